@@ -1,0 +1,1 @@
+"""Adapters at the edges: AMI, database, push, FastAGI."""

@@ -1,0 +1,1 @@
+"""Database adapter: engine, tables, repositories, unit of work."""

@@ -1,0 +1,1 @@
+"""Websocket push: hub, backlog, message envelope."""

@@ -1,0 +1,1 @@
+"""Pure domain: no asyncio, SQLAlchemy, FastAPI or panoramisk."""

@@ -1,0 +1,1 @@
+"""Orchestration over small protocols; services own the transactions."""

@@ -1,0 +1,49 @@
+"""Runtime configuration, read from CALLCENTER_* environment variables; no IO at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class AmiServer(BaseModel):
+    """One Asterisk server's AMI endpoint; `name` keeps its Linkedids apart from other servers'."""
+
+    name: str = "pbx1"
+    host: str = "127.0.0.1"
+    port: int = 5038
+    username: str = "callcenter"
+    secret: SecretStr = SecretStr("")
+
+
+class Settings(BaseSettings):
+    """Everything the process needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CALLCENTER_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str = "sqlite+aiosqlite:///./callcenter.db"
+    default_region: str = "CN"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    agi_host: str = "127.0.0.1"
+    agi_port: int = 4573
+    ami_servers: list[AmiServer] = Field(default_factory=list)
+    bus_url: str | None = None
+    routing_file: Path | None = None
+    route_deadline_ms: int = 150
+    dialplan_allow: list[str] = Field(default_factory=list)
+    pause_reasons: list[str] = Field(
+        default_factory=lambda: ["Lunch break", "Training", "Meeting", "Break", "Back office"]
+    )
+    ws_backlog: int = 500
+    ws_queue_size: int = 256
+    log_level: str = "INFO"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, with explicit overrides (tests, CLI flags) on top."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The simulated Asterisk: AMI server, trace replay, call generator."""
