@@ -43,8 +43,8 @@ class CustomerSnapshot:
     """The little the router needs to know about a known caller."""
 
     customer_id: int
-    name: str
     segment: Segment
+    name: str = ""
     roles: frozenset[str] = frozenset()
     credit_hold: bool = False
     open_complaints: tuple[OpenComplaint, ...] = ()

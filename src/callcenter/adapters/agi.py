@@ -1,0 +1,186 @@
+"""FastAGI server: Asterisk's `AGI(agi://host:4573/route)` hook sets the CC_* channel variables.
+
+A small asyncio line-protocol server rather than panoramisk's fast_agi.Application: that one loops
+forever reading b'' when Asterisk hangs up before the blank line, raises on non-UTF-8 bytes and has
+no timeout for a silent peer - each of which would pin a CPU or leak a socket.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from callcenter.domain.routing import RoutingDecision
+from callcenter.services.routing import RoutingService
+
+log = logging.getLogger(__name__)
+
+MAX_HEADER_LINES = 200
+HEADER_TIMEOUT_S = 5.0
+REPLY_TIMEOUT_S = 5.0
+# AGI callingpres: bits 0x60 hold the presentation; anything but "allowed" (0x00) hides the number
+_PRES_MASK = 0x60
+_NEEDS_QUOTES = re.compile(r'[\s"\\]')
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class AgiRequest:
+    """What we take from the agi_* environment for routing."""
+
+    script: str | None
+    caller_raw: str | None
+    did: str | None
+    menu: str | None
+    uniqueid: str | None
+
+
+@dataclass
+class AgiServer:
+    """A running FastAGI server; `port` is the bound port (useful with port 0)."""
+
+    server: asyncio.Server
+    host: str
+    port: int
+    sessions: set[asyncio.Task[None]] = field(default_factory=set)
+
+    async def stop(self) -> None:
+        """Stop accepting, end open sessions, and wait until all is closed."""
+        self.server.close()
+        for task in list(self.sessions):
+            task.cancel()
+        await asyncio.gather(*self.sessions, return_exceptions=True)
+        await self.server.wait_closed()
+
+
+def quote_agi(value: str) -> str:
+    """An AGI command argument: bare when safe, else double-quoted with \\ and " escaped."""
+    value = _UNSAFE.sub(" ", value)  # a newline would end the command early
+    if value and not _NEEDS_QUOTES.search(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def parse_environment(env: Mapping[str, str], known_dids: Mapping[str, str]) -> AgiRequest:
+    """The routing inputs from agi_* variables; absent or odd values become None."""
+
+    def get(key: str) -> str | None:
+        value = env.get(key, "").strip()
+        return value if value and value.lower() != "unknown" else None
+
+    caller = get("agi_callerid")
+    pres = env.get("agi_callingpres", "").strip()
+    if pres.isdigit() and int(pres) & _PRES_MASK:
+        caller = None  # withheld: the number is not ours to look up
+    extension, dnid = get("agi_extension"), get("agi_dnid")
+    did = next((d for d in (extension, dnid) if d in known_dids), extension or dnid)
+    script = get("agi_network_script")
+    return AgiRequest(
+        script=script.split("?", 1)[0].strip("/") if script else None,
+        caller_raw=caller,
+        did=did,
+        menu=get("agi_arg_1"),
+        uniqueid=get("agi_uniqueid"),
+    )
+
+
+async def start_agi_server(
+    service: RoutingService, host: str = "127.0.0.1", port: int = 4573
+) -> AgiServer:
+    """Listen for FastAGI sessions on host:port and route each with `service`."""
+    holder: list[AgiServer] = []
+
+    async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        holder[0].sessions.add(task)
+        try:
+            await _session(service, reader, writer)
+        except asyncio.CancelledError:
+            pass
+        except Exception:
+            log.exception("FastAGI session failed")
+        finally:
+            holder[0].sessions.discard(task)
+            writer.close()
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+    server = await asyncio.start_server(on_connect, host, port)
+    bound = server.sockets[0].getsockname()[1]
+    holder.append(AgiServer(server=server, host=host, port=bound))
+    log.info("FastAGI listening on %s:%d", host, bound)
+    return holder[0]
+
+
+async def _session(
+    service: RoutingService, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    env = await _read_environment(reader)
+    if env is None:
+        return  # peer gone before the environment ended: nothing to answer
+    request = parse_environment(env, service.rules.by_did)
+    if request.script not in (None, "route"):
+        log.error("FastAGI script %r is not served here", request.script)
+        return
+    decision = await service.route(
+        caller_raw=request.caller_raw,
+        did=request.did,
+        menu=request.menu,
+        now=datetime.now(UTC),
+        call_id=request.uniqueid,
+    )
+    await _send_decision(decision, reader, writer)
+
+
+async def _read_environment(reader: asyncio.StreamReader) -> dict[str, str] | None:
+    env: dict[str, str] = {}
+    for _ in range(MAX_HEADER_LINES):
+        try:
+            raw = await asyncio.wait_for(reader.readline(), HEADER_TIMEOUT_S)
+        except (TimeoutError, ValueError, ConnectionError):
+            return None  # silent, overlong or reset: give up on this peer
+        if not raw:
+            return None
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if not line:
+            return env
+        key, sep, value = line.partition(":")
+        if sep and key.startswith("agi_"):
+            env[key.strip()] = value.strip()
+    log.warning(
+        "FastAGI environment longer than %d lines: routing with what we have", MAX_HEADER_LINES
+    )
+    return env
+
+
+async def _send_decision(
+    decision: RoutingDecision, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    for name, value in decision.dialplan_variables().items():
+        writer.write(f"SET VARIABLE {name} {quote_agi(value)}\n".encode())
+        await writer.drain()
+        reply = await _read_reply(reader)
+        if reply is None:
+            log.info("channel hung up while variables were set (%s)", name)
+            return
+        if not reply.startswith("200"):
+            log.warning("SET VARIABLE %s answered %r", name, reply)
+
+
+async def _read_reply(reader: asyncio.StreamReader) -> str | None:
+    while True:
+        try:
+            raw = await asyncio.wait_for(reader.readline(), REPLY_TIMEOUT_S)
+        except (TimeoutError, ValueError, ConnectionError):
+            return None
+        line = raw.decode("utf-8", errors="replace").strip()
+        if not raw or line == "HANGUP":
+            return None
+        if not line.startswith("100"):  # "100 Trying..." precedes the real answer
+            return line

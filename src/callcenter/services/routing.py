@@ -1,0 +1,204 @@
+"""Routing orchestration: parse the caller, fetch snapshot and presence under a deadline, decide."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import tomllib
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Protocol
+
+from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.routing import (
+    CallInfo,
+    CustomerSnapshot,
+    LiveAgents,
+    RoutingDecision,
+    decide,
+    fallback_decision,
+)
+from callcenter.domain.routing_rules import RoutingRules, RulesError, parse_rules
+
+log = logging.getLogger(__name__)
+
+
+class SnapshotSource(Protocol):
+    """Where the router gets a known caller's snapshot (the database, in production)."""
+
+    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None: ...
+
+
+class AgentPresence(Protocol):
+    """Live agent state per group (fed by the AMI listener, in production)."""
+
+    async def live_agents(self) -> LiveAgents: ...
+
+
+class CallbackSink(Protocol):
+    """Turns an out-of-hours call into a work item for the callback group."""
+
+    async def request_callback(
+        self, *, group: str, caller: str | None, did: str | None, reason: str, at: datetime
+    ) -> None: ...
+
+
+class NoPresence:
+    """Presence when nothing reports agent state: nobody is known to be logged in."""
+
+    async def live_agents(self) -> LiveAgents:
+        """No groups, no agents."""
+        return {}
+
+
+class InMemorySnapshots:
+    """A SnapshotSource over a dict keyed by E.164 (tests, benchmarks, the route command)."""
+
+    def __init__(self, snapshots: dict[str, CustomerSnapshot] | None = None) -> None:
+        self.snapshots = dict(snapshots or {})
+
+    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
+        """The stored snapshot, or None for an unknown number."""
+        return self.snapshots.get(e164)
+
+
+@dataclass
+class RoutingStats:
+    """Counters an operator watches: decisions made and how many fell back."""
+
+    routed: int = 0
+    fallbacks: int = 0
+    callbacks: int = 0
+
+
+def load_rules(path: Path | None = None) -> RoutingRules:
+    """The rule book from `path` (CALLCENTER_ROUTING_FILE), else the one shipped in the package."""
+    if path is None:
+        text = resources.files("callcenter.routing").joinpath("default.toml").read_text("utf-8")
+        where = "default rules"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise RulesError(f"routing file {path}: {exc.strerror or exc}") from exc
+        where = f"routing file {path}"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{where}: not valid TOML: {exc}") from exc
+    try:
+        return parse_rules(data)
+    except RulesError as exc:
+        raise RulesError(f"{where}: {exc}") from exc
+
+
+class RoutingService:
+    """Answers the dialplan hook within its deadline, whatever the database does."""
+
+    def __init__(
+        self,
+        *,
+        rules: RoutingRules,
+        snapshots: SnapshotSource,
+        presence: AgentPresence | None = None,
+        callbacks: CallbackSink | None = None,
+        region: str = "CN",
+        deadline_s: float = 0.150,
+        remember: int = 10_000,
+    ) -> None:
+        self.rules = rules
+        self.snapshots = snapshots
+        self.presence = presence or NoPresence()
+        self.callbacks = callbacks
+        self.region = region
+        self.deadline_s = deadline_s
+        self.stats = RoutingStats()
+        self._remember = remember
+        self._decisions: OrderedDict[str, RoutingDecision] = OrderedDict()
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def route(
+        self,
+        *,
+        caller_raw: str | None,
+        did: str | None,
+        menu: str | None,
+        now: datetime,
+        call_id: str | None = None,
+    ) -> RoutingDecision:
+        """Decide where a call goes; never raises for bad input or a sick database."""
+        parsed = parse_caller_id(caller_raw, self.region)
+        call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
+        try:
+            snapshot, live = await asyncio.wait_for(self._inputs(parsed.e164), self.deadline_s)
+        except TimeoutError:
+            decision = self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
+        except Exception as exc:  # a failing port must not leave the channel waiting
+            log.warning("routing inputs failed, falling back: %r", exc)
+            decision = self._fallback(call, f"customer data failed: {type(exc).__name__}")
+        else:
+            decision = decide(call, snapshot, live, self.rules)
+        self.stats.routed += 1
+        if decision.action == "callback":
+            self.stats.callbacks += 1
+            self._request_callback(call, decision)
+        if call_id:
+            self._keep(call_id, decision)
+        return decision
+
+    def decision_for(self, call_id: str) -> RoutingDecision | None:
+        """The decision remembered for a call (its uniqueid / linkedid), if still kept."""
+        return self._decisions.get(call_id)
+
+    async def aclose(self) -> None:
+        """Wait for pending callback work items to be handed over."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def _inputs(self, e164: str | None) -> tuple[CustomerSnapshot | None, LiveAgents]:
+        snap_task = self.snapshots.snapshot_for(e164) if e164 else _none()
+        snapshot, live = await asyncio.gather(snap_task, self._live())
+        return snapshot, live
+
+    async def _live(self) -> LiveAgents:
+        try:
+            return await self.presence.live_agents()
+        except Exception as exc:  # presence only refines the choice: route without it
+            log.warning("agent presence failed, routing without it: %r", exc)
+            return {}
+
+    def _fallback(self, call: CallInfo, why: str) -> RoutingDecision:
+        self.stats.fallbacks += 1
+        return fallback_decision(call, self.rules, why)
+
+    def _keep(self, call_id: str, decision: RoutingDecision) -> None:
+        self._decisions[call_id] = decision
+        self._decisions.move_to_end(call_id)
+        while len(self._decisions) > self._remember:
+            self._decisions.popitem(last=False)
+
+    def _request_callback(self, call: CallInfo, decision: RoutingDecision) -> None:
+        if self.callbacks is None or decision.callback_group is None:
+            return
+        # the dialplan must not wait for the work item to be written
+        task = asyncio.create_task(
+            _hand_over(self.callbacks, decision.callback_group, call, decision.reason)
+        )
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+
+async def _none() -> None:
+    return None
+
+
+async def _hand_over(sink: CallbackSink, group: str, call: CallInfo, reason: str) -> None:
+    try:
+        await sink.request_callback(
+            group=group, caller=call.caller, did=call.did, reason=reason, at=call.at
+        )
+    except Exception:
+        log.exception("could not create the callback work item for %s", call.caller or "unknown")
