@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
@@ -334,34 +334,3 @@ class CustomerBundle:
     orders: tuple[Order, ...]
     open_complaints: tuple[Complaint, ...]
     contacts: tuple[Contact, ...]
-
-
-@dataclass(frozen=True)
-class OpenComplaintRef:
-    """The routing-relevant facts of an open complaint."""
-
-    id: int
-    owner_group: str
-    owner_agent_code: str | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class RecentAgent:
-    """An agent who recently served the customer."""
-
-    code: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class CustomerSnapshot:
-    """The compact customer view the router decides on."""
-
-    customer_id: int
-    segment: str
-    roles: tuple[str, ...]
-    credit_hold: bool
-    do_not_call: bool
-    open_complaints: tuple[OpenComplaintRef, ...] = ()
-    recent_agents: tuple[RecentAgent, ...] = field(default=())

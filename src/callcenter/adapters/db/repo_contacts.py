@@ -1,0 +1,243 @@
+"""Contact, call-record and work-item repositories (they flush, never commit)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow, WorkItemRow
+from callcenter.domain.records import CallRecord, Contact, WorkItem
+
+OPEN_WORK_STATUSES = ("open", "in_progress")
+
+
+def contacts_query(customer_id: int, limit: int) -> Select[ContactRow, str]:
+    """The newest contacts of a customer with the serving agent's code joined in."""
+    return (
+        select(ContactRow, AgentRow.code)
+        .outerjoin(AgentRow, AgentRow.id == ContactRow.agent_id)
+        .where(ContactRow.customer_id == customer_id)
+        .order_by(ContactRow.started_at.desc(), ContactRow.id.desc())
+        .limit(limit)
+    )
+
+
+def contact_from_row(row: ContactRow, agent_code: str | None) -> Contact:
+    """A Contact record from its ORM row and the agent's code."""
+    return Contact(
+        id=row.id,
+        customer_id=row.customer_id,
+        channel=row.channel,
+        direction=row.direction,
+        group_slug=row.group_slug,
+        agent_id=row.agent_id,
+        agent_code=agent_code,
+        outcome=row.outcome,
+        disposition_code=row.disposition_code,
+        settled_first_contact=row.settled_first_contact,
+        note=row.note,
+        call_linkedid=row.call_linkedid,
+        pbx=row.pbx,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+    )
+
+
+class ContactRepository:
+    """Every interaction with a customer."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        channel: str,
+        direction: str,
+        started_at: datetime,
+        customer_id: int | None = None,
+        group_slug: str | None = None,
+        agent_id: int | None = None,
+        outcome: str | None = None,
+        disposition_code: str | None = None,
+        settled_first_contact: bool = False,
+        note: str | None = None,
+        call_linkedid: str | None = None,
+        pbx: str | None = None,
+        ended_at: datetime | None = None,
+    ) -> int:
+        """Store one contact; returns its id."""
+        row = ContactRow(
+            customer_id=customer_id,
+            channel=channel,
+            direction=direction,
+            group_slug=group_slug,
+            agent_id=agent_id,
+            outcome=outcome,
+            disposition_code=disposition_code,
+            settled_first_contact=settled_first_contact,
+            note=note,
+            call_linkedid=call_linkedid,
+            pbx=pbx,
+            started_at=started_at,
+            ended_at=ended_at,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def recent_for_customer(self, *, customer_id: int, limit: int = 10) -> list[Contact]:
+        """The customer's newest contacts first."""
+        result = await self._session.execute(contacts_query(customer_id, limit))
+        return [contact_from_row(row, code) for row, code in result.all()]
+
+    async def last_call_at(self, *, customer_id: int, since: datetime) -> datetime | None:
+        """When the customer last called (or was called) at or after `since`, else None."""
+        value = await self._session.scalar(
+            select(func.max(ContactRow.started_at)).where(
+                ContactRow.customer_id == customer_id,
+                ContactRow.channel == "call",
+                ContactRow.started_at >= since,
+            )
+        )
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+class CallRepository:
+    """Finished calls; (pbx, linkedid) is unique so a replayed call is never stored twice."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def exists(self, pbx: str, linkedid: str) -> bool:
+        """Whether this server's call is already stored."""
+        found = await self._session.scalar(
+            select(CallRecordRow.id).where(
+                CallRecordRow.pbx == pbx, CallRecordRow.linkedid == linkedid
+            )
+        )
+        return found is not None
+
+    async def add(self, record: CallRecord) -> int:
+        """Store a finished call; a duplicate (pbx, linkedid) raises IntegrityError."""
+        row = CallRecordRow(
+            pbx=record.pbx,
+            linkedid=record.linkedid,
+            direction=record.direction,
+            caller=record.caller,
+            caller_name=record.caller_name,
+            customer_id=record.customer_id,
+            queues=list(record.queues),
+            agent=record.agent,
+            agent_id=record.agent_id,
+            outcome=record.outcome,
+            wait_s=record.wait_s,
+            talk_s=record.talk_s,
+            ring_attempts=record.ring_attempts,
+            transferred=record.transferred,
+            routing=record.routing,
+            started_at=record.started_at,
+            answered_at=record.answered_at,
+            ended_at=record.ended_at,
+            wrapup_s=record.wrapup_s,
+            disposition_code=record.disposition_code,
+            settled_first_contact=record.settled_first_contact,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def get(self, pbx: str, linkedid: str) -> CallRecord | None:
+        """The stored call, or None."""
+        row = await self._session.scalar(
+            select(CallRecordRow).where(
+                CallRecordRow.pbx == pbx, CallRecordRow.linkedid == linkedid
+            )
+        )
+        if row is None:
+            return None
+        return CallRecord(
+            id=row.id,
+            pbx=row.pbx,
+            linkedid=row.linkedid,
+            direction=row.direction,
+            caller=row.caller,
+            caller_name=row.caller_name,
+            customer_id=row.customer_id,
+            queues=tuple(row.queues),
+            agent=row.agent,
+            agent_id=row.agent_id,
+            outcome=row.outcome,
+            wait_s=row.wait_s,
+            talk_s=row.talk_s,
+            ring_attempts=row.ring_attempts,
+            transferred=row.transferred,
+            routing=row.routing,
+            started_at=row.started_at,
+            answered_at=row.answered_at,
+            ended_at=row.ended_at,
+            wrapup_s=row.wrapup_s,
+            disposition_code=row.disposition_code,
+            settled_first_contact=row.settled_first_contact,
+        )
+
+
+class WorkItemRepository:
+    """Deferred work such as callbacks for the letters group."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(
+        self,
+        *,
+        kind: str,
+        group_slug: str,
+        customer_id: int | None = None,
+        caller: str | None = None,
+        status: str = "open",
+        due_at: datetime | None = None,
+        note: str | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Store a work item; returns its id."""
+        row = WorkItemRow(
+            kind=kind,
+            customer_id=customer_id,
+            caller=caller,
+            group_slug=group_slug,
+            status=status,
+            due_at=due_at,
+            note=note,
+            created_at=now or datetime.now(UTC),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def list_open(self, *, group_slug: str | None = None, limit: int = 100) -> list[WorkItem]:
+        """Open work items, soonest due first (undated last)."""
+        stmt = select(WorkItemRow).where(WorkItemRow.status.in_(OPEN_WORK_STATUSES))
+        if group_slug is not None:
+            stmt = stmt.where(WorkItemRow.group_slug == group_slug)
+        stmt = stmt.order_by(
+            WorkItemRow.due_at.is_(None), WorkItemRow.due_at, WorkItemRow.id
+        ).limit(limit)
+        return [
+            WorkItem(
+                id=r.id,
+                kind=r.kind,
+                customer_id=r.customer_id,
+                caller=r.caller,
+                group_slug=r.group_slug,
+                status=r.status,
+                due_at=r.due_at,
+                note=r.note,
+                created_at=r.created_at,
+            )
+            for r in await self._session.scalars(stmt)
+        ]

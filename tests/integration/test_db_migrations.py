@@ -1,0 +1,99 @@
+"""Migrations: up to head, down to base, up again, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
+from callcenter.adapters.db.engine import make_engine, make_session_factory
+from callcenter.adapters.db.migrate import current_revision, downgrade, upgrade
+from callcenter.adapters.db.tables import Base
+from callcenter.adapters.db.uow import SqlUnitOfWork
+
+TABLES = {
+    "groups",
+    "customers",
+    "phone_numbers",
+    "orders",
+    "order_items",
+    "complaints",
+    "complaint_events",
+    "contacts",
+    "agents",
+    "agent_skills",
+    "api_tokens",
+    "call_records",
+    "work_items",
+}
+
+
+async def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda c: inspect(c).get_table_names())
+    finally:
+        await engine.dispose()
+    return set(names) - {"alembic_version"}
+
+
+async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
+    assert await current_revision(empty_database_url) is None
+    await upgrade(empty_database_url)
+    assert await _tables(empty_database_url) == TABLES
+    assert await current_revision(empty_database_url) == "0001"
+    await downgrade(empty_database_url, "base")
+    assert await _tables(empty_database_url) == set()
+    assert await current_revision(empty_database_url) is None
+    await upgrade(empty_database_url)
+    assert await _tables(empty_database_url) == TABLES
+
+
+async def test_upgrade_twice_is_harmless(database_url: str) -> None:
+    await upgrade(database_url)
+    assert await current_revision(database_url) == "0001"
+
+
+async def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
+    def diff(conn: Connection) -> list[object]:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(ctx, Base.metadata))
+
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(diff) == []
+    finally:
+        await engine.dispose()
+
+
+async def test_the_seven_groups_exist_after_migration(database_url: str) -> None:
+    engine = make_engine(database_url)
+    try:
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            groups = await uow.groups.list_all()
+    finally:
+        await engine.dispose()
+    assert [(g.slug, g.entry_point, g.name_zh) for g in groups] == [
+        ("member-hotline", "8001", "书友热线组"),
+        ("online-service", "8002", "在线服务组"),
+        ("telemarketing", "8003", "电话营销组"),
+        ("letters", "8004", "信件回复组"),
+        ("documents", "8005", "单据处理组"),
+        ("finance", "8006", "金融服务组"),
+        ("data-maintenance", "8007", "数据维护组"),
+    ]
+    by_slug = {g.slug: g for g in groups}
+    assert all(g.queue == g.slug for g in groups)
+    assert all((g.sl_target_seconds, g.sl_target_percent) == (20, 80) for g in groups)
+    assert by_slug["member-hotline"].overflow_group == "online-service"
+    assert by_slug["telemarketing"].overflow_group is None
+    # following overflow targets always ends (no cycle)
+    for start in by_slug:
+        seen, slug = set(), start
+        while slug is not None:
+            assert slug not in seen
+            seen.add(slug)
+            slug = by_slug[slug].overflow_group
