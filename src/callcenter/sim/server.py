@@ -1,0 +1,316 @@
+"""The simulated Asterisk: an AMI server on TCP plus the in-process API tests and the demo use."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Collection, Coroutine
+from typing import Any
+
+from callcenter.sim import actions
+from callcenter.sim.agi_client import run_agi
+from callcenter.sim.model import ENTRY_POINTS, TRANSFER_TARGETS, Channel, Message, PbxModel
+from callcenter.sim.outbound import OriginateSpec, play_originate
+from callcenter.sim.scenario import CallHandle, CallSpec, Interrupt, originate_caller, play_inbound
+from callcenter.sim.wire import BANNER, encode, read_message
+
+log = logging.getLogger(__name__)
+
+
+class AmiSession:
+    """One connected AMI client."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.authenticated = False
+        self.events = True
+
+    def send(self, data: bytes) -> None:
+        """Queue bytes for the client (never awaits, so event order is the emit order)."""
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+
+class SimulatedAsterisk:
+    """An AMI server that plays app_queue's event sequences for placed and generated calls."""
+
+    def __init__(
+        self,
+        username: str = "callcenter",
+        secret: str = "",
+        *,
+        time_scale: float = 1.0,
+        noise: bool = True,
+        agi: str | None = None,
+        agi_timeout_s: float = 2.0,
+        answer_probability: float = 1.0,
+        answer_delay_s: float = 3.0,
+        talk_mean_s: float = 60.0,
+        seed: int | None = None,
+        with_default_members: bool = True,
+    ) -> None:
+        self.username, self.secret = username, secret
+        self.time_scale, self.noise, self.agi, self.agi_timeout_s = (
+            time_scale,
+            noise,
+            agi,
+            agi_timeout_s,
+        )
+        self.answer_probability, self.answer_delay_s = answer_probability, answer_delay_s
+        self.talk_mean_s = talk_mean_s
+        self.rng = random.Random(seed)
+        self._epoch = time.time()
+        self.model = PbxModel(epoch=int(self._epoch), with_default_members=with_default_members)
+        self.sessions: set[AmiSession] = set()
+        self.calls: dict[str, CallHandle] = {}
+        self._tasks: set[asyncio.Task[object]] = set()
+        self._server: asyncio.Server | None = None
+        self._t0: float | None = None
+
+    # -- the Switch protocol the scenarios use --------------------------------------------------
+    def now(self) -> float:
+        """Simulated wall-clock seconds (scaled from the loop's clock)."""
+        if self._t0 is None:
+            return self._epoch
+        return self._epoch + (asyncio.get_running_loop().time() - self._t0) / self.time_scale
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep simulated seconds."""
+        await asyncio.sleep(max(seconds, 0.0) * self.time_scale)
+
+    def emit(self, msg: Message) -> None:
+        """Send an event to every logged-in session that wants events."""
+        data = encode(msg)
+        for s in list(self.sessions):
+            if s.authenticated and s.events:
+                s.send(data)
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def start(self, host: str = "127.0.0.1", port: int = 5038) -> int:
+        """Listen for AMI clients; returns the bound port (pass port=0 for a free one)."""
+        self._t0 = asyncio.get_running_loop().time()
+        self._server = await asyncio.start_server(self._serve, host, port)
+        bound = int(self._server.sockets[0].getsockname()[1])
+        log.info("simulated Asterisk AMI on %s:%s", host, bound)
+        return bound
+
+    async def stop(self) -> None:
+        """Stop listening, end every call task and close every session."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.drop_connections()
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    def drop_connections(self) -> None:
+        """Cut every AMI session mid-stream (as a PBX restart or network cut would)."""
+        for s in list(self.sessions):
+            transport = s.writer.transport
+            transport.abort()
+        self.sessions.clear()
+
+    async def wait_idle(self) -> None:
+        """Wait until every placed call and originate has played out."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        task: asyncio.Task[object] = asyncio.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[object]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("simulated call failed", exc_info=task.exception())
+
+    # -- calls -----------------------------------------------------------------------------------
+    def place_call(
+        self,
+        caller_num: str | None,
+        caller_name: str | None,
+        entry_point_or_queue: str,
+        *,
+        answer_by: Collection[str] | str | None = None,
+        agent_answers_after: float | None = None,
+        talk_s: float | None = None,
+        caller_hangs_up_after: float | None = None,
+        hangup_by: str = "caller",
+        max_wait_s: float = 600.0,
+        transfer_to: str | None = None,
+        transfer_after_s: float = 3.0,
+    ) -> str:
+        """Start an inbound call now and return its Linkedid; it plays out on the event loop.
+
+        answer_by: extensions ("1002") or interfaces allowed to answer (others let it ring);
+        None means every agent answers with the simulator's answer probability.
+        """
+        target = entry_point_or_queue
+        if target in ENTRY_POINTS or target in TRANSFER_TARGETS:
+            entry, queue = target, ENTRY_POINTS.get(target) or TRANSFER_TARGETS[target]
+        elif target in self.model.queues:
+            entry = next((e for e, q in ENTRY_POINTS.items() if q == target), "8001")
+            queue = target
+        else:
+            raise ValueError(f"unknown entry point or queue: {target!r}")
+        allowed = {answer_by} if isinstance(answer_by, str) else set(answer_by or ())
+        allowed = {a.removeprefix("Local/").split("@")[0] for a in allowed}
+        delay = agent_answers_after
+
+        def answer(ext: str) -> float | None:
+            if allowed and ext not in allowed:
+                return None
+            if not allowed and self.rng.random() >= self.answer_probability:
+                return None
+            if delay is not None:
+                return delay
+            return self.rng.lognormvariate(0, 0.5) * self.answer_delay_s
+
+        spec = CallSpec(
+            caller_num=caller_num,
+            caller_name=caller_name,
+            entry=entry,
+            queue=None if self.agi else queue,
+            answer=answer,
+            talk_s=talk_s if talk_s is not None else self.rng.expovariate(1 / self.talk_mean_s),
+            hangup_by=hangup_by,
+            patience_s=caller_hangs_up_after,
+            max_wait_s=max_wait_s,
+            transfer_to=transfer_to,
+            transfer_after_s=transfer_after_s,
+        )
+        call = originate_caller(self, spec)
+        self._spawn(self._play(call, spec))
+        return call.caller.linkedid
+
+    async def _play(self, call: CallHandle, spec: CallSpec) -> None:
+        self.calls[call.caller.linkedid] = call
+        try:
+            await play_inbound(self, call, spec, self._route if self.agi else None)
+        finally:
+            self.calls.pop(call.caller.linkedid, None)
+
+    async def _route(self, spec: CallSpec, ch: Channel) -> dict[str, str]:
+        assert self.agi is not None
+        pres = 0 if spec.caller_num not in (None, "", "anonymous") else 67
+        return await run_agi(
+            self.agi, ch, dnid=spec.entry, pres=pres, deadline_s=self.agi_timeout_s
+        )
+
+    def start_originate(
+        self,
+        *,
+        channel: str,
+        context: str,
+        exten: str,
+        callerid: str,
+        action_id: str,
+        variables: dict[str, str],
+    ) -> None:
+        """Begin an Originate: to a queue (callback) when Exten is an entry point, else outbound."""
+        if exten in ENTRY_POINTS or exten in TRANSFER_TARGETS:
+            num = channel.removeprefix("Local/").split("@")[0]
+            self.place_call(num, None, exten)
+            return
+        spec = OriginateSpec(
+            channel=channel,
+            context=context or "outbound",
+            exten=exten,
+            callerid=callerid,
+            action_id=action_id,
+        )
+        ring, talk = variables.get("PSTN_RING", ""), variables.get("PSTN_TALK", "")
+        spec.ring_s = float(ring) if ring.replace(".", "", 1).isdigit() else spec.ring_s
+        spec.talk_s = float(talk) if talk.replace(".", "", 1).isdigit() else spec.talk_s
+        self._spawn(play_originate(self, spec))
+
+    def interrupt(self, channel: str, kind: str, exten: str, context: str) -> bool:
+        """Route an action to the live call owning `channel`; False when no call has it."""
+        for call in self.calls.values():
+            agent_side = call.agent_legs is not None and channel in (
+                c.name for c in call.agent_legs
+            )
+            caller_side = channel in (call.caller.name, call.twin.name)
+            if not (agent_side or caller_side):
+                continue
+            if kind == "hangup":
+                kind = "hangup-agent" if agent_side else "hangup-caller"
+            call.interrupt(Interrupt(kind, exten, context))
+            return True
+        return False
+
+    # -- AMI sessions ----------------------------------------------------------------------------
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        session = AmiSession(reader, writer)
+        self.sessions.add(session)
+        session.send(BANNER)
+        try:
+            while True:
+                action = await read_message(reader)
+                if action is None:
+                    break
+                if not self._handle(session, action):
+                    await writer.drain()
+                    break
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass
+        finally:
+            self.sessions.discard(session)
+            writer.close()
+
+    def _handle(self, session: AmiSession, action: actions.Action) -> bool:
+        """Answer one action; False when the session should close (Logoff)."""
+        name = actions.get(action, "Action").lower()
+        if not name:
+            session.send(encode(actions.response(action, "Error", "Missing action in request")))
+            return True
+        if name == "login":
+            self._login(session, action)
+            return True
+        if not session.authenticated:
+            session.send(encode(actions.response(action, "Error", "Permission denied")))
+            return True
+        if name == "logoff":
+            session.send(encode(actions.response(action, "Goodbye", "Thanks for all the fish.")))
+            return False
+        if name == "events":
+            mask = actions.get(action, "EventMask").lower()
+            session.events = mask not in ("off", "no", "false", "0", "")
+            word = "On" if session.events else "Off"
+            session.send(encode(actions.response(action, "Success", "", ("Events", word))))
+            return True
+        handler = actions.HANDLERS.get(name)
+        if handler is None:
+            session.send(encode(actions.response(action, "Error", "Invalid/unknown command")))
+            return True
+        reply = handler(self, action)
+        for msg in reply.messages:
+            session.send(encode(msg))
+        for event in reply.events:
+            self.emit(event)
+        return True
+
+    def _login(self, session: AmiSession, action: actions.Action) -> None:
+        user, secret = actions.get(action, "Username"), actions.get(action, "Secret")
+        if user != self.username or secret != self.secret:
+            session.send(encode(actions.response(action, "Error", "Authentication failed")))
+            return
+        session.authenticated = True
+        session.events = actions.get(action, "Events").lower() not in ("off", "no", "false", "0")
+        session.send(encode(actions.response(action, "Success", "Authentication accepted")))
+        uptime = str(max(int(self.now() - self._epoch), 1))
+        booted = [
+            ("Event", "FullyBooted"),
+            ("Privilege", "system,all"),
+            ("Uptime", uptime),
+            ("LastReload", uptime),
+            ("Status", "Fully Booted"),
+        ]
+        if session.events:
+            session.send(encode(booted))

@@ -1,0 +1,201 @@
+"""An answered queue call: connect, the bridge, talk, transfer and the hang-up of either side."""
+
+from __future__ import annotations
+
+from callcenter.sim import events as ev
+from callcenter.sim.model import TRANSFER_TARGETS, Member, Queue
+from callcenter.sim.queueing import leave, member_status, queue_vars
+from callcenter.sim.scenario import CallHandle, CallSpec, Switch
+
+INUSE_AFTER_S = 0.5  # the agent dialplan sets Custom:agentNNNN=INUSE about 0.5 s after Answer
+MEMBER_VARS = (
+    "MEMBERINTERFACE",
+    "MEMBERNAME",
+    "MEMBERCALLS",
+    "MEMBERLASTCALL",
+    "MEMBERPENALTY",
+    "MEMBERDYNAMIC",
+    "MEMBERREALTIME",
+)
+
+
+async def connect(
+    sw: Switch,
+    call: CallHandle,
+    spec: CallSpec,
+    q: Queue,
+    member: Member,
+    joined: float,
+    rang: float,
+) -> tuple[str, str]:
+    """The agent answers: DialEnd, QueueCallerLeave before AgentConnect, both legs bridged."""
+    assert call.agent_legs is not None
+    one = call.caller
+    a1, a2 = call.agent_legs
+    a2.state = "6"
+    if sw.noise:
+        sw.emit(ev.newexten(a2, "Answer"))
+    sw.emit(ev.chan_event("Newstate", a2))
+    a1.state = "6"
+    sw.emit(ev.chan_event("Newstate", a1))
+    sw.emit(ev.dial("DialEnd", one, a1, ("DialStatus", "ANSWER")))
+    sw.emit(ev.chan_event("MusicOnHoldStop", one))
+    hold = int(sw.now() - joined)
+    if sw.noise:
+        values = (
+            member.agent.interface,
+            member.agent.name,
+            str(member.calls_taken),
+            str(member.last_call),
+            str(member.penalty),
+            "0",
+            "0",
+        )
+        for ch in (one, a1):
+            for name, value in zip(MEMBER_VARS, values, strict=True):
+                sw.emit(ev.varset(ch, name, value))
+        queue_vars(sw, one, q)
+    leave(sw, call, q, abandon=False)
+    q.holdtime = (q.holdtime * q.completed + hold) // (q.completed + 1)
+    extra = [("HoldTime", str(hold)), ("RingTime", str(int(rang)))]
+    sw.emit(ev.agent_event("AgentConnect", one, a1, q, member, *extra))
+    bridge = sw.model.bridge_id()
+    one.bridge = a1.bridge = bridge
+    sw.emit(ev.bridge_event("BridgeCreate", bridge, 0))
+    sw.emit(ev.bridge_event("BridgeEnter", bridge, 1, a1))
+    sw.emit(ev.bridge_event("BridgeEnter", bridge, 2, one))
+    answered = sw.now()
+    got = await call.wait(sw, INUSE_AFTER_S)
+    if got is None:
+        member_status(sw, member, "2", queue=q)
+    plan = spec.transfer_after_s if spec.transfer_to else spec.talk_s
+    if got is None:
+        got = await call.wait(sw, plan - INUSE_AFTER_S)
+    talk = int(sw.now() - answered)
+    q.completed += 1
+    q.talktime = (q.talktime * (q.completed - 1) + talk) // q.completed
+    member.calls_taken += 1
+    member.last_call = int(sw.now())
+    kind = got.kind if got is not None else ("transfer" if spec.transfer_to else spec.hangup_by)
+    if kind in ("transfer", "redirect"):
+        exten = got.exten if got is not None else str(spec.transfer_to)
+        return transfer(sw, call, q, member, hold, talk, exten, blind=kind == "transfer")
+    if kind in ("agent", "hangup-agent"):
+        agent_hangs_up(sw, call, q, member, hold, talk)
+    else:
+        caller_ends(sw, call, q, member, hold, talk)
+    return "answered", ""
+
+
+def _complete(
+    sw: Switch, call: CallHandle, q: Queue, m: Member, hold: int, talk: int, why: str
+) -> None:
+    assert call.agent_legs is not None
+    extra = [("HoldTime", str(hold)), ("TalkTime", str(talk)), ("Reason", why)]
+    sw.emit(ev.agent_event("AgentComplete", call.caller, call.agent_legs[0], q, m, *extra))
+
+
+def _agent_gone(sw: Switch, call: CallHandle, q: Queue, m: Member, *, wrapup: bool = True) -> None:
+    """The agent pair's hangup handler sets the device back to idle; wrap-up starts."""
+    assert call.agent_legs is not None
+    a1, a2 = call.agent_legs
+    sw.emit(ev.hangup(a1))
+    member_status(sw, m, "1", queue=q)
+    if wrapup:
+        m.agent.wrapup_until = sw.now() + q.wrapuptime
+    sw.emit(ev.hangup(a2))
+    sw.model.channels.pop(a1.name, None)
+    sw.model.channels.pop(a2.name, None)
+    call.agent_legs = None
+
+
+def caller_ends(sw: Switch, call: CallHandle, q: Queue, m: Member, hold: int, talk: int) -> None:
+    """Caller hangs up: its twin goes first, AgentComplete Reason=caller, then the agent pair."""
+    assert call.agent_legs is not None
+    one, two = call.caller, call.twin
+    a1, a2 = call.agent_legs
+    sw.emit(ev.chan_event("SoftHangupRequest", two, ("Cause", "16")))
+    sw.emit(ev.chan_event("HangupRequest", one, ("Cause", "16")))
+    sw.emit(ev.hangup(two))
+    sw.emit(ev.device_state("Local/s@caller-sim", "NOT_INUSE"))
+    _complete(sw, call, q, m, hold, talk, "caller")
+    sw.emit(ev.bridge_event("BridgeLeave", one.bridge, 1, one))
+    queue_vars(sw, one, q)
+    sw.emit(ev.chan_event("SoftHangupRequest", one, ("Cause", "16")))
+    sw.emit(ev.hangup(one))
+    sw.emit(ev.bridge_event("BridgeLeave", a1.bridge, 0, a1))
+    sw.emit(ev.bridge_event("BridgeDestroy", a1.bridge, 0))
+    sw.emit(ev.chan_event("HangupRequest", a2, ("Cause", "16")))
+    handler = ("Handler", f"agent-hangup,s,1({m.agent.state_interface[-4:]})")
+    sw.emit(ev.chan_event("HangupHandlerRun", a2, handler, priv=ev.DIALPLAN))
+    _agent_gone(sw, call, q, m)
+    sw.model.channels.pop(one.name, None)
+    sw.model.channels.pop(two.name, None)
+
+
+def agent_hangs_up(sw: Switch, call: CallHandle, q: Queue, m: Member, hold: int, talk: int) -> None:
+    """Agent hangs up: device idle, AgentComplete Reason=agent, agent pair, then the caller pair."""
+    assert call.agent_legs is not None
+    one, two = call.caller, call.twin
+    a1, a2 = call.agent_legs
+    handler = ("Handler", f"agent-hangup,s,1({m.agent.state_interface[-4:]})")
+    sw.emit(ev.chan_event("HangupHandlerRun", a2, handler, priv=ev.DIALPLAN))
+    member_status(sw, m, "1", queue=q)
+    m.agent.wrapup_until = sw.now() + q.wrapuptime
+    _complete(sw, call, q, m, hold, talk, "agent")
+    sw.emit(ev.hangup(a2))
+    sw.emit(ev.bridge_event("BridgeLeave", a1.bridge, 1, a1))
+    sw.emit(ev.hangup(a1))
+    sw.emit(ev.bridge_event("BridgeLeave", one.bridge, 0, one))
+    sw.emit(ev.bridge_event("BridgeDestroy", one.bridge, 0))
+    queue_vars(sw, one, q)
+    sw.emit(ev.hangup(one))
+    sw.emit(ev.hangup(two))
+    sw.emit(ev.device_state("Local/s@caller-sim", "NOT_INUSE"))
+    for ch in (one, two, a1, a2):
+        sw.model.channels.pop(ch.name, None)
+    call.agent_legs = None
+
+
+def transfer(
+    sw: Switch,
+    call: CallHandle,
+    q: Queue,
+    m: Member,
+    hold: int,
+    talk: int,
+    exten: str,
+    *,
+    blind: bool,
+) -> tuple[str, str]:
+    """BlindTransfer of the caller to a 700X target: AgentComplete Reason=transfer straight away."""
+    assert call.agent_legs is not None
+    one = call.caller
+    a1 = call.agent_legs[0]
+    target = TRANSFER_TARGETS.get(exten) or (exten if exten in sw.model.queues else q.name)
+    if blind:
+        sw.emit(ev.chan_event("Unhold", a1))
+        fields = [("Result", "Success")]
+        tail = [
+            *ev.bridge_fields(one.bridge, 2),
+            ("IsExternal", "Yes"),
+            ("Context", "cc-transfer"),
+            ("Extension", exten),
+        ]
+        sw.emit(
+            ev.event(
+                "BlindTransfer",
+                ev.CALL,
+                fields,
+                a1.headers("Transferer"),
+                one.headers("Transferee"),
+                tail,
+            )
+        )
+    _complete(sw, call, q, m, hold, talk, "transfer")
+    sw.emit(ev.bridge_event("BridgeLeave", one.bridge, 1, one))
+    sw.emit(ev.bridge_event("BridgeLeave", a1.bridge, 0, a1))
+    sw.emit(ev.bridge_event("BridgeDestroy", a1.bridge, 0))
+    _agent_gone(sw, call, q, m)
+    one.context, one.exten, one.priority, one.bridge = "cc-transfer", exten, "1", ""
+    return "moved", target
