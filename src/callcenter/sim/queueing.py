@@ -105,31 +105,51 @@ def ring(sw: Switch, call: CallHandle, q: Queue, member: Member, spec: CallSpec)
     sw.emit(ev.chan_event("NewCallerid", a2, ("CID-CallingPres", ev.PRES_ALLOWED)))
     sw.emit(ev.chan_event("NewConnectedLine", a2))
     sw.emit(ev.local_bridge(a1, a2))
-    dest = {
-        "DestConnectedLineNum": num,
-        "DestConnectedLineName": one.cid_name,
-        "DestExten": one.exten,
-    }
+    dest = {"ConnectedLineNum": num, "ConnectedLineName": one.cid_name, "Exten": one.exten}
     sw.emit(ev.agent_event("AgentCalled", one, a1, q, member, dest_override=dest))
     sw.emit(ev.dial("DialBegin", one, a1, ("DialString", member.agent.interface)))
-    if sw.noise:
-        for prio, (app, data) in enumerate(
-            [
-                ("NoOp", f"Agent {ext} offered a call"),
-                ("Set", f"DEVICE_STATE(Custom:agent{ext})=RINGING"),
-            ],
-            start=1,
-        ):
-            a2.priority = str(prio)
-            sw.emit(ev.newexten(a2, app, data))
+    agent_dialplan(sw, a2, ext, ["NoOp", "AG_M", "AG_R", "AG_T", "RINGING"])
     member_status(sw, member, "6")
+    agent_dialplan(sw, a2, ext, ["push"])
     handler = f"agent-hangup,s,1({ext})"
     sw.emit(ev.chan_event("HangupHandlerPush", a2, ("Handler", handler), priv=ev.DIALPLAN))
+    agent_dialplan(sw, a2, ext, ["busy", "Ringing"])
     a1.state, a1.exten, a1.conn_num, a1.conn_name = "5", one.exten, num, one.cid_name
     sw.emit(ev.chan_event("Newstate", a1))
     sw.emit(ev.chan_event("NewConnectedLine", a1))
     sw.emit(ev.device_state(f"Local/{target.rsplit('/', 1)[0]}", "INUSE"))
     sw.emit(ev.dial("DialState", one, a1, ("DialStatus", "RINGING")))
+    agent_dialplan(sw, a2, ext, ["noanswer", "Wait"])
+
+
+# The recorded [agents] dialplan, step by step: (priority, application, data, variable set).
+AGENT_STEPS = {
+    "NoOp": ("1", "NoOp", "Agent {ext} offered a call", None),
+    "AG_M": ("2", "Set", "AG_M=answer", ("AG_M", "answer")),
+    "AG_R": ("3", "Set", "AG_R=3", ("AG_R", "3")),
+    "AG_T": ("4", "Set", "AG_T=600", ("AG_T", "600")),
+    "RINGING": ("5", "Set", "DEVICE_STATE(Custom:agent{ext})=RINGING", None),
+    "push": ("6", "Set", "CHANNEL(hangup_handler_push)=agent-hangup,s,1({ext})", None),
+    "busy": ("7", "GotoIf", "0?busy", None),
+    "Ringing": ("8", "Ringing", "", None),
+    "noanswer": ("9", "GotoIf", "0?noanswer", None),
+    "Wait": ("10", "Wait", "3", None),
+    "Answer": ("11", "Answer", "", None),
+    "INUSE": ("12", "Set", "DEVICE_STATE(Custom:agent{ext})=INUSE", None),
+    "Talk": ("13", "Wait", "600", None),
+}
+
+
+def agent_dialplan(sw: Switch, a2: Channel, ext: str, steps: list[str]) -> None:
+    """Newexten (and VarSet) noise of the agent's own dialplan on the ;2 half."""
+    if not sw.noise:
+        return
+    for step in steps:
+        prio, app, data, var = AGENT_STEPS[step]
+        a2.priority = prio
+        sw.emit(ev.newexten(a2, app, data.format(ext=ext)))
+        if var is not None:
+            sw.emit(ev.varset(a2, *var))
 
 
 async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> tuple[str, str]:
@@ -183,7 +203,7 @@ async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> 
             limits.append(started + answer_after)
         end = min(limits)
         got = await call.wait(sw, end - started)
-        rang = sw.now() - started
+        rang = end - started  # as planned: the loop's jitter is not the PBX's
         if got is not None:
             cancel_ring(sw, call, member, noanswer=False)
             return await interrupted_waiting(sw, call, q, got)

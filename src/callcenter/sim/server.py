@@ -73,7 +73,7 @@ class SimulatedAsterisk:
     def now(self) -> float:
         """Simulated wall-clock seconds (scaled from the loop's clock)."""
         if self._t0 is None:
-            return self._epoch
+            self._t0 = asyncio.get_running_loop().time()
         return self._epoch + (asyncio.get_running_loop().time() - self._t0) / self.time_scale
 
     async def sleep(self, seconds: float) -> None:
@@ -90,7 +90,7 @@ class SimulatedAsterisk:
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 5038) -> int:
         """Listen for AMI clients; returns the bound port (pass port=0 for a free one)."""
-        self._t0 = asyncio.get_running_loop().time()
+        self.now()  # starts the simulated clock
         self._server = await asyncio.start_server(self._serve, host, port)
         bound = int(self._server.sockets[0].getsockname()[1])
         log.info("simulated Asterisk AMI on %s:%s", host, bound)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callcenter.sim import events as ev
 from callcenter.sim.model import TRANSFER_TARGETS, Member, Queue
-from callcenter.sim.queueing import leave, member_status, queue_vars
+from callcenter.sim.queueing import agent_dialplan, leave, member_status, queue_vars
 from callcenter.sim.scenario import CallHandle, CallSpec, Switch
 
 INUSE_AFTER_S = 0.5  # the agent dialplan sets Custom:agentNNNN=INUSE about 0.5 s after Answer
@@ -33,8 +33,8 @@ async def connect(
     one = call.caller
     a1, a2 = call.agent_legs
     a2.state = "6"
-    if sw.noise:
-        sw.emit(ev.newexten(a2, "Answer"))
+    ext = member.agent.state_interface.removeprefix("Custom:agent")
+    agent_dialplan(sw, a2, ext, ["Answer"])
     sw.emit(ev.chan_event("Newstate", a2))
     a1.state = "6"
     sw.emit(ev.chan_event("Newstate", a1))
@@ -54,7 +54,11 @@ async def connect(
         for ch in (one, a1):
             for name, value in zip(MEMBER_VARS, values, strict=True):
                 sw.emit(ev.varset(ch, name, value))
+        for ch in (one, a1):
+            sw.emit(ev.varset(ch, "QEHOLDTIME", str(hold)))
+            sw.emit(ev.varset(ch, "QEORIGINALPOS", "1"))
         queue_vars(sw, one, q)
+        queue_vars(sw, a1, q)
     leave(sw, call, q, abandon=False)
     q.holdtime = (q.holdtime * q.completed + hold) // (q.completed + 1)
     extra = [("HoldTime", str(hold)), ("RingTime", str(int(rang)))]
@@ -64,10 +68,15 @@ async def connect(
     sw.emit(ev.bridge_event("BridgeCreate", bridge, 0))
     sw.emit(ev.bridge_event("BridgeEnter", bridge, 1, a1))
     sw.emit(ev.bridge_event("BridgeEnter", bridge, 2, one))
+    if sw.noise:
+        sw.emit(ev.varset(a1, "BRIDGEPEER", one.name))
+        sw.emit(ev.varset(one, "BRIDGEPEER", a1.name))
     answered = sw.now()
     got = await call.wait(sw, INUSE_AFTER_S)
     if got is None:
+        agent_dialplan(sw, a2, ext, ["INUSE"])
         member_status(sw, member, "2", queue=q)
+        agent_dialplan(sw, a2, ext, ["Talk"])
     plan = spec.transfer_after_s if spec.transfer_to else spec.talk_s
     if got is None:
         got = await call.wait(sw, plan - INUSE_AFTER_S)
@@ -79,6 +88,7 @@ async def connect(
     kind = got.kind if got is not None else ("transfer" if spec.transfer_to else spec.hangup_by)
     if kind in ("transfer", "redirect"):
         exten = got.exten if got is not None else str(spec.transfer_to)
+        spec.transfer_to = None  # the next queue's agent talks normally
         return transfer(sw, call, q, member, hold, talk, exten, blind=kind == "transfer")
     if kind in ("agent", "hangup-agent"):
         agent_hangs_up(sw, call, q, member, hold, talk)
@@ -99,8 +109,19 @@ def _agent_gone(sw: Switch, call: CallHandle, q: Queue, m: Member, *, wrapup: bo
     """The agent pair's hangup handler sets the device back to idle; wrap-up starts."""
     assert call.agent_legs is not None
     a1, a2 = call.agent_legs
+    if sw.noise:
+        ext = m.agent.state_interface.removeprefix("Custom:agent")
+        a2.context, a2.exten, a2.priority = "agent-hangup", "s", "1"
+        sw.emit(ev.varset(a2, "LOCAL(ARG1)", ext))
+        sw.emit(ev.varset(a2, "LOCAL(ARGC)", "1"))
+        sw.emit(ev.newexten(a2, "Set", f"DEVICE_STATE(Custom:agent{ext})=NOT_INUSE"))
     sw.emit(ev.hangup(a1))
     member_status(sw, m, "1", queue=q)
+    if sw.noise:
+        a2.priority = "2"
+        sw.emit(ev.newexten(a2, "Return"))
+        for var in ("ARGC", "ARG1", "GOSUB_RETVAL"):
+            sw.emit(ev.varset(a2, var, ""))
     if wrapup:
         m.agent.wrapup_until = sw.now() + q.wrapuptime
     sw.emit(ev.hangup(a2))
@@ -120,6 +141,7 @@ def caller_ends(sw: Switch, call: CallHandle, q: Queue, m: Member, hold: int, ta
     sw.emit(ev.device_state("Local/s@caller-sim", "NOT_INUSE"))
     _complete(sw, call, q, m, hold, talk, "caller")
     sw.emit(ev.bridge_event("BridgeLeave", one.bridge, 1, one))
+    queue_vars(sw, one, q)
     queue_vars(sw, one, q)
     sw.emit(ev.chan_event("SoftHangupRequest", one, ("Cause", "16")))
     sw.emit(ev.hangup(one))
