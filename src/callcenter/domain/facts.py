@@ -1,0 +1,147 @@
+"""Facts the call state machine derives from domain events: what the rest of the system reacts to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from callcenter.domain.records import CallRecord
+
+
+@dataclass(frozen=True, slots=True)
+class CallOffered:
+    """A call entered a queue (first time, after an overflow, or after a transfer)."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    queue: str
+    caller: str | None
+    caller_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentRingingFact:
+    """An agent's phone rings for a call: the moment for the screen-pop."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    queue: str
+    caller: str | None
+    caller_name: str | None
+    waited_s: float
+    routing: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RingNoAnswer:
+    """An agent let the call ring out; the queue tries again."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    queue: str
+    ring_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallAnswered:
+    """An agent answered; `waited_s` is the call's queue time so far, all queues together."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    queue: str
+    waited_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallAbandoned:
+    """The caller hung up while waiting in a queue."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    queue: str
+    waited_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLeftUnanswered:
+    """A call left a queue unanswered without hanging up (Queue() timeout and the like)."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    queue: str
+    reason: str
+    waited_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class CallOverflowed:
+    """A call that timed out in one queue entered another."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    from_queue: str
+    to_queue: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallTransferredFact:
+    """An agent transferred the call to another extension (usually another group's queue)."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str | None
+    context: str
+    exten: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    """A call is over; `record` is what gets stored and reported."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    record: CallRecord
+    customer_channel: str | None
+    agent_interface: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStateChanged:
+    """An agent's state changed: available / ringing / on_call / wrap_up / paused / logged_out."""
+
+    pbx: str
+    at: float
+    interface: str
+    member_name: str | None
+    state: str
+    reason: str | None
+    queues: tuple[str, ...]
+    paused_in: tuple[str, ...]
+
+
+CallFact = (
+    CallOffered
+    | AgentRingingFact
+    | RingNoAnswer
+    | CallAnswered
+    | CallAbandoned
+    | QueueLeftUnanswered
+    | CallOverflowed
+    | CallTransferredFact
+    | CallEnded
+)
+Fact = CallFact | AgentStateChanged
