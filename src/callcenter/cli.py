@@ -12,6 +12,7 @@ from typing import Protocol, cast
 # name -> module under callcenter.commands; each module has add_arguments(parser) and run(args).
 COMMANDS: dict[str, str] = {
     "route": "route",
+    "replay": "replay",
 }
 
 
