@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -90,7 +90,11 @@ def parse_environment(env: Mapping[str, str], known_dids: Mapping[str, str]) -> 
 
 
 async def start_agi_server(
-    service: RoutingService, host: str = "127.0.0.1", port: int = 4573
+    service: RoutingService,
+    host: str = "127.0.0.1",
+    port: int = 4573,
+    *,
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> AgiServer:
     """Listen for FastAGI sessions on host:port and route each with `service`."""
     holder: list[AgiServer] = []
@@ -100,7 +104,7 @@ async def start_agi_server(
         assert task is not None
         holder[0].sessions.add(task)
         try:
-            await _session(service, reader, writer)
+            await _session(service, reader, writer, clock)
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -119,9 +123,15 @@ async def start_agi_server(
 
 
 async def _session(
-    service: RoutingService, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    service: RoutingService,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    clock: Callable[[], datetime],
 ) -> None:
-    env = await _read_environment(reader)
+    try:
+        env = await asyncio.wait_for(_read_environment(reader), HEADER_TIMEOUT_S)
+    except TimeoutError:
+        env = None  # Asterisk sends the whole block at once; a trickle is not Asterisk
     if env is None:
         return  # peer gone before the environment ended: nothing to answer
     request = parse_environment(env, service.rules.by_did)
@@ -132,7 +142,7 @@ async def _session(
         caller_raw=request.caller_raw,
         did=request.did,
         menu=request.menu,
-        now=datetime.now(UTC),
+        now=clock(),
         call_id=request.uniqueid,
     )
     await _send_decision(decision, reader, writer)
@@ -142,9 +152,11 @@ async def _read_environment(reader: asyncio.StreamReader) -> dict[str, str] | No
     env: dict[str, str] = {}
     for _ in range(MAX_HEADER_LINES):
         try:
-            raw = await asyncio.wait_for(reader.readline(), HEADER_TIMEOUT_S)
-        except (TimeoutError, ValueError, ConnectionError):
-            return None  # silent, overlong or reset: give up on this peer
+            raw = await reader.readline()
+        except ValueError:
+            continue  # an overlong line was discarded by the reader: route without it
+        except ConnectionError:
+            return None
         if not raw:
             return None
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
