@@ -13,6 +13,7 @@ from typing import Protocol, cast
 COMMANDS: dict[str, str] = {
     "route": "route",
     "replay": "replay",
+    "simulate": "simulate",
 }
 
 

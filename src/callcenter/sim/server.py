@@ -87,6 +87,12 @@ class SimulatedAsterisk:
             if s.authenticated and s.events:
                 s.send(data)
 
+    def emit_raw(self, data: bytes) -> None:
+        """Send already-encoded bytes (a replayed trace) to every session that wants events."""
+        for s in list(self.sessions):
+            if s.authenticated and s.events:
+                s.send(data)
+
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self, host: str = "127.0.0.1", port: int = 5038) -> int:
         """Listen for AMI clients; returns the bound port (pass port=0 for a free one)."""
