@@ -1,0 +1,237 @@
+"""In-process push hub: per-channel seq, a bounded backlog, bounded subscriber queues."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, Final
+
+from callcenter.adapters.push.protocol import RESYNC, ProtocolError, encode
+
+log = logging.getLogger(__name__)
+
+
+class _Close:
+    """The close marker put on a subscriber's queue."""
+
+
+_CLOSE: Final = _Close()
+
+
+@dataclass
+class HubStats:
+    """Counters an operator may want on a status page."""
+
+    published: int = 0
+    subscribed: int = 0
+    replayed: int = 0
+    resyncs: int = 0
+    cut_off: int = 0
+    disconnected: int = 0
+
+
+@dataclass
+class _Channel:
+    seq: int = 0
+    backlog: deque[tuple[int, str]] = field(default_factory=deque)
+    subscribers: dict[int, Subscription] = field(default_factory=dict)
+
+
+class Subscription:
+    """One listener on one channel: iterate it for message texts until the hub ends it.
+
+    A websocket route is then just: `with hub.subscribe(...) as sub: async for text in sub:
+    await ws.send_text(text)`, and afterwards `close_code(sub.close_reason)` says how to close.
+    """
+
+    def __init__(
+        self,
+        hub: PushHub,
+        channel: str,
+        key: int,
+        queue_size: int,
+        replay: list[str],
+        token_id: int | None,
+    ) -> None:
+        self.channel = channel
+        self.token_id = token_id
+        self.close_reason: str | None = None
+        self._hub = hub
+        self._key = key
+        self._replay = deque(replay)
+        self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(maxsize=queue_size)
+
+    @property
+    def closed(self) -> bool:
+        """True once the hub or the owner ended this subscription."""
+        return self.close_reason is not None
+
+    def __aiter__(self) -> Subscription:
+        return self
+
+    async def __anext__(self) -> str:
+        if self._replay:
+            return self._replay.popleft()
+        item = await self._queue.get()
+        if isinstance(item, _Close):
+            self._queue.put_nowait(item)  # later reads end too
+            raise StopAsyncIteration
+        return item
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop listening (the websocket went away); safe to call more than once."""
+        self._hub._remove(self, "closed")
+
+    def _offer(self, text: str) -> bool:
+        """Queue a message without waiting; False when the queue is full."""
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def _end(self, reason: str) -> None:
+        """Drop what is unsent and wake the reader with the close marker."""
+        self.close_reason = reason
+        self._replay.clear()
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        self._queue.put_nowait(_CLOSE)
+
+
+class PushHub:
+    """Channels (`agent:<code>`, `wallboard`) with seq, backlog and never-blocking fan-out.
+
+    Use it from the event loop's thread only; `publish` never awaits, so a slow client can
+    never hold up the AMI listener or the other clients.
+    """
+
+    def __init__(
+        self, *, backlog: int = 500, queue_size: int = 256, generation: str | None = None
+    ) -> None:
+        if backlog < 1 or queue_size < 1:
+            raise ValueError("backlog and queue_size must be at least 1")
+        self.backlog_size = backlog
+        self.queue_size = queue_size
+        # A new generation per hub: seqs of a restarted process (or another node) mean nothing here
+        self.generation = generation or secrets.token_hex(6)
+        self.stats = HubStats()
+        self._channels: dict[str, _Channel] = {}
+        self._next_key = 0
+
+    def current_seq(self, channel: str) -> int:
+        """The seq of the last message published on the channel (0 before the first)."""
+        state = self._channels.get(channel)
+        return state.seq if state is not None else 0
+
+    def subscriber_count(self, channel: str | None = None) -> int:
+        """Live subscriptions on one channel, or on all of them."""
+        if channel is not None:
+            state = self._channels.get(channel)
+            return len(state.subscribers) if state is not None else 0
+        return sum(len(s.subscribers) for s in self._channels.values())
+
+    def publish(self, channel: str, type_: str, payload: Mapping[str, Any] | None = None) -> int:
+        """Send a message to every subscriber of the channel now; returns its seq."""
+        state = self._channels.setdefault(channel, _Channel())
+        seq = state.seq + 1
+        text = encode(type_, seq, self.generation, payload)  # a bad payload raises, seq unused
+        state.seq = seq
+        state.backlog.append((seq, text))
+        if len(state.backlog) > self.backlog_size:
+            state.backlog.popleft()
+        self.stats.published += 1
+        for sub in list(state.subscribers.values()):
+            if not sub._offer(text):
+                self._cut_off(sub)
+        return seq
+
+    def subscribe(
+        self,
+        channel: str,
+        *,
+        since: int | None = None,
+        generation: str | None = None,
+        token_id: int | None = None,
+    ) -> Subscription:
+        """Listen on a channel; with `since`, first get what was missed, or a resync message."""
+        if since is not None and since < 0:
+            raise ProtocolError(f"since must be non-negative, got {since}")
+        state = self._channels.setdefault(channel, _Channel())
+        replay: list[str] = []
+        if since is not None and self._can_replay(state, since, generation):
+            replay = [text for seq, text in state.backlog if seq > since]
+            self.stats.replayed += len(replay)
+        elif since is not None:
+            replay = [encode(RESYNC, state.seq, self.generation)]
+            self.stats.resyncs += 1
+        self._next_key += 1
+        sub = Subscription(self, channel, self._next_key, self.queue_size, replay, token_id)
+        state.subscribers[sub._key] = sub
+        self.stats.subscribed += 1
+        return sub
+
+    def disconnect(
+        self, predicate: Callable[[Subscription], bool], *, reason: str = "revoked"
+    ) -> int:
+        """End every subscription the predicate selects (e.g. a revoked token's); returns count."""
+        chosen = [
+            sub
+            for state in self._channels.values()
+            for sub in state.subscribers.values()
+            if predicate(sub)
+        ]
+        for sub in chosen:
+            self._remove(sub, reason)
+        self.stats.disconnected += len(chosen)
+        if chosen:
+            log.info("push: ended %d subscription(s): %s", len(chosen), reason)
+        return len(chosen)
+
+    def close_channel(self, channel: str, *, reason: str = "closed") -> int:
+        """End every subscription of one channel; its seq and backlog stay for reconnects."""
+        return self.disconnect(lambda sub: sub.channel == channel, reason=reason)
+
+    def close(self) -> int:
+        """End every subscription (shutdown)."""
+        return self.disconnect(lambda sub: True, reason="shutdown")
+
+    def _can_replay(self, state: _Channel, since: int, generation: str | None) -> bool:
+        """Whether the backlog holds exactly what came after `since` in this generation."""
+        if generation is not None and generation != self.generation:
+            return False
+        oldest = state.backlog[0][0] if state.backlog else state.seq + 1
+        return oldest - 1 <= since <= state.seq
+
+    def _cut_off(self, sub: Subscription) -> None:
+        self.stats.cut_off += 1
+        log.warning(
+            "push: cut off a slow subscriber of %s (queue of %d full); cut off so far: %d",
+            sub.channel,
+            self.queue_size,
+            self.stats.cut_off,
+        )
+        self._remove(sub, "too_slow")
+
+    def _remove(self, sub: Subscription, reason: str) -> None:
+        state = self._channels.get(sub.channel)
+        if state is not None:
+            state.subscribers.pop(sub._key, None)
+        if not sub.closed:
+            sub._end(reason)

@@ -1,0 +1,86 @@
+"""Push message envelope: JSON text `{"type": ..., "seq": N, "gen": ..., ...payload}`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+RESYNC = "resync"
+WALLBOARD = "wallboard"
+RESERVED_KEYS: frozenset[str] = frozenset({"type", "seq", "gen"})
+
+# Why a subscription ended -> websocket close code the route should send.
+CLOSE_CODES: dict[str, int] = {
+    "closed": 1000,  # the channel was closed on purpose
+    "shutdown": 1001,  # going away
+    "revoked": 1008,  # policy violation: the token is no longer valid
+    "too_slow": 1013,  # try again later: reconnect with `since` to catch up
+}
+
+
+class ProtocolError(ValueError):
+    """A message or parameter that does not follow the push protocol."""
+
+
+def agent_channel(agent_code: str) -> str:
+    """The channel an agent's desktop listens on."""
+    if not agent_code or any(ch.isspace() for ch in agent_code):
+        raise ProtocolError(f"bad agent code {agent_code!r}")
+    return f"agent:{agent_code}"
+
+
+def encode(type_: str, seq: int, generation: str, payload: Mapping[str, Any] | None = None) -> str:
+    """The JSON text of one message; payload keys may not shadow the envelope's."""
+    if not type_:
+        raise ProtocolError("message type is empty")
+    body = dict(payload or {})
+    clash = RESERVED_KEYS & body.keys()
+    if clash:
+        raise ProtocolError(f"payload uses reserved keys: {', '.join(sorted(clash))}")
+    message = {"type": type_, "seq": seq, "gen": generation, **body}
+    return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+def decode(text: str | bytes) -> dict[str, Any]:
+    """Parse a message (clients and tests); checks the envelope, not the payload."""
+    try:
+        message = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from exc
+    if not isinstance(message, dict):
+        raise ProtocolError("message is not a JSON object")
+    if not isinstance(message.get("type"), str) or not message["type"]:
+        raise ProtocolError("message has no type")
+    seq = message.get("seq")
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ProtocolError("message has no valid seq")
+    return message
+
+
+def parse_since(value: str | None) -> int | None:
+    """The `since` query parameter: absent means a fresh start; else a non-negative integer."""
+    if value is None or value.strip() == "":
+        return None
+    text = value.strip()
+    if not text.isascii() or not text.isdigit():
+        raise ProtocolError(f"since must be a non-negative integer, got {value!r}")
+    return int(text)
+
+
+def close_code(reason: str | None) -> int:
+    """The websocket close code for why a subscription ended (normal closure if unknown)."""
+    return CLOSE_CODES.get(reason or "closed", 1000)
+
+
+def _default(value: object) -> object:
+    """JSON for the few non-JSON types payloads carry."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return list(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
