@@ -32,6 +32,7 @@ from callcenter.adapters.push.protocol import (
     encode,
     parse_since,
 )
+from callcenter.settings import load_settings
 
 STEP = 10.0  # generous bound on any single wait so a broken hub fails instead of hanging
 
@@ -138,6 +139,14 @@ def test_envelope_and_parameters() -> None:
         agent_channel("")
     assert close_code("too_slow") == 1013
     assert close_code("revoked") == 1008
+
+
+def test_hub_is_sized_from_settings() -> None:
+    hub = PushHub.from_settings(load_settings(ws_backlog=42, ws_queue_size=7))
+    assert (hub.backlog_size, hub.queue_size) == (42, 7)
+    assert PushHub.from_settings(load_settings()).backlog_size == 500
+    with pytest.raises(ValueError, match="at least 1"):
+        PushHub(backlog=0)
 
 
 async def test_bad_payload_is_refused_and_uses_no_seq() -> None:

@@ -93,7 +93,13 @@ def _user_part(text: str) -> str:
     rest = text.split(":", 1)[1]
     rest = rest.split("@", 1)[0]
     # URI parameters (user=phone, phone-context=...) follow the user part after ';'
-    return rest.split(";", 1)[0].strip()
+    number, *params = (part.strip() for part in rest.split(";"))
+    for param in params:
+        name, _, value = param.partition("=")
+        # RFC 3966: a local number is completed by a global phone-context such as +86-10
+        if name.lower() == "phone-context" and value.startswith("+") and "+" not in number:
+            return value + number
+    return number
 
 
 def _withheld_marker(text: str) -> str | None:

@@ -12,6 +12,7 @@ from types import TracebackType
 from typing import Any, Final
 
 from callcenter.adapters.push.protocol import RESYNC, ProtocolError, encode
+from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +135,11 @@ class PushHub:
         self.stats = HubStats()
         self._channels: dict[str, _Channel] = {}
         self._next_key = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> PushHub:
+        """A hub sized by `ws_backlog` and `ws_queue_size`."""
+        return cls(backlog=settings.ws_backlog, queue_size=settings.ws_queue_size)
 
     def current_seq(self, channel: str) -> int:
         """The seq of the last message published on the channel (0 before the first)."""
