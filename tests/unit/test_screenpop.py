@@ -142,6 +142,15 @@ def test_repeat_caller_only_for_calls_in_the_last_seven_days() -> None:
     assert "repeat_caller" not in emailed.alert_codes
 
 
+def test_the_call_being_popped_is_not_a_repeat_of_itself() -> None:
+    this_call = ContactView(
+        id=1, channel="call", direction="inbound", started_at=NOW, call_linkedid="1763.7"
+    )
+    assert "repeat_caller" in bundle(contacts=[this_call]).alert_codes
+    assert bundle(contacts=[this_call], current_linkedid="1763.7").alert_codes == ()
+    assert bundle(contacts=[this_call], current_linkedid="1763.7").contacts == (this_call,)
+
+
 def test_segment_alerts() -> None:
     assert bundle(profile=profile(segment="senior")).alert_codes == ("senior",)
     assert bundle(profile=profile(segment="vip")).alert_codes == ("vip",)

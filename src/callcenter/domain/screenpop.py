@@ -109,6 +109,7 @@ class ContactView(_FromRecord):
     disposition_code: str | None = None
     settled_first_contact: bool = False
     note: str | None = None
+    call_linkedid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,8 +188,12 @@ def build_bundle(
     max_orders: int = 10,
     max_contacts: int = 10,
     credit_hold_ratings: frozenset[str] = frozenset({"D"}),
+    current_linkedid: str | None = None,
 ) -> Bundle:
-    """Assemble the pop; `local_tz` decides which day "today" is for birthdays (default: now's)."""
+    """Assemble the pop; `local_tz` decides which day "today" is for birthdays (default: now's).
+
+    `current_linkedid` keeps the call being popped (once stored) from counting as a repeat call.
+    """
     now = _as_utc(now)
     recent_orders = sorted(orders, key=lambda o: _as_utc(o.placed_at), reverse=True)
     all_contacts = sorted(contacts, key=lambda c: _as_utc(c.started_at), reverse=True)
@@ -197,10 +202,13 @@ def build_bundle(
         key=_urgency,
     )
     today = (now.astimezone(local_tz) if local_tz is not None else now).date()
+    earlier = [
+        c for c in all_contacts if not current_linkedid or c.call_linkedid != current_linkedid
+    ]
     alerts = _alerts(
         profile=profile,
         complaints=open_complaints,
-        contacts=all_contacts,
+        contacts=earlier,
         now=now,
         today=today,
         repeat_window=repeat_window,
@@ -275,7 +283,6 @@ def _alerts(
     if profile.credit_hold or (distributor and rating in credit_hold_ratings):
         found["credit_hold"] = f"distributor on credit hold (rating {rating or 'none'})"
     since = now - repeat_window
-    # the current call is not yet a contact: any call in the window is an earlier one
     calls = [c for c in contacts if c.channel == "call" and since <= _as_utc(c.started_at) <= now]
     if calls:
         found["repeat_caller"] = f"{len(calls)} call(s) in the last {repeat_window.days} days"
