@@ -74,3 +74,44 @@ async def database_url(empty_database_url: str) -> str:
 
     await upgrade(empty_database_url)
     return empty_database_url
+
+
+class ApiHarness:
+    """An in-process app over a migrated database, with an httpx client and token helpers."""
+
+    def __init__(self, client: object, runtime: object) -> None:
+        import httpx
+
+        from callcenter.runtime import Runtime
+
+        assert isinstance(client, httpx.AsyncClient)
+        assert isinstance(runtime, Runtime)
+        self.client = client
+        self.runtime = runtime
+
+    async def token(self, role: str, agent_code: str | None = None) -> str:
+        """A fresh token of this role (for agent tokens, tied to the agent with this code)."""
+        from callcenter.services.tokens import create_token
+
+        token, _ = await create_token(uow=self.runtime.uow, role=role, agent_code=agent_code)
+        return token
+
+    async def headers(self, role: str, agent_code: str | None = None) -> dict[str, str]:
+        """Authorization headers for a fresh token of this role."""
+        return {"Authorization": f"Bearer {await self.token(role, agent_code)}"}
+
+
+@pytest.fixture
+async def api(database_url: str) -> AsyncIterator[ApiHarness]:
+    """The app on a migrated database (SQLite and PostgreSQL), no AMI, no FastAGI."""
+    import httpx
+
+    from callcenter.app import create_app
+    from callcenter.settings import Settings
+
+    settings = Settings(database_url=database_url, ami_servers=[], agi_enabled=False)
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield ApiHarness(client, app.state.runtime)

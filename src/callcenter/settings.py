@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     http_port: int = 8000
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
+    agi_enabled: bool = True
     ami_servers: list[AmiServer] = Field(default_factory=list)
     bus_url: str | None = None
     routing_file: Path | None = None

@@ -1,1 +1,7 @@
-"""Thin FastAPI routers."""
+"""Thin FastAPI routers; each module has `router`, listed here in the order they are mounted."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+ROUTERS: list[APIRouter] = []

@@ -1,0 +1,58 @@
+"""FastAPI dependencies: the runtime, the unit of work, and who is calling (bearer token + role)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+
+from callcenter.domain.auth import Action, Principal, allows, bearer_token
+
+if TYPE_CHECKING:
+    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    """The wired components of this process (built by the app's lifespan)."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated["Runtime", Depends(get_runtime)]
+
+
+def get_uow(runtime: RuntimeDep) -> SqlUnitOfWork:
+    """A fresh unit of work; the service that uses it owns the transaction."""
+    return runtime.uow()
+
+
+UowDep = Annotated["SqlUnitOfWork", Depends(get_uow)]
+
+
+async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    """The caller's principal from `Authorization: Bearer <token>`; 401 when absent or invalid."""
+    token = bearer_token(request.headers.get("authorization"))
+    principal = await runtime.auth.authenticate(token)
+    if principal is None:
+        raise HTTPException(
+            status_code=status.HTTP_401_UNAUTHORIZED,
+            detail="a valid bearer token is required",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+def requires(action: Action) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets through only principals allowed to do `action` (else 403)."""
+
+    async def dependency(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+        if not allows(principal, action):
+            raise HTTPException(
+                status_code=status.HTTP_403_FORBIDDEN,
+                detail=f"role {principal.role!r} may not {action}",
+            )
+        return principal
+
+    return dependency
