@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from test_calls_traces import run_trace
+
 from callcenter.domain import events as ev
 from callcenter.domain import facts as f
 from callcenter.domain.calls import CallTracker
-from test_calls_traces import run_trace
 
 
 def agent_states(interface: str) -> list[tuple[str, str | None, tuple[str, ...]]]:

@@ -25,7 +25,17 @@ EXPECTED = {
         ("+85291234567", "Chan Tai Man", ("finance",), None, "abandoned", 12, 0, 0, False)
     ],
     "ring_no_answer_next_agent": [
-        ("+8613912345678", "Zhao Min", ("member-hotline",), "Zhang Wei", "answered", 19, 7, 2, False)
+        (
+            "+8613912345678",
+            "Zhao Min",
+            ("member-hotline",),
+            "Zhang Wei",
+            "answered",
+            19,
+            7,
+            2,
+            False,
+        )
     ],
     "queue_timeout_overflow": [
         (
@@ -59,7 +69,17 @@ EXPECTED = {
     ],
     "agent_state_changes": [
         ("+862161239876", None, ("documents",), None, "abandoned", 15, 0, 1, False),
-        ("+8613611112222", "Wu Gang", ("member-hotline",), "Wang Fang", "answered", 2, 14, 1, False),
+        (
+            "+8613611112222",
+            "Wu Gang",
+            ("member-hotline",),
+            "Wang Fang",
+            "answered",
+            2,
+            14,
+            1,
+            False,
+        ),
     ],
 }
 
@@ -195,10 +215,14 @@ def test_transfer_emits_a_transfer_fact_by_the_first_agent() -> None:
     (transfer,) = [
         x for x in run_trace("transfer_to_other_queue") if isinstance(x, f.CallTransferredFact)
     ]
-    assert (transfer.agent, transfer.context, transfer.exten) == ("Wang Fang", "cc-transfer", "7006")
+    assert (transfer.agent, transfer.context, transfer.exten) == (
+        "Wang Fang",
+        "cc-transfer",
+        "7006",
+    )
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED) + ["concurrent_burst", "outbound_telemarketing"])
+@pytest.mark.parametrize("name", [*sorted(EXPECTED), "concurrent_burst", "outbound_telemarketing"])
 def test_without_recorded_times_queue_figures_are_unchanged(name: str) -> None:
     def key(r: CallRecord) -> tuple[object, ...]:
         return (r.linkedid, r.outcome, r.queues, r.agent, r.wait_s, r.ring_attempts)
@@ -209,9 +233,15 @@ def test_without_recorded_times_queue_figures_are_unchanged(name: str) -> None:
 
 
 def test_screen_pop_fact_carries_caller_and_routing() -> None:
-    ringing = [x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.AgentRingingFact)]
+    ringing = [
+        x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.AgentRingingFact)
+    ]
     assert len(ringing) == 1
     pop = ringing[0]
-    assert (pop.agent, pop.interface, pop.queue) == ("Wang Fang", "Local/1001@agents/n", "member-hotline")
+    assert (pop.agent, pop.interface, pop.queue) == (
+        "Wang Fang",
+        "Local/1001@agents/n",
+        "member-hotline",
+    )
     assert (pop.caller, pop.caller_name) == ("+8613800138000", "Li Wei")
     assert ("CC_QUEUE", "member-hotline") in pop.routing

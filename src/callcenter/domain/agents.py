@@ -1,4 +1,4 @@
-"""Agent state from queue-member events: available, ringing, on call, wrap-up, paused, logged out."""
+"""Agent state from queue-member events: available, ringing, on call, wrap-up, paused, out."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ AGENT_STATES: tuple[str, ...] = (
     "paused",
     "logged_out",
 )
-# app_queue device states: 2 in use, 3 busy, 4 invalid, 5 unavailable, 6 ringing, 7 ring+in use, 8 on hold
+# app_queue device states: 2 in use, 3 busy, 4 invalid, 5 unavailable, 6 ringing,
+# 7 ringing while in use, 8 on hold
 _RINGING = frozenset({6, 7})
 _BUSY = frozenset({2, 3, 8})
 _UNREACHABLE = frozenset({4, 5})
@@ -34,7 +35,7 @@ MemberEvent = (
 
 
 def device_key(channel_or_interface: str) -> str:
-    """The extension part of an interface or channel: `Local/1006@agents/n` and `PJSIP/1006-0a` -> 1006."""
+    """The extension of an interface or channel: `Local/1006@agents/n`, `PJSIP/1006-0a` -> 1006."""
     _, _, rest = channel_or_interface.partition("/")
     for stop in ("@", "-", ";", "/"):
         rest = rest.split(stop, 1)[0]
@@ -141,7 +142,9 @@ class AgentBook:
         elif paused_in and len(paused_in) == len(queues):
             # Paused only when no queue can offer a call; a partial pause is per-queue detail.
             state = "paused"
-            reason = next((agent.queues[q].reason for q in paused_in if agent.queues[q].reason), None)
+            reason = next(
+                (agent.queues[q].reason for q in paused_in if agent.queues[q].reason), None
+            )
         else:
             state = "available"
         shown = (state, reason, queues, paused_in)

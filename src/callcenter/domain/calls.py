@@ -17,7 +17,9 @@ _NOT_ENTERED = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
 class CallTracker:
     """Live calls and agents of every PBX; `apply` is deterministic and does no IO."""
 
-    def __init__(self, *, region: str = "CN", queue_wrapup_s: Mapping[str, float] | None = None) -> None:
+    def __init__(
+        self, *, region: str = "CN", queue_wrapup_s: Mapping[str, float] | None = None
+    ) -> None:
         self.region = region
         self.agents = AgentBook(queue_wrapup_s=queue_wrapup_s)
         self._calls: dict[tuple[str, str], LiveCall] = {}
@@ -79,7 +81,9 @@ class CallTracker:
     def _call(self, pbx: str, linkedid: str, at: float) -> LiveCall:
         call = self._calls.get((pbx, linkedid))
         if call is None:
-            call = self._calls[(pbx, linkedid)] = LiveCall(pbx=pbx, linkedid=linkedid, started_at=at)
+            call = self._calls[(pbx, linkedid)] = LiveCall(
+                pbx=pbx, linkedid=linkedid, started_at=at
+            )
         return call
 
     def _add_channel(self, call: LiveCall, channel: str) -> None:
@@ -174,7 +178,12 @@ class CallTracker:
         caller, name = self._caller(call)
         facts.append(
             f.CallOffered(
-                pbx=e.pbx, at=e.at, linkedid=e.linkedid, queue=e.queue, caller=caller, caller_name=name
+                pbx=e.pbx,
+                at=e.at,
+                linkedid=e.linkedid,
+                queue=e.queue,
+                caller=caller,
+                caller_name=name,
             )
         )
         return facts

@@ -1,4 +1,4 @@
-"""Facts the call state machine derives from domain events: what the rest of the system reacts to."""
+"""Facts the call state machine derives from domain events; the rest of the system reacts."""
 
 from __future__ import annotations
 

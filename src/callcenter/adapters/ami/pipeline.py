@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol, MessageDispatcher
-from callcenter.adapters.ami.translate import stream_time, translate
+from callcenter.adapters.ami.translate import stream_time, translate, wanted_frame
 from callcenter.domain import events as ev
 from callcenter.domain.calls import CallTracker
 from callcenter.domain.facts import Fact
@@ -19,7 +19,7 @@ Clock = Callable[[Mapping[str, str]], float]
 
 
 class StreamClock:
-    """Time as the stream itself proves it (Uniqueid epochs, DIALEDTIME_MS, EventTV): whole seconds."""
+    """Time as the stream proves it (Uniqueid epochs, DIALEDTIME_MS, EventTV): whole seconds."""
 
     def __init__(self) -> None:
         self.now = 0.0
@@ -32,7 +32,7 @@ class StreamClock:
 
 
 class RecordedClock:
-    """Receipt times from a recording's .jsonl (`t` since connect), anchored by the stream's epochs."""
+    """Receipt times from a recording's .jsonl (`t` since connect), anchored on stream epochs."""
 
     def __init__(self, events: Sequence[tuple[float, str]], base: float) -> None:
         self._events = events
@@ -42,7 +42,7 @@ class RecordedClock:
 
     @classmethod
     def from_jsonl(cls, lines: Iterable[str]) -> RecordedClock:
-        """Read the `{"t":..., "msg":{...}}` lines; only events count (responses are not dispatched)."""
+        """Read `{"t":..., "msg":{...}}` lines; only events count (responses are not dispatched)."""
         events: list[tuple[float, str]] = []
         base = 0.0
         for line in lines:
@@ -53,24 +53,28 @@ class RecordedClock:
             if not isinstance(msg, dict) or "Event" not in msg:
                 continue
             t = float(row["t"])
-            events.append((t, str(msg["Event"])))
+            frame = "\r\n".join(f"{k}: {v}" for k, v in msg.items())
+            if wanted_frame(frame):  # the same frames the protocol lets through
+                events.append((t, str(msg["Event"])))
             # Epochs are whole seconds rounded down, so each one is a lower bound of connect time.
             base = max(base, stream_time(msg) - t)
         return cls(events, base)
 
     def __call__(self, message: Mapping[str, str]) -> float:
         if self._fallback is None:
-            i = self._index
-            if i < len(self._events) and self._events[i][1] == message.get("Event"):
-                self._index = i + 1
-                return self._base + self._events[i][0]
-            log.warning("recorded times do not match the stream at event %d; using stream time", i)
+            # Frames dropped unparsed are skipped here too: find the next event of this name.
+            name = message.get("Event")
+            for i in range(self._index, min(len(self._events), self._index + 10_000)):
+                if self._events[i][1] == name:
+                    self._index = i + 1
+                    return self._base + self._events[i][0]
+            log.warning("recorded times stop matching at event %d; using stream time", self._index)
             self._fallback = StreamClock()
         return self._fallback(message)
 
 
 class AmiPipeline:
-    """Feeds AMI messages through translate into one CallTracker and collects the facts, in order."""
+    """Feeds AMI messages through translate into one CallTracker; collects the facts in order."""
 
     def __init__(
         self,
@@ -132,6 +136,7 @@ class AmiPipeline:
         protocol.connection_made(_NullTransport())
         protocol.factory = MessageDispatcher(self.feed_message)
         protocol.encoding = "utf-8"
+        protocol.frame_filter = wanted_frame
         return protocol
 
     def feed_bytes(self, data: bytes, *, chunk_size: int = 65536) -> None:

@@ -36,9 +36,12 @@ class MessageDispatcher:
 
 
 class CallCenterAMIProtocol(AMIProtocol):  # type: ignore[misc]
-    """Decodes incrementally (a character split between reads arrives whole) and skips bad frames."""
+    """Decodes incrementally (a character split across reads arrives whole); skips bad frames."""
 
     skipped = 0
+    version: str | None
+    # Optional cheap test on the raw frame; False drops it before panoramisk parses it.
+    frame_filter: Callable[[str], bool] | None = None
 
     def connection_made(self, transport: Any) -> None:
         """Start a fresh session: new decoder, empty buffer."""
@@ -68,7 +71,7 @@ class CallCenterAMIProtocol(AMIProtocol):  # type: ignore[misc]
 
     def _frame(self, frame: str) -> None:
         frame = frame.strip()
-        if not frame:
+        if not frame or (self.frame_filter is not None and not self.frame_filter(frame)):
             return
         message = Message.from_line(frame)
         if message is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from datetime import datetime
 
 from callcenter.domain import events as ev
@@ -422,6 +423,44 @@ HANDLERS: dict[str, _Handler] = {
 }
 
 
+# Frames no handler reads, recognisable from their first line: skipped before parsing.
+_UNWANTED = tuple(
+    f"Event: {name}\r\n"
+    for name in (
+        "Newexten",
+        "DeviceStateChange",
+        "ExtensionStatus",
+        "Newstate",
+        "NewConnectedLine",
+        "LocalBridge",
+        "BridgeEnter",
+        "BridgeLeave",
+        "BridgeCreate",
+        "BridgeDestroy",
+        "MusicOnHoldStart",
+        "MusicOnHoldStop",
+        "DialState",
+        "HangupRequest",
+        "SoftHangupRequest",
+        "HangupHandlerPush",
+        "HangupHandlerRun",
+        "AGIExecStart",
+        "AGIExecEnd",
+    )
+)
+
+
+def wanted_frame(frame: str) -> bool:
+    """False for a raw frame translate would ignore anyway (most VarSets, Newexten...): cheap."""
+    if frame.startswith("Event: VarSet\r\n"):
+        return (
+            "\r\nVariable: CC_" in frame
+            or "\r\nVariable: QUEUESTATUS\r\n" in frame
+            or "\r\nVariable: DIALEDTIME_MS\r\n" in frame  # the replay clock reads it
+        )
+    return not frame.startswith(_UNWANTED)
+
+
 def translate(msg: Mapping[str, str], *, pbx: str, at: float) -> list[ev.DomainEvent]:
     """The domain events one AMI message means; [] for messages we do not need or cannot read."""
     name = msg.get("Event")
@@ -454,8 +493,6 @@ def stream_time(msg: Mapping[str, str]) -> float:
     for key in ("EventTV", "SessionTV"):
         text = msg.get(key)
         if text:
-            try:
+            with suppress(ValueError):
                 best = max(best, datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp())
-            except ValueError:
-                pass
     return best
