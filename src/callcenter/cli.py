@@ -11,6 +11,8 @@ from typing import Protocol, cast
 
 # name -> module under callcenter.commands; each module has add_arguments(parser) and run(args).
 COMMANDS: dict[str, str] = {
+    "migrate": "migrate",
+    "seed": "seed",
     "route": "route",
     "replay": "replay",
     "simulate": "simulate",

@@ -1,0 +1,1 @@
+"""Synthetic, deterministic book-club data: customers, phones, orders, complaints, contacts."""
