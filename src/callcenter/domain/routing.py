@@ -124,9 +124,8 @@ def _mismatch(
         return f"caller is {known}"
     if m.queue is not None and draft.queue not in m.queue:
         return f"queue {draft.queue} not in {sorted(m.queue)}"
-    if snap is None and (
-        m.segment or m.role or m.credit_hold or m.open_complaint or m.served_recently
-    ):
+    customer_conditions = (m.segment, m.role, m.credit_hold, m.open_complaint, m.served_recently)
+    if snap is None and any(c is not None for c in customer_conditions):
         return "needs a known customer"
     if snap is None:
         return None
