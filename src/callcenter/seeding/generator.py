@@ -157,8 +157,11 @@ class _ChunkGen:
         if known is not None:
             name, roles, segment, city = known.name, list(known.roles), known.segment, known.city
             rating, language = known.credit_rating, known.language
+            # keep the fixed segment true to its definition (senior = member > 2 years)
             if segment == "senior" and since >= _years_ago(self.today, 2):
                 since = self.today - timedelta(days=3 * 365)
+            elif segment == "regular" and since < _years_ago(self.today, 2):
+                since = self.today - timedelta(days=400)
         elif r < 0.01:
             roles = ["distributor"]
             rating = rng.choices("ABCD", (40, 30, 20, 10))[0]

@@ -100,7 +100,7 @@ async def seed_database(
 async def _ensure_agents(conn: AsyncConnection) -> dict[str, int]:
     """Insert the traces' agents that are missing; returns code -> id for all of them."""
     codes = [a.code for a in KNOWN_AGENTS]
-    found = dict((await conn.execute(select(AgentRow.code, AgentRow.id))).tuples().all())
+    found = {code: i for code, i in (await conn.execute(select(AgentRow.code, AgentRow.id))).all()}
     for agent in KNOWN_AGENTS:
         if agent.code in found:
             continue
