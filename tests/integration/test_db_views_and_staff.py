@@ -66,6 +66,8 @@ async def test_agents_with_skills(uow: SqlUnitOfWork) -> None:
     async with uow:
         agent = await uow.agents.get_by_code(code="1003")
         assert agent is not None and agent.id == aid
+        assert await uow.agents.get(agent_id=aid) == agent
+        assert await uow.agents.get(agent_id=aid + 100) is None
         assert [(s.group_slug, s.level, s.penalty) for s in agent.skills] == [
             ("member-hotline", 10, 0),
             ("online-service", 9, 1),

@@ -69,6 +69,13 @@ class AgentRepository:
             skills=skills,
         )
 
+    async def get(self, *, agent_id: int) -> Agent | None:
+        """The agent with this id, with skills, or None."""
+        row = await self._session.get(AgentRow, agent_id)
+        if row is None:
+            return None
+        return self._record(row, (await self._skills([row.id]))[row.id])
+
     async def get_by_code(self, *, code: str) -> Agent | None:
         """The agent with this code (e.g. "1001"), with skills, or None."""
         row = await self._session.scalar(select(AgentRow).where(AgentRow.code == code))
