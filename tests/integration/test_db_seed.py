@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.migrate import upgrade
@@ -17,6 +20,11 @@ from callcenter.seeding.generator import TABLES
 from callcenter.seeding.loader import SeedError, seed_database
 
 AS_OF = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def schema_diff(conn: Connection) -> list[object]:
+    ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+    return list(compare_metadata(ctx, Base.metadata))
 
 
 async def dump(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -39,6 +47,13 @@ async def test_seed_is_deterministic_and_complete(database_url: str) -> None:
     first = await dump(database_url)
     assert len(first["customers"]) == 400
     assert result.rows["orders"] == len(first["orders"]) > 400
+    # the loader's dropped-and-rebuilt indexes and foreign keys are all back
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            assert await conn.run_sync(schema_diff) == []
+    finally:
+        await engine.dispose()
     with pytest.raises(SeedError, match="already holds 400 customers"):
         await seed_database(database_url, customers=400, seed=9, as_of=AS_OF)
     assert await dump(database_url) == first  # the refused second run changed nothing
