@@ -4,4 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-ROUTERS: list[APIRouter] = []
+from callcenter.api import agents, callers, complaints, contacts, customers, groups, orders
+
+ROUTERS: list[APIRouter] = [
+    customers.router,
+    orders.router,
+    contacts.router,
+    callers.router,
+    complaints.router,
+    agents.router,
+    groups.router,
+]

@@ -1,0 +1,116 @@
+"""Complaint tickets and their workflow."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+
+from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.schemas import Created, field_error
+from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
+from callcenter.domain.auth import Principal
+from callcenter.domain.complaints import WorkflowError, legal_targets
+from callcenter.services import sales
+from callcenter.services.customers import InvalidField
+
+router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+Writer = Annotated[Principal, Depends(requires("complaints.write"))]
+
+
+def actor(principal: Principal) -> str:
+    """Who the complaint log names for a change."""
+    if principal.agent_code:
+        return f"agent:{principal.agent_code}"
+    return f"{principal.role}:token{principal.token_id}"
+
+
+def _refused(exc: WorkflowError) -> HTTPException:
+    return HTTPException(
+        status_code=status.HTTP_409_CONFLICT,
+        detail={"message": str(exc), "status": exc.current, "legal": list(exc.legal)},
+    )
+
+
+def _out(found: sales.ComplaintWithLog) -> ComplaintOut:
+    return ComplaintOut.of(found, legal_targets(found.complaint.status))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
+async def open_complaint(body: ComplaintIn, runtime: RuntimeDep, principal: Writer) -> Created:
+    """Open a complaint: status open, level hotline, SLA due by severity."""
+    try:
+        new_id = await sales.open_complaint(
+            uow=runtime.uow,
+            complaint=sales.NewComplaint(
+                customer_id=body.customer_id,
+                category=body.category,
+                severity=body.severity,
+                subject=body.subject,
+                description=body.description,
+                order_id=body.order_id,
+                book_title=body.book_title,
+                owner_group=body.owner_group,
+                owner_agent_code=body.owner_agent,
+            ),
+            actor=actor(principal),
+            now=datetime.now(UTC),
+        )
+    except InvalidField as exc:
+        raise field_error(exc) from exc
+    return Created(id=new_id)
+
+
+@router.get("/{complaint_id}", response_model=ComplaintOut)
+async def get_complaint(
+    complaint_id: int,
+    runtime: RuntimeDep,
+    _: Annotated[Principal, Depends(requires("customers.read"))],
+) -> ComplaintOut:
+    """A complaint with its event log and the statuses it may move to."""
+    return _out(await sales.get_complaint(uow=runtime.uow, complaint_id=complaint_id))
+
+
+@router.post("/{complaint_id}/transition", response_model=ComplaintOut)
+async def transition(
+    complaint_id: int, body: TransitionIn, runtime: RuntimeDep, principal: Writer
+) -> ComplaintOut:
+    """Move along the workflow; an illegal move is a 409 listing the legal ones."""
+    try:
+        found = await sales.transition_complaint(
+            uow=runtime.uow,
+            complaint_id=complaint_id,
+            to=body.to,
+            actor=actor(principal),
+            note=body.note,
+            now=datetime.now(UTC),
+        )
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    return _out(found)
+
+
+@router.post("/{complaint_id}/escalate", response_model=ComplaintOut)
+async def escalate(
+    complaint_id: int,
+    runtime: RuntimeDep,
+    principal: Writer,
+    body: EscalateIn | None = None,
+) -> ComplaintOut:
+    """One level up: hotline -> editor -> author/expert; 409 when resolved, closed or at the top."""
+    body = body or EscalateIn()
+    try:
+        found = await sales.escalate_complaint(
+            uow=runtime.uow,
+            complaint_id=complaint_id,
+            actor=actor(principal),
+            note=body.note,
+            owner_group=body.owner_group,
+            now=datetime.now(UTC),
+        )
+    except WorkflowError as exc:
+        raise _refused(exc) from exc
+    except InvalidField as exc:
+        raise field_error(exc) from exc
+    return _out(found)

@@ -1,0 +1,94 @@
+"""Customer routes: create, read, change, search, and the screen-pop bundle."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.schemas import (
+    BundleOut,
+    Created,
+    CustomerBrief,
+    CustomerIn,
+    CustomerOut,
+    CustomerPatch,
+    conflict,
+    field_error,
+    raw_phones,
+)
+from callcenter.domain.auth import Principal
+from callcenter.services.customers import Conflict, Directory, InvalidField
+
+router = APIRouter(prefix="/api/customers", tags=["customers"])
+
+
+def get_directory(runtime: RuntimeDep) -> Directory:
+    """The customer directory over this process's database."""
+    return Directory(uow=runtime.uow, region=runtime.settings.default_region)
+
+
+DirectoryDep = Annotated[Directory, Depends(get_directory)]
+Reader = Annotated[Principal, Depends(requires("customers.read"))]
+Writer = Annotated[Principal, Depends(requires("customers.write"))]
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
+async def create_customer(body: CustomerIn, directory: DirectoryDep, _: Writer) -> Created:
+    """Create a customer; a phone that is not a dialable number is a 422 naming `phones[i]`."""
+    try:
+        new_id = await directory.create(
+            fields=body.profile(), phones=raw_phones(body.phones), now=datetime.now(UTC)
+        )
+    except InvalidField as exc:
+        raise field_error(exc) from exc
+    except Conflict as exc:
+        raise conflict(exc) from exc
+    return Created(id=new_id)
+
+
+@router.get("", response_model=list[CustomerBrief])
+async def search_customers(
+    directory: DirectoryDep,
+    _: Reader,
+    q: Annotated[str, Query(min_length=1, max_length=120)],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> list[CustomerBrief]:
+    """Search by name prefix, exact member number, or phone number in any raw shape."""
+    try:
+        found = await directory.search(q=q, limit=limit)
+    except InvalidField as exc:
+        raise field_error(exc, "query") from exc
+    return [CustomerBrief.of(c) for c in found]
+
+
+@router.get("/{customer_id}", response_model=CustomerOut)
+async def get_customer(customer_id: int, directory: DirectoryDep, _: Reader) -> CustomerOut:
+    """A customer's profile with phones."""
+    return CustomerOut.of(await directory.get(customer_id=customer_id))
+
+
+@router.patch("/{customer_id}", response_model=CustomerOut)
+async def patch_customer(
+    customer_id: int, body: CustomerPatch, directory: DirectoryDep, _: Writer
+) -> CustomerOut:
+    """Change the fields sent; `add_phones` appends numbers."""
+    try:
+        detail = await directory.patch(
+            customer_id=customer_id,
+            fields=body.changes(),
+            add_phones=raw_phones(body.add_phones),
+            now=datetime.now(UTC),
+        )
+    except InvalidField as exc:
+        raise field_error(exc) from exc
+    return CustomerOut.of(detail)
+
+
+@router.get("/{customer_id}/bundle", response_model=BundleOut)
+async def get_bundle(customer_id: int, directory: DirectoryDep, _: Reader) -> BundleOut:
+    """The screen-pop bundle: profile, last orders, open complaints with SLA, contacts, alerts."""
+    bundle = await directory.bundle(customer_id=customer_id, now=datetime.now(UTC))
+    return BundleOut.model_validate(bundle.to_json())

@@ -1,0 +1,109 @@
+"""Request and response models of the agent, skill and group routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from callcenter.api.schemas import Strict
+from callcenter.domain.records import Agent, Group, Skill
+
+AgentCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$")
+]
+# Asterisk interfaces look like PJSIP/1001, SIP/1001, Local/1001@agents, Custom:agent1001
+Interface = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]+[/:][^\s,|;]{1,110}$")
+]
+GroupSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+
+class SkillIn(Strict):
+    """A skill: a group and a level 1-10 (queue penalty = 10 - level)."""
+
+    group: GroupSlug
+    level: int = Field(ge=1, le=10)
+
+    def record(self) -> Skill:
+        """As the stored record."""
+        return Skill(group_slug=self.group, level=self.level)
+
+
+class AgentIn(Strict):
+    """A new agent."""
+
+    code: AgentCode
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    interface: Interface
+    state_interface: Interface | None = None
+    active: bool = True
+    skills: list[SkillIn] = Field(default_factory=list, max_length=7)
+
+
+class SkillsIn(Strict):
+    """The agent's complete new skill set."""
+
+    skills: list[SkillIn] = Field(max_length=7)
+
+
+class SkillOut(BaseModel):
+    """A skill with the penalty Asterisk uses for it."""
+
+    group: str
+    level: int
+    penalty: int
+
+
+class AgentOut(BaseModel):
+    """An agent with skills."""
+
+    code: str
+    name: str
+    interface: str
+    state_interface: str | None
+    active: bool
+    skills: list[SkillOut]
+
+    @classmethod
+    def of(cls, a: Agent) -> Self:
+        """From the stored record."""
+        return cls(
+            code=a.code,
+            name=a.name,
+            interface=a.interface,
+            state_interface=a.state_interface,
+            active=a.active,
+            skills=[
+                SkillOut(group=s.group_slug, level=s.level, penalty=s.penalty) for s in a.skills
+            ],
+        )
+
+
+class GroupOut(BaseModel):
+    """A functional group and its queue."""
+
+    slug: str
+    name: str
+    name_zh: str
+    queue: str
+    entry_point: str
+    sl_target_seconds: int
+    sl_target_percent: int
+    overflow_group: str | None
+    overflow_after_s: int | None
+
+    @classmethod
+    def of(cls, g: Group) -> Self:
+        """From the stored record."""
+        return cls(
+            slug=g.slug,
+            name=g.name,
+            name_zh=g.name_zh,
+            queue=g.queue,
+            entry_point=g.entry_point,
+            sl_target_seconds=g.sl_target_seconds,
+            sl_target_percent=g.sl_target_percent,
+            overflow_group=g.overflow_group,
+            overflow_after_s=g.overflow_after_s,
+        )
