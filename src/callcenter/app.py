@@ -2,36 +2,197 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings, load_settings
 
+if TYPE_CHECKING:
+    from callcenter.services.routing import RoutingService
+
 log = logging.getLogger(__name__)
+
+AGENT_REFRESH_S = 30.0
 
 
 async def build_runtime(settings: Settings) -> Runtime:
-    """Create the engine, hub and services of one process; the caller closes it."""
+    """Create the engine, hub and services of one process and start its background work."""
     from callcenter.adapters.db.engine import make_engine, make_session_factory
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.push.hub import PushHub
+    from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.presence import PresenceBoard
     from callcenter.services.auth import TokenAuthenticator
+    from callcenter.services.call_store import CallStore
+    from callcenter.services.call_tracking import CallTracking
+    from callcenter.services.customers import Directory
+    from callcenter.services.routing import RoutingService, load_rules
+    from callcenter.services.routing_sources import BoardPresence, DbSnapshots
+    from callcenter.services.screen_pop import ScreenPopService
 
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    hub = PushHub.from_settings(settings)
+    agents = AgentDirectory()
+    presence = PresenceBoard()
+    directory = Directory(uow=uow, region=settings.default_region)
+    routing = RoutingService(
+        rules=load_rules(settings.routing_file),
+        snapshots=DbSnapshots(uow=uow),
+        presence=BoardPresence(presence),
+        region=settings.default_region,
+        deadline_s=settings.route_deadline_ms / 1000,
+    )
+    pops = ScreenPopService(
+        notifier=hub, directory=directory, agents=agents, region=settings.default_region
+    )
+    store = CallStore(uow=uow)
+    tracking = CallTracking(
+        notifier=hub,
+        pops=pops,
+        store=store,
+        presence=presence,
+        decision_for=lambda linkedid: _decision_json(routing, linkedid),
+    )
     runtime = Runtime(
         settings=settings,
         engine=engine,
         sessions=sessions,
-        hub=PushHub.from_settings(settings),
-        auth=TokenAuthenticator(uow=lambda: SqlUnitOfWork(sessions)),
+        hub=hub,
+        auth=TokenAuthenticator(uow=uow),
+        directory=directory,
+        agents=agents,
+        routing=routing,
+        pops=pops,
+        store=store,
+        tracking=tracking,
     )
+    await _refresh_agents(runtime)
+    store.start()
+    runtime.closers.append(store.aclose)
+    runtime.closers.append(pops.aclose)
+    runtime.closers.append(routing.aclose)
+    _start_background(runtime, _agent_refresher(runtime), "agent-refresh")
+    await _start_ami(runtime)
+    if settings.agi_enabled:
+        await _start_agi(runtime)
     return runtime
+
+
+def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:
+    decision = routing.decision_for(linkedid)
+    return None if decision is None else decision.to_json()
+
+
+async def _refresh_agents(runtime: Runtime) -> None:
+    """Reload which interface belongs to which agent (a dead database keeps the old map)."""
+    from callcenter.domain.agent_directory import KnownAgent
+
+    try:
+        async with runtime.uow() as uow:
+            rows = await uow.agents.list_all()
+    except Exception as exc:
+        log.warning("could not load agents: %r", exc)
+        return
+    runtime.agents.replace(
+        KnownAgent(
+            code=a.code, name=a.name, interface=a.interface, state_interface=a.state_interface
+        )
+        for a in rows
+    )
+
+
+async def _agent_refresher(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(AGENT_REFRESH_S)
+        await _refresh_agents(runtime)
+
+
+def _start_background(runtime: Runtime, coro: Coroutine[Any, Any, None], name: str) -> None:
+    task = asyncio.get_running_loop().create_task(coro, name=name)
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    runtime.closers.append(stop)
+
+
+async def _start_ami(runtime: Runtime) -> None:
+    """One pipeline and one listener per configured Asterisk server."""
+    from callcenter.adapters.ami.listener import AmiListener
+    from callcenter.adapters.ami.pipeline import AmiPipeline
+    from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
+    from callcenter.adapters.ami.translate import wanted_frame
+    from callcenter.domain.calls import CallTracker
+
+    def protocol_factory() -> CallCenterAMIProtocol:
+        protocol = CallCenterAMIProtocol()
+        protocol.frame_filter = wanted_frame
+        return protocol
+
+    settings = runtime.settings
+    for server in settings.ami_servers:
+        pipeline = AmiPipeline(
+            pbx=server.name,
+            region=settings.default_region,
+            tracker=CallTracker(
+                region=settings.default_region, queue_wrapup_s=settings.queue_wrapup_s
+            ),
+            on_fact=runtime.tracking.on_fact,
+        )
+        listener = AmiListener(server=server, sink=pipeline, protocol_factory=protocol_factory)
+        runtime.pipelines[server.name] = pipeline
+        runtime.listeners[server.name] = listener
+        await listener.start()
+        runtime.closers.append(listener.stop)
+    if runtime.pipelines:
+        _start_background(runtime, _ticker(runtime), "ami-tick")
+
+
+async def _ticker(runtime: Runtime) -> None:
+    """Time-driven facts (agents leaving wrap-up) once a second."""
+    while True:
+        await asyncio.sleep(1.0)
+        now = time.time()
+        for pipeline in runtime.pipelines.values():
+            try:
+                pipeline.tick(now)
+            except Exception:
+                log.exception("tick failed")
+
+
+async def _start_agi(runtime: Runtime) -> None:
+    from callcenter.adapters.agi import start_agi_server
+
+    settings = runtime.settings
+    try:
+        runtime.agi = await start_agi_server(
+            runtime.routing, host=settings.agi_host, port=settings.agi_port
+        )
+    except OSError as exc:
+        log.error(
+            "FastAGI server could not listen on %s:%d: %s",
+            settings.agi_host,
+            settings.agi_port,
+            exc,
+        )
+        return
+    log.info("FastAGI listening on %s:%d", runtime.agi.host, runtime.agi.port)
+    runtime.closers.append(runtime.agi.stop)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,17 +214,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Asterisk call-center backend: routing, screen-pop, wallboard, CRM.",
         lifespan=lifespan,
     )
-    _include_routers(app)
-
-    @app.exception_handler(LookupError)
-    async def not_found(_request: Request, exc: LookupError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
-
-    return app
-
-
-def _include_routers(app: FastAPI) -> None:
     from callcenter.api import ROUTERS
+    from callcenter.api.ws import router as ws_router
 
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(ws_router)
+    return app

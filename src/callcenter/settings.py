@@ -40,6 +40,17 @@ class Settings(BaseSettings):
     pause_reasons: list[str] = Field(
         default_factory=lambda: ["Lunch break", "Training", "Meeting", "Break", "Back office"]
     )
+    queue_wrapup_s: dict[str, float] = Field(
+        default_factory=lambda: {
+            "member-hotline": 10.0,
+            "online-service": 5.0,
+            "telemarketing": 10.0,
+            "letters": 10.0,
+            "documents": 10.0,
+            "finance": 10.0,
+            "data-maintenance": 10.0,
+        }
+    )
     ws_backlog: int = 500
     ws_queue_size: int = 256
     log_level: str = "INFO"

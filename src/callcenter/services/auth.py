@@ -1,4 +1,4 @@
-"""Who is calling the API: bearer token -> Principal, with a short cache and instant local revocation."""
+"""Who is calling the API: bearer token -> Principal; short cache, instant local revocation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ log = logging.getLogger(__name__)
 
 
 class TokenAuthenticator:
-    """Resolves tokens through the database; caches hits briefly so a database hiccup is survivable."""
+    """Resolves tokens through the database; brief caching rides out a database hiccup."""
 
     def __init__(
         self, *, uow: UowFactory, ttl_s: float = 30.0, clock: Callable[[], float] = time.monotonic

@@ -18,6 +18,6 @@ class Notifier(Protocol):
 
 
 class AmiActions(Protocol):
-    """Sends one AMI action and returns Asterisk's reply; raises AmiActionError on an error reply."""
+    """Sends one AMI action and returns the reply; AmiActionError on an error reply."""
 
     async def send_action(self, action: dict[str, Any], *, as_list: bool | None = None) -> Any: ...

@@ -1,8 +1,9 @@
-"""Live AMI connection: panoramisk lifecycle, reconnect with backoff, resync, one ordered event queue."""
+"""Live AMI connection: panoramisk lifecycle, reconnect with backoff, resync, one ordered queue."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -60,7 +61,7 @@ class _Manager(Manager):  # type: ignore[misc]
 
 
 class AmiListener:
-    """One AMI session per Asterisk server; every event goes through one ordered queue to one consumer."""
+    """One AMI session per Asterisk server; events go through one ordered queue to one consumer."""
 
     def __init__(
         self,
@@ -103,10 +104,8 @@ class AmiListener:
         """Log off if connected and stop every task."""
         manager = self._manager
         if manager is not None and self.connected:
-            try:
+            with contextlib.suppress(TimeoutError, OSError, asyncio.CancelledError):
                 await asyncio.wait_for(manager.send_action({"Action": "Logoff"}), 1.0)
-            except (TimeoutError, OSError, asyncio.CancelledError):
-                pass
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

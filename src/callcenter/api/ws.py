@@ -1,0 +1,115 @@
+"""Websockets: `/ws/agent` (an agent's own desktop stream) and `/ws/wallboard` (supervisors)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from callcenter.adapters.push.hub import Subscription
+from callcenter.adapters.push.protocol import WALLBOARD, ProtocolError, close_code, parse_since
+from callcenter.domain.auth import Principal, allows, bearer_token
+from callcenter.runtime import Runtime
+
+log = logging.getLogger(__name__)
+router = APIRouter()
+
+HELLO_TIMEOUT_S = 5.0
+POLICY_VIOLATION = 1008
+
+
+async def _hello(ws: WebSocket) -> dict[str, Any]:
+    """The first client frame, `{"type": "hello", "token": ..., "since": N, "gen": G}`.
+
+    The token travels in a frame, not the URL, so it never lands in an access log.
+    """
+    try:
+        text = await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S)
+        hello = json.loads(text)
+    except (TimeoutError, json.JSONDecodeError, KeyError, RuntimeError):
+        return {}
+    return hello if isinstance(hello, dict) else {}
+
+
+async def _authenticate(ws: WebSocket, runtime: Runtime) -> tuple[Principal | None, dict[str, Any]]:
+    token = bearer_token(ws.headers.get("authorization"))
+    hello: dict[str, Any] = {}
+    if token is None:
+        hello = await _hello(ws)
+        raw = hello.get("token")
+        token = raw if isinstance(raw, str) else None
+    try:
+        principal = await runtime.auth.authenticate(token)
+    except Exception as exc:  # database away: refuse politely, the client retries
+        log.warning("websocket auth unavailable: %r", exc)
+        principal = None
+    return principal, hello
+
+
+def _since(ws: WebSocket, hello: dict[str, Any]) -> tuple[int | None, str | None]:
+    raw = hello.get("since", ws.query_params.get("since"))
+    gen = hello.get("gen", ws.query_params.get("gen"))
+    return parse_since(None if raw is None else str(raw)), None if gen is None else str(gen)
+
+
+async def _pump(ws: WebSocket, sub: Subscription) -> None:
+    """Send the subscription to the socket; notice the client leaving even when nothing is sent."""
+
+    async def listen() -> None:
+        with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+            while True:
+                await ws.receive_text()  # clients may send keep-alives; we ignore them
+
+    reader = asyncio.create_task(listen())
+    reader.add_done_callback(lambda _t: sub.close())
+    try:
+        async for text in sub:
+            await ws.send_text(text)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        sub.close()
+    finally:
+        reader.cancel()
+        await asyncio.gather(reader, return_exceptions=True)
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await ws.close(code=close_code(sub.close_reason or "closed"))
+
+
+@router.websocket("/ws/agent")
+async def agent_stream(ws: WebSocket) -> None:
+    """An agent's desktop: screen_pop, call_update, agent_state; resume with `since`."""
+    runtime: Runtime = ws.app.state.runtime
+    await ws.accept()
+    principal, hello = await _authenticate(ws, runtime)
+    if principal is None or principal.agent_code is None:
+        await ws.close(code=POLICY_VIOLATION, reason="an agent token is required")
+        return
+    try:
+        since, gen = _since(ws, hello)
+    except ProtocolError as exc:
+        await ws.close(code=POLICY_VIOLATION, reason=str(exc))
+        return
+    channel = runtime.agent_channel(principal.agent_code)
+    with runtime.hub.subscribe(
+        channel, since=since, generation=gen, token_id=principal.token_id
+    ) as sub:
+        await _pump(ws, sub)
+
+
+@router.websocket("/ws/wallboard")
+async def wallboard_stream(ws: WebSocket) -> None:
+    """Supervisors' live figures: a snapshot at connect, then coalesced updates."""
+    runtime: Runtime = ws.app.state.runtime
+    await ws.accept()
+    principal, _ = await _authenticate(ws, runtime)
+    if principal is None or not allows(principal, "wallboard.view"):
+        await ws.close(code=POLICY_VIOLATION, reason="a supervisor token is required")
+        return
+    with runtime.hub.subscribe(WALLBOARD, token_id=principal.token_id) as sub:
+        snapshot = runtime.wallboard_snapshot()
+        if snapshot is not None:
+            await ws.send_text(json.dumps({"type": "wallboard", "seq": 0, **snapshot}))
+        await _pump(ws, sub)

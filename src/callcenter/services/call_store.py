@@ -1,0 +1,133 @@
+"""Finished calls into the database: a bounded buffer that rides out an outage; stored once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from callcenter.domain.records import CallRecord
+from callcenter.services.ports import UowFactory
+
+log = logging.getLogger(__name__)
+
+
+class CallStore:
+    """Queues call records and writes them in order; retries while the database is away."""
+
+    def __init__(
+        self,
+        *,
+        uow: UowFactory,
+        capacity: int = 10_000,
+        retry_min_s: float = 0.2,
+        retry_max_s: float = 5.0,
+        agent_ids: Callable[[str | None, str | None], int | None] | None = None,
+    ) -> None:
+        self._uow = uow
+        self._queue: asyncio.Queue[CallRecord] = asyncio.Queue(maxsize=capacity)
+        self._retry_min = retry_min_s
+        self._retry_max = retry_max_s
+        self._agent_ids = agent_ids
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self.stored = 0
+        self.duplicates = 0
+        self.lost = 0
+        self.failures = 0
+
+    @property
+    def pending(self) -> int:
+        """Records waiting to be written."""
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        """Start the writer task."""
+        self._task = asyncio.get_running_loop().create_task(self._run(), name="call-store")
+
+    def submit(self, record: CallRecord) -> bool:
+        """Queue a record; False (counted and logged, never silent) when the buffer is full."""
+        try:
+            self._queue.put_nowait(record)
+        except asyncio.QueueFull:
+            self.lost += 1
+            log.error(
+                "call buffer full (%d): call %s/%s NOT stored (%d lost so far)",
+                self._queue.maxsize,
+                record.pbx,
+                record.linkedid,
+                self.lost,
+            )
+            return False
+        self._idle.clear()
+        return True
+
+    async def flushed(self, timeout_s: float = 10.0) -> bool:
+        """Wait until every queued record is written; False on timeout."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    async def aclose(self, *, drain_s: float = 2.0) -> None:
+        """Write what can be written within `drain_s`, then stop."""
+        if self._task is None:
+            return
+        if not self._queue.empty():
+            await self.flushed(drain_s)
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+        if not self._queue.empty():
+            log.error("stopping with %d call records unwritten", self._queue.qsize())
+
+    async def _run(self) -> None:
+        while True:
+            record = await self._queue.get()
+            delay = self._retry_min
+            while True:
+                try:
+                    await self._write(record)
+                    break
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    self.failures += 1
+                    log.warning(
+                        "storing call %s failed (%r); retry in %.1fs, %d waiting",
+                        record.linkedid,
+                        exc,
+                        delay,
+                        self._queue.qsize(),
+                    )
+                    await asyncio.sleep(delay)
+                    delay = min(self._retry_max, delay * 2)
+            if self._queue.empty():
+                self._idle.set()
+
+    async def _write(self, record: CallRecord) -> None:
+        if self._agent_ids is not None and record.agent_id is None:
+            record = replace(record, agent_id=self._agent_ids(record.agent, None))
+        async with self._uow() as uow:
+            if await uow.calls.exists(record.pbx, record.linkedid):
+                self.duplicates += 1
+                return
+            await uow.calls.add(record)
+            if record.customer_id is not None:
+                await uow.contacts.add(
+                    channel="call",
+                    direction=record.direction,
+                    started_at=record.started_at,
+                    ended_at=record.ended_at,
+                    customer_id=record.customer_id,
+                    group_slug=record.queues[-1] if record.queues else None,
+                    agent_id=record.agent_id,
+                    outcome=record.outcome,
+                    call_linkedid=record.linkedid,
+                    pbx=record.pbx,
+                )
+            await uow.commit()
+        self.stored += 1

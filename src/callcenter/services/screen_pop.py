@@ -1,0 +1,227 @@
+"""Screen-pop: fetch the caller's record when the call is offered, pop it when an agent rings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.facts import (
+    AgentRingingFact,
+    CallAnswered,
+    CallEnded,
+    CallOffered,
+    Fact,
+    RingNoAnswer,
+)
+from callcenter.domain.lookup import LookupResult
+from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.screenpop import Bundle
+from callcenter.services.ports import Notifier
+
+log = logging.getLogger(__name__)
+
+
+class PopDirectory(Protocol):
+    """Where the customer record comes from (the database, through the directory service)."""
+
+    async def lookup(self, *, raw: str | None) -> LookupResult: ...
+
+    async def bundle(self, *, customer_id: int, now: datetime) -> Bundle: ...
+
+
+@dataclass
+class _Prepared:
+    """What is known about one call's customer, filled in by a background fetch."""
+
+    caller: str | None
+    caller_name: str | None
+    lookup: dict[str, Any] | None = None
+    bundle: dict[str, Any] | None = None
+    customer_id: int | None = None
+    done: bool = False
+    error: str | None = None
+    task: asyncio.Task[None] | None = None
+    popped: dict[str, dict[str, Any]] = field(default_factory=dict)  # agent code -> call part
+
+
+class ScreenPopService:
+    """Turns call facts into `screen_pop` and `call_update` messages on the agents' channels."""
+
+    def __init__(
+        self,
+        *,
+        notifier: Notifier,
+        directory: PopDirectory,
+        agents: AgentDirectory,
+        region: str = "CN",
+        fetch_timeout_s: float = 5.0,
+        keep: int = 5000,
+        clock: Callable[[], float] = time.time,
+        on_pop: Callable[[AgentRingingFact, float], None] | None = None,
+    ) -> None:
+        self._notifier = notifier
+        self._directory = directory
+        self.agents = agents
+        self._region = region
+        self._timeout = fetch_timeout_s
+        self._keep = keep
+        self._clock = clock
+        self._on_pop = on_pop
+        self._calls: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
+        self.pops_sent = 0
+        self.incomplete_pops = 0
+
+    # -- facts -----------------------------------------------------------------------------
+
+    def on_fact(self, fact: Fact) -> None:
+        """React to one fact from the call state machine (synchronous: never waits on the DB)."""
+        if isinstance(fact, CallOffered):
+            self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
+        elif isinstance(fact, AgentRingingFact):
+            self._pop(fact)
+        elif isinstance(fact, RingNoAnswer):
+            self._update(fact.pbx, fact.linkedid, fact.interface, "missed", {})
+        elif isinstance(fact, CallAnswered):
+            self._update(fact.pbx, fact.linkedid, fact.interface, "answered", {})
+        elif isinstance(fact, CallEnded):
+            self._ended(fact)
+
+    def customer_for(self, pbx: str, linkedid: str) -> int | None:
+        """The customer matched to a live call, if the fetch found exactly one."""
+        prepared = self._calls.get((pbx, linkedid))
+        return prepared.customer_id if prepared else None
+
+    async def aclose(self) -> None:
+        """Cancel fetches still running."""
+        tasks = [p.task for p in self._calls.values() if p.task and not p.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _prepare(
+        self, pbx: str, linkedid: str, caller: str | None, caller_name: str | None
+    ) -> _Prepared:
+        key = (pbx, linkedid)
+        prepared = self._calls.get(key)
+        if prepared is not None:
+            return prepared
+        prepared = _Prepared(caller=caller, caller_name=caller_name)
+        self._calls[key] = prepared
+        while len(self._calls) > self._keep:
+            _, old = self._calls.popitem(last=False)
+            if old.task and not old.task.done():
+                old.task.cancel()
+        prepared.task = asyncio.get_running_loop().create_task(self._fetch(key, prepared))
+        return prepared
+
+    async def _fetch(self, key: tuple[str, str], prepared: _Prepared) -> None:
+        try:
+            await asyncio.wait_for(self._fill(prepared), self._timeout)
+        except Exception as exc:  # the pop goes out without the record; say so on the card
+            prepared.error = f"customer record unavailable ({type(exc).__name__})"
+            log.warning("screen-pop fetch for %s failed: %r", key[1], exc)
+        prepared.done = True
+        for code, call in prepared.popped.items():
+            self._send_pop(code, call, prepared)
+
+    async def _fill(self, prepared: _Prepared) -> None:
+        parsed = parse_caller_id(prepared.caller, self._region)
+        if parsed.kind != "number":
+            prepared.lookup = {
+                "status": "withheld" if parsed.kind == "withheld" else "unknown",
+                "e164": None,
+                "candidates": [],
+            }
+            return
+        result = await self._directory.lookup(raw=prepared.caller)
+        prepared.lookup = result.to_json()
+        if result.customer_id is not None:
+            prepared.customer_id = result.customer_id
+            now = datetime.fromtimestamp(self._clock(), UTC)
+            bundle = await self._directory.bundle(customer_id=result.customer_id, now=now)
+            prepared.bundle = bundle.to_json()
+
+    def _pop(self, fact: AgentRingingFact) -> None:
+        code = self.agents.code_for(fact.interface, fact.agent)
+        if code is None:
+            log.warning("ringing agent %s (%s) is not a known agent", fact.agent, fact.interface)
+            return
+        prepared = self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
+        routing = dict(fact.routing)
+        call = {
+            "linkedid": fact.linkedid,
+            "pbx": fact.pbx,
+            "caller": fact.caller,
+            "caller_name": fact.caller_name,
+            "queue": fact.queue,
+            "waited_s": round(fact.waited_s, 1),
+            "ringing_since": datetime.fromtimestamp(fact.at, UTC).isoformat(),
+            "routing_reason": routing.get("CC_REASON") or None,
+            "priority": routing.get("CC_PRIORITY") or None,
+        }
+        prepared.popped[code] = call
+        self._send_pop(code, call, prepared)
+        if self._on_pop is not None:
+            self._on_pop(fact, self._clock())
+
+    def _send_pop(self, code: str, call: dict[str, Any], prepared: _Prepared) -> None:
+        complete = prepared.done and prepared.error is None
+        payload: dict[str, Any] = {
+            "state": "ringing",
+            "call": call,
+            "complete": complete,
+            "caller": prepared.lookup
+            or {"status": "pending", "e164": prepared.caller, "candidates": []},
+            "bundle": prepared.bundle,
+        }
+        if prepared.error:
+            payload["error"] = prepared.error
+        self._notifier.publish(self.agents.channel(code), "screen_pop", payload)
+        self.pops_sent += 1
+        if not complete:
+            self.incomplete_pops += 1
+
+    def _update(
+        self, pbx: str, linkedid: str, interface: str, state: str, extra: dict[str, Any]
+    ) -> None:
+        code = self.agents.code_for(interface, None)
+        prepared = self._calls.get((pbx, linkedid))
+        if code is None or prepared is None:
+            return
+        if state == "missed":
+            prepared.popped.pop(code, None)
+        payload = {"state": state, "linkedid": linkedid, "pbx": pbx, **extra}
+        self._notifier.publish(self.agents.channel(code), "call_update", payload)
+
+    def _ended(self, fact: CallEnded) -> None:
+        record = fact.record
+        prepared = self._calls.pop((fact.pbx, fact.linkedid), None)
+        if fact.agent_interface is None or prepared is None:
+            return
+        self._update_after_end(fact, prepared, record.outcome, record.talk_s)
+
+    def _update_after_end(
+        self, fact: CallEnded, prepared: _Prepared, outcome: str, talk_s: float
+    ) -> None:
+        code = self.agents.code_for(fact.agent_interface or "", fact.record.agent)
+        if code is None:
+            return
+        payload = {
+            "state": "ended",
+            "linkedid": fact.linkedid,
+            "pbx": fact.pbx,
+            "outcome": outcome,
+            "talk_s": round(talk_s, 1),
+            "customer_id": prepared.customer_id,
+            "disposition_required": outcome == "answered",
+        }
+        self._notifier.publish(self.agents.channel(code), "call_update", payload)
