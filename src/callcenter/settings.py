@@ -51,6 +51,23 @@ class Settings(BaseSettings):
             "data-maintenance": 10.0,
         }
     )
+    disposition_codes: list[str] = Field(
+        default_factory=lambda: [
+            "order_status",
+            "order_placed",
+            "membership",
+            "payment",
+            "complaint_new",
+            "complaint_followup",
+            "editorial_question",
+            "address_change",
+            "wrong_number",
+            "other",
+        ]
+    )
+    sl_short_abandon_s: float = 5.0
+    day_start_hour: int = 0
+    timezone: str = "Asia/Shanghai"
     ws_backlog: int = 500
     ws_queue_size: int = 256
     log_level: str = "INFO"
