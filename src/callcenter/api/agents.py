@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.schemas import conflict, field_error
+from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_staff import AgentIn, AgentOut, SkillsIn
 from callcenter.domain.auth import Principal
 from callcenter.services import staff
-from callcenter.services.customers import Conflict, InvalidField
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])
 Reader = Annotated[Principal, Depends(requires("agents.read"))]
@@ -29,7 +28,7 @@ async def list_agents(runtime: RuntimeDep, _: Reader, active_only: bool = False)
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AgentOut)
 async def create_agent(body: AgentIn, runtime: RuntimeDep, _: Manager) -> AgentOut:
     """Add an agent (supervisors and admins); a taken code is a 409."""
-    try:
+    with http_errors():
         agent = await staff.create_agent(
             uow=runtime.uow,
             code=body.code,
@@ -39,26 +38,21 @@ async def create_agent(body: AgentIn, runtime: RuntimeDep, _: Manager) -> AgentO
             active=body.active,
             skills=[s.record() for s in body.skills],
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
-    except Conflict as exc:
-        raise conflict(exc) from exc
     return AgentOut.of(agent)
 
 
 @router.get("/{code}", response_model=AgentOut)
 async def get_agent(code: str, runtime: RuntimeDep, _: Reader) -> AgentOut:
     """One agent with skills."""
-    return AgentOut.of(await staff.get_agent(uow=runtime.uow, code=code))
+    with http_errors():
+        return AgentOut.of(await staff.get_agent(uow=runtime.uow, code=code))
 
 
 @router.put("/{code}/skills", response_model=AgentOut)
 async def put_skills(code: str, body: SkillsIn, runtime: RuntimeDep, _: Manager) -> AgentOut:
     """Replace the agent's skills (supervisors and admins)."""
-    try:
+    with http_errors():
         agent = await staff.set_skills(
             uow=runtime.uow, code=code, skills=[s.record() for s in body.skills]
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
     return AgentOut.of(agent)

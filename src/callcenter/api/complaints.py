@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.schemas import Created, field_error
+from callcenter.api.schemas import Created, http_errors
 from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
 from callcenter.domain.auth import Principal
-from callcenter.domain.complaints import WorkflowError, legal_targets
+from callcenter.domain.complaints import legal_targets
 from callcenter.services import sales
-from callcenter.services.customers import InvalidField
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 Writer = Annotated[Principal, Depends(requires("complaints.write"))]
@@ -26,13 +25,6 @@ def actor(principal: Principal) -> str:
     return f"{principal.role}:token{principal.token_id}"
 
 
-def _refused(exc: WorkflowError) -> HTTPException:
-    return HTTPException(
-        status_code=status.HTTP_409_CONFLICT,
-        detail={"message": str(exc), "status": exc.current, "legal": list(exc.legal)},
-    )
-
-
 def _out(found: sales.ComplaintWithLog) -> ComplaintOut:
     return ComplaintOut.of(found, legal_targets(found.complaint.status))
 
@@ -40,7 +32,7 @@ def _out(found: sales.ComplaintWithLog) -> ComplaintOut:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
 async def open_complaint(body: ComplaintIn, runtime: RuntimeDep, principal: Writer) -> Created:
     """Open a complaint: status open, level hotline, SLA due by severity."""
-    try:
+    with http_errors():
         new_id = await sales.open_complaint(
             uow=runtime.uow,
             complaint=sales.NewComplaint(
@@ -57,8 +49,6 @@ async def open_complaint(body: ComplaintIn, runtime: RuntimeDep, principal: Writ
             actor=actor(principal),
             now=datetime.now(UTC),
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
     return Created(id=new_id)
 
 
@@ -69,7 +59,8 @@ async def get_complaint(
     _: Annotated[Principal, Depends(requires("customers.read"))],
 ) -> ComplaintOut:
     """A complaint with its event log and the statuses it may move to."""
-    return _out(await sales.get_complaint(uow=runtime.uow, complaint_id=complaint_id))
+    with http_errors():
+        return _out(await sales.get_complaint(uow=runtime.uow, complaint_id=complaint_id))
 
 
 @router.post("/{complaint_id}/transition", response_model=ComplaintOut)
@@ -77,7 +68,7 @@ async def transition(
     complaint_id: int, body: TransitionIn, runtime: RuntimeDep, principal: Writer
 ) -> ComplaintOut:
     """Move along the workflow; an illegal move is a 409 listing the legal ones."""
-    try:
+    with http_errors():
         found = await sales.transition_complaint(
             uow=runtime.uow,
             complaint_id=complaint_id,
@@ -86,8 +77,6 @@ async def transition(
             note=body.note,
             now=datetime.now(UTC),
         )
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
     return _out(found)
 
 
@@ -100,7 +89,7 @@ async def escalate(
 ) -> ComplaintOut:
     """One level up: hotline -> editor -> author/expert; 409 when resolved, closed or at the top."""
     body = body or EscalateIn()
-    try:
+    with http_errors():
         found = await sales.escalate_complaint(
             uow=runtime.uow,
             complaint_id=complaint_id,
@@ -109,8 +98,4 @@ async def escalate(
             owner_group=body.owner_group,
             now=datetime.now(UTC),
         )
-    except WorkflowError as exc:
-        raise _refused(exc) from exc
-    except InvalidField as exc:
-        raise field_error(exc) from exc
     return _out(found)

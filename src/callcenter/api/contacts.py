@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.schemas import field_error
+from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import ContactIn, ContactOut
 from callcenter.domain.auth import Principal
 from callcenter.services import sales
-from callcenter.services.customers import InvalidField
 
 router = APIRouter(tags=["contacts"])
 
@@ -32,7 +31,7 @@ async def record_contact(
                 detail=f"agent {principal.agent_code} may not record contacts as {agent_code}",
             )
         agent_code = principal.agent_code
-    try:
+    with http_errors():
         contact = await sales.record_contact(
             uow=runtime.uow,
             contact=sales.NewContact(
@@ -49,8 +48,6 @@ async def record_contact(
                 ended_at=body.ended_at,
             ),
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
     return ContactOut.of(contact)
 
 
@@ -62,5 +59,6 @@ async def list_contacts(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ContactOut]:
     """The customer's contacts, newest first."""
-    found = await sales.list_contacts(uow=runtime.uow, customer_id=customer_id, limit=limit)
+    with http_errors():
+        found = await sales.list_contacts(uow=runtime.uow, customer_id=customer_id, limit=limit)
     return [ContactOut.of(c) for c in found]

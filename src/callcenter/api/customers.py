@@ -15,12 +15,11 @@ from callcenter.api.schemas import (
     CustomerIn,
     CustomerOut,
     CustomerPatch,
-    conflict,
-    field_error,
+    http_errors,
     raw_phones,
 )
 from callcenter.domain.auth import Principal
-from callcenter.services.customers import Conflict, Directory, InvalidField
+from callcenter.services.customers import Directory
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])
 
@@ -38,14 +37,10 @@ Writer = Annotated[Principal, Depends(requires("customers.write"))]
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Created)
 async def create_customer(body: CustomerIn, directory: DirectoryDep, _: Writer) -> Created:
     """Create a customer; a phone that is not a dialable number is a 422 naming `phones[i]`."""
-    try:
+    with http_errors():
         new_id = await directory.create(
             fields=body.profile(), phones=raw_phones(body.phones), now=datetime.now(UTC)
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
-    except Conflict as exc:
-        raise conflict(exc) from exc
     return Created(id=new_id)
 
 
@@ -57,17 +52,16 @@ async def search_customers(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[CustomerBrief]:
     """Search by name prefix, exact member number, or phone number in any raw shape."""
-    try:
+    with http_errors("query"):
         found = await directory.search(q=q, limit=limit)
-    except InvalidField as exc:
-        raise field_error(exc, "query") from exc
     return [CustomerBrief.of(c) for c in found]
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
 async def get_customer(customer_id: int, directory: DirectoryDep, _: Reader) -> CustomerOut:
     """A customer's profile with phones."""
-    return CustomerOut.of(await directory.get(customer_id=customer_id))
+    with http_errors():
+        return CustomerOut.of(await directory.get(customer_id=customer_id))
 
 
 @router.patch("/{customer_id}", response_model=CustomerOut)
@@ -75,20 +69,19 @@ async def patch_customer(
     customer_id: int, body: CustomerPatch, directory: DirectoryDep, _: Writer
 ) -> CustomerOut:
     """Change the fields sent; `add_phones` appends numbers."""
-    try:
+    with http_errors():
         detail = await directory.patch(
             customer_id=customer_id,
             fields=body.changes(),
             add_phones=raw_phones(body.add_phones),
             now=datetime.now(UTC),
         )
-    except InvalidField as exc:
-        raise field_error(exc) from exc
     return CustomerOut.of(detail)
 
 
 @router.get("/{customer_id}/bundle", response_model=BundleOut)
 async def get_bundle(customer_id: int, directory: DirectoryDep, _: Reader) -> BundleOut:
     """The screen-pop bundle: profile, last orders, open complaints with SLA, contacts, alerts."""
-    bundle = await directory.bundle(customer_id=customer_id, now=datetime.now(UTC))
+    with http_errors():
+        bundle = await directory.bundle(customer_id=customer_id, now=datetime.now(UTC))
     return BundleOut.model_validate(bundle.to_json())

@@ -9,12 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.schemas import conflict
+from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import OrderIn, OrderOut
 from callcenter.domain.auth import Principal
 from callcenter.domain.records import OrderItem
 from callcenter.services import sales
-from callcenter.services.customers import Conflict
 
 router = APIRouter(prefix="/api/customers/{customer_id}/orders", tags=["orders"])
 
@@ -31,7 +30,7 @@ async def add_order(
         OrderItem(title=i.title, isbn=i.isbn, quantity=i.quantity, unit_price=Decimal(i.unit_price))
         for i in body.items
     ]
-    try:
+    with http_errors():
         order = await sales.add_order(
             uow=runtime.uow,
             customer_id=customer_id,
@@ -42,8 +41,6 @@ async def add_order(
             order_number=body.order_number,
             currency=body.currency,
         )
-    except Conflict as exc:
-        raise conflict(exc) from exc
     return OrderOut.of(order)
 
 
@@ -55,5 +52,6 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[OrderOut]:
     """The customer's orders, newest first."""
-    found = await sales.list_orders(uow=runtime.uow, customer_id=customer_id, limit=limit)
+    with http_errors():
+        found = await sales.list_orders(uow=runtime.uow, customer_id=customer_id, limit=limit)
     return [OrderOut.of(o) for o in found]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
@@ -9,9 +11,16 @@ from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from callcenter.domain.complaints import WorkflowError
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.records import Customer, CustomerSummary, Phone
-from callcenter.services.customers import Conflict, CustomerDetail, InvalidField, RawPhone
+from callcenter.services.customers import (
+    Conflict,
+    CustomerDetail,
+    InvalidField,
+    NotFound,
+    RawPhone,
+)
 
 Segment = Literal["regular", "senior", "vip"]
 CustomerRole = Literal["member", "online", "author", "distributor"]
@@ -50,9 +59,23 @@ def field_error(exc: InvalidField, where: str = "body") -> RequestValidationErro
     )
 
 
-def conflict(exc: Conflict) -> HTTPException:
-    """A clash with stored data as a 409."""
-    return HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(exc))
+@contextmanager
+def http_errors(where: str = "body") -> Iterator[None]:
+    """Service errors as HTTP: NotFound 404, InvalidField 422 naming the field, clashes 409."""
+    try:
+        yield
+    except NotFound as exc:
+        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+    except InvalidField as exc:
+        raise field_error(exc, where) from exc
+    except Conflict as exc:
+        raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(exc)) from exc
+    except WorkflowError as exc:
+        # the complaint workflow refused: say where it stands and what it may do instead
+        raise HTTPException(
+            status_code=status.HTTP_409_CONFLICT,
+            detail={"message": str(exc), "status": exc.current, "legal": list(exc.legal)},
+        ) from exc
 
 
 class Strict(BaseModel):

@@ -137,7 +137,7 @@ class Directory:
         now: datetime,
     ) -> CustomerDetail:
         """Change the given profile fields and add numbers; NotFound for an unknown customer."""
-        stored = normalise_phones(add_phones, region=self.region)
+        stored = normalise_phones(add_phones, region=self.region, field="add_phones")
         async with self._uow() as uow:
             if await uow.customers.get(customer_id=customer_id) is None:
                 raise NotFound(f"no customer {customer_id}")
