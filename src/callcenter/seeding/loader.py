@@ -22,15 +22,9 @@ from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 from callcenter.adapters.db.engine import make_engine
 from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, Base, CustomerRow
-from callcenter.seeding.generator import (
-    COLUMNS,
-    JSON_COLUMNS,
-    TABLES,
-    Chunk,
-    SeedPlan,
-    generate_chunk,
-)
+from callcenter.seeding.generator import SeedPlan, generate_chunk
 from callcenter.seeding.known import KNOWN_AGENTS, KNOWN_CALLERS
+from callcenter.seeding.rows import COLUMNS, JSON_COLUMNS, TABLES, Chunk
 
 log = logging.getLogger(__name__)
 

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
-    DateTime,
-    Dialect,
     Float,
     ForeignKey,
     Index,
@@ -25,44 +22,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-NAMING = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC timestamps on every backend (SQLite keeps them as naive UTC text)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: pass a timezone-aware one")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    """A CHECK expression limiting a column to fixed words."""
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
-
-
-# SQLite has no BIGINT autoincrement; INTEGER PRIMARY KEY is its 64-bit rowid.
-Id = BigInteger().with_variant(Integer(), "sqlite")
+from callcenter.adapters.db.types import NAMING, Id, UtcDateTime, one_of
 
 
 class Base(DeclarativeBase):
@@ -88,7 +49,7 @@ class GroupRow(Base):
 class CustomerRow(Base):
     __tablename__ = "customers"
     __table_args__ = (
-        CheckConstraint(_in("segment", ("regular", "senior", "vip")), name="segment"),
+        CheckConstraint(one_of("segment", ("regular", "senior", "vip")), name="segment"),
         CheckConstraint(
             "credit_rating IS NULL OR credit_rating IN ('A', 'B', 'C', 'D')", name="credit_rating"
         ),
@@ -116,7 +77,7 @@ class CustomerRow(Base):
 class PhoneRow(Base):
     __tablename__ = "phone_numbers"
     __table_args__ = (
-        CheckConstraint(_in("kind", ("mobile", "landline", "work", "other")), name="kind"),
+        CheckConstraint(one_of("kind", ("mobile", "landline", "work", "other")), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -134,14 +95,14 @@ class OrderRow(Base):
     __table_args__ = (
         Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
         CheckConstraint(
-            _in(
+            one_of(
                 "channel",
                 ("postal_remittance", "sms", "phone", "email", "web", "telemarketing", "bookstore"),
             ),
             name="channel",
         ),
         CheckConstraint(
-            _in("status", ("placed", "paid", "shipped", "delivered", "returned", "cancelled")),
+            one_of("status", ("placed", "paid", "shipped", "delivered", "returned", "cancelled")),
             name="status",
         ),
     )
@@ -173,16 +134,16 @@ class ComplaintRow(Base):
     __table_args__ = (
         Index("ix_complaints_customer_id_status", "customer_id", "status"),
         CheckConstraint(
-            _in("category", ("delivery", "quality", "billing", "membership", "editorial")),
+            one_of("category", ("delivery", "quality", "billing", "membership", "editorial")),
             name="category",
         ),
-        CheckConstraint(_in("severity", ("low", "medium", "high", "critical")), name="severity"),
+        CheckConstraint(one_of("severity", ("low", "medium", "high", "critical")), name="severity"),
         CheckConstraint(
-            _in("status", ("open", "in_progress", "escalated", "resolved", "closed")),
+            one_of("status", ("open", "in_progress", "escalated", "resolved", "closed")),
             name="status",
         ),
         CheckConstraint(
-            _in("escalation_level", ("hotline", "editor", "author_expert")),
+            one_of("escalation_level", ("hotline", "editor", "author_expert")),
             name="escalation_level",
         ),
     )
@@ -207,7 +168,9 @@ class ComplaintRow(Base):
 class ComplaintEventRow(Base):
     __tablename__ = "complaint_events"
     __table_args__ = (
-        CheckConstraint(_in("kind", ("created", "transition", "escalated", "note")), name="kind"),
+        CheckConstraint(
+            one_of("kind", ("created", "transition", "escalated", "note")), name="kind"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -226,8 +189,10 @@ class ContactRow(Base):
     __tablename__ = "contacts"
     __table_args__ = (
         Index("ix_contacts_customer_id_started_at", "customer_id", "started_at"),
-        CheckConstraint(_in("channel", ("call", "email", "letter", "sms", "web")), name="channel"),
-        CheckConstraint(_in("direction", ("inbound", "outbound")), name="direction"),
+        CheckConstraint(
+            one_of("channel", ("call", "email", "letter", "sms", "web")), name="channel"
+        ),
+        CheckConstraint(one_of("direction", ("inbound", "outbound")), name="direction"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -271,7 +236,7 @@ class AgentSkillRow(Base):
 class ApiTokenRow(Base):
     __tablename__ = "api_tokens"
     __table_args__ = (
-        CheckConstraint(_in("role", ("admin", "supervisor", "agent", "dialplan")), name="role"),
+        CheckConstraint(one_of("role", ("admin", "supervisor", "agent", "dialplan")), name="role"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -289,8 +254,8 @@ class CallRecordRow(Base):
         UniqueConstraint("pbx", "linkedid"),
         Index("ix_call_records_customer_id_started_at", "customer_id", "started_at"),
         Index("ix_call_records_started_at", "started_at"),
-        CheckConstraint(_in("direction", ("inbound", "outbound")), name="direction"),
-        CheckConstraint(_in("outcome", ("answered", "abandoned", "timeout")), name="outcome"),
+        CheckConstraint(one_of("direction", ("inbound", "outbound")), name="direction"),
+        CheckConstraint(one_of("outcome", ("answered", "abandoned", "timeout")), name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
