@@ -1,4 +1,4 @@
-"""Customers through the REST API: create, read, change, search, bad input, 404s (SQLite + PostgreSQL)."""
+"""Customers through the API: create, read, change, search, bad input, 404s (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ async def test_bad_bodies_are_422s_that_name_the_field_and_store_nothing(api: Ap
     ]
     for body, loc in cases:
         response = await api.client.post("/api/customers", json=body, headers=h)
-        assert any(l[: len(loc)] == loc for l in _locs(response)), (body, response.json())
+        assert any(got[: len(loc)] == loc for got in _locs(response)), (body, response.json())
     assert (await api.client.get("/api/customers", params={"q": "X"}, headers=h)).json() == []
 
 
@@ -149,7 +149,7 @@ async def test_bad_patches_are_422s_and_change_nothing(api: ApiHarness) -> None:
     ]
     for body, loc in cases:
         response = await api.client.patch(f"/api/customers/{new_id}", json=body, headers=h)
-        assert any(l[: len(loc)] == loc for l in _locs(response)), (body, response.json())
+        assert any(got[: len(loc)] == loc for got in _locs(response)), (body, response.json())
     assert (await api.client.get(f"/api/customers/{new_id}", headers=h)).json() == before
 
 

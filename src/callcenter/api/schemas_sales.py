@@ -238,5 +238,5 @@ class ContactOut(BaseModel):
 
 
 def _utc(moment: datetime) -> datetime:
-    """Naive timestamps (SQLite) are UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    """Every timestamp leaves in UTC; naive ones (SQLite) already are."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
