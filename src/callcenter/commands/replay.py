@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -14,7 +15,9 @@ HELP = "Replay a recorded AMI byte stream and print one JSON line per finished c
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the replay command."""
     parser.add_argument("file", type=Path, help="recorded AMI bytes (.ami)")
-    parser.add_argument("--chunk-size", type=int, default=65536, help="bytes per simulated read")
+    parser.add_argument(
+        "--chunk-size", type=int, default=None, help="bytes per simulated read (default: all)"
+    )
     parser.add_argument("--pbx", default="asterisk", help="name of the Asterisk server")
     parser.add_argument("--region", default="CN", help="region for national caller numbers")
     parser.add_argument(
@@ -26,7 +29,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--database-url",
         default=None,
-        help="match callers against customers (not wired yet: the command refuses it)",
+        help="also match each caller to customers in this database (adds a `customer` field)",
+    )
+    parser.add_argument(
+        "--store",
+        action="store_true",
+        help="with --database-url: store each call and contact once (replaying again adds nothing)",
     )
 
 
@@ -58,11 +66,10 @@ def run(args: argparse.Namespace) -> int:
     from callcenter.domain.facts import CallEnded
     from callcenter.domain.numbers import parse_caller_id
 
-    if args.database_url:
-        # Hook for the integrator: enrich each record with customer matches before printing.
-        print("replay: --database-url caller matching is not wired yet", file=sys.stderr)
+    if args.store and not args.database_url:
+        print("replay: --store needs --database-url", file=sys.stderr)
         return 2
-    if args.chunk_size < 1:
+    if args.chunk_size is not None and args.chunk_size < 1:
         print("replay: --chunk-size must be at least 1", file=sys.stderr)
         return 2
     try:
@@ -84,13 +91,50 @@ def run(args: argparse.Namespace) -> int:
         print(f"replay: {exc}", file=sys.stderr)
         return 2
     pipeline = AmiPipeline(pbx=args.pbx, region=args.region, clock=clock)
-    pipeline.feed_bytes(data, chunk_size=args.chunk_size)
+    pipeline.feed_bytes(data, chunk_size=args.chunk_size or max(1, len(data)))
+    records = [fact.record for fact in pipeline.drain() if isinstance(fact, CallEnded)]
+    rows = [record_json(record) for record in records]
+    if args.database_url:
+        try:
+            asyncio.run(_match(args, records, rows))
+        except Exception as exc:  # a bad URL or a dead database: say so, print nothing half-done
+            print(f"replay: database {args.database_url!r} failed: {exc!r}", file=sys.stderr)
+            return 2
     counts = {"calls": 0, "answered": 0, "abandoned": 0, "timeout": 0}
     out = sys.stdout
-    for fact in pipeline.drain():
-        if isinstance(fact, CallEnded):
-            counts["calls"] += 1
-            counts[fact.record.outcome] = counts.get(fact.record.outcome, 0) + 1
-            out.write(json.dumps(record_json(fact.record), ensure_ascii=False) + "\n")
+    for row in rows:
+        counts["calls"] += 1
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
     out.write(json.dumps({"summary": counts}) + "\n")
     return 0
+
+
+async def _match(args: argparse.Namespace, records: list[Any], rows: list[dict[str, Any]]) -> None:
+    """Add each caller's customer match (and store the records with --store)."""
+    from dataclasses import replace
+
+    from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.services.call_store import store_call
+    from callcenter.services.customers import Directory
+
+    engine = make_engine(args.database_url)
+    sessions = make_session_factory(engine)
+
+    def uow() -> SqlUnitOfWork:
+        return SqlUnitOfWork(sessions)
+
+    directory = Directory(uow=uow, region=args.region)
+    stored = 0
+    try:
+        for record, row in zip(records, rows, strict=True):
+            found = await directory.lookup(raw=record.caller)
+            row["customer"] = found.to_json()
+            if args.store:
+                with_customer = replace(record, customer_id=found.customer_id)
+                stored += await store_call(uow=uow, record=with_customer)
+    finally:
+        await engine.dispose()
+    if args.store:
+        print(f"replay: stored {stored} new call records", file=sys.stderr)

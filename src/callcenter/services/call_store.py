@@ -111,23 +111,30 @@ class CallStore:
     async def _write(self, record: CallRecord) -> None:
         if self._agent_ids is not None and record.agent_id is None:
             record = replace(record, agent_id=self._agent_ids(record.agent, None))
-        async with self._uow() as uow:
-            if await uow.calls.exists(record.pbx, record.linkedid):
-                self.duplicates += 1
-                return
-            await uow.calls.add(record)
-            if record.customer_id is not None:
-                await uow.contacts.add(
-                    channel="call",
-                    direction=record.direction,
-                    started_at=record.started_at,
-                    ended_at=record.ended_at,
-                    customer_id=record.customer_id,
-                    group_slug=record.queues[-1] if record.queues else None,
-                    agent_id=record.agent_id,
-                    outcome=record.outcome,
-                    call_linkedid=record.linkedid,
-                    pbx=record.pbx,
-                )
-            await uow.commit()
-        self.stored += 1
+        if await store_call(uow=self._uow, record=record):
+            self.stored += 1
+        else:
+            self.duplicates += 1
+
+
+async def store_call(*, uow: UowFactory, record: CallRecord) -> bool:
+    """Store a finished call and its contact row once; False when it was already stored."""
+    async with uow() as work:
+        if await work.calls.exists(record.pbx, record.linkedid):
+            return False
+        await work.calls.add(record)
+        if record.customer_id is not None:
+            await work.contacts.add(
+                channel="call",
+                direction=record.direction,
+                started_at=record.started_at,
+                ended_at=record.ended_at,
+                customer_id=record.customer_id,
+                group_slug=record.queues[-1] if record.queues else None,
+                agent_id=record.agent_id,
+                outcome=record.outcome,
+                call_linkedid=record.linkedid,
+                pbx=record.pbx,
+            )
+        await work.commit()
+    return True
