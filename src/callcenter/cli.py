@@ -16,6 +16,8 @@ COMMANDS: dict[str, str] = {
     "route": "route",
     "replay": "replay",
     "simulate": "simulate",
+    "lookup": "lookup",
+    "token": "token",
 }
 
 
