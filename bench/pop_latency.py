@@ -1,0 +1,194 @@
+"""Screen-pop latency: simulated Asterisk -> AMI listener -> websocket, with A agent desktops.
+
+The simulated Asterisk offers calls at R calls/s from seeded customers' numbers to A agents, each
+with a real websocket open to the backend. Latency is measured from the moment the simulator writes
+an AgentCalled event on the AMI socket to the moment that agent's client receives the pop frame.
+Without --database-url a temporary SQLite database is migrated and seeded (--customers); with it,
+the database must be migrated and seeded already: the benchmark adds its bench agents (codes
+10NN..., interfaces Local/10NN@agents/n) only where they are missing. The last line is
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… pops=… calls=…`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+import websockets
+
+from callcenter.adapters.db.engine import make_engine, make_session_factory
+from callcenter.adapters.db.migrate import upgrade
+from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.app import create_app
+from callcenter.domain.records import Skill
+from callcenter.seeding.loader import seed_database
+from callcenter.services.tokens import create_token
+from callcenter.settings import AmiServer, Settings
+from callcenter.sim.generator import callers_from_db, staff
+from callcenter.sim.server import SimulatedAsterisk
+
+SECRET = "bench-secret"
+
+
+async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
+    """Every simulated member exists as an agent in the database; returns their codes."""
+    engine = make_engine(url)
+    codes: list[str] = []
+    try:
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            for queue in sim.model.queues.values():
+                for member in queue.members.values():
+                    iface = member.agent.interface
+                    code = iface.removeprefix("Local/").split("@")[0]
+                    if code in codes:
+                        continue
+                    codes.append(code)
+                    if await uow.agents.get_by_code(code=code) is None:
+                        await uow.agents.add(
+                            code=code,
+                            name=member.agent.name,
+                            interface=iface,
+                            state_interface=f"Custom:agent{code}",
+                            skills=[Skill(group_slug=queue.name, level=10)],
+                        )
+            await uow.commit()
+    finally:
+        await engine.dispose()
+    return codes
+
+
+class Desk:
+    """One agent desktop: a websocket that notes when each pop arrives."""
+
+    def __init__(self, code: str, arrivals: dict[tuple[str, str], float]) -> None:
+        self.code = code
+        self.arrivals = arrivals
+        self.task: asyncio.Task[None] | None = None
+
+    async def run(self, port: int, token: str, ready: asyncio.Event) -> None:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
+            await ws.send(json.dumps({"type": "hello", "token": token}))
+            ready.set()
+            async for text in ws:
+                now = time.perf_counter()
+                if '"screen_pop"' not in text:
+                    continue
+                msg = json.loads(text)
+                key = (msg["call"]["linkedid"], self.code)
+                self.arrivals.setdefault(key, now)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    sim = SimulatedAsterisk("callcenter", SECRET, seed=args.seed, answer_delay_s=2.0, talk_mean_s=4)
+    staff(sim.model, args.agents)
+    written: dict[tuple[str, str], float] = {}
+    emit = sim.emit
+
+    def timed_emit(msg: list[tuple[str, str]]) -> None:
+        emit(msg)  # written to every AMI socket's transport now
+        if msg and msg[0] == ("Event", "AgentCalled"):
+            fields = dict(msg)
+            code = fields["Interface"].removeprefix("Local/").split("@")[0]
+            written.setdefault((fields["Linkedid"], code), time.perf_counter())
+
+    sim.emit = timed_emit  # type: ignore[method-assign]
+    tmp = tempfile.TemporaryDirectory()
+    url = args.database_url
+    if url is None:
+        url = f"sqlite+aiosqlite:///{Path(tmp.name) / 'bench.db'}"
+        await upgrade(url)
+        await seed_database(url, customers=args.customers, seed=args.seed)
+    codes = await ensure_agents(url, sim)
+    callers = await callers_from_db(url, limit=5000)
+    ami_port = await sim.start(port=0)
+    settings = Settings(
+        database_url=url,
+        ami_servers=[AmiServer(name="bench", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
+        agi_enabled=False,
+        ws_queue_size=1024,
+    )
+    app = create_app(settings)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_queue=1024)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    runtime = app.state.runtime
+    arrivals: dict[tuple[str, str], float] = {}
+    desks = []
+    for code in codes:
+        token, _ = await create_token(uow=runtime.uow, role="agent", agent_code=code)
+        desk = Desk(code, arrivals)
+        ready = asyncio.Event()
+        desk.task = asyncio.create_task(desk.run(port, token, ready))
+        await ready.wait()
+        desks.append(desk)
+    while not runtime.listeners["bench"].connected:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+
+    rng = random.Random(args.seed)
+    calls = 0
+    started = time.perf_counter()
+    next_at = started
+    while time.perf_counter() - started < args.seconds:
+        num, name = rng.choice(callers)
+        entry = f"800{rng.choice((1, 1, 1, 2, 2, 6))}"
+        sim.place_call(num, name, entry, talk_s=rng.uniform(2, 6), caller_hangs_up_after=30)
+        calls += 1
+        next_at += 1 / args.rate
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    await asyncio.sleep(2.0)  # let the last pops arrive
+
+    latencies = [
+        (arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals
+    ]
+    for desk in desks:
+        assert desk.task is not None
+        desk.task.cancel()
+    await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
+    await sim.stop()
+    server.should_exit = True
+    await serving
+    tmp.cleanup()
+    latencies.sort()
+    if not latencies:
+        raise SystemExit("no pops received: is the listener connected?")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "pop_p50_ms": round(statistics.median(latencies), 2),
+        "pop_p99_ms": round(p99, 2),
+        "pop_max_ms": round(latencies[-1], 2),
+        "pops": len(latencies),
+        "calls": calls,
+        "rings_without_pop": len(written) - len(latencies),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
+    parser.add_argument("--agents", type=int, default=50, help="agents with a desktop socket")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long calls are offered")
+    parser.add_argument("--customers", type=int, default=500, help="customers to seed (SQLite)")
+    parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    figures = asyncio.run(bench(args))
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
