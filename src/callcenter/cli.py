@@ -11,6 +11,8 @@ from typing import Protocol, cast
 
 # name -> module under callcenter.commands; each module has add_arguments(parser) and run(args).
 COMMANDS: dict[str, str] = {
+    "serve": "serve",
+    "demo": "demo",
     "migrate": "migrate",
     "seed": "seed",
     "route": "route",
@@ -32,7 +34,7 @@ class _Command(Protocol):
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, every sub-command included."""
     parser = argparse.ArgumentParser(prog="callcenter", description=__doc__)
-    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default: settings)")
+    parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default: INFO)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = cast(_Command, importlib.import_module(f"callcenter.commands.{module_name}"))
@@ -50,5 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    if (args.log_level or "INFO").upper() != "DEBUG":
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every start
     run = args._run
     return int(run(args))
