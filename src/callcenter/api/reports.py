@@ -1,0 +1,109 @@
+"""Reports over stored calls: daily, per interval, per agent; JSON or CSV (`?format=csv`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from callcenter.api.deps import RuntimeDep, requires
+from callcenter.domain.auth import Principal
+from callcenter.services import reports
+from callcenter.services.reports import Report, ReportOptions, ReportRequestError
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+
+Viewer = Annotated[Principal, Depends(requires("reports.view"))]
+From = Annotated[date, Query(alias="from", description="first business day (YYYY-MM-DD)")]
+To = Annotated[date, Query(description="last business day, included (YYYY-MM-DD)")]
+GroupQ = Annotated[str | None, Query(description="one group's slug; all groups when absent")]
+Format = Annotated[Literal["json", "csv"], Query(alias="format")]
+
+
+def _options(runtime: RuntimeDep) -> ReportOptions:
+    s = runtime.settings
+    return ReportOptions(
+        timezone=s.timezone,
+        day_start_hour=s.day_start_hour,
+        short_abandon_s=s.sl_short_abandon_s,
+        wrapup_s=dict(s.queue_wrapup_s),
+    )
+
+
+async def _answer(pending: Awaitable[Report], fmt: str) -> Any:
+    try:
+        report = await pending
+    except ReportRequestError as exc:
+        raise HTTPException(
+            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            detail=[{"loc": ["query", exc.field], "msg": exc.message, "type": "value_error"}],
+        ) from exc
+    if fmt == "csv":
+        return Response(
+            content=report.to_csv(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{report.kind}.csv"'},
+        )
+    return report.to_json()
+
+
+@router.get("/daily")
+async def daily(
+    runtime: RuntimeDep,
+    _: Viewer,
+    first: From,
+    to: To,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Per business day and group: offered, answered, abandoned, SL, SL2, ASA, AHT, FCR."""
+    return await _answer(
+        reports.daily_report(
+            uow=runtime.uow, options=_options(runtime), first=first, last=to, group=group
+        ),
+        fmt,
+    )
+
+
+@router.get("/interval")
+async def interval(
+    runtime: RuntimeDep,
+    _: Viewer,
+    first: From,
+    to: To,
+    minutes: int = 30,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Per 15, 30 or 60 minute interval (local time) and group, where calls started."""
+    return await _answer(
+        reports.interval_report(
+            uow=runtime.uow,
+            options=_options(runtime),
+            first=first,
+            last=to,
+            minutes=minutes,
+            group=group,
+        ),
+        fmt,
+    )
+
+
+@router.get("/agents")
+async def agents(
+    runtime: RuntimeDep,
+    _: Viewer,
+    first: From,
+    to: To,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Per agent: inbound calls answered, within SL, average handle time, FCR."""
+    return await _answer(
+        reports.agents_report(
+            uow=runtime.uow, options=_options(runtime), first=first, last=to, group=group
+        ),
+        fmt,
+    )

@@ -1,0 +1,150 @@
+"""The live floor: calls waiting now and calls in progress (from facts), agents by state per group.
+
+Finished calls are counted by `domain.kpi.KpiBook` from their records; what only exists while a
+call lives (waiting now, longest wait now, offered but not yet finished) is folded here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from callcenter.domain.facts import (
+    CallAbandoned,
+    CallAnswered,
+    CallEnded,
+    CallOffered,
+    CallOverflowed,
+    Fact,
+    QueueLeftUnanswered,
+)
+from callcenter.domain.kpi import CallKey, KpiBook, agent_figures, group_figures
+from callcenter.domain.presence import AgentPresence
+from callcenter.domain.records import Group
+
+AGENT_STATES: tuple[str, ...] = (
+    "available",
+    "ringing",
+    "on_call",
+    "wrap_up",
+    "paused",
+    "logged_out",
+)
+NO_REASON = "No reason"
+
+
+@dataclass
+class _LiveCall:
+    first_offered_at: float
+    queues: list[str]
+    waiting_in: str | None = None
+    waiting_since: float = 0.0
+
+
+class LiveQueues:
+    """Calls not yet ended: which queues they entered and where they wait now."""
+
+    def __init__(self) -> None:
+        self._calls: dict[CallKey, _LiveCall] = {}
+
+    def apply(self, fact: Fact) -> bool:
+        """Fold one fact; True when anything the wallboard shows changed."""
+        key = (fact.pbx, getattr(fact, "linkedid", ""))
+        if isinstance(fact, CallOffered):
+            call = self._calls.setdefault(key, _LiveCall(first_offered_at=fact.at, queues=[]))
+            if fact.queue not in call.queues:
+                call.queues.append(fact.queue)
+            call.waiting_in, call.waiting_since = fact.queue, fact.at
+            return True
+        if isinstance(fact, CallEnded):
+            return self._calls.pop(key, None) is not None
+        if isinstance(fact, CallAnswered | CallAbandoned | QueueLeftUnanswered | CallOverflowed):
+            live = self._calls.get(key)
+            if live is None or live.waiting_in is None:
+                return False
+            live.waiting_in = None
+            return True
+        return False
+
+    def forget_offered_before(self, at: float) -> None:
+        """At a day's roll-over: calls first offered before `at` belong to the old day's figures."""
+        for call in self._calls.values():
+            if call.first_offered_at < at:
+                call.queues = []
+
+    def waiting(self, queue: str, now: float) -> tuple[int, float]:
+        """(calls waiting in `queue` now, longest wait now in seconds)."""
+        waits = [
+            max(0.0, now - c.waiting_since) for c in self._calls.values() if c.waiting_in == queue
+        ]
+        return len(waits), round(max(waits, default=0.0), 1)
+
+    def in_progress(self, queue: str, counted: KpiBook) -> int:
+        """Calls offered to `queue` today that have not ended (and are not counted yet)."""
+        return sum(1 for key, c in self._calls.items() if queue in c.queues and key not in counted)
+
+
+def group_state(agent: AgentPresence, queue: str) -> tuple[str, str | None]:
+    """The agent's state as seen from one queue (paused in just that queue counts as paused)."""
+    if agent.state == "available" and queue in agent.paused_in:
+        return "paused", agent.reason
+    return agent.state, agent.reason
+
+
+def floor_snapshot(
+    *,
+    now: float,
+    groups: Iterable[Group],
+    book: KpiBook,
+    live: LiveQueues,
+    agents: Iterable[AgentPresence],
+    last_queues: Mapping[str, tuple[str, ...]],
+) -> dict[str, Any]:
+    """The `groups` and `agents` parts of the wallboard snapshot (format in contracts.md)."""
+    agent_list = list(agents)
+    out_groups: list[dict[str, Any]] = []
+    for group in groups:
+        waiting, longest = live.waiting(group.queue, now)
+        by_state = dict.fromkeys(AGENT_STATES, 0)
+        paused_by_reason: dict[str, int] = {}
+        for agent in agent_list:
+            queues = agent.queues or last_queues.get(agent.code, ())
+            if group.queue not in queues:
+                continue
+            state, reason = group_state(agent, group.queue)
+            by_state[state] = by_state.get(state, 0) + 1
+            if state == "paused":
+                label = reason or NO_REASON
+                paused_by_reason[label] = paused_by_reason.get(label, 0) + 1
+        figures = group_figures(book.group(group.slug))
+        figures["offered"] += live.in_progress(group.queue, book)
+        out_groups.append(
+            {
+                "slug": group.slug,
+                "name": group.name,
+                "name_zh": group.name_zh,
+                "queue": group.queue,
+                "waiting": waiting,
+                "longest_wait_s": longest,
+                **figures,
+                "sl_target_percent": group.sl_target_percent,
+                "sl_target_s": group.sl_target_seconds,
+                "agents": by_state,
+                "paused_by_reason": paused_by_reason,
+            }
+        )
+    out_agents = [
+        {
+            "code": a.code,
+            "name": a.name,
+            "state": a.state,
+            "reason": a.reason,
+            "since": a.since,
+            "time_in_state_s": round(max(0.0, now - a.since), 1),
+            "queues": list(a.queues),
+            **agent_figures(book.agent(a.code)),
+        }
+        for a in agent_list
+    ]
+    return {"groups": out_groups, "agents": out_agents}

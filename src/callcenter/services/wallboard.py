@@ -1,0 +1,225 @@
+"""The live wallboard: facts folded into today's figures, published coalesced on `wallboard`."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from callcenter.adapters.push.protocol import WALLBOARD
+from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
+from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
+from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
+from callcenter.domain.presence import PresenceBoard
+from callcenter.domain.records import CallRecord, Group
+from callcenter.services.ports import Notifier, UowFactory
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class WallboardService:
+    """Today's per-group and per-agent figures; at most one `wallboard` message per interval."""
+
+    def __init__(
+        self,
+        *,
+        notifier: Notifier,
+        presence: PresenceBoard,
+        groups: list[Group],
+        timezone: str = "Asia/Shanghai",
+        day_start_hour: int = 0,
+        short_abandon_s: float = 5.0,
+        wrapup_s: dict[str, float] | None = None,
+        agent_code: Callable[[str], str | None] | None = None,
+        clock: Clock = time.time,
+        sleep: Sleep = asyncio.sleep,
+        min_interval_s: float = 1.0,
+    ) -> None:
+        self._notifier = notifier
+        self._presence = presence
+        self._groups = list(groups)
+        self._tz_name = timezone
+        self._tz = ZoneInfo(timezone)
+        self._start_hour = day_start_hour
+        self._rules = KpiRules(
+            groups=tuple(groups), short_abandon_s=short_abandon_s, wrapup_s=dict(wrapup_s or {})
+        )
+        self._agent_code = agent_code
+        self._clock = clock
+        self._sleep = sleep
+        self._min_interval = min_interval_s
+        self._day = self._today()
+        self._book = self._new_book()
+        self._live = LiveQueues()
+        self._last_queues: dict[str, tuple[str, ...]] = {}
+        self._dirty = False
+        self._changed = asyncio.Event()
+        self._last_published: float | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.published = 0
+
+    @property
+    def day(self) -> date:
+        """The business day the figures are for."""
+        return self._day
+
+    def _today(self) -> date:
+        return business_day(datetime.fromtimestamp(self._clock(), UTC), self._tz, self._start_hour)
+
+    def _new_book(self) -> KpiBook:
+        return KpiBook(self._rules, agent_key=self._agent_key)
+
+    def _agent_key(self, record: CallRecord) -> str | None:
+        if record.agent is None:
+            return None
+        if self._agent_code is None:
+            return record.agent
+        return self._agent_code(record.agent) or record.agent
+
+    def _mark(self) -> None:
+        self._dirty = True
+        self._changed.set()
+
+    def roll_over(self) -> bool:
+        """Start a new day's figures when the business day changed; True if it did."""
+        today = self._today()
+        if today == self._day:
+            return False
+        log.info("wallboard: business day %s over, starting %s", self._day, today)
+        self._day = today
+        self._book = self._new_book()
+        start, _ = day_bounds(today, self._tz, self._start_hour)
+        self._live.forget_offered_before(start.timestamp())
+        self._mark()
+        return True
+
+    def on_fact(self, fact: Fact) -> None:
+        """Fold one fact (registered with CallTracking.add_listener)."""
+        self.roll_over()
+        if isinstance(fact, AgentStateChanged):
+            self._agent_state(fact)
+            self._mark()
+            return
+        changed = self._live.apply(fact)
+        if isinstance(fact, CallEnded):
+            changed = self.add_record(fact.record) or changed
+        if changed:
+            self._mark()
+
+    def _agent_state(self, fact: AgentStateChanged) -> None:
+        code = self._agent_code(fact.member_name or fact.interface) if self._agent_code else None
+        code = code or fact.member_name or fact.interface
+        if fact.queues:
+            self._last_queues[code] = fact.queues
+
+    def add_record(self, record: CallRecord) -> bool:
+        """Count a finished call if it belongs to today; True when it was counted."""
+        if business_day(record.started_at, self._tz, self._start_hour) != self._day:
+            return False
+        self._book.add(record)
+        self._mark()
+        return True
+
+    def on_disposition(
+        self, *, pbx: str, linkedid: str, code: str, settled: bool, wrapup_s: float | None = None
+    ) -> bool:
+        """An agent recorded a disposition for a call: it now counts towards FCR."""
+        record = self._book.record((pbx, linkedid))
+        if record is None:
+            return False
+        self._book.add(
+            replace(
+                record,
+                disposition_code=code,
+                settled_first_contact=settled,
+                wrapup_s=record.wrapup_s if wrapup_s is None else wrapup_s,
+            )
+        )
+        self._mark()
+        return True
+
+    async def rebuild(self, uow_factory: UowFactory) -> int:
+        """Count today's stored calls (after a restart the day goes on); returns how many."""
+        from callcenter.adapters.db.reports import call_records_between
+
+        self.roll_over()
+        day = self._day
+        start, end = day_bounds(day, self._tz, self._start_hour)
+        async with uow_factory() as uow:
+            records = await call_records_between(uow.session, start=start, end=end)
+        if day != self._day:  # the day rolled over while we read
+            return 0
+        fresh = [r for r in records if (r.pbx, r.linkedid) not in self._book]
+        # Calls already counted live carry newer facts (e.g. a disposition) than storage may.
+        self._book.add_all(fresh)
+        self._mark()
+        log.info("wallboard: %d stored calls of %s counted", len(fresh), day)
+        return len(fresh)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The figures now (format in contracts.md)."""
+        self.roll_over()
+        now = self._clock()
+        return {
+            "generated_at": datetime.fromtimestamp(now, self._tz).isoformat(),
+            "day": self._day.isoformat(),
+            "timezone": self._tz_name,
+            **floor_snapshot(
+                now=now,
+                groups=self._groups,
+                book=self._book,
+                live=self._live,
+                agents=self._presence.all(),
+                last_queues=self._last_queues,
+            ),
+        }
+
+    def flush(self) -> bool:
+        """Publish the snapshot if anything changed since the last one; True if published."""
+        self.roll_over()
+        if not self._dirty:
+            return False
+        self._dirty = False
+        self._changed.clear()
+        self._notifier.publish(WALLBOARD, "wallboard", self.snapshot())
+        self._last_published = self._clock()
+        self.published += 1
+        return True
+
+    def start(self) -> None:
+        """Start the publisher task."""
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="wallboard")
+
+    async def aclose(self) -> None:
+        """Stop the publisher task."""
+        if self._task is None:
+            return
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                # Wake for changes, and at least every interval for the day's roll-over.
+                await asyncio.wait_for(self._changed.wait(), self._min_interval)
+            if self._last_published is not None:
+                wait = self._last_published + self._min_interval - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)  # coalesce: everything until then goes in one message
+            try:
+                self.flush()
+            except Exception:
+                log.exception("wallboard publish failed")
+                await self._sleep(self._min_interval)
