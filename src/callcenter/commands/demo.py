@@ -7,7 +7,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Iterator
 from pathlib import Path
+
+import uvicorn
 
 HELP = "Run the embedded demo: seeded SQLite book club, simulated Asterisk, backend, pages."
 
@@ -84,9 +87,15 @@ async def _tokens(runtime: object, agent_code: str) -> tuple[str, str, str]:
     return admin, supervisor, agent
 
 
-async def _demo(args: argparse.Namespace) -> None:
-    import uvicorn
+class _QuietServer(uvicorn.Server):
+    """uvicorn without its own signal handling: the demo's Ctrl-C stops everything in order."""
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _demo(args: argparse.Namespace) -> None:
     from callcenter.app import create_app
     from callcenter.settings import AmiServer, load_settings
     from callcenter.sim.generator import Traffic, callers_from_db, generate, staff
@@ -106,11 +115,11 @@ async def _demo(args: argparse.Namespace) -> None:
         database_url=url,
         http_port=args.http_port,
         agi_port=args.agi_port,
-        ami_servers=[AmiServer(name="demo", port=ami_port, secret=DEMO_SECRET)],  # type: ignore[arg-type]
+        ami_servers=[AmiServer(name="demo", port=ami_port, secret=DEMO_SECRET)],
         routing_file=_round_the_clock_rules(args.dir / "routing.toml"),
     )
     app = create_app(settings)
-    server = uvicorn.Server(
+    server = _QuietServer(
         uvicorn.Config(
             app,
             host=settings.http_host,
@@ -119,7 +128,6 @@ async def _demo(args: argparse.Namespace) -> None:
             access_log=False,
         )
     )
-    server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
