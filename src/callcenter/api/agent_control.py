@@ -1,0 +1,211 @@
+"""Agent control: log in/out, pause/resume, disposition, dial, transfer, and their code lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import Field
+
+from callcenter.adapters.ami.listener import AmiActionError
+from callcenter.api.deps import RuntimeDep, get_principal
+from callcenter.api.schemas import Strict, http_errors
+from callcenter.domain.auth import MANAGERS, STAFF, Principal
+from callcenter.services.agent_control import AgentControl, PbxUnavailable
+
+if TYPE_CHECKING:
+    from callcenter.runtime import Runtime
+
+router = APIRouter(tags=["agent control"])
+EXTRA = "agent_control"
+
+
+def install(runtime: Runtime) -> AgentControl:
+    """The process's AgentControl, built and hooked to the fact stream on first use."""
+    control = runtime.extras.get(EXTRA)
+    if isinstance(control, AgentControl):
+        return control
+    settings = runtime.settings
+    pipelines = runtime.pipelines
+
+    def is_live(linkedid: str) -> bool:
+        return any(linkedid in p.tracker.live_calls(name) for name, p in pipelines.items())
+
+    control = AgentControl(
+        uow=runtime.uow,
+        pbxs=runtime.listeners,
+        presence=runtime.tracking.presence,
+        pause_reasons=settings.pause_reasons,
+        disposition_codes=settings.disposition_codes,
+        region=settings.default_region,
+        records=runtime.store,
+        is_live=is_live,
+    )
+    runtime.extras[EXTRA] = control
+    runtime.tracking.add_listener(control.on_fact)
+    runtime.closers.append(control.aclose)
+    return control
+
+
+def get_control(runtime: RuntimeDep) -> AgentControl:
+    """The agent-control service of this process."""
+    return install(runtime)
+
+
+ControlDep = Annotated[AgentControl, Depends(get_control)]
+
+
+async def acting_for(code: str, principal: Annotated[Principal, Depends(get_principal)]) -> str:
+    """The agent code in the path, if the caller may act for that agent (self, or a manager)."""
+    if principal.role in MANAGERS or (principal.role == "agent" and principal.agent_code == code):
+        return code
+    raise HTTPException(
+        status_code=status.HTTP_403_FORBIDDEN,
+        detail=f"role {principal.role!r} may not act for agent {code}",
+    )
+
+
+async def staff_only(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    """Any agent, supervisor or admin (not the dialplan token)."""
+    if principal.role not in STAFF:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, f"role {principal.role!r} may not")
+    return principal
+
+
+Code = Annotated[str, Depends(acting_for)]
+Staff = Annotated[Principal, Depends(staff_only)]
+
+
+@contextmanager
+def pbx_errors() -> Iterator[None]:
+    """Service errors as HTTP, plus Asterisk's refusals (502) and no Asterisk at all (503)."""
+    with http_errors():
+        try:
+            yield
+        except PbxUnavailable as exc:
+            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+        except AmiActionError as exc:
+            raise HTTPException(
+                status.HTTP_502_BAD_GATEWAY, f"{exc.action} failed: {exc.message}"
+            ) from exc
+
+
+class PauseIn(Strict):
+    """Why the agent pauses (one of the configured pause reasons)."""
+
+    reason: str = Field(min_length=1, max_length=80)
+
+
+class DispositionIn(Strict):
+    """The wrap-up of one call."""
+
+    linkedid: str = Field(min_length=1, max_length=64)
+    code: str = Field(min_length=1, max_length=40)
+    settled: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class DialIn(Strict):
+    """A number to dial, or a customer whose primary number to dial."""
+
+    number: str | None = Field(default=None, min_length=1, max_length=64)
+    customer_id: int | None = Field(default=None, ge=1)
+
+
+class TransferIn(Strict):
+    """The group (slug) whose queue takes the call."""
+
+    group: str = Field(min_length=1, max_length=40)
+
+
+@router.get("/api/pause-reasons")
+async def pause_reasons(control: ControlDep, _: Staff) -> list[str]:
+    """The reasons an agent may give for a pause."""
+    return list(control.pause_reasons)
+
+
+@router.get("/api/dispositions")
+async def dispositions(control: ControlDep, _: Staff) -> list[str]:
+    """The disposition codes a call may be closed with."""
+    return list(control.disposition_codes)
+
+
+@router.post("/api/agents/{code}/login")
+async def login(code: Code, control: ControlDep) -> dict[str, Any]:
+    """Add the agent to each skill's queue (penalty = 10 - skill level)."""
+    with pbx_errors():
+        added = await control.login(code=code)
+    return {"agent": code, "queues": [{"queue": q, "penalty": p} for q, p in added]}
+
+
+@router.post("/api/agents/{code}/logout")
+async def logout(code: Code, control: ControlDep) -> dict[str, Any]:
+    """Remove the agent from every queue."""
+    with pbx_errors():
+        removed = await control.logout(code=code)
+    return {"agent": code, "queues": removed}
+
+
+@router.post("/api/agents/{code}/pause")
+async def pause(code: Code, body: PauseIn, control: ControlDep) -> dict[str, Any]:
+    """Pause the agent in every queue with a reason."""
+    with pbx_errors():
+        await control.pause(code=code, reason=body.reason)
+    return {"agent": code, "paused": True, "reason": body.reason}
+
+
+@router.post("/api/agents/{code}/resume")
+async def resume(code: Code, control: ControlDep) -> dict[str, Any]:
+    """Unpause the agent in every queue."""
+    with pbx_errors():
+        await control.resume(code=code)
+    return {"agent": code, "paused": False}
+
+
+@router.get("/api/agents/{code}/state")
+async def agent_state(code: Code, control: ControlDep) -> dict[str, Any]:
+    """The agent's live presence (logged_out when the PBX never reported the agent)."""
+    seen = control.state(code=code)
+    if seen is None:
+        return {"agent": code, "state": "logged_out", "reason": None, "queues": [],
+                "paused_in": [], "since": None}  # fmt: skip
+    return {
+        "agent": code,
+        "state": seen.state,
+        "reason": seen.reason,
+        "queues": list(seen.queues),
+        "paused_in": list(seen.paused_in),
+        "since": seen.since,
+    }
+
+
+@router.post("/api/agents/{code}/disposition", status_code=status.HTTP_201_CREATED)
+async def disposition(code: Code, body: DispositionIn, control: ControlDep) -> dict[str, Any]:
+    """Record the disposition on the call record and its contact row."""
+    with pbx_errors():
+        result = await control.record_disposition(
+            code=code,
+            linkedid=body.linkedid,
+            disposition=body.code,
+            settled=body.settled,
+            note=body.note,
+        )
+    return {"linkedid": result.linkedid, "code": body.code, "status": result.status}
+
+
+@router.post("/api/agents/{code}/dial", status_code=status.HTTP_202_ACCEPTED)
+async def dial(code: Code, body: DialIn, control: ControlDep) -> dict[str, Any]:
+    """Originate a call from the agent's phone (do-not-call customers are refused: 409)."""
+    with pbx_errors():
+        action_id = await control.dial(code=code, number=body.number, customer_id=body.customer_id)
+    return {"action_id": action_id}
+
+
+@router.post("/api/agents/{code}/transfer", status_code=status.HTTP_202_ACCEPTED)
+async def transfer(code: Code, body: TransferIn, control: ControlDep) -> dict[str, Any]:
+    """Move the customer of the agent's current call into another group's queue."""
+    with pbx_errors():
+        linkedid = await control.transfer(code=code, group=body.group)
+    return {"linkedid": linkedid, "group": body.group}

@@ -1,0 +1,375 @@
+"""Agent control over AMI: log in/out, pause/resume, dial out, transfer, and call dispositions."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import phonenumbers
+
+from callcenter.adapters.ami import actions as ami
+from callcenter.adapters.ami.listener import AmiActionError
+from callcenter.adapters.db.repo_dispositions import CallRef, DispositionRepository
+from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
+from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.presence import AgentPresence, PresenceBoard
+from callcenter.domain.records import Agent
+from callcenter.services.customers import Conflict, InvalidField, NotFound
+from callcenter.services.ports import UowFactory
+
+log = logging.getLogger(__name__)
+
+NOT_THERE = "not there"  # QueueRemove of a queue the agent had already left: nothing to undo
+PENDING_LIMIT = 10_000
+PENDING_RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+
+class PbxUnavailable(Exception):
+    """No connected Asterisk to send the action to (503)."""
+
+
+class Pbx(Protocol):
+    """One Asterisk server's AMI session (the AmiListener)."""
+
+    connected: bool
+
+    async def send_action(
+        self, action: Mapping[str, Any], *, as_list: bool | None = None
+    ) -> Any: ...
+
+
+class RecordBuffer(Protocol):
+    """Finished calls on their way to the database (the CallStore)."""
+
+    @property
+    def pending(self) -> int: ...
+
+    async def flushed(self, timeout_s: float = 10.0) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Disposition:
+    """What the agent said about a call."""
+
+    linkedid: str
+    code: str
+    settled: bool
+    note: str | None
+    agent_code: str
+
+
+@dataclass(frozen=True)
+class DispositionResult:
+    """`stored` when written now, `pending` when it waits for the call record to land."""
+
+    status: str
+    linkedid: str
+    pbx: str | None
+
+
+class AgentControl:
+    """The desktop's and REST API's commands, turned into AMI actions and database writes."""
+
+    def __init__(
+        self,
+        *,
+        uow: UowFactory,
+        pbxs: Mapping[str, Pbx],
+        presence: PresenceBoard,
+        pause_reasons: Collection[str],
+        disposition_codes: Collection[str],
+        region: str = "CN",
+        records: RecordBuffer | None = None,
+        is_live: Callable[[str], bool] = lambda linkedid: False,
+    ) -> None:
+        self._uow = uow
+        self._pbxs = pbxs
+        self.presence = presence
+        self.pause_reasons = list(pause_reasons)
+        self.disposition_codes = list(disposition_codes)
+        self._region = region
+        self._records = records
+        self._is_live = is_live
+        self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
+        self._pending: dict[str, Disposition] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- queue membership --------------------------------------------------------------------
+
+    async def login(self, *, code: str) -> list[tuple[str, int]]:
+        """QueueAdd on each skill's queue with penalty 10 - level; [(queue, penalty)]."""
+        agent, queues = await self._agent_and_queues(code)
+        if not agent.skills:
+            raise Conflict(f"agent {code} has no skills: no queue to log in to")
+        pbx = self._home()
+        added: list[tuple[str, int]] = []
+        failure: AmiActionError | None = None
+        for skill in agent.skills:
+            queue = queues[skill.group_slug]
+            action = ami.queue_add(
+                queue=queue,
+                interface=agent.interface,
+                member_name=agent.name,
+                state_interface=agent.state_interface,
+                penalty=skill.penalty,
+            )
+            try:
+                await pbx.send_action(action, as_list=False)
+            except AmiActionError as exc:
+                log.warning("login of %s into %s failed: %s", code, queue, exc.message)
+                failure = failure or exc
+                continue
+            added.append((queue, skill.penalty))
+        if failure is not None:
+            raise failure  # the queues that worked stay: the agent takes calls there
+        log.info("agent %s logged in to %s", code, ", ".join(q for q, _ in added))
+        return added
+
+    async def logout(self, *, code: str) -> list[str]:
+        """QueueRemove from every skill queue and every queue the PBX shows the agent in."""
+        agent, queues = await self._agent_and_queues(code)
+        pbx = self._home()
+        seen = self.presence.get(code)
+        targets = list(dict.fromkeys([*queues.values(), *(seen.queues if seen else ())]))
+        removed: list[str] = []
+        for queue in targets:
+            try:
+                await pbx.send_action(
+                    ami.queue_remove(queue=queue, interface=agent.interface), as_list=False
+                )
+            except AmiActionError as exc:
+                if NOT_THERE in exc.message.lower() or "no such queue" in exc.message.lower():
+                    continue
+                raise
+            removed.append(queue)
+        log.info("agent %s logged out of %s", code, ", ".join(removed) or "no queue")
+        return removed
+
+    async def pause(self, *, code: str, reason: str) -> None:
+        """QueuePause in every queue, with one of the configured reasons (else 422)."""
+        if reason not in self.pause_reasons:
+            raise InvalidField(
+                ("reason",), f"unknown pause reason {reason!r}; one of {self.pause_reasons}"
+            )
+        agent = await self._agent(code)
+        await self._home().send_action(
+            ami.queue_pause(interface=agent.interface, paused=True, reason=reason), as_list=False
+        )
+
+    async def resume(self, *, code: str) -> None:
+        """QueuePause Paused=false in every queue."""
+        agent = await self._agent(code)
+        await self._home().send_action(
+            ami.queue_pause(interface=agent.interface, paused=False), as_list=False
+        )
+
+    def state(self, *, code: str) -> AgentPresence | None:
+        """The agent's live presence as the PBX last reported it."""
+        return self.presence.get(code)
+
+    # -- calls -------------------------------------------------------------------------------
+
+    async def dial(
+        self, *, code: str, number: str | None = None, customer_id: int | None = None
+    ) -> str:
+        """Originate from the agent's phone to a customer; do-not-call is refused before AMI."""
+        if (number is None) == (customer_id is None):
+            raise InvalidField(("number",), "give exactly one of number or customer_id")
+        agent = await self._agent(code)
+        e164 = await self._dial_target(number=number, customer_id=customer_id)
+        pbx = self._home()
+        action_id = ami.new_action_id("dial")
+        variables = {"CC_AGENT": agent.code, "CC_DIALLED": e164}
+        if customer_id is not None:
+            variables["CC_CUSTOMER_ID"] = str(customer_id)
+        await pbx.send_action(
+            ami.originate(
+                channel=ami.originate_channel(agent.interface),
+                exten=dial_string(e164, self._region),
+                caller_id=ami.caller_id(agent.name, agent.code),
+                variables=variables,
+                action_id=action_id,
+            ),
+            as_list=False,  # else panoramisk waits for OriginateResponse (the agent answering)
+        )
+        log.info("agent %s dials %s (%s)", code, e164, action_id)
+        return action_id
+
+    async def transfer(self, *, code: str, group: str) -> str:
+        """Redirect the customer's leg of the agent's current call to cc-transfer 700N."""
+        agent = await self._agent(code)
+        async with self._uow() as uow:
+            target = await uow.groups.get(slug=group)
+        if target is None:
+            raise InvalidField(("group",), f"unknown group {group!r}")
+        exten = transfer_exten(target.entry_point)
+        current = self._current.get(agent.interface.lower())
+        if current is None:
+            raise Conflict(f"agent {code} has no answered call to transfer")
+        pbx_name, linkedid = current
+        pbx = self._pbx(pbx_name)
+        reply = await pbx.send_action(ami.core_show_channels(), as_list=True)
+        channel = ami.customer_channel(ami.live_channels(reply), linkedid, agent.interface)
+        if channel is None:
+            raise Conflict(f"call {linkedid} of agent {code} is no longer up")
+        await pbx.send_action(ami.redirect(channel=channel, exten=exten), as_list=False)
+        log.info("agent %s transfers %s (%s) to %s", code, linkedid, channel, group)
+        return linkedid
+
+    # -- dispositions ------------------------------------------------------------------------
+
+    async def record_disposition(
+        self, *, code: str, linkedid: str, disposition: str, settled: bool, note: str | None
+    ) -> DispositionResult:
+        """Store the wrap-up code on the call record and its contact row (now or once stored)."""
+        if disposition not in self.disposition_codes:
+            raise InvalidField(("code",), f"unknown disposition code {disposition!r}")
+        if not linkedid.strip():
+            raise InvalidField(("linkedid",), "linkedid must not be empty")
+        await self._agent(code)
+        item = Disposition(linkedid, disposition, settled, note, code)
+        call = await self._apply(item)
+        buffered = self._records is not None and self._records.pending > 0
+        if call is None and buffered and not self._is_live(linkedid):
+            assert self._records is not None
+            await self._records.flushed(2.0)  # the record may be one write away
+            call = await self._apply(item)
+        if call is not None:
+            return DispositionResult("stored", linkedid, call.pbx)
+        if self._is_live(linkedid) or (self._records is not None and self._records.pending):
+            self._hold(item)
+            return DispositionResult("pending", linkedid, None)
+        raise NotFound(f"no call {linkedid!r}")
+
+    def pending_dispositions(self) -> list[str]:
+        """Linkedids whose disposition waits for the call record."""
+        return list(self._pending)
+
+    def on_fact(self, fact: Fact) -> None:
+        """Follow who is on which call; apply held dispositions once a call is stored."""
+        if isinstance(fact, CallAnswered):
+            self._current[fact.interface.lower()] = (fact.pbx, fact.linkedid)
+        elif isinstance(fact, CallTransferredFact | CallEnded):
+            key = (fact.pbx, fact.linkedid)
+            for iface in [i for i, v in self._current.items() if v == key]:
+                del self._current[iface]
+            if isinstance(fact, CallEnded) and fact.linkedid in self._pending:
+                self._spawn(self._apply_later(fact.linkedid))
+
+    async def aclose(self) -> None:
+        """Stop waiting for records; what is still pending is logged, not silently dropped."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._pending:
+            log.error("dispositions never applied (no call record): %s", sorted(self._pending))
+
+    # -- internals ---------------------------------------------------------------------------
+
+    async def _apply(self, item: Disposition) -> CallRef | None:
+        async with self._uow() as uow:
+            repo = DispositionRepository(uow.session)
+            call = await repo.find_call(linkedid=item.linkedid)
+            if call is None:
+                return None
+            await repo.apply(call=call, code=item.code, settled=item.settled, note=item.note)
+            await uow.commit()
+        return call
+
+    def _hold(self, item: Disposition) -> None:
+        if item.linkedid not in self._pending and len(self._pending) >= PENDING_LIMIT:
+            raise Conflict("too many dispositions waiting for their calls; try again later")
+        self._pending[item.linkedid] = item  # a second one for the same call replaces the first
+        if not self._is_live(item.linkedid):
+            self._spawn(self._apply_later(item.linkedid))
+
+    async def _apply_later(self, linkedid: str) -> None:
+        for delay in PENDING_RETRY_S:
+            if self._records is not None:
+                await self._records.flushed(delay)
+            else:
+                await asyncio.sleep(delay)
+            item = self._pending.get(linkedid)
+            if item is None:
+                return
+            try:
+                if await self._apply(item) is not None:
+                    self._pending.pop(linkedid, None)
+                    log.info("held disposition of %s applied", linkedid)
+                    return
+            except Exception as exc:  # the database may be away: keep it and retry
+                log.warning("applying the disposition of %s failed: %r", linkedid, exc)
+        log.error("call %s never reached the database; disposition kept in memory", linkedid)
+
+    def _spawn(self, coro: Any) -> None:
+        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _dial_target(self, *, number: str | None, customer_id: int | None) -> str:
+        async with self._uow() as uow:
+            if customer_id is not None:
+                customer = await uow.customers.get(customer_id=customer_id)
+                if customer is None:
+                    raise NotFound(f"no customer {customer_id}")
+                if customer.do_not_call:
+                    raise Conflict(f"customer {customer_id} is on the do-not-call list")
+                phones = await uow.phones.for_customer(customer_id=customer_id)
+                usable = sorted((p for p in phones if p.e164), key=lambda p: not p.is_primary)
+                if not usable:
+                    raise InvalidField(("customer_id",), f"customer {customer_id} has no number")
+                return str(usable[0].e164)
+            parsed = parse_caller_id(number, self._region)
+            if parsed.e164 is None:
+                raise InvalidField(("number",), f"not a dialable number: {parsed.reason}")
+            for owner in await uow.phones.customers_by_e164(e164=parsed.e164):
+                full = await uow.customers.get(customer_id=owner.customer.id)
+                if full is not None and full.do_not_call:
+                    raise Conflict(f"{parsed.e164} belongs to a do-not-call customer")
+            return parsed.e164
+
+    async def _agent(self, code: str) -> Agent:
+        async with self._uow() as uow:
+            agent = await uow.agents.get_by_code(code=code)
+        if agent is None:
+            raise NotFound(f"no agent {code!r}")
+        if not agent.active:
+            raise Conflict(f"agent {code} is inactive")
+        return agent
+
+    async def _agent_and_queues(self, code: str) -> tuple[Agent, dict[str, str]]:
+        agent = await self._agent(code)
+        async with self._uow() as uow:
+            groups = {g.slug: g.queue for g in await uow.groups.list_all()}
+        return agent, {s.group_slug: groups.get(s.group_slug, s.group_slug) for s in agent.skills}
+
+    def _home(self) -> Pbx:
+        # Agents' phones register with one PBX: the first configured server.
+        if not self._pbxs:
+            raise PbxUnavailable("no Asterisk server is configured")
+        return self._pbx(next(iter(self._pbxs)))
+
+    def _pbx(self, name: str) -> Pbx:
+        pbx = self._pbxs.get(name)
+        if pbx is None or not pbx.connected:
+            raise PbxUnavailable(f"not connected to Asterisk {name!r}")
+        return pbx
+
+
+def transfer_exten(entry_point: str) -> str:
+    """A group's transfer target: entry point 800N -> 700N (the [cc-transfer] context)."""
+    if len(entry_point) == 4 and entry_point.startswith("800") and entry_point[3].isdigit():
+        return "700" + entry_point[3]
+    raise InvalidField(("group",), f"group entry point {entry_point!r} has no transfer target")
+
+
+def dial_string(e164: str, region: str) -> str:
+    """What the trunk dials: the national form at home (013…, 021…), 00 + number abroad."""
+    number = phonenumbers.parse(e164, None)
+    if phonenumbers.region_code_for_number(number) == region.upper():
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return "".join(ch for ch in national if ch.isdigit())
+    return "00" + e164.lstrip("+")
