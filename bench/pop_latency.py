@@ -151,9 +151,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
     await asyncio.sleep(2.0)  # let the last pops arrive
 
-    latencies = [
-        (arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals
-    ]
+    latencies = [(arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals]
     for desk in desks:
         assert desk.task is not None
         desk.task.cancel()

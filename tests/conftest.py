@@ -33,7 +33,7 @@ async def _pg_admin_connect() -> object:
 
 
 async def create_pg_database() -> str:
-    """Create a uniquely named PostgreSQL database; fail under CI, skip elsewhere, when unreachable."""
+    """A uniquely named PostgreSQL database; unreachable: fail under CI, skip elsewhere."""
     try:
         conn = await _pg_admin_connect()
     except (OSError, Exception) as exc:  # asyncpg raises its own errors besides OSError

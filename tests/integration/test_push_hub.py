@@ -86,7 +86,7 @@ async def serving(hub: PushHub) -> AsyncIterator[str]:
 async def until(condition: Callable[[], bool]) -> None:
     async def poll() -> None:
         # the conditions live in uvicorn and the hub, which offer no event to wait on
-        while not condition():  # noqa: ASYNC110
+        while not condition():
             await asyncio.sleep(0.005)
 
     await asyncio.wait_for(poll(), STEP)
