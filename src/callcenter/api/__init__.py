@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from callcenter.api import agents, callers, complaints, contacts, customers, groups, orders
+from callcenter.api import (
+    agent_control,
+    agents,
+    callers,
+    complaints,
+    contacts,
+    customers,
+    dialplan,
+    groups,
+    orders,
+    pages,
+)
+from callcenter.api import reports as reports_api
+from callcenter.api import wallboard as wallboard_api
 
 ROUTERS: list[APIRouter] = [
     customers.router,
@@ -14,4 +27,9 @@ ROUTERS: list[APIRouter] = [
     complaints.router,
     agents.router,
     groups.router,
+    pages.router,
+    wallboard_api.router,
+    reports_api.router,
+    agent_control.router,
+    dialplan.router,
 ]
