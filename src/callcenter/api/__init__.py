@@ -16,7 +16,9 @@ from callcenter.api import (
     orders,
     pages,
 )
+from callcenter.api import metrics as metrics_api
 from callcenter.api import reports as reports_api
+from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 
 ROUTERS: list[APIRouter] = [
@@ -32,4 +34,6 @@ ROUTERS: list[APIRouter] = [
     reports_api.router,
     agent_control.router,
     dialplan.router,
+    tokens_api.router,
+    metrics_api.router,
 ]

@@ -1,0 +1,335 @@
+"""Prometheus text exposition (format 0.0.4) of the runtime's counters, gauges and histograms.
+
+Written by hand rather than with prometheus-client: every figure already lives on a component
+(listener, store, hub, router), so rendering reads them at scrape time and nothing is duplicated.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from callcenter.adapters.push.protocol import WALLBOARD
+from callcenter.domain.facts import AgentRingingFact, Fact
+
+if TYPE_CHECKING:
+    from callcenter.domain.routing import RoutingDecision
+    from callcenter.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+EXTRAS_KEY = "metrics"
+# A pop is meant to reach the desktop well within a second of the ring.
+POP_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
+# The dialplan hook's deadline is 150 ms by default; finer buckets below it.
+ROUTE_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0)
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One line of a metric family: an optional name suffix, labels and a value."""
+
+    labels: Labels
+    value: float
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Family:
+    """A metric family: name, type (counter, gauge, histogram), help text and its samples."""
+
+    name: str
+    type: str
+    help: str
+    samples: tuple[Sample, ...]
+
+
+class Histogram:
+    """Cumulative buckets, a sum and a count; observations are seconds."""
+
+    def __init__(self, buckets: Sequence[float]) -> None:
+        if list(buckets) != sorted(set(buckets)) or not buckets:
+            raise ValueError("histogram buckets must be increasing and unique")
+        self.bounds = tuple(float(b) for b in buckets)
+        self._counts = [0] * (len(self.bounds) + 1)
+        self.sum = 0.0
+        self.count = 0
+
+    def observe(self, value: float) -> None:
+        """Count one observation (negative values, from clock skew, count as zero)."""
+        value = max(0.0, float(value))
+        self._counts[bisect.bisect_left(self.bounds, value)] += 1
+        self.sum += value
+        self.count += 1
+
+    def samples(self, labels: Labels = ()) -> tuple[Sample, ...]:
+        """`_bucket` lines (cumulative, `le` ascending, then +Inf), `_sum` and `_count`."""
+        out: list[Sample] = []
+        running = 0
+        for bound, n in zip((*self.bounds, math.inf), self._counts, strict=True):
+            running += n
+            out.append(Sample((*labels, ("le", _number(bound))), running, "_bucket"))
+        out.append(Sample(labels, self.sum, "_sum"))
+        out.append(Sample(labels, self.count, "_count"))
+        return tuple(out)
+
+
+Collector = Callable[[], Iterable[Family]]
+
+
+@dataclass
+class CallCenterMetrics:
+    """The histograms no component keeps itself, plus extra collectors other modules add."""
+
+    pop_latency: Histogram = field(default_factory=lambda: Histogram(POP_BUCKETS_S))
+    route_latency: Histogram = field(default_factory=lambda: Histogram(ROUTE_BUCKETS_S))
+    collectors: list[Collector] = field(default_factory=list)
+    clock: Callable[[], float] = time.time
+
+    def add_collector(self, collector: Collector) -> None:
+        """Render `collector()`'s families on every scrape (e.g. the Redis bus's figures)."""
+        self.collectors.append(collector)
+
+    def render(self, runtime: Runtime) -> str:
+        """The whole exposition text for one scrape."""
+        families = list(runtime_families(runtime, self))
+        for collector in self.collectors:
+            try:
+                families.extend(collector())
+            except Exception:
+                # A broken collector must not take the other figures down with it.
+                log.exception("metrics collector %r failed", collector)
+        return render_families(families)
+
+
+def attach_metrics(runtime: Runtime) -> CallCenterMetrics:
+    """Create the process's metrics once, time pops and routes, and keep it in runtime.extras."""
+    existing = runtime.extras.get(EXTRAS_KEY)
+    if isinstance(existing, CallCenterMetrics):
+        return existing
+    metrics = CallCenterMetrics()
+    runtime.extras[EXTRAS_KEY] = metrics
+
+    def on_fact(fact: Fact) -> None:
+        # Listeners run right after the pop service published, so "now" is the publish time.
+        if not isinstance(fact, AgentRingingFact):
+            return
+        if runtime.agents.code_for(fact.interface, fact.agent) is None:
+            return  # nobody was popped
+        metrics.pop_latency.observe(metrics.clock() - fact.at)
+
+    runtime.tracking.add_listener(on_fact)
+    _time_routes(runtime, metrics)
+    return metrics
+
+
+def metrics_for(runtime: Runtime) -> CallCenterMetrics:
+    """The runtime's metrics, attaching them on first use."""
+    return attach_metrics(runtime)
+
+
+def _time_routes(runtime: Runtime, metrics: CallCenterMetrics) -> None:
+    routing = runtime.routing
+    route: Callable[..., Awaitable[RoutingDecision]] = routing.route
+
+    async def timed(**kwargs: Any) -> RoutingDecision:
+        started = time.perf_counter()
+        try:
+            return await route(**kwargs)
+        finally:
+            metrics.route_latency.observe(time.perf_counter() - started)
+
+    # The FastAGI server and the HTTP hook both call this instance's `route`; wrapping it here
+    # times both without the router knowing about metrics.
+    routing.route = timed  # type: ignore[method-assign]
+
+
+def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[Family]:
+    """Every figure read from the runtime's components at scrape time."""
+    yield from _ami_families(runtime)
+    pops = runtime.pops
+    yield _one("callcenter_screen_pops_total", "counter", "Screen-pops published.", pops.pops_sent)
+    yield _one(
+        "callcenter_screen_pops_incomplete_total",
+        "counter",
+        "Screen-pops published without the full customer record (pending or failed fetch).",
+        pops.incomplete_pops,
+    )
+    yield Family(
+        "callcenter_screen_pop_latency_seconds",
+        "histogram",
+        "From the AMI event that rang the agent (receipt) to the pop's publication.",
+        metrics.pop_latency.samples(),
+    )
+    stats = runtime.routing.stats
+    yield _one("callcenter_route_decisions_total", "counter", "Routing decisions.", stats.routed)
+    yield _one(
+        "callcenter_route_fallbacks_total",
+        "counter",
+        "Routing decisions that fell back to the DID default (database slow or failing).",
+        stats.fallbacks,
+    )
+    yield _one(
+        "callcenter_route_callbacks_total",
+        "counter",
+        "Calls turned into callbacks.",
+        stats.callbacks,
+    )
+    yield Family(
+        "callcenter_route_latency_seconds",
+        "histogram",
+        "Time to answer one dialplan hook request (FastAGI or HTTP).",
+        metrics.route_latency.samples(),
+    )
+    yield from _push_families(runtime)
+    yield from _store_families(runtime)
+    agi = runtime.agi
+    yield _one(
+        "callcenter_agi_sessions",
+        "gauge",
+        "FastAGI sessions open now.",
+        len(agi.sessions) if agi is not None else 0,
+    )
+
+
+def _ami_families(runtime: Runtime) -> Iterable[Family]:
+    listeners = sorted(runtime.listeners.items())
+    pipelines = sorted(runtime.pipelines.items())
+
+    def per_pbx(name: str, type_: str, help_: str, values: Iterable[tuple[str, float]]) -> Family:
+        return Family(
+            name, type_, help_, tuple(Sample((("pbx", pbx),), value) for pbx, value in values)
+        )
+
+    yield per_pbx(
+        "callcenter_ami_connected",
+        "gauge",
+        "1 while logged in to the PBX's AMI, else 0.",
+        ((pbx, float(lst.connected)) for pbx, lst in listeners),
+    )
+    yield per_pbx(
+        "callcenter_ami_connects_total",
+        "counter",
+        "AMI logins (more than one means reconnects, each followed by a resync).",
+        ((pbx, lst.connects) for pbx, lst in listeners),
+    )
+    yield per_pbx(
+        "callcenter_ami_events_total",
+        "counter",
+        "AMI events received.",
+        ((pbx, lst.events_in) for pbx, lst in listeners),
+    )
+    yield per_pbx(
+        "callcenter_ami_queue_depth",
+        "gauge",
+        "AMI events received and not yet processed.",
+        ((pbx, lst.lag[0]) for pbx, lst in listeners),
+    )
+    yield per_pbx(
+        "callcenter_ami_event_lag_seconds",
+        "gauge",
+        "Age of the oldest AMI event waiting to be processed.",
+        ((pbx, lst.lag[1]) for pbx, lst in listeners),
+    )
+    yield per_pbx(
+        "callcenter_ami_tracking_failures_total",
+        "counter",
+        "AMI events the call state machine failed on (skipped, logged).",
+        ((pbx, p.failed) for pbx, p in pipelines),
+    )
+    yield per_pbx(
+        "callcenter_live_calls",
+        "gauge",
+        "Calls in progress as tracked from AMI.",
+        ((pbx, len(p.tracker.live_calls(pbx))) for pbx, p in pipelines),
+    )
+
+
+def _push_families(runtime: Runtime) -> Iterable[Family]:
+    hub = runtime.hub
+    wallboards = hub.subscriber_count(WALLBOARD)
+    yield Family(
+        "callcenter_ws_clients",
+        "gauge",
+        "Websocket subscriptions open on this process, by stream.",
+        (
+            Sample((("stream", "agent"),), hub.subscriber_count() - wallboards),
+            Sample((("stream", "wallboard"),), wallboards),
+        ),
+    )
+    stats = hub.stats
+    for name, value, help_ in (
+        ("published", stats.published, "Push messages published."),
+        ("replayed", stats.replayed, "Messages replayed to clients resuming with since."),
+        ("resyncs", stats.resyncs, "Resumes that could not be replayed (client told to refetch)."),
+        ("cut_off", stats.cut_off, "Slow clients cut off (queue full)."),
+        ("disconnected", stats.disconnected, "Subscriptions ended by the server (e.g. revoked)."),
+    ):
+        yield _one(f"callcenter_push_{name}_total", "counter", help_, value)
+
+
+def _store_families(runtime: Runtime) -> Iterable[Family]:
+    store = runtime.store
+    yield _one(
+        "callcenter_call_store_pending",
+        "gauge",
+        "Finished calls waiting in the bounded buffer to be written.",
+        store.pending,
+    )
+    for name, value, help_ in (
+        ("stored", store.stored, "Call records written."),
+        ("duplicates", store.duplicates, "Call records already stored (not written twice)."),
+        ("lost", store.lost, "Call records dropped because the buffer was full (logged)."),
+        ("failures", store.failures, "Failed write attempts (each retried)."),
+    ):
+        yield _one(f"callcenter_call_store_{name}_total", "counter", help_, value)
+
+
+def _one(name: str, type_: str, help_: str, value: float) -> Family:
+    return Family(name, type_, help_, (Sample((), value),))
+
+
+def render_families(families: Iterable[Family]) -> str:
+    """Families as exposition text: HELP and TYPE once per family, then its samples."""
+    lines: list[str] = []
+    for family in families:
+        lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
+        lines.append(f"# TYPE {family.name} {family.type}")
+        for sample in family.samples:
+            lines.append(
+                f"{family.name}{sample.suffix}{_labels(sample.labels)} {_number(sample.value)}"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _labels(labels: Labels) -> str:
+    if not labels:
+        return ""
+    body = ",".join(f'{key}="{_escape_label(value)}"' for key, value in labels)
+    return "{" + body + "}"
+
+
+def _escape_label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _escape_help(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\n", "\\n")
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
