@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.domain.auth import Principal
@@ -37,7 +37,7 @@ async def _answer(pending: Awaitable[Report], fmt: str) -> Any:
         report = await pending
     except ReportRequestError as exc:
         raise HTTPException(
-            status_code=status.HTTP_422_UNPROCESSABLE_ENTITY,
+            status_code=422,  # as FastAPI's own validation errors
             detail=[{"loc": ["query", exc.field], "msg": exc.message, "type": "value_error"}],
         ) from exc
     if fmt == "csv":
