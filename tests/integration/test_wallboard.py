@@ -77,3 +77,24 @@ async def test_api_wallboard_returns_the_snapshot_to_supervisors_only(api: ApiHa
     agent = await api.headers("agent", "1001")
     assert (await client.get("/api/wallboard", headers=agent)).status_code == 403
     assert (await client.get("/api/wallboard")).status_code == 401
+
+
+async def test_rebuild_takes_groups_from_the_database_and_dispositions_from_storage(
+    api: ApiHarness,
+) -> None:
+    (record,) = ended(ALL["answered_caller_hangs_up"])
+    await store(api, [replace(record, disposition_code="payment", settled_first_contact=True)])
+    board = Board(DAY_END)
+    board.service = WallboardService(
+        notifier=board.notifier,
+        presence=board.presence,
+        groups=[],  # the seven groups come from the groups table
+        clock=board.clock,
+    )
+    board.feed(ALL["answered_caller_hangs_up"])  # counted live, before any disposition
+    assert board.service.snapshot()["groups"] == []
+    assert await board.service.rebuild(api.runtime.uow) == 0  # nothing new to count
+    groups = {g["slug"]: g for g in board.service.snapshot()["groups"]}
+    assert len(groups) == 7 and groups["member-hotline"]["name_zh"] == "书友热线组"
+    assert groups["member-hotline"]["answered"] == 1  # the live call, counted once
+    assert groups["member-hotline"]["fcr_percent"] == 100.0  # the stored disposition

@@ -245,6 +245,10 @@ class KpiBook:
         """The counted record of a call."""
         return self._records.get(key)
 
+    def records(self) -> list[CallRecord]:
+        """Every counted call's record."""
+        return list(self._records.values())
+
     def group(self, slug: str) -> Tally:
         """One group's tally (empty when it had no calls)."""
         return self._groups.get(slug, EMPTY)

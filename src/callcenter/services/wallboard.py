@@ -148,22 +148,41 @@ class WallboardService:
         return True
 
     async def rebuild(self, uow_factory: UowFactory) -> int:
-        """Count today's stored calls (after a restart the day goes on); returns how many."""
+        """Count today's stored calls (after a restart the day goes on); returns how many.
+
+        Without groups given at construction, the groups table supplies them. A call already
+        counted live is taken from storage only when storage knows its disposition and we do not.
+        """
         from callcenter.adapters.db.reports import call_records_between
 
         self.roll_over()
         day = self._day
         start, end = day_bounds(day, self._tz, self._start_hour)
         async with uow_factory() as uow:
+            groups = [] if self._groups else await uow.groups.list_all()
             records = await call_records_between(uow.session, start=start, end=end)
+        if groups:
+            self._use_groups(groups)
         if day != self._day:  # the day rolled over while we read
             return 0
-        fresh = [r for r in records if (r.pbx, r.linkedid) not in self._book]
-        # Calls already counted live carry newer facts (e.g. a disposition) than storage may.
-        self._book.add_all(fresh)
+        fresh = 0
+        for stored in records:
+            known = self._book.record((stored.pbx, stored.linkedid))
+            if known is None:
+                fresh += 1
+            elif known.disposition_code is not None or stored.disposition_code is None:
+                continue
+            self._book.add(stored)
         self._mark()
-        log.info("wallboard: %d stored calls of %s counted", len(fresh), day)
-        return len(fresh)
+        log.info("wallboard: %d stored calls of %s counted", fresh, day)
+        return fresh
+
+    def _use_groups(self, groups: list[Group]) -> None:
+        self._groups = list(groups)
+        self._rules = replace(self._rules, groups=tuple(groups))
+        counted = self._book.records()
+        self._book = self._new_book()
+        self._book.add_all(counted)
 
     def snapshot(self) -> dict[str, Any]:
         """The figures now (format in contracts.md)."""
