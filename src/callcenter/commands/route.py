@@ -10,7 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from callcenter.domain.routing import CustomerSnapshot
+    from callcenter.domain.routing import CustomerSnapshot, RoutingDecision
+    from callcenter.domain.routing_rules import RoutingRules
+    from callcenter.services.routing import SnapshotSource
+    from callcenter.settings import Settings
 
 HELP = "Print the routing decision and its trace for a caller, DID and IVR choice (JSON)."
 
@@ -22,11 +25,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--menu", default=None, help="IVR choice (1-4), if any")
     parser.add_argument("--at", default=None, help="ISO time with offset (default: now)")
     parser.add_argument("--rules", type=Path, default=None, help="rule file (default: settings)")
-    parser.add_argument(
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument(
         "--customers",
         type=Path,
         default=None,
         help="JSON object E.164 -> snapshot fields, used instead of a database",
+    )
+    source.add_argument(
+        "--database-url",
+        default=None,
+        help="look the caller up in this database (e.g. a seeded one) instead of none at all",
     )
 
 
@@ -36,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     from datetime import UTC
 
     from callcenter.domain.routing_rules import RulesError
-    from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+    from callcenter.services.routing import InMemorySnapshots, load_rules
     from callcenter.settings import load_settings
 
     settings = load_settings()
@@ -49,17 +58,57 @@ def run(args: argparse.Namespace) -> int:
     except (RulesError, ValueError, OSError) as exc:
         print(f"callcenter route: {exc}", file=sys.stderr)
         return 2
+    try:
+        decision = asyncio.run(_decide(args, settings, rules, snapshots, now))
+    except DatabaseUnusable as exc:
+        print(f"callcenter route: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(decision.to_json(), ensure_ascii=False, indent=2))
+    return 0
+
+
+class DatabaseUnusable(Exception):
+    """--database-url names a database we cannot read customers from."""
+
+
+async def _decide(
+    args: argparse.Namespace,
+    settings: Settings,
+    rules: RoutingRules,
+    snapshots: SnapshotSource,
+    now: datetime,
+) -> RoutingDecision:
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.services.routing import RoutingService
+    from callcenter.services.routing_sources import DbSnapshots
+
+    engine = None
+    if args.database_url:
+        try:
+            engine = make_engine(args.database_url)
+            sessions = make_session_factory(engine)
+            snapshots = DbSnapshots(uow=lambda: SqlUnitOfWork(sessions))
+            # a one-off command waits for the database: a wrong URL is an error, not a fallback
+            async with SqlUnitOfWork(sessions) as uow:
+                await uow.customers.count()
+        except (ArgumentError, SQLAlchemyError, OSError, ValueError) as exc:
+            if engine is not None:
+                await engine.dispose()
+            raise DatabaseUnusable(f"--database-url: {type(exc).__name__}: {exc}") from exc
     service = RoutingService(
         rules=rules,
         snapshots=snapshots,
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
     )
-    decision = asyncio.run(
-        service.route(caller_raw=args.caller, did=args.did, menu=args.menu, now=now)
-    )
-    print(json.dumps(decision.to_json(), ensure_ascii=False, indent=2))
-    return 0
+    try:
+        return await service.route(caller_raw=args.caller, did=args.did, menu=args.menu, now=now)
+    finally:
+        if engine is not None:
+            await engine.dispose()
 
 
 def _load_customers(path: Path) -> dict[str, CustomerSnapshot]:
