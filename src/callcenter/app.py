@@ -80,6 +80,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         tracking=tracking,
     )
     await _refresh_agents(runtime)
+    await _start_wallboard(runtime)
     store.start()
     runtime.closers.append(store.aclose)
     runtime.closers.append(pops.aclose)
@@ -89,6 +90,32 @@ async def build_runtime(settings: Settings) -> Runtime:
     if settings.agi_enabled:
         await _start_agi(runtime)
     return runtime
+
+
+async def _start_wallboard(runtime: Runtime) -> None:
+    """Live per-group figures, rebuilt from today's stored calls so a restart never resets the day."""
+    from callcenter.services.wallboard import WallboardService
+
+    settings = runtime.settings
+    agents = runtime.agents
+    wallboard = WallboardService(
+        notifier=runtime.hub,
+        presence=runtime.tracking.presence,
+        groups=[],  # rebuild() loads them from the groups table
+        timezone=settings.timezone,
+        day_start_hour=settings.day_start_hour,
+        short_abandon_s=settings.sl_short_abandon_s,
+        wrapup_s=dict(settings.queue_wrapup_s),
+        agent_code=lambda name: agents.code_for(name, name),
+    )
+    runtime.tracking.add_listener(wallboard.on_fact)
+    runtime.extras["wallboard"] = wallboard
+    try:
+        await wallboard.rebuild(runtime.uow)
+    except Exception as exc:  # a dead database must not stop the process; figures start at zero
+        log.warning("wallboard could not rebuild today's figures: %r", exc)
+    wallboard.start()
+    runtime.closers.append(wallboard.aclose)
 
 
 def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:

@@ -55,8 +55,10 @@ async def test_restart_rebuilds_the_day_from_stored_calls(api: ApiHarness) -> No
 
 async def test_api_wallboard_returns_the_snapshot_to_supervisors_only(api: ApiHarness) -> None:
     client = api.client
-    absent = await client.get("/api/wallboard", headers=await api.headers("supervisor"))
-    assert absent.status_code == 503  # no wallboard service in this process
+    fresh = await client.get("/api/wallboard", headers=await api.headers("supervisor"))
+    assert fresh.status_code == 200  # the process's own wallboard: seven groups, nothing yet
+    assert len(fresh.json()["groups"]) == 7
+    assert {g["offered"] for g in fresh.json()["groups"]} == {0}
 
     board = Board(DAY_END)
     board.feed(ALL["queue_timeout_overflow"])
