@@ -6,12 +6,12 @@ import asyncio
 import logging
 import secrets
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final
 
-from callcenter.adapters.push.protocol import RESYNC, ProtocolError, encode
+from callcenter.adapters.push.protocol import RESYNC, ProtocolError, Template, encode
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -34,6 +34,9 @@ class HubStats:
     resyncs: int = 0
     cut_off: int = 0
     disconnected: int = 0
+    delivered: int = 0  # sequenced elsewhere (the cluster bus), fanned out here
+    duplicates: int = 0
+    gaps: int = 0
 
 
 @dataclass
@@ -116,6 +119,9 @@ class Subscription:
         self._queue.put_nowait(_CLOSE)
 
 
+Relay = Callable[[str, Template], None]
+
+
 class PushHub:
     """Channels (`agent:<code>`, `wallboard`) with seq, backlog and never-blocking fan-out.
 
@@ -135,6 +141,8 @@ class PushHub:
         self.stats = HubStats()
         self._channels: dict[str, _Channel] = {}
         self._next_key = 0
+        self._relay: Relay | None = None
+        self._local_only: frozenset[str] = frozenset()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PushHub:
@@ -154,19 +162,90 @@ class PushHub:
         return sum(len(s.subscribers) for s in self._channels.values())
 
     def publish(self, channel: str, type_: str, payload: Mapping[str, Any] | None = None) -> int:
-        """Send a message to every subscriber of the channel now; returns its seq."""
+        """Send a message to every subscriber of the channel; returns its seq (0: sequenced later).
+
+        With a relay (the cluster bus) the message leaves through it and comes back through
+        `deliver`; channels marked local-only are always sequenced here.
+        """
+        template = Template.of(type_, payload)  # a bad payload raises, seq unused
+        if self._relay is not None and channel not in self._local_only:
+            self._relay(channel, template)
+            return 0
+        return self.publish_local(channel, template)
+
+    def publish_local(self, channel: str, template: Template) -> int:
+        """Sequence a message in this process and fan it out; returns its seq."""
         state = self._channels.setdefault(channel, _Channel())
         seq = state.seq + 1
-        text = encode(type_, seq, self.generation, payload)  # a bad payload raises, seq unused
+        self._append(state, seq, template.text(seq, self.generation))
+        self.stats.published += 1
+        return seq
+
+    def relay_through(
+        self, relay: Relay | None, *, local_only: Collection[str] = frozenset()
+    ) -> None:
+        """Send published messages through `relay` (None: back to in-process sequencing)."""
+        self._relay = relay
+        self._local_only = frozenset(local_only)
+
+    def deliver(self, channel: str, seq: int, generation: str, text: str) -> bool:
+        """Fan out a message sequenced elsewhere; False when it is old news or another generation.
+
+        A gap in the seqs means this process missed messages: the backlog restarts after
+        the gap and current subscribers are told to resync.
+        """
+        if generation != self.generation:
+            return False
+        state = self._channels.setdefault(channel, _Channel())
+        if seq <= state.seq:
+            self.stats.duplicates += 1
+            return False
+        if seq > state.seq + 1:
+            self.stats.gaps += 1
+            log.warning("push: %s jumped from seq %d to %d", channel, state.seq, seq)
+            state.backlog.clear()
+            state.seq = seq - 1
+            self._resync_subscribers(state)
+        self._append(state, seq, text)
+        self.stats.delivered += 1
+        return True
+
+    def adopt_generation(self, generation: str, seqs: Mapping[str, int]) -> None:
+        """Take a generation and the last seq of each channel from elsewhere (the cluster bus).
+
+        A new generation restarts every relayed channel (its subscribers get a resync); in the
+        same generation only channels whose seq moved on without us are restarted.
+        """
+        changed = generation != self.generation
+        self.generation = generation
+        for name, state in self._channels.items():
+            if name in self._local_only:
+                continue
+            known = seqs.get(name, 0)
+            if changed or known > state.seq:
+                state.backlog.clear()
+                state.seq = known
+                self._resync_subscribers(state)
+        for name, known in seqs.items():
+            self._channels.setdefault(name, _Channel(seq=known))
+
+    def _append(self, state: _Channel, seq: int, text: str) -> None:
         state.seq = seq
         state.backlog.append((seq, text))
         if len(state.backlog) > self.backlog_size:
             state.backlog.popleft()
-        self.stats.published += 1
         for sub in list(state.subscribers.values()):
             if not sub._offer(text):
                 self._cut_off(sub)
-        return seq
+
+    def _resync_subscribers(self, state: _Channel) -> None:
+        if not state.subscribers:
+            return
+        text = encode(RESYNC, state.seq, self.generation)
+        self.stats.resyncs += len(state.subscribers)
+        for sub in list(state.subscribers.values()):
+            if not sub._offer(text):
+                self._cut_off(sub)
 
     def subscribe(
         self,

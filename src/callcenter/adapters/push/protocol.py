@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -42,6 +43,25 @@ def encode(type_: str, seq: int, generation: str, payload: Mapping[str, Any] | N
         raise ProtocolError(f"payload uses reserved keys: {', '.join(sorted(clash))}")
     message = {"type": type_, "seq": seq, "gen": generation, **body}
     return json.dumps(message, ensure_ascii=False, separators=(",", ":"), default=_default)
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A message encoded but for its seq and generation, which may be given elsewhere (Redis)."""
+
+    head: str  # '{"type":...,"seq":'
+    rest: str  # '}' or ',<payload keys>}'
+
+    @classmethod
+    def of(cls, type_: str, payload: Mapping[str, Any] | None = None) -> Template:
+        """Encode now (a bad payload raises here, in the publisher's frame)."""
+        text = encode(type_, 0, "", payload)
+        head, _, after = text.partition(',"seq":0,"gen":""')
+        return cls(head=head + ',"seq":', rest=after)
+
+    def text(self, seq: int, generation: str) -> str:
+        """The full message text; equals `encode(type_, seq, generation, payload)`."""
+        return f'{self.head}{seq},"gen":{json.dumps(generation)}{self.rest}'
 
 
 def decode(text: str | bytes) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The cluster bus between `callcenter serve` processes (Redis pub/sub)."""
