@@ -1,19 +1,26 @@
-"""FastAGI routing round trips: C concurrent Asterisk-like clients for S seconds.
+"""Routing round trips: C concurrent Asterisk-like clients for S seconds.
 
 Starts a FastAGI server on a free loopback port with an in-memory snapshot source (or, with
 --connect HOST:PORT, drives a server that is already running) and replays the agi_* environment
-of a real session with varying callers and entry points. The last line is
-`route_p50_ms=… route_p99_ms=… routes_per_s=… fallbacks=…`.
+of a real session with varying callers and entry points. With --database-url URL the server looks
+callers up in that (seeded) database, and the callers are drawn from its phone numbers (about half
+of them unknown numbers). With --http BASE_URL the clients ask a running app's
+`GET /api/dialplan/route` instead (token from --token or CALLCENTER_TOKEN, or an allow-listed
+address). The last line is `route_p50_ms=… route_p99_ms=… routes_per_s=… fallbacks=…`.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.domain.routing import CustomerSnapshot, OpenComplaint, ServedBy
@@ -27,7 +34,7 @@ def customers(n: int, rng: random.Random) -> dict[str, CustomerSnapshot]:
     now = datetime.now(UTC)
     out = {}
     for i in range(n):
-        complaints = ()
+        complaints: tuple[OpenComplaint, ...] = ()
         if rng.random() < 0.1:
             complaints = (OpenComplaint(i, "documents", "1008", now - timedelta(days=3)),)
         out[f"+86138{i:08d}"] = CustomerSnapshot(
@@ -39,8 +46,15 @@ def customers(n: int, rng: random.Random) -> dict[str, CustomerSnapshot]:
     return out
 
 
-def environment(rng: random.Random, n: int, seq: int) -> bytes:
-    caller = f"+86138{rng.randrange(n * 2):08d}"  # about half are unknown numbers
+def pick_caller(rng: random.Random, n: int, known: list[str] | None) -> str:
+    """A known number or a stranger's, about half and half."""
+    if known:
+        return rng.choice(known) if rng.random() < 0.5 else f"+86139{rng.randrange(10**8):08d}"
+    return f"+86138{rng.randrange(n * 2):08d}"
+
+
+def environment(rng: random.Random, n: int, seq: int, known: list[str] | None = None) -> bytes:
+    caller = pick_caller(rng, n, known)
     did = f"800{rng.randint(1, 7)}"
     lines = {
         "agi_network": "yes",
@@ -79,44 +93,129 @@ async def client(
     rng: random.Random,
     n: int,
     results: list[tuple[float, bool]],
+    known: list[str] | None = None,
 ) -> None:
     seq = 0
     while time.perf_counter() < until:
         seq += 1
-        results.append(await one_call(host, port, environment(rng, n, seq)))
+        results.append(await one_call(host, port, environment(rng, n, seq, known)))
+
+
+async def http_client(
+    http: httpx.AsyncClient,
+    until: float,
+    rng: random.Random,
+    n: int,
+    results: list[tuple[float, bool]],
+    known: list[str] | None,
+) -> None:
+    seq = 0
+    while time.perf_counter() < until:
+        seq += 1
+        params = {
+            "caller": pick_caller(rng, n, known),
+            "did": f"800{rng.randint(1, 7)}",
+            "uniqueid": f"1795343813.{seq}",
+        }
+        started = time.perf_counter()
+        reply = await http.get("/api/dialplan/route", params=params)
+        elapsed = time.perf_counter() - started
+        reply.raise_for_status()  # a refused token is the operator's mistake: stop loudly
+        results.append((elapsed, "fallback" in str(reply.json().get("reason"))))
+
+
+async def known_numbers(database_url: str, limit: int) -> list[str]:
+    """Up to `limit` E.164 numbers stored in the database (the callers the router can match)."""
+    from sqlalchemy import select
+
+    from callcenter.adapters.db.engine import make_engine
+    from callcenter.adapters.db.tables import PhoneRow
+
+    engine = make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                select(PhoneRow.e164).where(PhoneRow.e164.is_not(None)).limit(limit)
+            )
+            return [str(r[0]) for r in rows]
+    finally:
+        await engine.dispose()
+
+
+def db_service(database_url: str, deadline_s: float) -> tuple[RoutingService, AsyncEngine]:
+    """A RoutingService reading snapshots from the database, as the app wires it."""
+    from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.services.routing_sources import DbSnapshots
+
+    engine = make_engine(database_url)
+    sessions = make_session_factory(engine)
+    service = RoutingService(
+        rules=load_rules(None),
+        snapshots=DbSnapshots(uow=lambda: SqlUnitOfWork(sessions)),
+        deadline_s=deadline_s,
+    )
+    return service, engine
 
 
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     server: AgiServer | None = None
-    if args.connect:
-        host, _, port_text = args.connect.rpartition(":")
-        port = int(port_text)
-    else:
-        service = RoutingService(
-            rules=load_rules(None),
-            snapshots=InMemorySnapshots(customers(args.customers, rng)),
-            deadline_s=args.deadline_ms / 1000,
-        )
-        server = await start_agi_server(service, "127.0.0.1", 0)
-        host, port = server.host, server.port
+    engine: AsyncEngine | None = None
+    known = await known_numbers(args.database_url, args.customers) if args.database_url else None
+    if known is not None and not known:
+        raise SystemExit(f"no phone numbers in {args.database_url}: seed it first")
     results: list[tuple[float, bool]] = []
     started = time.perf_counter()
     until = started + args.seconds
-    await asyncio.gather(
-        *(
-            client(host, port, until, random.Random(rng.random()), args.customers, results)
-            for _ in range(args.concurrency)
+    rngs = [random.Random(rng.random()) for _ in range(args.concurrency)]
+    if args.http:
+        token = args.token or os.environ.get("CALLCENTER_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        limits = httpx.Limits(max_connections=args.concurrency)
+        async with httpx.AsyncClient(
+            base_url=args.http, headers=headers, limits=limits, timeout=10
+        ) as http:
+            started = time.perf_counter()
+            until = started + args.seconds
+            await asyncio.gather(
+                *(http_client(http, until, r, args.customers, results, known) for r in rngs)
+            )
+    else:
+        if args.connect:
+            host, _, port_text = args.connect.rpartition(":")
+            port = int(port_text)
+        else:
+            if args.database_url:
+                service, engine = db_service(args.database_url, args.deadline_ms / 1000)
+            else:
+                service = RoutingService(
+                    rules=load_rules(None),
+                    snapshots=InMemorySnapshots(customers(args.customers, rng)),
+                    deadline_s=args.deadline_ms / 1000,
+                )
+            server = await start_agi_server(service, "127.0.0.1", 0)
+            host, port = server.host, server.port
+        started = time.perf_counter()
+        until = started + args.seconds
+        await asyncio.gather(
+            *(client(host, port, until, r, args.customers, results, known) for r in rngs)
         )
-    )
     elapsed = time.perf_counter() - started
     if server is not None:
         await server.stop()
+    if engine is not None:
+        await engine.dispose()
     latencies = sorted(ms * 1000 for ms, _ in results)
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     fallbacks = sum(1 for _, fb in results if fb)
-    print(f"calls={len(results)} concurrency={args.concurrency} seconds={elapsed:.2f}")
+    via = "http" if args.http else "agi"
+    source = "database" if args.database_url else "memory"
+    print(
+        f"calls={len(results)} concurrency={args.concurrency} seconds={elapsed:.2f} "
+        f"via={via} callers={source}"
+    )
     print(
         f"route_p50_ms={p50:.2f} route_p99_ms={p99:.2f} "
         f"routes_per_s={len(results) / elapsed:.0f} fallbacks={fallbacks}"
@@ -131,4 +230,16 @@ if __name__ == "__main__":
     parser.add_argument("--deadline-ms", type=int, default=150)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--connect", default=None, help="HOST:PORT of a running FastAGI server")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="route against this seeded database; callers are drawn from its phone numbers",
+    )
+    parser.add_argument(
+        "--http",
+        default=None,
+        metavar="BASE_URL",
+        help="ask GET /api/dialplan/route of a running app, e.g. http://127.0.0.1:8000",
+    )
+    parser.add_argument("--token", default=None, help="dialplan token for --http")
     asyncio.run(main(parser.parse_args()))
