@@ -129,7 +129,7 @@ async def pause_reasons(control: ControlDep, _: Staff) -> list[str]:
 @router.get("/api/dispositions")
 async def dispositions(control: ControlDep, _: Staff) -> list[str]:
     """The disposition codes a call may be closed with."""
-    return list(control.disposition_codes)
+    return list(control.dispositions.codes)
 
 
 @router.post("/api/agents/{code}/login")

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 import phonenumbers
 
 from callcenter.adapters.ami import actions as ami
 from callcenter.adapters.ami.listener import AmiActionError
-from callcenter.adapters.db.repo_dispositions import CallRef, DispositionRepository
 from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
 from callcenter.domain.records import Agent
 from callcenter.services.customers import Conflict, InvalidField, NotFound
+from callcenter.services.dispositions import (
+    Disposition,
+    DispositionBook,
+    DispositionResult,
+    RecordBuffer,
+)
 from callcenter.services.ports import UowFactory
 
 log = logging.getLogger(__name__)
 
 NOT_THERE = "not there"  # QueueRemove of a queue the agent had already left: nothing to undo
-PENDING_LIMIT = 10_000
-PENDING_RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
 class PbxUnavailable(Exception):
@@ -39,35 +40,6 @@ class Pbx(Protocol):
     async def send_action(
         self, action: Mapping[str, Any], *, as_list: bool | None = None
     ) -> Any: ...
-
-
-class RecordBuffer(Protocol):
-    """Finished calls on their way to the database (the CallStore)."""
-
-    @property
-    def pending(self) -> int: ...
-
-    async def flushed(self, timeout_s: float = 10.0) -> bool: ...
-
-
-@dataclass(frozen=True)
-class Disposition:
-    """What the agent said about a call."""
-
-    linkedid: str
-    code: str
-    settled: bool
-    note: str | None
-    agent_code: str
-
-
-@dataclass(frozen=True)
-class DispositionResult:
-    """`stored` when written now, `pending` when it waits for the call record to land."""
-
-    status: str
-    linkedid: str
-    pbx: str | None
 
 
 class AgentControl:
@@ -85,17 +57,15 @@ class AgentControl:
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
     ) -> None:
+        self.dispositions = DispositionBook(
+            uow=uow, codes=disposition_codes, records=records, is_live=is_live
+        )
         self._uow = uow
         self._pbxs = pbxs
         self.presence = presence
         self.pause_reasons = list(pause_reasons)
-        self.disposition_codes = list(disposition_codes)
         self._region = region
-        self._records = records
-        self._is_live = is_live
         self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
-        self._pending: dict[str, Disposition] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
 
     # -- queue membership --------------------------------------------------------------------
 
@@ -225,28 +195,11 @@ class AgentControl:
         self, *, code: str, linkedid: str, disposition: str, settled: bool, note: str | None
     ) -> DispositionResult:
         """Store the wrap-up code on the call record and its contact row (now or once stored)."""
-        if disposition not in self.disposition_codes:
-            raise InvalidField(("code",), f"unknown disposition code {disposition!r}")
-        if not linkedid.strip():
-            raise InvalidField(("linkedid",), "linkedid must not be empty")
+        self.dispositions.check(code=disposition, linkedid=linkedid)
         await self._agent(code)
-        item = Disposition(linkedid, disposition, settled, note, code)
-        call = await self._apply(item)
-        buffered = self._records is not None and self._records.pending > 0
-        if call is None and buffered and not self._is_live(linkedid):
-            assert self._records is not None
-            await self._records.flushed(2.0)  # the record may be one write away
-            call = await self._apply(item)
-        if call is not None:
-            return DispositionResult("stored", linkedid, call.pbx)
-        if self._is_live(linkedid) or (self._records is not None and self._records.pending):
-            self._hold(item)
-            return DispositionResult("pending", linkedid, None)
-        raise NotFound(f"no call {linkedid!r}")
-
-    def pending_dispositions(self) -> list[str]:
-        """Linkedids whose disposition waits for the call record."""
-        return list(self._pending)
+        return await self.dispositions.record(
+            Disposition(linkedid, disposition, settled, note, code)
+        )
 
     def on_fact(self, fact: Fact) -> None:
         """Follow who is on which call; apply held dispositions once a call is stored."""
@@ -256,58 +209,14 @@ class AgentControl:
             key = (fact.pbx, fact.linkedid)
             for iface in [i for i, v in self._current.items() if v == key]:
                 del self._current[iface]
-            if isinstance(fact, CallEnded) and fact.linkedid in self._pending:
-                self._spawn(self._apply_later(fact.linkedid))
+            if isinstance(fact, CallEnded):
+                self.dispositions.call_ended(fact.linkedid)
 
     async def aclose(self) -> None:
-        """Stop waiting for records; what is still pending is logged, not silently dropped."""
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        if self._pending:
-            log.error("dispositions never applied (no call record): %s", sorted(self._pending))
+        """Stop waiting for call records (what is still held is logged)."""
+        await self.dispositions.aclose()
 
     # -- internals ---------------------------------------------------------------------------
-
-    async def _apply(self, item: Disposition) -> CallRef | None:
-        async with self._uow() as uow:
-            repo = DispositionRepository(uow.session)
-            call = await repo.find_call(linkedid=item.linkedid)
-            if call is None:
-                return None
-            await repo.apply(call=call, code=item.code, settled=item.settled, note=item.note)
-            await uow.commit()
-        return call
-
-    def _hold(self, item: Disposition) -> None:
-        if item.linkedid not in self._pending and len(self._pending) >= PENDING_LIMIT:
-            raise Conflict("too many dispositions waiting for their calls; try again later")
-        self._pending[item.linkedid] = item  # a second one for the same call replaces the first
-        if not self._is_live(item.linkedid):
-            self._spawn(self._apply_later(item.linkedid))
-
-    async def _apply_later(self, linkedid: str) -> None:
-        for delay in PENDING_RETRY_S:
-            if self._records is not None:
-                await self._records.flushed(delay)
-            else:
-                await asyncio.sleep(delay)
-            item = self._pending.get(linkedid)
-            if item is None:
-                return
-            try:
-                if await self._apply(item) is not None:
-                    self._pending.pop(linkedid, None)
-                    log.info("held disposition of %s applied", linkedid)
-                    return
-            except Exception as exc:  # the database may be away: keep it and retry
-                log.warning("applying the disposition of %s failed: %r", linkedid, exc)
-        log.error("call %s never reached the database; disposition kept in memory", linkedid)
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
     async def _dial_target(self, *, number: str | None, customer_id: int | None) -> str:
         async with self._uow() as uow:
