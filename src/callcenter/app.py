@@ -81,6 +81,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     await _refresh_agents(runtime)
     await _start_wallboard(runtime)
+    _start_agent_control(runtime)
     store.start()
     runtime.closers.append(store.aclose)
     runtime.closers.append(pops.aclose)
@@ -93,7 +94,7 @@ async def build_runtime(settings: Settings) -> Runtime:
 
 
 async def _start_wallboard(runtime: Runtime) -> None:
-    """Live per-group figures, rebuilt from today's stored calls so a restart never resets the day."""
+    """Live per-group figures, rebuilt from today's stored calls: a restart never resets the day."""
     from callcenter.services.wallboard import WallboardService
 
     settings = runtime.settings
@@ -116,6 +117,41 @@ async def _start_wallboard(runtime: Runtime) -> None:
         log.warning("wallboard could not rebuild today's figures: %r", exc)
     wallboard.start()
     runtime.closers.append(wallboard.aclose)
+
+
+def _start_agent_control(runtime: Runtime) -> None:
+    """Agent control over AMI; it must see every fact from the start (which call an agent is on)."""
+    from callcenter.services.agent_control import AgentControl
+    from callcenter.services.dispositions import Disposition
+    from callcenter.services.wallboard import WallboardService
+
+    settings = runtime.settings
+    pipelines = runtime.pipelines
+    wallboard = runtime.extras.get("wallboard")
+
+    def is_live(linkedid: str) -> bool:
+        return any(linkedid in p.tracker.live_calls(name) for name, p in pipelines.items())
+
+    def applied(item: Disposition, pbx: str) -> None:
+        if isinstance(wallboard, WallboardService):
+            wallboard.on_disposition(
+                pbx=pbx, linkedid=item.linkedid, code=item.code, settled=item.settled
+            )
+
+    control = AgentControl(
+        uow=runtime.uow,
+        pbxs=runtime.listeners,
+        presence=runtime.tracking.presence,
+        pause_reasons=settings.pause_reasons,
+        disposition_codes=settings.disposition_codes,
+        region=settings.default_region,
+        records=runtime.store,
+        is_live=is_live,
+        on_disposition=applied,
+    )
+    runtime.extras["agent_control"] = control
+    runtime.tracking.add_listener(control.on_fact)
+    runtime.closers.append(control.aclose)
 
 
 def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:

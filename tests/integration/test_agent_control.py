@@ -13,7 +13,6 @@ from livestack import LiveStack, live_stack
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.api.agent_control import install
 from callcenter.domain.records import NewCustomer, PhoneInput, Skill
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import interface_of
@@ -54,7 +53,6 @@ async def control_stack(database_url: str) -> AsyncIterator[tuple[LiveStack, dic
     """The live stack with agent control wired as build_runtime will wire it, AMI connected."""
     extra = await seed_extra(database_url)
     async with live_stack(database_url) as stack:
-        install(stack.runtime)
         await stack.ami_connected()
         yield stack, extra
 

@@ -10,7 +10,6 @@ from sqlalchemy import text
 from test_agent_control import client, control_stack, headers
 
 from callcenter.adapters.db.repo_dispositions import DispositionRepository
-from callcenter.api.agent_control import install
 
 
 def originates(stack: LiveStack) -> list[dict[str, Any]]:
@@ -158,7 +157,7 @@ async def test_disposition_given_during_the_call_lands_with_the_record(database_
         assert reply.status_code == 201, reply.text
         assert reply.json()["status"] == "pending"
         await stack.settled()
-        control = install(stack.runtime)
+        control = stack.runtime.extras["agent_control"]
         async with asyncio.timeout(10):
             while control.dispositions.pending():
                 await asyncio.sleep(0.05)
@@ -186,4 +185,4 @@ async def test_disposition_bad_input(database_url: str) -> None:
         ):
             reply = await http.post("/api/agents/1001/disposition", json=body, headers=own)
             assert reply.status_code == 422, body
-        assert install(stack.runtime).dispositions.pending() == []
+        assert stack.runtime.extras["agent_control"].dispositions.pending() == []

@@ -16,42 +16,18 @@ from callcenter.domain.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl, PbxUnavailable
 
 if TYPE_CHECKING:
-    from callcenter.runtime import Runtime
+    pass
 
 router = APIRouter(tags=["agent control"])
 EXTRA = "agent_control"
 
 
-def install(runtime: Runtime) -> AgentControl:
-    """The process's AgentControl, built and hooked to the fact stream on first use."""
-    control = runtime.extras.get(EXTRA)
-    if isinstance(control, AgentControl):
-        return control
-    settings = runtime.settings
-    pipelines = runtime.pipelines
-
-    def is_live(linkedid: str) -> bool:
-        return any(linkedid in p.tracker.live_calls(name) for name, p in pipelines.items())
-
-    control = AgentControl(
-        uow=runtime.uow,
-        pbxs=runtime.listeners,
-        presence=runtime.tracking.presence,
-        pause_reasons=settings.pause_reasons,
-        disposition_codes=settings.disposition_codes,
-        region=settings.default_region,
-        records=runtime.store,
-        is_live=is_live,
-    )
-    runtime.extras[EXTRA] = control
-    runtime.tracking.add_listener(control.on_fact)
-    runtime.closers.append(control.aclose)
-    return control
-
-
 def get_control(runtime: RuntimeDep) -> AgentControl:
-    """The agent-control service of this process."""
-    return install(runtime)
+    """The agent-control service of this process (built by the app factory)."""
+    control = runtime.extras.get(EXTRA)
+    if not isinstance(control, AgentControl):
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "agent control is not running")
+    return control
 
 
 ControlDep = Annotated[AgentControl, Depends(get_control)]

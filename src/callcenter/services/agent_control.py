@@ -56,9 +56,14 @@ class AgentControl:
         region: str = "CN",
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
+        on_disposition: Callable[[Disposition, str], None] | None = None,
     ) -> None:
         self.dispositions = DispositionBook(
-            uow=uow, codes=disposition_codes, records=records, is_live=is_live
+            uow=uow,
+            codes=disposition_codes,
+            records=records,
+            is_live=is_live,
+            on_applied=on_disposition,
         )
         self._uow = uow
         self._pbxs = pbxs

@@ -57,8 +57,10 @@ class DispositionBook:
         codes: Collection[str],
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
+        on_applied: Callable[[Disposition, str], None] | None = None,
     ) -> None:
         self._uow = uow
+        self._on_applied = on_applied
         self.codes = list(codes)
         self._records = records
         self._is_live = is_live
@@ -115,6 +117,8 @@ class DispositionBook:
                 return None
             await repo.apply(call=call, code=item.code, settled=item.settled, note=item.note)
             await uow.commit()
+        if self._on_applied is not None:
+            self._on_applied(item, call.pbx)  # e.g. the wallboard's first-contact resolution
         return call
 
     def _hold(self, item: Disposition) -> None:
