@@ -21,7 +21,15 @@ from callcenter.app import create_app
 from callcenter.settings import AmiServer, Settings
 from callcenter.sim.server import SimulatedAsterisk
 
-__all__ = ["SECRET", "AgentSocket", "LiveStack", "TcpProxy", "fault_stack", "open_fds"]
+__all__ = [
+    "SECRET",
+    "AgentSocket",
+    "LiveStack",
+    "TcpProxy",
+    "fault_stack",
+    "open_all_day_rules",
+    "open_fds",
+]
 
 
 @contextlib.asynccontextmanager
@@ -153,3 +161,14 @@ class TcpProxy:
 def open_fds() -> int:
     """File descriptors this process holds now (sockets included)."""
     return len(os.listdir("/proc/self/fd"))
+
+
+def open_all_day_rules(folder: Path) -> Path:
+    """The shipped routing rules with every group open around the clock (tests run at any hour)."""
+    import re
+    from importlib import resources
+
+    text = resources.files("callcenter.routing").joinpath("default.toml").read_text("utf-8")
+    path = folder / "routing.toml"
+    path.write_text(re.sub(r"(?m)^hours = .*$", 'hours = ["mon-sun 00:00-24:00"]', text), "utf-8")
+    return path
