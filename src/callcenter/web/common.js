@@ -164,11 +164,16 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === "dataset") Object.assign(node.dataset, value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
+}
+
+/** The nodes of a render function, without the parts it left out (null / false). */
+export function present(parts) {
+  return parts.flat(Infinity).filter((p) => p !== null && p !== undefined && p !== false);
 }
 
 /** 75 -> "1:15", 3700 -> "1:01:40". */

@@ -1,6 +1,6 @@
 // The agent desktop: sign-in, live state over /ws/agent, the screen-pop, wrap-up and actions.
 
-import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from "/static/common.js";
+import { ApiError, PushSocket, api, clock, forgetToken, h, label, present, signIn } from "/static/common.js";
 import { renderCall } from "/static/desktop_call.js";
 import { renderRecord } from "/static/desktop_record.js";
 
@@ -93,7 +93,7 @@ const actions = {
 
 function renderCallCard() {
   const card = $("call-card");
-  card.replaceChildren(...renderCall(S.pop, S.groups, actions));
+  card.replaceChildren(...present(renderCall(S.pop, S.groups, actions)));
   card.className = `card call ${S.pop ? `phase-${S.pop.phase}` : "idle"}`;
   document.title = S.pop?.phase === "ringing"
     ? `☎ ${S.pop.record?.customer?.name || S.pop.call.caller || "Incoming call"} — Service Desk`
@@ -103,7 +103,7 @@ function renderCallCard() {
 function renderRecordCard() {
   const card = $("record");
   card.hidden = !S.record;
-  if (S.record) card.replaceChildren(...renderRecord(S.record, actions));
+  if (S.record) card.replaceChildren(...present(renderRecord(S.record, actions)));
 }
 
 async function loadRecord(id, picked) {

@@ -22,7 +22,7 @@ function callerStatus(pop, actions) {
   if (status === "unknown") {
     return h("div", { class: "status-line caller-unknown" }, h("strong", {}, "Unknown caller"),
       pop.call.caller_name ? h("span", {}, ` — network name “${pop.call.caller_name}”`) : null,
-      number ? h("button", { class: "btn small", type: "button", onclick: () => actions.onSearch(number) }, "Search this number") : null);
+      number ? h("button", { class: "btn small inline", type: "button", onclick: () => actions.onSearch(number) }, "Search this number") : null);
   }
   if (status === "ambiguous") {
     const picked = pop.picked;
