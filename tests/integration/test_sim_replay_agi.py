@@ -75,12 +75,11 @@ async def test_agi_decides_the_queue_with_recorded_environment() -> None:
     )
     port = server.sockets[0].getsockname()[1]
     agi = f"agi://127.0.0.1:{port}/route"
-    async with running(time_scale=0.01, agi=agi) as (sim, ami):
-        async with manager(ami) as (_mgr, events):
-            sim.place_call("+8613800138000", "Li Wei", "8001", agent_answers_after=1, talk_s=1)
-            start = await next_event(events, "AGIExecStart")
-            assert start["Command"] == "SET VARIABLE CC_QUEUE finance"
-            assert (await next_event(events, "QueueCallerJoin"))["Queue"] == "finance"
+    async with running(time_scale=0.01, agi=agi) as (sim, ami), manager(ami) as (_mgr, events):
+        sim.place_call("+8613800138000", "Li Wei", "8001", agent_answers_after=1, talk_s=1)
+        start = await next_event(events, "AGIExecStart")
+        assert start["Command"] == "SET VARIABLE CC_QUEUE finance"
+        assert (await next_event(events, "QueueCallerJoin"))["Queue"] == "finance"
     server.close()
     recorded = (TRACES / "answered_caller_hangs_up.agi.txt").read_text().splitlines()
     keys = [ln[3:].split(":")[0] for ln in recorded if ln.startswith("<< agi_")]
@@ -88,15 +87,28 @@ async def test_agi_decides_the_queue_with_recorded_environment() -> None:
     assert "agi_callerid: +8613800138000" in seen and "agi_dnid: 8001" in seen
 
 
-async def test_agi_down_falls_back_to_the_entry_points_queue() -> None:
-    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+@pytest.mark.parametrize("failure", ["refused", "silent"])
+async def test_agi_failure_falls_back_to_the_entry_points_queue(failure: str) -> None:
+    async def never_answers(reader: asyncio.StreamReader, _w: asyncio.StreamWriter) -> None:
+        await reader.read()  # reads the agi_* block and then just sits there
+
+    server = await asyncio.start_server(never_answers, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
+    if failure == "refused":
+        server.close()
+        await server.wait_closed()  # nothing listens there any more
+    agi = f"agi://127.0.0.1:{port}/route"
+    async with (
+        running(time_scale=0.01, agi=agi, agi_timeout_s=0.3) as (sim, ami),
+        manager(ami) as (_mgr, events),
+    ):
+        sim.place_call("+85291234567", "Chan Tai Man", "8006", agent_answers_after=1, talk_s=1)
+        status = await next_event(events, "VarSet")
+        while status["Variable"] != "AGISTATUS":
+            status = await next_event(events, "VarSet")
+        assert status["Value"] == "FAILURE"
+        assert (await next_event(events, "QueueCallerJoin"))["Queue"] == "finance"
     server.close()
-    await server.wait_closed()  # nothing listens there any more
-    async with running(time_scale=0.01, agi=f"agi://127.0.0.1:{port}/route") as (sim, ami):
-        async with manager(ami) as (_mgr, events):
-            sim.place_call("+85291234567", "Chan Tai Man", "8006", agent_answers_after=1, talk_s=1)
-            assert (await next_event(events, "QueueCallerJoin"))["Queue"] == "finance"
 
 
 async def test_generator_places_calls_that_all_finish() -> None:

@@ -80,13 +80,21 @@ def pause(sim: SimulatedAsterisk, queue: str, *exts: str) -> None:
 
 SCENARIOS: dict[str, Callable[[SimulatedAsterisk], None]] = {
     "answered_caller_hangs_up": lambda s: (
-        s.place_call("+8613800138000", "Li Wei", "8001", answer_by="1001",
-                     agent_answers_after=3, talk_s=5),
+        s.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=3, talk_s=5
+        ),
         None,
     )[1],
     "answered_agent_hangs_up": lambda s: (
-        s.place_call("01062751234", None, "8001", answer_by="1001", agent_answers_after=2,
-                     talk_s=4, hangup_by="agent"),
+        s.place_call(
+            "01062751234",
+            None,
+            "8001",
+            answer_by="1001",
+            agent_answers_after=2,
+            talk_s=4,
+            hangup_by="agent",
+        ),
         None,
     )[1],
     "abandoned_in_queue": lambda s: (
@@ -95,27 +103,46 @@ SCENARIOS: dict[str, Callable[[SimulatedAsterisk], None]] = {
         None,
     )[2],
     "ring_no_answer_next_agent": lambda s: (
-        s.place_call("+8613912345678", "Zhao Min", "8001", answer_by="1002",
-                     agent_answers_after=2, talk_s=7),
+        s.place_call(
+            "+8613912345678", "Zhao Min", "8001", answer_by="1002", agent_answers_after=2, talk_s=7
+        ),
         None,
     )[1],
     "queue_timeout_overflow": lambda s: (
         pause(s, "online-service", "1004"),
-        s.place_call("+4915112345678", "Hans Müller", "8001", answer_by="1005",
-                     agent_answers_after=2, talk_s=7, max_wait_s=25),
+        s.place_call(
+            "+4915112345678",
+            "Hans Müller",
+            "8001",
+            answer_by="1005",
+            agent_answers_after=2,
+            talk_s=7,
+            max_wait_s=25,
+        ),
         None,
     )[2],
     "transfer_to_other_queue": lambda s: (
-        s.place_call("+8618612345678", "Sun Li", "8001", answer_by=("1001", "1009"),
-                     agent_answers_after=2, talk_s=5, hangup_by="agent", transfer_to="7006"),
+        s.place_call(
+            "+8618612345678",
+            "Sun Li",
+            "8001",
+            answer_by=("1001", "1009"),
+            agent_answers_after=2,
+            talk_s=5,
+            hangup_by="agent",
+            transfer_to="7006",
+        ),
         None,
     )[1],
     "outbound_telemarketing": lambda s: s.start_originate(
-        channel="Local/1006@agent-phone/n", context="outbound", exten="13812345678",
-        callerid='"Zhao Lei" <1006>', action_id="cc-2",
+        channel="Local/1006@agent-phone/n",
+        context="outbound",
+        exten="13812345678",
+        callerid='"Zhao Lei" <1006>',
+        action_id="cc-2",
         variables={"PSTN_RING": "4", "PSTN_TALK": "6"},
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
@@ -155,9 +182,11 @@ async def test_noise_is_at_realistic_volume_and_can_be_dropped() -> None:
 
 async def test_withheld_caller_shows_entry_point_on_agent_leg() -> None:
     ours = await simulate(
-        lambda s: (s.place_call(None, None, "8002", answer_by="1004", agent_answers_after=1,
-                                talk_s=1), None)[1]
-    )  # fmt: skip
+        lambda s: (
+            s.place_call(None, None, "8002", answer_by="1004", agent_answers_after=1, talk_s=1),
+            None,
+        )[1]
+    )
     called = next(m for m in ours if m["Event"] == "AgentCalled")
     assert called["CallerIDNum"] == "<unknown>"
     assert called["DestCallerIDNum"] == "8002"

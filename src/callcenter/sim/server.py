@@ -9,28 +9,14 @@ import time
 from collections.abc import Collection, Coroutine
 from typing import Any
 
-from callcenter.sim import actions
 from callcenter.sim.agi_client import run_agi
 from callcenter.sim.model import ENTRY_POINTS, TRANSFER_TARGETS, Channel, Message, PbxModel
 from callcenter.sim.outbound import OriginateSpec, play_originate
 from callcenter.sim.scenario import CallHandle, CallSpec, Interrupt, originate_caller, play_inbound
-from callcenter.sim.wire import BANNER, encode, read_message
+from callcenter.sim.session import AmiSession, serve_session
+from callcenter.sim.wire import encode
 
 log = logging.getLogger(__name__)
-
-
-class AmiSession:
-    """One connected AMI client."""
-
-    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.reader, self.writer = reader, writer
-        self.authenticated = False
-        self.events = True
-
-    def send(self, data: bytes) -> None:
-        """Queue bytes for the client (never awaits, so event order is the emit order)."""
-        if not self.writer.is_closing():
-            self.writer.write(data)
 
 
 class SimulatedAsterisk:
@@ -62,6 +48,7 @@ class SimulatedAsterisk:
         self.talk_mean_s = talk_mean_s
         self.rng = random.Random(seed)
         self._epoch = time.time()
+        self.epoch = self._epoch
         self.model = PbxModel(epoch=int(self._epoch), with_default_members=with_default_members)
         self.sessions: set[AmiSession] = set()
         self.calls: dict[str, CallHandle] = {}
@@ -250,73 +237,5 @@ class SimulatedAsterisk:
             return True
         return False
 
-    # -- AMI sessions ----------------------------------------------------------------------------
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        session = AmiSession(reader, writer)
-        self.sessions.add(session)
-        session.send(BANNER)
-        try:
-            while True:
-                action = await read_message(reader)
-                if action is None:
-                    break
-                if not self._handle(session, action):
-                    await writer.drain()
-                    break
-                await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
-        finally:
-            self.sessions.discard(session)
-            writer.close()
-
-    def _handle(self, session: AmiSession, action: actions.Action) -> bool:
-        """Answer one action; False when the session should close (Logoff)."""
-        name = actions.get(action, "Action").lower()
-        if not name:
-            session.send(encode(actions.response(action, "Error", "Missing action in request")))
-            return True
-        if name == "login":
-            self._login(session, action)
-            return True
-        if not session.authenticated:
-            session.send(encode(actions.response(action, "Error", "Permission denied")))
-            return True
-        if name == "logoff":
-            session.send(encode(actions.response(action, "Goodbye", "Thanks for all the fish.")))
-            return False
-        if name == "events":
-            mask = actions.get(action, "EventMask").lower()
-            session.events = mask not in ("off", "no", "false", "0", "")
-            word = "On" if session.events else "Off"
-            session.send(encode(actions.response(action, "Success", "", ("Events", word))))
-            return True
-        handler = actions.HANDLERS.get(name)
-        if handler is None:
-            session.send(encode(actions.response(action, "Error", "Invalid/unknown command")))
-            return True
-        reply = handler(self, action)
-        for msg in reply.messages:
-            session.send(encode(msg))
-        for event in reply.events:
-            self.emit(event)
-        return True
-
-    def _login(self, session: AmiSession, action: actions.Action) -> None:
-        user, secret = actions.get(action, "Username"), actions.get(action, "Secret")
-        if user != self.username or secret != self.secret:
-            session.send(encode(actions.response(action, "Error", "Authentication failed")))
-            return
-        session.authenticated = True
-        session.events = actions.get(action, "Events").lower() not in ("off", "no", "false", "0")
-        session.send(encode(actions.response(action, "Success", "Authentication accepted")))
-        uptime = str(max(int(self.now() - self._epoch), 1))
-        booted = [
-            ("Event", "FullyBooted"),
-            ("Privilege", "system,all"),
-            ("Uptime", uptime),
-            ("LastReload", uptime),
-            ("Status", "Fully Booted"),
-        ]
-        if session.events:
-            session.send(encode(booted))
+        await serve_session(self, reader, writer)

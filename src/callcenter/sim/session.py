@@ -1,0 +1,104 @@
+"""One AMI client session: banner, Login with secret check, action dispatch, Logoff."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+from callcenter.sim.actions import HANDLERS
+from callcenter.sim.replies import Action, get, response
+from callcenter.sim.wire import BANNER, encode, read_message
+
+if TYPE_CHECKING:
+    from callcenter.sim.server import SimulatedAsterisk
+
+
+class AmiSession:
+    """One connected AMI client."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+        self.authenticated = False
+        self.events = True
+
+    def send(self, data: bytes) -> None:
+        """Queue bytes for the client (never awaits, so event order is the emit order)."""
+        if not self.writer.is_closing():
+            self.writer.write(data)
+
+
+async def serve_session(
+    sim: SimulatedAsterisk, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """Talk AMI with one client until it logs off or the connection ends."""
+    session = AmiSession(reader, writer)
+    sim.sessions.add(session)
+    session.send(BANNER)
+    try:
+        while True:
+            action = await read_message(reader)
+            if action is None:
+                break
+            if not handle_action(sim, session, action):
+                await writer.drain()
+                break
+            await writer.drain()
+    except (ConnectionError, asyncio.IncompleteReadError):
+        pass
+    finally:
+        sim.sessions.discard(session)
+        writer.close()
+
+
+def handle_action(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> bool:
+    """Answer one action; False when the session should close (Logoff)."""
+    name = get(action, "Action").lower()
+    if not name:
+        session.send(encode(response(action, "Error", "Missing action in request")))
+        return True
+    if name == "login":
+        login(sim, session, action)
+        return True
+    if not session.authenticated:
+        session.send(encode(response(action, "Error", "Permission denied")))
+        return True
+    if name == "logoff":
+        session.send(encode(response(action, "Goodbye", "Thanks for all the fish.")))
+        return False
+    if name == "events":
+        mask = get(action, "EventMask").lower()
+        session.events = mask not in ("off", "no", "false", "0", "")
+        word = "On" if session.events else "Off"
+        session.send(encode(response(action, "Success", "", ("Events", word))))
+        return True
+    handler = HANDLERS.get(name)
+    if handler is None:
+        session.send(encode(response(action, "Error", "Invalid/unknown command")))
+        return True
+    reply = handler(sim, action)
+    for msg in reply.messages:
+        session.send(encode(msg))
+    for event in reply.events:
+        sim.emit(event)
+    return True
+
+
+def login(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> None:
+    """Login: secret check, then the FullyBooted event when the session wants events."""
+    user, secret = get(action, "Username"), get(action, "Secret")
+    if user != sim.username or secret != sim.secret:
+        session.send(encode(response(action, "Error", "Authentication failed")))
+        return
+    session.authenticated = True
+    session.events = get(action, "Events").lower() not in ("off", "no", "false", "0")
+    session.send(encode(response(action, "Success", "Authentication accepted")))
+    uptime = str(max(int(sim.now() - sim.epoch), 1))
+    booted = [
+        ("Event", "FullyBooted"),
+        ("Privilege", "system,all"),
+        ("Uptime", uptime),
+        ("LastReload", uptime),
+        ("Status", "Fully Booted"),
+    ]
+    if session.events:
+        session.send(encode(booted))
