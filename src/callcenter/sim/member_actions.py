@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 def queue_add(sim: SimulatedAsterisk, action: Action) -> Reply:
     """QueueAdd: a dynamic member; errors as app_queue words them."""
     qname, iface = get(action, "Queue"), get(action, "Interface")
-    if not qname or not iface:
-        return error(action, "'Queue' and 'Interface' must be specified.")
+    if not qname:
+        return error(action, "'Queue' not specified.")
+    if not iface:
+        return error(action, "'Interface' not specified.")
     q = sim.model.queues.get(qname)
     if q is None:
         return error(action, "Unable to add interface to queue: No such queue")
@@ -50,9 +52,12 @@ def queue_remove(sim: SimulatedAsterisk, action: Action) -> Reply:
     q = sim.model.queues.get(qname)
     if q is None:
         return error(action, "Unable to remove interface from queue: No such queue")
-    member = q.members.pop(iface, None)
+    member = q.members.get(iface)
     if member is None:
         return error(action, "Unable to remove interface: Not there")
+    if member.membership != "dynamic":
+        return error(action, "Member not dynamic")  # members from queues.conf stay
+    del q.members[iface]
     events = [ev.member_event("QueueMemberRemoved", q, member)]
     return Reply([response(action, "Success", "Removed interface from queue")], events)
 
