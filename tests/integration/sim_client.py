@@ -56,6 +56,7 @@ async def raw_session(port: int, *, login: bool = True) -> AsyncIterator[Any]:
         send(writer, Action="Login", Username="callcenter", Secret=SECRET, ActionID="l1")
         assert dict(await read_msg(reader))["Response"] == "Success"
         assert dict(await read_msg(reader))["Event"] == "FullyBooted"
+        assert dict(await read_msg(reader))["Event"] == "SuccessfulAuth"
     try:
         yield reader, writer
     finally:

@@ -253,8 +253,11 @@ async def test_blind_transfer_action_moves_the_caller_to_finance() -> None:
 async def test_drop_connections_cuts_every_client() -> None:
     async with running() as (sim, port), raw_session(port) as (r, _w), raw_session(port) as (r2, _):
         sim.drop_connections()
-        assert await asyncio.wait_for(r.read(), 5) == b""
-        assert await asyncio.wait_for(r2.read(), 5) == b""
+        # Whatever was already queued may still arrive; then the stream ends.
+        for reader in (r, r2):
+            await asyncio.wait_for(reader.read(), 5)
+            assert reader.at_eof()
+        assert not sim.sessions
         async with raw_session(port) as (r3, w3):  # the server still accepts new sessions
             send(w3, Action="Ping", ActionID="again")
             assert dict(await read_msg(r3))["Ping"] == "Pong"

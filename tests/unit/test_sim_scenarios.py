@@ -203,3 +203,26 @@ async def test_timeout_overflows_to_online_service_with_queuestatus() -> None:
     assert rna[0]["RingTime"] in {"14999", "15000", "15001", "15002", "15003", "15004"}
     linked = {m.get("Linkedid") for m in ours if "Linkedid" in m}
     assert len(linked) == 1  # every leg of the call shares the caller ;1 Uniqueid
+
+
+async def test_two_waiting_callers_ring_two_free_agents_at_once() -> None:
+    def two_calls(sim: SimulatedAsterisk) -> None:
+        for num in ("+8613501234567", "+8613011112222"):
+            sim.place_call(num, None, "8001", agent_answers_after=3, talk_s=2)
+
+    ours = await simulate(two_calls)
+    firsts = [m for m in ours if m["Event"] in ("AgentCalled", "AgentConnect")][:3]
+    assert [m["Event"] for m in firsts[:2]] == ["AgentCalled", "AgentCalled"]
+    assert firsts[0]["MemberName"] != firsts[1]["MemberName"]
+    assert firsts[0]["Linkedid"] != firsts[1]["Linkedid"]
+    completes = [m for m in ours if m["Event"] == "AgentComplete"]
+    assert len(completes) == 2
+
+
+async def test_paused_and_wrapping_up_agents_are_not_rung() -> None:
+    def setup(sim: SimulatedAsterisk) -> None:
+        pause(sim, "member-hotline", "1001", "1002")
+        sim.place_call("+8613501234567", None, "8001", agent_answers_after=1, talk_s=1)
+
+    called = [m["MemberName"] for m in await simulate(setup) if m["Event"] == "AgentCalled"]
+    assert called == ["Liu Yang"]

@@ -179,7 +179,11 @@ async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> 
     time_out = joined + spec.max_wait_s
     while True:
         now = sw.now()
-        free = q.free_members(now) if q.waiting and q.waiting[0] is one else []
+        # Callers ring in queue order; with several free members the next callers ring too
+        # (app_queue's autofill).
+        place = q.waiting.index(one) if one in q.waiting else 0
+        free = q.free_members(now)
+        free = free if len(free) > place else []
         if not free:
             got = await call.wait(sw, min(POLL_S, give_up - now, time_out - now))
             now = sw.now()

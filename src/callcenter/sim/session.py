@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from typing import TYPE_CHECKING
 
 from callcenter.sim.actions import HANDLERS
+from callcenter.sim.model import Message
 from callcenter.sim.replies import Action, get, response
 from callcenter.sim.wire import BANNER, encode, read_message
 
 if TYPE_CHECKING:
     from callcenter.sim.server import SimulatedAsterisk
+
+log = logging.getLogger(__name__)
+MAX_BACKLOG = 16 * 1024 * 1024  # bytes queued for one client before it is cut off
 
 
 class AmiSession:
@@ -23,8 +29,14 @@ class AmiSession:
 
     def send(self, data: bytes) -> None:
         """Queue bytes for the client (never awaits, so event order is the emit order)."""
-        if not self.writer.is_closing():
-            self.writer.write(data)
+        if self.writer.is_closing():
+            return
+        if self.writer.transport.get_write_buffer_size() > MAX_BACKLOG:
+            # A client that stopped reading is cut off, as Asterisk does after its write timeout.
+            log.warning("AMI client not reading; disconnecting it")
+            self.writer.transport.abort()
+            return
+        self.writer.write(data)
 
 
 async def serve_session(
@@ -102,3 +114,25 @@ def login(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> None:
     ]
     if session.events:
         session.send(encode(booted))
+    sim.emit(successful_auth(sim, session))
+
+
+def successful_auth(sim: SimulatedAsterisk, session: AmiSession) -> Message:
+    """The security event Asterisk sends to every session when someone logs in."""
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".000+0000"
+    local = session.writer.get_extra_info("sockname") or ("127.0.0.1", 0)
+    remote = session.writer.get_extra_info("peername") or ("127.0.0.1", 0)
+    return [
+        ("Event", "SuccessfulAuth"),
+        ("Privilege", "security,all"),
+        ("EventTV", stamp),
+        ("Severity", "Informational"),
+        ("Service", "AMI"),
+        ("EventVersion", "1"),
+        ("AccountID", sim.username),
+        ("SessionID", f"0x{id(session):x}"),
+        ("LocalAddress", f"IPV4/TCP/{local[0]}/{local[1]}"),
+        ("RemoteAddress", f"IPV4/TCP/{remote[0]}/{remote[1]}"),
+        ("UsingPassword", "0"),
+        ("SessionTV", stamp),
+    ]
