@@ -176,3 +176,33 @@ def test_simulate_command_generates_and_exits() -> None:
         check=False,
     )
     assert bad.returncode == 2 and "unknown queues: nope" in bad.stdout
+
+
+async def test_simulate_command_replays_a_trace_to_a_logged_in_client() -> None:
+    trace = TRACES / "abandoned_in_queue.ami"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "callcenter",
+        "simulate",
+        "--port",
+        "0",
+        "--secret",
+        "x",
+        "--trace",
+        str(trace),
+        "--speed",
+        "0",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert proc.stdout is not None
+    line = (await asyncio.wait_for(proc.stdout.readline(), 30)).decode()
+    port = int(line.rsplit(":", 1)[1])
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"Action: Login\r\nUsername: callcenter\r\nSecret: x\r\n\r\n")
+    want = expected_events("abandoned_in_queue")
+    received = await asyncio.wait_for(reader.read(), 30)  # the command exits after replaying
+    assert received.endswith(want)
+    assert await asyncio.wait_for(proc.wait(), 30) == 0
+    writer.close()

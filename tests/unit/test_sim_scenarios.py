@@ -219,7 +219,7 @@ async def test_two_waiting_callers_ring_two_free_agents_at_once() -> None:
     assert len(completes) == 2
 
 
-async def test_paused_and_wrapping_up_agents_are_not_rung() -> None:
+async def test_paused_agents_are_not_rung() -> None:
     def setup(sim: SimulatedAsterisk) -> None:
         pause(sim, "member-hotline", "1001", "1002")
         sim.place_call("+8613501234567", None, "8001", agent_answers_after=1, talk_s=1)

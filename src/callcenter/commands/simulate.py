@@ -26,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     callers = parser.add_mutually_exclusive_group()
     callers.add_argument("--callers-from-db", metavar="URL", default=None)
     callers.add_argument("--callers", metavar="FILE", type=Path, default=None)
-    parser.add_argument("--trace", metavar="FILE.ami", type=Path, default=None)
+    parser.add_argument(
+        "--trace", metavar="FILE.ami", type=Path, default=None, help="replay once a client logs in"
+    )
     parser.add_argument(
         "--speed", type=float, default=1.0, help="trace replay speed (0 = no waits)"
     )
@@ -57,8 +59,9 @@ async def _main(args: argparse.Namespace) -> int:
     print(f"simulated Asterisk AMI listening on {args.host}:{port}", flush=True)
     try:
         if args.trace is not None:
-            # Give clients a moment to connect and log in before the first event.
-            count = await replay(sim, args.trace, speed=args.speed, start_delay_s=1.0)
+            # Start when the first client has logged in (others get a moment to follow).
+            await sim.first_login.wait()
+            count = await replay(sim, args.trace, speed=args.speed, start_delay_s=0.5)
             print(f"replayed {count} events from {args.trace}", flush=True)
             if args.duration:
                 await asyncio.sleep(args.duration)

@@ -182,6 +182,10 @@ class Queue:
 
     def free_members(self, now: float) -> list[Member]:
         """Members that could be rung now, best first (lowest penalty, then the strategy)."""
+        # Approximations of app_queue: one member is rung per attempt whatever the strategy
+        # (ringall rings the first listed); rrmemory goes on after the member rung last;
+        # leastrecent takes the oldest LastCall; wrap-up blocks the agent in every queue
+        # (as with shared_lastcall); a member is free only when its device is idle.
         ifaces = list(self.members)
         free = [
             m

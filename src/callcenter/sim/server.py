@@ -53,6 +53,8 @@ class SimulatedAsterisk:
         self.sessions: set[AmiSession] = set()
         self.calls: dict[str, CallHandle] = {}
         self._tasks: set[asyncio.Task[object]] = set()
+        self._session_tasks: set[asyncio.Task[Any]] = set()
+        self.first_login = asyncio.Event()  # set when any client has logged in
         self._server: asyncio.Server | None = None
         self._t0: float | None = None
 
@@ -95,6 +97,8 @@ class SimulatedAsterisk:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self.drop_connections()
+        # Let each session coroutine see its cut connection and finish on its own.
+        await asyncio.gather(*self._session_tasks, return_exceptions=True)
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -238,4 +242,11 @@ class SimulatedAsterisk:
         return False
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await serve_session(self, reader, writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._session_tasks.add(task)
+        try:
+            await serve_session(self, reader, writer)
+        finally:
+            if task is not None:
+                self._session_tasks.discard(task)

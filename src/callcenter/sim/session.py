@@ -102,6 +102,7 @@ def login(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> None:
         session.send(encode(response(action, "Error", "Authentication failed")))
         return
     session.authenticated = True
+    sim.first_login.set()
     session.events = get(action, "Events").lower() not in ("off", "no", "false", "0")
     session.send(encode(response(action, "Success", "Authentication accepted")))
     uptime = str(max(int(sim.now() - sim.epoch), 1))

@@ -76,8 +76,10 @@ async def replay(
     messages = [m for m in load_trace(path) if replayable(m)]
     if not messages:
         return 0
+    if start_delay_s > 0:
+        await asyncio.sleep(start_delay_s)
     loop = asyncio.get_running_loop()
-    began = loop.time() + start_delay_s
+    began = loop.time()
     first = messages[0].t
     for msg in messages:
         if speed > 0:
