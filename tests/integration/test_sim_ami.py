@@ -269,3 +269,23 @@ async def test_login_events_utf8_names_survive() -> None:
         join = dict((await until(r, "QueueCallerJoin"))[-1])
         assert join["CallerIDName"] == "刘德明"
         assert SECRET not in str(join)
+
+
+async def test_originate_to_a_customer_who_does_not_answer() -> None:
+    async with running(time_scale=0.01) as (sim, port), manager(port) as (mgr, events):
+        originate = {
+            "Action": "Originate",
+            "Channel": "Local/1007@agent-phone/n",
+            "Context": "outbound",
+            "Exten": "13812345678",
+            "CallerID": '"Huang Min" <1007>',
+            "Variable": ["PSTN_RING=1", "PSTN_ANSWER=no"],
+            "Async": "true",
+        }
+        await asyncio.wait_for(mgr.send_action(originate), 5)
+        end = await next_event(events, "DialEnd")
+        while end["DialStatus"] == "ANSWER":  # the agent's own phone answers first
+            end = await next_event(events, "DialEnd")
+        assert end["DialStatus"] == "NOANSWER"
+        await asyncio.wait_for(sim.wait_idle(), 5)
+        assert not sim.model.channels

@@ -97,6 +97,8 @@ async def play_originate(sw: Switch, spec: OriginateSpec) -> str:
             sw.emit(ev.hangup(ch))
         if member is not None:
             member_status(sw, member, "1")
+        for ch in (c1, c2, p1, p2):
+            sw.model.channels.pop(ch.name, None)
         return "no-answer"
     c1.state = c2.state = "6"
     sw.emit(ev.dial("DialEnd", p1, c1, ("DialStatus", "ANSWER")))

@@ -222,6 +222,7 @@ class SimulatedAsterisk:
             action_id=action_id,
         )
         ring, talk = variables.get("PSTN_RING", ""), variables.get("PSTN_TALK", "")
+        spec.answered = variables.get("PSTN_ANSWER", "yes").lower() not in ("no", "0", "false")
         spec.ring_s = float(ring) if ring.replace(".", "", 1).isdigit() else spec.ring_s
         spec.talk_s = float(talk) if talk.replace(".", "", 1).isdigit() else spec.talk_s
         self._spawn(play_originate(self, spec))
