@@ -142,9 +142,12 @@ class RedisBus:
     async def aclose(self) -> None:
         """Stop relaying (the hub goes back to in-process seqs) and close the connections."""
         self.hub.relay_through(None)
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        pending = set(self._tasks)
+        while pending:
+            # Cancel again if redis-py swallowed the first cancellation mid-command.
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=0.5)
         self._tasks = []
         with contextlib.suppress(*BUS_ERRORS):
             await self._redis.aclose()
