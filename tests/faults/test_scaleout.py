@@ -274,15 +274,18 @@ async def test_two_processes_one_listener_pops_anywhere_failover_loses_nothing(
         assert pop["bundle"]["customer"]["name"] == "Li Wei"
         await wang.next("call_update", state="ended")
 
-        # Zhang's desktop drops on the leader and is resumed on the other process.
-        await zhang.drain(1.0)
-        seen = [m for m in zhang.got if m["type"] != "resync"]
-        last = seen[-1] if seen else {"seq": 0, "gen": pop["gen"]}
+        # Zhang's desktop, on the leader, sees a call of its own, drops, and is resumed on the
+        # other process.
+        warm = sim.place_call(None, None, "8001", answer_by="1002", agent_answers_after=1, talk_s=1)
+        assert (await zhang.next("screen_pop"))["call"]["linkedid"] == warm
+        await zhang.next("call_update", state="ended")
+        await zhang.drain(0.5)
+        last = [m for m in zhang.got if m["type"] != "resync"][-1]
         await zhang.ws.close()
         second = sim.place_call(
             None, None, "8001", answer_by="1002", agent_answers_after=1, talk_s=2
         )
-        await _until_recorded(database_url, {first, second})
+        await _until_recorded(database_url, {first, warm, second})
         resumed = await desk(other, tokens["1002"], since=last["seq"], gen=last["gen"])
         await resumed.drain(1.5)
         missed = resumed.got
@@ -309,10 +312,10 @@ async def test_two_processes_one_listener_pops_anywhere_failover_loses_nothing(
         pop = await wang.next("screen_pop", complete=True)
         assert pop["call"]["linkedid"] == third
         await wang.next("call_update", state="ended")
-        await _until_recorded(database_url, {first, second, third})
+        await _until_recorded(database_url, {first, warm, second, third})
         await asyncio.sleep(1.0)  # anything recorded twice would have landed by now
         calls, contacts = await _recorded(database_url)
-        assert sorted(calls) == sorted({first, second, third})
-        for linkedid in (first, second, third):
+        assert sorted(calls) == sorted({first, warm, second, third})
+        for linkedid in (first, warm, second, third):
             assert contacts.count(linkedid) <= 1
         await wang.ws.close()
