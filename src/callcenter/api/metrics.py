@@ -6,7 +6,7 @@ import ipaddress
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from callcenter.adapters.metrics import CONTENT_TYPE, metrics_for
+from callcenter.adapters.metrics import CONTENT_TYPE, attach_metrics
 from callcenter.api.deps import RuntimeDep
 from callcenter.domain.auth import allows, bearer_token
 
@@ -48,5 +48,5 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
                 status_code=status.HTTP_403_FORBIDDEN,
                 detail=f"role {principal.role!r} may not read metrics",
             )
-    text = metrics_for(runtime).render(runtime)
+    text = attach_metrics(runtime).render(runtime)  # attaches on first use if not wired
     return Response(content=text, media_type=CONTENT_TYPE)
