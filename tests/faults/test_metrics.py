@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import math
 import re
+from types import SimpleNamespace
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from faultkit import fault_stack
 
 from callcenter.adapters.metrics import Family, Histogram, Sample, render_families
 from callcenter.services.tokens import create_token
+from conftest import ApiHarness
 
 SAMPLE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'
@@ -125,3 +127,18 @@ async def test_route_latency_and_fallbacks_are_counted(database_url: str) -> Non
         assert values["callcenter_route_decisions_total"] == 3
         assert values["callcenter_route_latency_seconds_count"] == 3
         assert values["callcenter_route_fallbacks_total"] == 0
+
+
+async def test_scaleout_figures_appear_when_wired(api: ApiHarness) -> None:
+    """Figure: a leader lock held for pbx1 and a bus that lost Redis twice -> leader 1,
+    bus_healthy 0, bus_outages_total 2, bus_local_only_total 5; none of them without scale-out."""
+    plain = parse((await api.client.get("/metrics")).text)
+    assert not [k for k in plain if "leader" in k or "_bus_" in k]
+    api.runtime.extras["leaders"] = {"pbx1": SimpleNamespace(leading=True)}
+    stats = SimpleNamespace(healthy=False, sent=9, received=7, local_only=5, dropped=0, outages=2)
+    api.runtime.extras["bus"] = SimpleNamespace(stats=stats)
+    values = parse((await api.client.get("/metrics")).text)
+    assert values['callcenter_ami_leader{pbx="pbx1"}'] == 1
+    assert values["callcenter_bus_healthy"] == 0
+    assert values["callcenter_bus_outages_total"] == 2
+    assert values["callcenter_bus_local_only_total"] == 5
