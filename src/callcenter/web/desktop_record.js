@@ -45,7 +45,7 @@ function profile(c, actions) {
         {
           class: "btn",
           type: "button",
-          disabled: c.do_not_call || null,
+          // the server has the last word on do-not-call: it refuses, and the refusal is shown
           title: c.do_not_call ? "This customer asked not to be called" : "Call this customer",
           onclick: () => actions.onDial(c),
         },
