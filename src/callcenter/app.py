@@ -88,6 +88,10 @@ async def build_runtime(settings: Settings) -> Runtime:
     runtime.closers.append(routing.aclose)
     _start_background(runtime, _agent_refresher(runtime), "agent-refresh")
     await _start_ami(runtime)
+    if settings.bus_url:
+        from callcenter.scaleout import attach_scaleout
+
+        await attach_scaleout(runtime)
     if settings.agi_enabled:
         await _start_agi(runtime)
     return runtime
@@ -220,8 +224,9 @@ async def _start_ami(runtime: Runtime) -> None:
         listener = AmiListener(server=server, sink=pipeline, protocol_factory=protocol_factory)
         runtime.pipelines[server.name] = pipeline
         runtime.listeners[server.name] = listener
-        await listener.start()
-        runtime.closers.append(listener.stop)
+        if not settings.bus_url:  # with a bus, the advisory-lock leader starts it
+            await listener.start()
+            runtime.closers.append(listener.stop)
     if runtime.pipelines:
         _start_background(runtime, _ticker(runtime), "ami-tick")
 

@@ -27,7 +27,7 @@ async def attach_scaleout(runtime: Runtime, *, prefix: str | None = None) -> Non
     if settings.bus_url:
         from callcenter.adapters.bus.redis_bus import RedisBus
 
-        bus_prefix = prefix or getattr(settings, "bus_prefix", None) or "callcenter"
+        bus_prefix = prefix or settings.bus_prefix
         bus = RedisBus(
             hub=runtime.hub,
             url=settings.bus_url,

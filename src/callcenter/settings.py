@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     agi_enabled: bool = True
     ami_servers: list[AmiServer] = Field(default_factory=list)
     bus_url: str | None = None
+    bus_prefix: str = "callcenter"  # Redis key and channel prefix
     routing_file: Path | None = None
     route_deadline_ms: int = 150
     dialplan_allow: list[str] = Field(default_factory=list)
