@@ -5,7 +5,6 @@ websocket is on the other process; a websocket resumed with `since` on the other
 exactly what it missed; kill -9 of the listening process: the other logs in, and later calls
 still pop and are recorded, none lost and none twice.
 
-Run as a script, this file is one such process (see `_node`).
 """
 
 from __future__ import annotations
@@ -25,63 +24,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import websockets
+from livestack import SECRET, seed_floor
+from redis.asyncio import Redis
+from sqlalchemy import select
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
+from callcenter.adapters.db.engine import make_engine, make_session_factory
+from callcenter.adapters.db.tables import CallRecordRow, ContactRow
+from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.services.tokens import create_token
+from callcenter.sim.server import SimulatedAsterisk
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LEADING = "this process is the listener"
-SELF = str(Path(__file__).resolve())
-
-
-def _node() -> None:
-    """One serve process; patched with the scale-out wiring until app.py calls it itself."""
-    import inspect
-
-    import callcenter.app as app_mod
-
-    if "attach_scaleout" not in inspect.getsource(app_mod):
-        from callcenter.adapters.ami.listener import AmiListener
-        from callcenter.scaleout import attach_scaleout
-
-        start_ami, build = app_mod._start_ami, app_mod.build_runtime
-
-        async def idle(self: AmiListener) -> None:
-            return None
-
-        async def start_ami_idle(runtime: Any) -> None:
-            real = AmiListener.start
-            AmiListener.start = idle  # type: ignore[method-assign]
-            try:
-                await start_ami(runtime)
-            finally:
-                AmiListener.start = real  # type: ignore[method-assign]
-
-        async def build_scaled(settings: Any) -> Any:
-            runtime = await build(settings)
-            await attach_scaleout(runtime, prefix=os.environ["CALLCENTER_BUS_PREFIX"])
-            return runtime
-
-        app_mod._start_ami = start_ami_idle  # type: ignore[assignment]
-        app_mod.build_runtime = build_scaled  # type: ignore[assignment]
-    from callcenter.cli import main
-
-    sys.exit(main(["serve"]))
-
-
-if __name__ == "__main__":
-    _node()
-
-import websockets  # noqa: E402
-from livestack import SECRET, seed_floor  # noqa: E402
-from redis.asyncio import Redis  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from callcenter.adapters.db.engine import make_engine, make_session_factory  # noqa: E402
-from callcenter.adapters.db.tables import CallRecordRow, ContactRow  # noqa: E402
-from callcenter.adapters.db.uow import SqlUnitOfWork  # noqa: E402
-from callcenter.services.tokens import create_token  # noqa: E402
-from callcenter.sim.server import SimulatedAsterisk  # noqa: E402
 
 
 def _free_port() -> int:
@@ -180,7 +136,9 @@ async def cluster(
 
 def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with log.open("wb") as out:
-        return subprocess.Popen([sys.executable, SELF], env=env, stdout=out, stderr=out)
+        return subprocess.Popen(
+            [sys.executable, "-m", "callcenter", "serve"], env=env, stdout=out, stderr=out
+        )
 
 
 def _listening(port: int) -> bool:
