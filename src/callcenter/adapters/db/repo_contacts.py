@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -158,32 +159,35 @@ class CallRepository:
                 CallRecordRow.pbx == pbx, CallRecordRow.linkedid == linkedid
             )
         )
-        if row is None:
-            return None
-        return CallRecord(
-            id=row.id,
-            pbx=row.pbx,
-            linkedid=row.linkedid,
-            direction=row.direction,
-            caller=row.caller,
-            caller_name=row.caller_name,
-            customer_id=row.customer_id,
-            queues=tuple(row.queues),
-            agent=row.agent,
-            agent_id=row.agent_id,
-            outcome=row.outcome,
-            wait_s=row.wait_s,
-            talk_s=row.talk_s,
-            ring_attempts=row.ring_attempts,
-            transferred=row.transferred,
-            routing=row.routing,
-            started_at=row.started_at,
-            answered_at=row.answered_at,
-            ended_at=row.ended_at,
-            wrapup_s=row.wrapup_s,
-            disposition_code=row.disposition_code,
-            settled_first_contact=row.settled_first_contact,
-        )
+        return None if row is None else call_record_from_row(row)
+
+
+def call_record_from_row(row: Any) -> CallRecord:
+    """A stored call as a record, from a CallRecordRow or a row of its columns."""
+    return CallRecord(
+        id=row.id,
+        pbx=row.pbx,
+        linkedid=row.linkedid,
+        direction=row.direction,
+        caller=row.caller,
+        caller_name=row.caller_name,
+        customer_id=row.customer_id,
+        queues=tuple(row.queues or ()),
+        agent=row.agent,
+        agent_id=row.agent_id,
+        outcome=row.outcome,
+        wait_s=row.wait_s,
+        talk_s=row.talk_s,
+        ring_attempts=row.ring_attempts,
+        transferred=row.transferred,
+        routing=getattr(row, "routing", None),
+        started_at=row.started_at,
+        answered_at=row.answered_at,
+        ended_at=row.ended_at,
+        wrapup_s=row.wrapup_s,
+        disposition_code=row.disposition_code,
+        settled_first_contact=row.settled_first_contact,
+    )
 
 
 class WorkItemRepository:

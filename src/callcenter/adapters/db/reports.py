@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.adapters.db.repo_contacts import call_record_from_row
 from callcenter.adapters.db.tables import CallRecordRow
 from callcenter.domain.records import CallRecord
 
@@ -45,29 +46,4 @@ async def call_records_between(
         .where(CallRecordRow.started_at >= start, CallRecordRow.started_at < end)
         .order_by(CallRecordRow.started_at, CallRecordRow.id)
     )
-    return [
-        CallRecord(
-            id=row.id,
-            pbx=row.pbx,
-            linkedid=row.linkedid,
-            direction=row.direction,
-            caller=row.caller,
-            caller_name=row.caller_name,
-            customer_id=row.customer_id,
-            queues=tuple(row.queues or ()),
-            agent=row.agent,
-            agent_id=row.agent_id,
-            outcome=row.outcome,
-            wait_s=row.wait_s,
-            talk_s=row.talk_s,
-            ring_attempts=row.ring_attempts,
-            transferred=row.transferred,
-            started_at=row.started_at,
-            answered_at=row.answered_at,
-            ended_at=row.ended_at,
-            wrapup_s=row.wrapup_s,
-            disposition_code=row.disposition_code,
-            settled_first_contact=row.settled_first_contact,
-        )
-        for row in result.all()
-    ]
+    return [call_record_from_row(row) for row in result.all()]
