@@ -198,7 +198,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--customers", type=int, default=400)
-    parser.add_argument("--warmup", type=float, default=45.0, help="seconds of traffic first")
+    parser.add_argument("--warmup", type=float, default=60.0, help="seconds of traffic first")
     parser.add_argument("--rate", type=float, default=0.35, help="background calls per second")
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
