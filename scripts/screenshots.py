@@ -76,32 +76,6 @@ async def richest_known_caller(runtime: Any) -> tuple[str, str]:
     return best[1], best[2]
 
 
-async def ensure_wallboard(runtime: Any) -> None:
-    """Run the wallboard service when the app factory does not (yet) wire it; else do nothing."""
-    if "wallboard" in runtime.extras:
-        return
-    from callcenter.services.wallboard import WallboardService
-
-    async with runtime.uow() as uow:
-        groups = await uow.groups.list_all()
-    settings = runtime.settings
-    board = WallboardService(
-        notifier=runtime.hub,
-        presence=runtime.tracking.presence,
-        groups=groups,
-        timezone=settings.timezone,
-        day_start_hour=settings.day_start_hour,
-        short_abandon_s=settings.sl_short_abandon_s,
-        wrapup_s=settings.queue_wrapup_s,
-        agent_code=lambda key: runtime.agents.code_for(key, key),
-    )
-    await board.rebuild(runtime.uow)
-    runtime.tracking.add_listener(board.on_fact)
-    runtime.extras["wallboard"] = board
-    board.start()
-    runtime.closers.append(board.aclose)
-
-
 async def shoot(args: argparse.Namespace, workdir: Path) -> None:
     from playwright.async_api import async_playwright
 
@@ -140,7 +114,6 @@ async def shoot(args: argparse.Namespace, workdir: Path) -> None:
         port = server.servers[0].sockets[0].getsockname()[1]
         base = f"http://127.0.0.1:{port}"
         runtime = app.state.runtime
-        await ensure_wallboard(runtime)
         if runtime.agi is not None:
             sim.agi = f"agi://127.0.0.1:{runtime.agi.port}/route"
         agent, _ = await create_token(uow=runtime.uow, role="agent", agent_code=DESK_AGENT)

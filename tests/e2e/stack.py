@@ -21,32 +21,6 @@ from callcenter.sim.server import SimulatedAsterisk
 log = logging.getLogger(__name__)
 
 
-async def ensure_wallboard(runtime: Runtime) -> None:
-    """Run the wallboard service when the app factory does not (yet) wire it; else do nothing."""
-    if "wallboard" in runtime.extras:
-        return
-    from callcenter.services.wallboard import WallboardService
-
-    async with runtime.uow() as uow:
-        groups = await uow.groups.list_all()
-    settings = runtime.settings
-    board = WallboardService(
-        notifier=runtime.hub,
-        presence=runtime.tracking.presence,
-        groups=groups,
-        timezone=settings.timezone,
-        day_start_hour=settings.day_start_hour,
-        short_abandon_s=settings.sl_short_abandon_s,
-        wrapup_s=settings.queue_wrapup_s,
-        agent_code=lambda key: runtime.agents.code_for(key, key),
-    )
-    await board.rebuild(runtime.uow)
-    runtime.tracking.add_listener(board.on_fact)
-    runtime.extras["wallboard"] = board
-    board.start()
-    runtime.closers.append(board.aclose)
-
-
 @dataclass
 class BrowserStack:
     """One test's backend; `restart()` replaces uvicorn and the app on the same port."""
@@ -86,7 +60,6 @@ class BrowserStack:
                     raise RuntimeError(f"uvicorn did not start on port {self.port}")
                 await asyncio.sleep(0.02)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
-        await ensure_wallboard(self.runtime)
         await self.ami_connected()
 
     async def stop(self) -> None:
