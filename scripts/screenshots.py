@@ -80,7 +80,7 @@ async def shoot(args: argparse.Namespace, workdir: Path) -> None:
     from playwright.async_api import async_playwright
 
     from callcenter.app import create_app
-    from callcenter.commands.demo import _round_the_clock_rules
+    from callcenter.commands.demo import round_the_clock_rules
     from callcenter.services.tokens import create_token
     from callcenter.settings import AmiServer, Settings
     from callcenter.sim.generator import Traffic, callers_from_db, generate, staff
@@ -97,7 +97,7 @@ async def shoot(args: argparse.Namespace, workdir: Path) -> None:
         database_url=url,
         agi_port=0,
         ami_servers=[AmiServer(name="pbx1", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
-        routing_file=_round_the_clock_rules(workdir / "routing.toml"),
+        routing_file=round_the_clock_rules(workdir / "routing.toml"),
     )
     app = create_app(settings)
     server = uvicorn.Server(

@@ -63,7 +63,7 @@ async def _prepare(url: str, customers: int) -> None:
         await seed_database(url, customers=customers, on_chunk=lambda n: progress.advance(task, n))
 
 
-def _round_the_clock_rules(path: Path) -> Path:
+def round_the_clock_rules(path: Path) -> Path:
     """The default rules with every group open all day, so the demo has calls at any hour."""
     import re
     from importlib import resources
@@ -116,7 +116,7 @@ async def _demo(args: argparse.Namespace) -> None:
         http_port=args.http_port,
         agi_port=args.agi_port,
         ami_servers=[AmiServer(name="demo", port=ami_port, secret=DEMO_SECRET)],
-        routing_file=_round_the_clock_rules(args.dir / "routing.toml"),
+        routing_file=round_the_clock_rules(args.dir / "routing.toml"),
     )
     app = create_app(settings)
     server = _QuietServer(
