@@ -61,7 +61,7 @@ def apply_remote_fact(runtime: Runtime, fact: Fact, code: str | None) -> None:
     if isinstance(fact, AgentStateChanged):
         code = code or runtime.agents.code_for(fact.interface, fact.member_name)
         if code is not None:
-            runtime.tracking.presence.apply(fact, code)
+            runtime.tracking.presence.apply(fact, code, runtime.agents.name_of(code))
     board = runtime.extras.get("wallboard")
     if board is not None:
         board.on_fact(fact)

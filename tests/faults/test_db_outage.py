@@ -22,7 +22,7 @@ from callcenter.adapters.db.migrate import upgrade
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import CallRecord
 from callcenter.services.call_store import CallStore
-from conftest import create_pg_database, drop_pg_database
+from support import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.postgres
 

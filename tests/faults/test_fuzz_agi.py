@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.domain.routing import CustomerSnapshot
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
-from conftest import TRACES
+from support import TRACES
 
 SESSIONS = 1_000
 PARALLEL = 50

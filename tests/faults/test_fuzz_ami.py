@@ -19,7 +19,7 @@ from callcenter.domain.facts import AgentRingingFact, CallEnded, Fact
 from callcenter.domain.records import CallRecord
 from callcenter.settings import AmiServer
 from callcenter.sim.server import SimulatedAsterisk
-from conftest import TRACES
+from support import TRACES
 
 FRAMES = 10_000
 GOOD = TRACES / "answered_caller_hangs_up.ami"

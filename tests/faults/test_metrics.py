@@ -13,7 +13,7 @@ from faultkit import fault_stack
 
 from callcenter.adapters.metrics import Family, Histogram, Sample, render_families
 from callcenter.services.tokens import create_token
-from conftest import ApiHarness
+from support import ApiHarness
 
 SAMPLE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'

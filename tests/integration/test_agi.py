@@ -12,7 +12,7 @@ import pytest
 from callcenter.adapters.agi import AgiServer, quote_agi, start_agi_server
 from callcenter.domain.routing import CustomerSnapshot, GroupStaff, LiveAgents
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
-from conftest import TRACES
+from support import TRACES
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 GUARD_S = 10  # only stops a broken server from hanging the test run

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import ApiHarness
+from support import ApiHarness
 
 
 def _locs(response: Any) -> list[list[Any]]:

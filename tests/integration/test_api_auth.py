@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from callcenter.services.tokens import revoke_token
-from conftest import ApiHarness
+from support import ApiHarness
 
 MY_PREFIXES = (
     "/api/customers",

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callcenter.services import sales
-from conftest import ApiHarness
+from support import ApiHarness
 
 
 async def _customer(api: ApiHarness, h: dict[str, str], **body: Any) -> int:

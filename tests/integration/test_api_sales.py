@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from conftest import ApiHarness
+from support import ApiHarness
 
 
 async def _customer(api: ApiHarness, h: dict[str, str], name: str = "Li Wei") -> int:

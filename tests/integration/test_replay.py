@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from callcenter.cli import main
-from conftest import TRACES
+from support import TRACES
 
 ALL = sorted(p.stem for p in TRACES.glob("*.ami"))
 SUMMARIES = {

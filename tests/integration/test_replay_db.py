@@ -11,7 +11,7 @@ from datetime import date
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import NewCustomer, PhoneInput
-from conftest import TRACES
+from support import TRACES
 
 
 async def _add_li_wei(url: str) -> int:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcenter.domain.records import CallRecord
-from conftest import ApiHarness
+from support import ApiHarness
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -12,7 +12,7 @@ from sim_client import manager, next_event, raw_session, running
 
 from callcenter.sim.generator import Traffic, generate, read_callers, staff
 from callcenter.sim.tracereplay import load_trace, replay, replayable, split_messages
-from conftest import TRACES
+from support import TRACES
 
 
 def expected_events(name: str) -> bytes:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from callcenter.domain.records import CallRecord
 from callcenter.services.wallboard import WallboardService
-from conftest import ApiHarness
+from support import ApiHarness
 from unit.test_kpi_wallboard import ALL, DAY_END, DIRECTORY, GROUPS, Board, ended
 
 

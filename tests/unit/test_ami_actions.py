@@ -10,7 +10,7 @@ import pytest
 from callcenter.adapters.ami import actions as ami
 from callcenter.services.agent_control import dial_string, transfer_exten
 from callcenter.services.customers import InvalidField
-from conftest import TRACES
+from support import TRACES
 
 
 def _jsonl(name: str) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group
 from callcenter.seeding.known import KNOWN_AGENTS
 from callcenter.services.wallboard import WallboardService
-from conftest import TRACES
+from support import TRACES
 
 SH = ZoneInfo("Asia/Shanghai")
 SLUGS = (

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from callcenter.domain.numbers import ParsedNumber, parse_caller_id, to_e164
-from conftest import TRACES
+from support import TRACES
 
 # (raw caller ID, expected kind, expected E.164 or None), region CN unless the test says otherwise
 SHAPES: list[tuple[str | None, str, str | None]] = [

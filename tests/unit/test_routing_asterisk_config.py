@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.services.routing import load_rules
-from conftest import TRACES
+from support import TRACES
 
 ASTERISK = Path(__file__).resolve().parents[2] / "asterisk"
 RULES = load_rules(None)

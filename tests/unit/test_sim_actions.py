@@ -8,7 +8,7 @@ import json
 from callcenter.sim.actions import HANDLERS
 from callcenter.sim.model import Message
 from callcenter.sim.server import SimulatedAsterisk
-from conftest import TRACES
+from support import TRACES
 
 
 def recorded_layouts() -> set[tuple[str, ...]]:

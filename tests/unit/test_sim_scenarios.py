@@ -11,7 +11,7 @@ import pytest
 
 from callcenter.sim.model import Message
 from callcenter.sim.server import SimulatedAsterisk
-from conftest import TRACES
+from support import TRACES
 
 # Call-level events whose relative order a state machine depends on.
 ORDERED = {

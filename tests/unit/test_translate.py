@@ -9,7 +9,7 @@ import pytest
 
 from callcenter.adapters.ami.translate import stream_time, translate
 from callcenter.domain import events as ev
-from conftest import TRACES
+from support import TRACES
 
 
 def messages(trace: str, event: str) -> list[dict[str, str]]:

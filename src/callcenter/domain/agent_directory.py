@@ -32,19 +32,22 @@ class AgentDirectory:
     def __init__(self, agents: Iterable[KnownAgent] = ()) -> None:
         self._by_key: dict[str, str] = {}
         self._codes: set[str] = set()
+        self._names: dict[str, str] = {}
         self.replace(agents)
 
     def replace(self, agents: Iterable[KnownAgent]) -> None:
         """Swap in a fresh list of agents (after the agents table changed)."""
         by_key: dict[str, str] = {}
         codes: set[str] = set()
+        names: dict[str, str] = {}
         for agent in agents:
             codes.add(agent.code)
+            names[agent.code] = agent.name
             by_key[agent.interface.lower()] = agent.code
             if agent.state_interface:
                 by_key[agent.state_interface.lower()] = agent.code
             by_key.setdefault(f"name:{agent.name.lower()}", agent.code)
-        self._by_key, self._codes = by_key, codes
+        self._by_key, self._codes, self._names = by_key, codes, names
 
     def code_for(self, interface: str, member_name: str | None) -> str | None:
         """The agent's code: by interface, then member name, then the interface's extension."""
@@ -55,6 +58,10 @@ class AgentDirectory:
             ext = extension_of(interface)
             code = ext if ext in self._codes else None
         return code
+
+    def name_of(self, code: str) -> str | None:
+        """The agent's name as the agents table has it (the PBX's member name may differ)."""
+        return self._names.get(code)
 
     @staticmethod
     def channel(code: str) -> str:

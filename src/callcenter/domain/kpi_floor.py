@@ -40,6 +40,7 @@ class _LiveCall:
     queues: list[str]
     waiting_in: str | None = None
     waiting_since: float = 0.0
+    answered_in: str | None = None
 
 
 class LiveQueues:
@@ -64,6 +65,8 @@ class LiveQueues:
             if live is None or live.waiting_in is None:
                 return False
             live.waiting_in = None
+            if isinstance(fact, CallAnswered):
+                live.answered_in = fact.queue
             return True
         return False
 
@@ -83,6 +86,14 @@ class LiveQueues:
     def in_progress(self, queue: str, counted: KpiBook) -> int:
         """Calls offered to `queue` today that have not ended (and are not counted yet)."""
         return sum(1 for key, c in self._calls.items() if queue in c.queues and key not in counted)
+
+    def answered_in_progress(self, queue: str, counted: KpiBook) -> int:
+        """Calls answered in `queue` that are still being talked (not counted yet)."""
+        return sum(
+            1
+            for key, c in self._calls.items()
+            if c.answered_in == queue and queue in c.queues and key not in counted
+        )
 
 
 def group_state(agent: AgentPresence, queue: str) -> tuple[str, str | None]:
@@ -118,7 +129,10 @@ def floor_snapshot(
                 label = reason or NO_REASON
                 paused_by_reason[label] = paused_by_reason.get(label, 0) + 1
         figures = group_figures(book.group(group.slug))
+        # Calls still in progress count as offered, and as answered once an agent took them;
+        # their waits and talk join SL, ASA and AHT when they end.
         figures["offered"] += live.in_progress(group.queue, book)
+        figures["answered"] += live.answered_in_progress(group.queue, book)
         out_groups.append(
             {
                 "slug": group.slug,

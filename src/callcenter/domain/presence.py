@@ -29,13 +29,13 @@ class PresenceBoard:
     def __init__(self) -> None:
         self._agents: dict[str, AgentPresence] = {}
 
-    def apply(self, fact: AgentStateChanged, code: str) -> AgentPresence:
-        """Record an agent's new state; keeps the time it entered that state."""
+    def apply(self, fact: AgentStateChanged, code: str, name: str | None = None) -> AgentPresence:
+        """Record an agent's new state (and name, if known); keeps when it entered that state."""
         old = self._agents.get(code)
         since = old.since if old is not None and old.state == fact.state else fact.at
         presence = AgentPresence(
             code=code,
-            name=fact.member_name or (old.name if old else None),
+            name=name or fact.member_name or (old.name if old else None),
             state=fact.state,
             reason=fact.reason,
             queues=fact.queues,

@@ -64,7 +64,7 @@ class CallTracking:
         if code is None:
             log.debug("state of unknown agent %s ignored", fact.interface)
             return
-        presence = self.presence.apply(fact, code)
+        presence = self.presence.apply(fact, code, self._pops.agents.name_of(code))
         self._notifier.publish(
             self._pops.agents.channel(code),
             "agent_state",
