@@ -144,15 +144,13 @@ async def known_numbers(database_url: str, limit: int) -> list[str]:
 
 def db_service(database_url: str, deadline_s: float) -> tuple[RoutingService, AsyncEngine]:
     """A RoutingService reading snapshots from the database, as the app wires it."""
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
-    from callcenter.adapters.db.uow import SqlUnitOfWork
-    from callcenter.services.routing_sources import DbSnapshots
+    from callcenter.adapters.db.engine import make_engine
+    from callcenter.adapters.db.snapshots import SqlSnapshots
 
     engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
     service = RoutingService(
         rules=load_rules(None),
-        snapshots=DbSnapshots(uow=lambda: SqlUnitOfWork(sessions)),
+        snapshots=SqlSnapshots(engine),
         deadline_s=deadline_s,
     )
     return service, engine

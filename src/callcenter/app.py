@@ -26,6 +26,7 @@ AGENT_REFRESH_S = 30.0
 async def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, hub and services of one process and start its background work."""
     from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.snapshots import SqlSnapshots
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
@@ -35,7 +36,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.call_tracking import CallTracking
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService, load_rules
-    from callcenter.services.routing_sources import BoardPresence, DbSnapshots
+    from callcenter.services.routing_sources import BoardPresence
     from callcenter.services.screen_pop import ScreenPopService
 
     engine = make_engine(settings.database_url)
@@ -50,7 +51,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     directory = Directory(uow=uow, region=settings.default_region)
     routing = RoutingService(
         rules=load_rules(settings.routing_file),
-        snapshots=DbSnapshots(uow=uow),
+        snapshots=SqlSnapshots(engine),
         presence=BoardPresence(presence),
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,

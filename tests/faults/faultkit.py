@@ -172,3 +172,11 @@ def open_all_day_rules(folder: Path) -> Path:
     path = folder / "routing.toml"
     path.write_text(re.sub(r"(?m)^hours = .*$", 'hours = ["mon-sun 00:00-24:00"]', text), "utf-8")
     return path
+
+
+async def subscribed(stack: LiveStack, *codes: str, count: int = 1) -> None:
+    """Wait until each agent's desktop channel has `count` live subscriptions (hello processed)."""
+    hub = stack.runtime.hub
+    async with asyncio.timeout(15):
+        while any(hub.subscriber_count(stack.runtime.agent_channel(c)) < count for c in codes):
+            await asyncio.sleep(0.01)

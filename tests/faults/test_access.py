@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import websockets
-from faultkit import AgentSocket, LiveStack, fault_stack
+from faultkit import AgentSocket, LiveStack, fault_stack, subscribed
 
 from callcenter.services.tokens import create_token
 
@@ -48,7 +48,7 @@ async def test_an_agent_sees_only_its_own_stream(database_url: str) -> None:
             ),
         )
         zhang = await stack.agent_socket("1002")
-        await asyncio.sleep(0.2)  # both subscribed
+        await subscribed(stack, "1001", "1002")
         # 1001 pauses, so the queue rings only 1002: any pop 1001 got would be someone else's.
         await stack.runtime.listeners["pbx1"].send_action(
             {"Action": "QueuePause", "Interface": "Local/1001@agents/n", "Paused": "true"}
@@ -118,7 +118,7 @@ async def test_revoked_token_is_refused_at_once_even_on_an_open_socket(database_
             assert (await client.get("/api/agents/1001/state", headers=mine)).status_code == 200
             desk = await _socket(stack, "/ws/agent", {"token": agent})
             desk2 = await _socket(stack, "/ws/agent", {"token": other})
-            await asyncio.sleep(0.3)  # both subscribed
+            await subscribed(stack, "1001", "1002")
 
             reply = await client.post(
                 f"/api/tokens/{agent_id}/revoke", headers={"Authorization": f"Bearer {admin}"}

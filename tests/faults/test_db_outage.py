@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faultkit import TcpProxy, fault_stack, open_all_day_rules
+from faultkit import TcpProxy, fault_stack, open_all_day_rules, subscribed
 from sqlalchemy.engine import make_url
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -80,7 +80,7 @@ async def test_thirty_seconds_without_database(
     ) as stack:
         await stack.ami_connected()
         wang = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
+        await subscribed(stack, "1001")
         before = stack.sim.place_call(
             LI_WEI, "Li Wei", "8001", answer_by="1001", agent_answers_after=2, talk_s=3
         )

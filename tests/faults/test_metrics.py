@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from faultkit import fault_stack
+from faultkit import fault_stack, subscribed
 
 from callcenter.adapters.metrics import Family, Histogram, Sample, render_families
 from callcenter.services.tokens import create_token
@@ -83,7 +83,7 @@ async def test_metrics_follow_a_live_call(database_url: str) -> None:
             assert before["callcenter_call_store_stored_total"] == 0
 
             wang = await stack.agent_socket("1001")
-            await asyncio.sleep(0.2)
+            await subscribed(stack, "1001")
             stack.sim.place_call(
                 "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=1
             )

@@ -7,7 +7,7 @@ import logging
 
 import httpx
 import pytest
-from faultkit import SECRET, fault_stack
+from faultkit import SECRET, fault_stack, subscribed
 
 from callcenter.adapters.ami.listener import AmiListener
 from callcenter.adapters.ami.pipeline import AmiPipeline
@@ -46,7 +46,7 @@ async def test_no_secret_or_token_in_logs_errors_or_output(
         ]
         admin, agent, supervisor = tokens
         wang = await stack.agent_socket("1001")  # its token is made inside: collect it below
-        await asyncio.sleep(0.2)
+        await subscribed(stack, "1001")
         linkedid = stack.sim.place_call(
             "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=2
         )

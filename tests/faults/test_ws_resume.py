@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from faultkit import fault_stack
+from faultkit import fault_stack, subscribed
 
 LI_WEI = "+8613800138000"
 
@@ -14,7 +14,7 @@ async def test_resumed_socket_misses_no_pop(database_url: str) -> None:
     async with fault_stack(database_url) as stack:
         await stack.ami_connected()
         wang = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
+        await subscribed(stack, "1001")
         calls = [
             stack.sim.place_call(
                 f"+86139000000{i:02d}", f"Caller {i}", "8001", answer_by="1001",
@@ -47,7 +47,7 @@ async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -
     async with fault_stack(database_url, ws_backlog=5) as stack:
         await stack.ami_connected()
         wang = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
+        await subscribed(stack, "1001")
         first = stack.sim.place_call(
             LI_WEI, "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=2
         )
@@ -72,7 +72,7 @@ async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -
         await back.ws.close()
 
         fresh = await stack.agent_socket("1001")  # what the desktop does on resync
-        await asyncio.sleep(0.2)
+        await subscribed(stack, "1001")
         again = stack.sim.place_call(
             LI_WEI, "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=1
         )

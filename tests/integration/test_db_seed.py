@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.migrate import upgrade
+from callcenter.adapters.db.snapshots import SqlSnapshots
 from callcenter.adapters.db.tables import Base
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import NewCustomer
@@ -65,9 +66,8 @@ async def test_seed_is_deterministic_and_complete(database_url: str) -> None:
             assert [o.customer.name for o in owners] == ["Hans Müller"]
             shared = await uow.phones.customers_by_e164(e164="+861062751234")
             assert sorted(o.customer.name for o in shared) == ["Ma Jianguo", "北大书店"]
-            chan = (await uow.phones.customers_by_e164(e164="+85291234567"))[0].customer
-            snap = await uow.customers.snapshot(customer_id=chan.id)
-            assert snap is not None and snap.credit_hold
+            snap = await SqlSnapshots(engine).snapshot_for("+85291234567")
+            assert snap is not None and snap.credit_hold and snap.name == "Chan Tai Man"
             agent = await uow.agents.get_by_code(code="1005")
             assert agent is not None
             assert {(s.group_slug, s.penalty) for s in agent.skills} == {

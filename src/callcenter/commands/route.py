@@ -81,16 +81,16 @@ async def _decide(
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.snapshots import SqlSnapshots
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.services.routing import RoutingService
-    from callcenter.services.routing_sources import DbSnapshots
 
     engine = None
     if args.database_url:
         try:
             engine = make_engine(args.database_url)
             sessions = make_session_factory(engine)
-            snapshots = DbSnapshots(uow=lambda: SqlUnitOfWork(sessions))
+            snapshots = SqlSnapshots(engine)
             # a one-off command waits for the database: a wrong URL is an error, not a fallback
             async with SqlUnitOfWork(sessions) as uow:
                 await uow.customers.count()

@@ -1,26 +1,9 @@
-"""What the router reads: a caller's snapshot from the database, the floor from live presence."""
+"""What the router reads of the floor: live presence as the AMI listener last saw it."""
 
 from __future__ import annotations
 
 from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.routing_inputs import CustomerSnapshot, LiveAgents
-from callcenter.services.ports import UowFactory
-
-
-class DbSnapshots:
-    """SnapshotSource over the database; a shared number gives no snapshot."""
-
-    def __init__(self, *, uow: UowFactory) -> None:
-        self._uow = uow
-
-    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
-        """The routing snapshot of the one customer holding this number, else None."""
-        async with self._uow() as uow:
-            owners = await uow.phones.customers_by_e164(e164=e164)
-            ids = {owner.customer.id for owner in owners}
-            if len(ids) != 1:
-                return None
-            return await uow.customers.snapshot(customer_id=ids.pop())
+from callcenter.domain.routing_inputs import LiveAgents
 
 
 class BoardPresence:

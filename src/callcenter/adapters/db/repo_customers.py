@@ -20,7 +20,6 @@ from callcenter.domain.records import (
     Phone,
     PhoneInput,
 )
-from callcenter.domain.routing_inputs import CustomerSnapshot
 
 # Fields update() may change; identity (id, member_number) and timestamps are not among them.
 UPDATABLE = frozenset(
@@ -197,12 +196,6 @@ class CustomerRepository:
         from callcenter.adapters.db.views import bundle_rows
 
         return await bundle_rows(self._session, customer_id=customer_id, limit=limit)
-
-    async def snapshot(self, *, customer_id: int) -> CustomerSnapshot | None:
-        """The compact routing view of a customer."""
-        from callcenter.adapters.db.views import routing_snapshot
-
-        return await routing_snapshot(self._session, customer_id=customer_id)
 
     async def count(self) -> int:
         """How many customers are stored."""

@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.repo_contacts import contact_from_row, contacts_query
-from callcenter.adapters.db.repo_customers import customer_from_row, phone_from_row, roles_from_db
+from callcenter.adapters.db.repo_customers import customer_from_row, phone_from_row
 from callcenter.adapters.db.repo_sales import complaint_from_row, orders_with_items
 from callcenter.adapters.db.tables import (
-    AgentRow,
     ComplaintRow,
-    ContactRow,
     CustomerRow,
     PhoneRow,
 )
 from callcenter.domain.records import OPEN_COMPLAINT_STATUSES, CustomerBundle
-from callcenter.domain.routing_inputs import CustomerSnapshot, OpenComplaint, Segment, ServedBy
 
 RECENT_AGENTS = 5
 
@@ -57,49 +53,3 @@ async def bundle_rows(
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-async def routing_snapshot(session: AsyncSession, *, customer_id: int) -> CustomerSnapshot | None:
-    """The router's view of a customer: profile flags, open complaints, recent agents."""
-    profile = (
-        await session.execute(
-            select(
-                CustomerRow.segment,
-                CustomerRow.name,
-                CustomerRow.roles,
-                CustomerRow.credit_hold,
-            ).where(CustomerRow.id == customer_id)
-        )
-    ).first()
-    if profile is None:
-        return None
-    complaints = await session.execute(
-        select(ComplaintRow.id, ComplaintRow.owner_group, AgentRow.code, ComplaintRow.created_at)
-        .outerjoin(AgentRow, AgentRow.id == ComplaintRow.owner_agent_id)
-        .where(
-            ComplaintRow.customer_id == customer_id,
-            ComplaintRow.status.in_(OPEN_COMPLAINT_STATUSES),
-        )
-        .order_by(ComplaintRow.created_at, ComplaintRow.id)
-    )
-    last_at = func.max(ContactRow.started_at).label("last_at")
-    agents = await session.execute(
-        select(AgentRow.code, last_at)
-        .join(AgentRow, AgentRow.id == ContactRow.agent_id)
-        .where(ContactRow.customer_id == customer_id)
-        .group_by(AgentRow.code)
-        .order_by(last_at.desc(), AgentRow.code)
-        .limit(RECENT_AGENTS)
-    )
-    return CustomerSnapshot(
-        customer_id=customer_id,
-        segment=cast(Segment, profile.segment),
-        name=profile.name,
-        roles=frozenset(roles_from_db(profile.roles)),
-        credit_hold=profile.credit_hold,
-        open_complaints=tuple(
-            OpenComplaint(id=i, owner_group=g, owner_agent_code=code, opened_at=_utc(at))
-            for i, g, code, at in complaints.all()
-        ),
-        last_agents=tuple(ServedBy(agent_code=code, at=_utc(at)) for code, at in agents.all()),
-    )
