@@ -29,6 +29,7 @@ __all__ = [
     "fault_stack",
     "open_all_day_rules",
     "open_fds",
+    "subscribed",
 ]
 
 
@@ -175,8 +176,8 @@ def open_all_day_rules(folder: Path) -> Path:
 
 
 async def subscribed(stack: LiveStack, *codes: str, count: int = 1) -> None:
-    """Wait until each agent's desktop channel has `count` live subscriptions (hello processed)."""
+    """Wait until each agent's desktop channel has exactly `count` live subscriptions."""
     hub = stack.runtime.hub
     async with asyncio.timeout(15):
-        while any(hub.subscriber_count(stack.runtime.agent_channel(c)) < count for c in codes):
+        while any(hub.subscriber_count(stack.runtime.agent_channel(c)) != count for c in codes):
             await asyncio.sleep(0.01)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from faultkit import fault_stack, subscribed
 
 LI_WEI = "+8613800138000"
@@ -70,6 +68,7 @@ async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -
         assert back.received == [resync]  # told to refetch, not handed a history with a hole
         assert resync["seq"] == stack.runtime.hub.current_seq(channel)
         await back.ws.close()
+        await subscribed(stack, "1001", count=0)
 
         fresh = await stack.agent_socket("1001")  # what the desktop does on resync
         await subscribed(stack, "1001")
