@@ -5,15 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import uvicorn
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "integration"))
-
 from livestack import SECRET, AgentSocket, LiveStack, seed_floor
 
 from callcenter.adapters.metrics import attach_metrics
