@@ -17,6 +17,7 @@ import os
 import random
 import statistics
 import time
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -101,6 +102,38 @@ async def client(
         results.append(await one_call(host, port, environment(rng, n, seq, known)))
 
 
+async def open_loop(
+    call: Callable[[int], Awaitable[tuple[float, bool]]],
+    rate: float,
+    until: float,
+    results: list[tuple[float, bool]],
+) -> None:
+    """Start a route every 1/rate s whatever the answers do (Asterisk's calls do not wait)."""
+    tasks: list[asyncio.Task[tuple[float, bool]]] = []
+    next_at, seq = time.perf_counter(), 0
+    while next_at < until:
+        seq += 1
+        tasks.append(asyncio.create_task(call(seq)))
+        next_at += 1 / rate
+        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
+    results.extend(await asyncio.gather(*tasks))
+
+
+async def http_call(
+    http: httpx.AsyncClient, rng: random.Random, n: int, seq: int, known: list[str] | None
+) -> tuple[float, bool]:
+    params = {
+        "caller": pick_caller(rng, n, known),
+        "did": f"800{rng.randint(1, 7)}",
+        "uniqueid": f"1795343813.{seq}",
+    }
+    started = time.perf_counter()
+    reply = await http.get("/api/dialplan/route", params=params)
+    elapsed = time.perf_counter() - started
+    reply.raise_for_status()  # a refused token is the operator's mistake: stop loudly
+    return elapsed, "fallback" in str(reply.json().get("reason"))
+
+
 async def http_client(
     http: httpx.AsyncClient,
     until: float,
@@ -112,16 +145,7 @@ async def http_client(
     seq = 0
     while time.perf_counter() < until:
         seq += 1
-        params = {
-            "caller": pick_caller(rng, n, known),
-            "did": f"800{rng.randint(1, 7)}",
-            "uniqueid": f"1795343813.{seq}",
-        }
-        started = time.perf_counter()
-        reply = await http.get("/api/dialplan/route", params=params)
-        elapsed = time.perf_counter() - started
-        reply.raise_for_status()  # a refused token is the operator's mistake: stop loudly
-        results.append((elapsed, "fallback" in str(reply.json().get("reason"))))
+        results.append(await http_call(http, rng, n, seq, known))
 
 
 async def known_numbers(database_url: str, limit: int) -> list[str]:
@@ -176,9 +200,17 @@ async def main(args: argparse.Namespace) -> None:
         ) as http:
             started = time.perf_counter()
             until = started + args.seconds
-            await asyncio.gather(
-                *(http_client(http, until, r, args.customers, results, known) for r in rngs)
-            )
+            if args.rate:
+                await open_loop(
+                    lambda seq: http_call(http, rng, args.customers, seq, known),
+                    args.rate,
+                    until,
+                    results,
+                )
+            else:
+                await asyncio.gather(
+                    *(http_client(http, until, r, args.customers, results, known) for r in rngs)
+                )
     else:
         if args.connect:
             host, _, port_text = args.connect.rpartition(":")
@@ -196,9 +228,17 @@ async def main(args: argparse.Namespace) -> None:
             host, port = server.host, server.port
         started = time.perf_counter()
         until = started + args.seconds
-        await asyncio.gather(
-            *(client(host, port, until, r, args.customers, results, known) for r in rngs)
-        )
+        if args.rate:
+            await open_loop(
+                lambda seq: one_call(host, port, environment(rng, args.customers, seq, known)),
+                args.rate,
+                until,
+                results,
+            )
+        else:
+            await asyncio.gather(
+                *(client(host, port, until, r, args.customers, results, known) for r in rngs)
+            )
     elapsed = time.perf_counter() - started
     if server is not None:
         await server.stop()
@@ -211,7 +251,8 @@ async def main(args: argparse.Namespace) -> None:
     via = "http" if args.http else "agi"
     source = "database" if args.database_url else "memory"
     print(
-        f"calls={len(results)} concurrency={args.concurrency} seconds={elapsed:.2f} "
+        f"calls={len(results)} concurrency={args.concurrency} rate={args.rate} "
+        f"seconds={elapsed:.2f} "
         f"via={via} callers={source}"
     )
     print(
@@ -223,6 +264,12 @@ async def main(args: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="open loop: start R routes a second regardless of answers (instead of --concurrency)",
+    )
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--deadline-ms", type=int, default=150)
