@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.routing import (
@@ -118,7 +118,7 @@ class RoutingService:
         self.stats = RoutingStats()
         self._remember = remember
         self._decisions: OrderedDict[str, RoutingDecision] = OrderedDict()
-        self._background: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Future[Any]] = set()
 
     async def route(
         self,
@@ -132,8 +132,22 @@ class RoutingService:
         """Decide where a call goes; never raises for bad input or a sick database."""
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
+        inputs = asyncio.ensure_future(self._inputs(parsed.e164))
         try:
-            snapshot, live = await asyncio.wait_for(self._inputs(parsed.e164), self.deadline_s)
+            # Not wait_for: it also waits for the cancellation, and a query on a stalled database
+            # connection takes seconds to give up (asyncpg terminates it with a 2 s timeout).
+            done, _ = await asyncio.wait({inputs}, timeout=self.deadline_s)
+        finally:
+            if not inputs.done():
+                inputs.cancel()
+                # One turn of the loop lets a source that stops at once do so before we answer.
+                await asyncio.wait({inputs}, timeout=0)
+                self._background.add(inputs)
+                inputs.add_done_callback(self._background.discard)
+        try:
+            if not done:
+                raise TimeoutError
+            snapshot, live = inputs.result()
         except TimeoutError:
             decision = self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
         except Exception as exc:  # a failing port must not leave the channel waiting
