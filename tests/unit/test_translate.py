@@ -134,6 +134,14 @@ def test_bad_numbers_in_headers_fall_back_instead_of_raising() -> None:
 
 def test_stream_time_uses_uniqueid_epochs_and_dialed_time() -> None:
     assert stream_time({"Event": "Newchannel", "Uniqueid": "1795343813.0"}) == 1795343813.0
-    dialed = {"Event": "VarSet", "Variable": "DIALEDTIME_MS", "Value": "2500", "Uniqueid": "100.1"}
-    assert stream_time(dialed) == 102.5
+    dialed = {
+        "Event": "VarSet",
+        "Variable": "DIALEDTIME_MS",
+        "Value": "2500",
+        "Uniqueid": "1795343813.1",
+    }
+    assert stream_time(dialed) == 1795343815.5
     assert stream_time({"Event": "FullyBooted"}) == 0.0
+    # junk proves nothing: an absurd epoch, or a header repeated into a list
+    assert stream_time({"Event": "Newchannel", "Uniqueid": "99999999999999999999.1"}) == 0.0
+    assert stream_time({"Event": "Newchannel", "Uniqueid": ["1795343813.0", "1.1"]}) == 0.0

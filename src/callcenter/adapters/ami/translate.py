@@ -29,14 +29,14 @@ def _opt(value: str | None) -> str | None:
 def _num(value: str | None, default: float = 0.0) -> float:
     try:
         return float(value) if value else default
-    except ValueError:
+    except (ValueError, TypeError):  # junk, or a header repeated into a list
         return default
 
 
 def _int(value: str | None, default: int = 0) -> int:
     try:
         return int(value) if value else default
-    except ValueError:
+    except (ValueError, TypeError):  # junk, or a header repeated into a list
         return default
 
 
@@ -475,11 +475,19 @@ def translate(msg: Mapping[str, str], *, pbx: str, at: float) -> list[ev.DomainE
         return []
 
 
-def _epoch(uniqueid: str | None) -> float:
-    if not uniqueid:
-        return 0.0
+# Instants a recording can plausibly prove; anything else is junk and proves nothing.
+_EARLIEST, _LATEST = 946_684_800.0, 4_102_444_800.0  # 2000-01-01 .. 2100-01-01 UTC
+
+
+def _plausible(instant: float) -> float:
+    return instant if _EARLIEST <= instant < _LATEST else 0.0
+
+
+def _epoch(uniqueid: object) -> float:
+    if not isinstance(uniqueid, str) or not uniqueid:
+        return 0.0  # absent, or a header repeated into a list
     head = uniqueid.split(".", 1)[0]
-    return float(head) if head.isdigit() else 0.0
+    return _plausible(float(head)) if head.isdigit() and len(head) <= 12 else 0.0
 
 
 def stream_time(msg: Mapping[str, str]) -> float:
@@ -487,12 +495,14 @@ def stream_time(msg: Mapping[str, str]) -> float:
     best = max(_epoch(msg.get("Uniqueid")), _epoch(msg.get("DestUniqueid")))
     if msg.get("Event") == "VarSet" and msg.get("Variable") == "DIALEDTIME_MS":
         # The channel has existed this long since its Uniqueid epoch.
-        best = max(best, _epoch(msg.get("Uniqueid")) + _num(msg.get("Value")) / 1000.0)
+        dialed = _epoch(msg.get("Uniqueid")) + _num(msg.get("Value")) / 1000.0
+        best = max(best, _plausible(dialed))
     for key in ("LastCall", "LastPause", "LoginTime"):
-        best = max(best, _num(msg.get(key)))
+        best = max(best, _plausible(_num(msg.get(key))))
     for key in ("EventTV", "SessionTV"):
         text = msg.get(key)
-        if text:
+        if isinstance(text, str) and text:
             with suppress(ValueError):
-                best = max(best, datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp())
+                instant = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+                best = max(best, _plausible(instant))
     return best
