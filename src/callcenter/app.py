@@ -28,6 +28,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.db.engine import make_engine, make_session_factory
     from callcenter.adapters.db.snapshots import SqlSnapshots
     from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.adapters.metrics import attach_metrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
@@ -59,7 +60,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     pops = ScreenPopService(
         notifier=hub, directory=directory, agents=agents, region=settings.default_region
     )
-    store = CallStore(uow=uow)
+    store = CallStore(uow=uow, capacity=settings.call_buffer_capacity)
     tracking = CallTracking(
         notifier=hub,
         pops=pops,
@@ -80,6 +81,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         store=store,
         tracking=tracking,
     )
+    attach_metrics(runtime)
     await _refresh_agents(runtime)
     await _start_wallboard(runtime)
     _start_agent_control(runtime)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from callcenter.domain.auth import Action, Principal, allows, bearer_token
+from callcenter.services.auth import AuthUnavailable
 
 if TYPE_CHECKING:
     from callcenter.adapters.db.uow import SqlUnitOfWork
@@ -34,7 +35,14 @@ UowDep = Annotated["SqlUnitOfWork", Depends(get_uow)]
 async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
     """The caller's principal from `Authorization: Bearer <token>`; 401 when absent or invalid."""
     token = bearer_token(request.headers.get("authorization"))
-    principal = await runtime.auth.authenticate(token)
+    try:
+        principal = await runtime.auth.authenticate(token)
+    except AuthUnavailable as exc:
+        raise HTTPException(
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+            detail="cannot check tokens right now; retry shortly",
+            headers={"Retry-After": "2"},
+        ) from exc
     if principal is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,

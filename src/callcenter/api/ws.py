@@ -20,6 +20,7 @@ router = APIRouter()
 
 HELLO_TIMEOUT_S = 5.0
 POLICY_VIOLATION = 1008
+TRY_AGAIN_LATER = 1013
 
 
 async def _hello(ws: WebSocket) -> dict[str, Any]:
@@ -44,10 +45,14 @@ async def _authenticate(ws: WebSocket, runtime: Runtime) -> tuple[Principal | No
         token = raw if isinstance(raw, str) else None
     try:
         principal = await runtime.auth.authenticate(token)
-    except Exception as exc:  # database away: refuse politely, the client retries
+    except Exception as exc:  # database away: the client is told to retry, not signed out
         log.warning("websocket auth unavailable: %r", exc)
-        principal = None
+        raise _TryLater from exc
     return principal, hello
+
+
+class _TryLater(Exception):
+    """Tokens cannot be checked now; close with 1013 so the client reconnects later."""
 
 
 def _since(ws: WebSocket, hello: dict[str, Any]) -> tuple[int | None, str | None]:
@@ -83,7 +88,11 @@ async def agent_stream(ws: WebSocket) -> None:
     """An agent's desktop: screen_pop, call_update, agent_state; resume with `since`."""
     runtime: Runtime = ws.app.state.runtime
     await ws.accept()
-    principal, hello = await _authenticate(ws, runtime)
+    try:
+        principal, hello = await _authenticate(ws, runtime)
+    except _TryLater:
+        await ws.close(code=TRY_AGAIN_LATER, reason="cannot check tokens right now")
+        return
     if principal is None or principal.agent_code is None:
         await ws.close(code=POLICY_VIOLATION, reason="an agent token is required")
         return
@@ -104,7 +113,11 @@ async def wallboard_stream(ws: WebSocket) -> None:
     """Supervisors' live figures: a snapshot at connect, then coalesced updates."""
     runtime: Runtime = ws.app.state.runtime
     await ws.accept()
-    principal, _ = await _authenticate(ws, runtime)
+    try:
+        principal, _ = await _authenticate(ws, runtime)
+    except _TryLater:
+        await ws.close(code=TRY_AGAIN_LATER, reason="cannot check tokens right now")
+        return
     if principal is None or not allows(principal, "wallboard.view"):
         await ws.close(code=POLICY_VIOLATION, reason="a supervisor token is required")
         return

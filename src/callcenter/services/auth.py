@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -12,13 +13,23 @@ from callcenter.services.ports import UowFactory
 log = logging.getLogger(__name__)
 
 
+class AuthUnavailable(Exception):
+    """The token store did not answer in time; the caller should retry (HTTP 503)."""
+
+
 class TokenAuthenticator:
     """Resolves tokens through the database; brief caching rides out a database hiccup."""
 
     def __init__(
-        self, *, uow: UowFactory, ttl_s: float = 30.0, clock: Callable[[], float] = time.monotonic
+        self,
+        *,
+        uow: UowFactory,
+        ttl_s: float = 30.0,
+        timeout_s: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._uow = uow
+        self._timeout = timeout_s
         self._ttl = ttl_s
         self._clock = clock
         self._cache: dict[str, tuple[float, Principal]] = {}
@@ -33,15 +44,18 @@ class TokenAuthenticator:
         now = self._clock()
         if hit is not None and now - hit[0] < self._ttl:
             return None if hit[1].token_id in self._revoked else hit[1]
-        async with self._uow() as uow:
-            row = await uow.tokens.by_hash(token_hash=digest)
-            if row is None:
-                self._cache.pop(digest, None)
-                return None
-            code: str | None = None
-            if row.agent_id is not None:
-                agent = await uow.agents.get(agent_id=row.agent_id)
-                code = agent.code if agent else None
+        try:
+            async with asyncio.timeout(self._timeout), self._uow() as uow:
+                row = await uow.tokens.by_hash(token_hash=digest)
+                if row is None or row.id in self._revoked:
+                    self._cache.pop(digest, None)
+                    return None
+                code: str | None = None
+                if row.agent_id is not None:
+                    agent = await uow.agents.get(agent_id=row.agent_id)
+                    code = agent.code if agent else None
+        except TimeoutError as exc:  # a hung database must not hang every request with it
+            raise AuthUnavailable("token store did not answer in time") from exc
         principal = Principal(
             role=parse_role(row.role), agent_id=row.agent_id, agent_code=code, token_id=row.id
         )
