@@ -15,24 +15,24 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import random
+import socket
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 import websockets
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.migrate import upgrade
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.app import create_app
 from callcenter.domain.records import Skill
 from callcenter.seeding.loader import seed_database
 from callcenter.services.tokens import create_token
-from callcenter.settings import AmiServer, Settings
 from callcenter.sim.generator import callers_from_db, staff
 from callcenter.sim.server import SimulatedAsterisk
 
@@ -110,34 +110,68 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     codes = await ensure_agents(url, sim)
     callers = await callers_from_db(url, limit=5000)
     ami_port = await sim.start(port=0)
-    settings = Settings(
-        database_url=url,
-        ami_servers=[AmiServer(name="bench", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
-        agi_enabled=False,
-        ws_queue_size=1024,
+    http_port = _free_port()
+    env = {
+        **os.environ,
+        "CALLCENTER_DATABASE_URL": url,
+        "CALLCENTER_HTTP_PORT": str(http_port),
+        "CALLCENTER_AGI_ENABLED": "false",
+        "CALLCENTER_WS_QUEUE_SIZE": "1024",
+        "CALLCENTER_AMI_SERVERS": json.dumps(
+            [{"name": "bench", "port": ami_port, "secret": SECRET}]
+        ),
+    }
+    # The backend runs in its own process, as in production; the simulator and the agents'
+    # sockets share this one, so both timestamps come from the same clock.
+    backend = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "callcenter", "--log-level", "WARNING", "serve", env=env
     )
-    app = create_app(settings)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", ws_max_queue=1024)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.05)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    runtime = app.state.runtime
+    engine = make_engine(url)
+    uow = lambda: SqlUnitOfWork(make_session_factory(engine))  # noqa: E731
     arrivals: dict[tuple[str, str], float] = {}
     desks = []
-    for code in codes:
-        token, _ = await create_token(uow=runtime.uow, role="agent", agent_code=code)
-        desk = Desk(code, arrivals)
-        ready = asyncio.Event()
-        desk.task = asyncio.create_task(desk.run(port, token, ready))
-        await ready.wait()
-        desks.append(desk)
-    while not runtime.listeners["bench"].connected:
-        await asyncio.sleep(0.05)
-    await asyncio.sleep(0.5)
+    try:
+        await sim.first_login.wait()
+        for code in codes:
+            token, _ = await create_token(uow=uow, role="agent", agent_code=code)
+            desk = Desk(code, arrivals)
+            ready = asyncio.Event()
+            desk.task = asyncio.create_task(desk.run(http_port, token, ready))
+            await asyncio.wait_for(ready.wait(), 30)
+            desks.append(desk)
+        await asyncio.sleep(1.0)
+        calls = await offer_calls(sim, callers, args)
+        await asyncio.sleep(3.0)  # let the last pops arrive
+        rss_mb = _rss_mb(backend.pid)
+    finally:
+        for desk in desks:
+            if desk.task is not None:
+                desk.task.cancel()
+        await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
+        backend.terminate()
+        await asyncio.wait_for(backend.wait(), 20)
+        await sim.stop()
+        await engine.dispose()
+        tmp.cleanup()
+    latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
+    if not latencies:
+        raise SystemExit("no pops received: is the listener connected?")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "pop_p50_ms": round(statistics.median(latencies), 2),
+        "pop_p99_ms": round(p99, 2),
+        "pop_max_ms": round(latencies[-1], 2),
+        "backend_rss_mb": rss_mb,
+        "rings_without_pop": len(written) - len(latencies),
+        "pops": len(latencies),
+        "calls": calls,
+    }
 
+
+async def offer_calls(
+    sim: SimulatedAsterisk, callers: list[tuple[str | None, str | None]], args: argparse.Namespace
+) -> int:
+    """Place calls at --rate for --seconds from the seeded customers' numbers."""
     rng = random.Random(args.seed)
     calls = 0
     started = time.perf_counter()
@@ -149,29 +183,22 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         calls += 1
         next_at += 1 / args.rate
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-    await asyncio.sleep(2.0)  # let the last pops arrive
+    return calls
 
-    latencies = [(arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals]
-    for desk in desks:
-        assert desk.task is not None
-        desk.task.cancel()
-    await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
-    await sim.stop()
-    server.should_exit = True
-    await serving
-    tmp.cleanup()
-    latencies.sort()
-    if not latencies:
-        raise SystemExit("no pops received: is the listener connected?")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    return {
-        "pop_p50_ms": round(statistics.median(latencies), 2),
-        "pop_p99_ms": round(p99, 2),
-        "pop_max_ms": round(latencies[-1], 2),
-        "pops": len(latencies),
-        "calls": calls,
-        "rings_without_pop": len(written) - len(latencies),
-    }
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _rss_mb(pid: int) -> float:
+    """Resident memory of a process, from /proc (Linux)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
 
 
 def main() -> None:
