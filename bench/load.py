@@ -1,0 +1,168 @@
+"""Load run: N `callcenter serve` processes on one PostgreSQL and one Redis, A agent desktops spread
+over them, calls offered at R/s by the simulated Asterisk for S seconds.
+
+Reports pop latency (AgentCalled written on the AMI socket -> pop frame at the agent's socket, on
+whichever process holds it), calls recorded vs offered (they must be equal), and each process's RSS
+and CPU. The database must be migrated and seeded (`callcenter seed`); bench agents are added where
+missing, and this run's calls are told apart by a fresh PBX name. The last line is
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… rss_mb=… cpu_pct=…`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+import uuid
+from typing import Any
+
+from pop_latency import SECRET, Desk, _free_port, _rss_mb, ensure_agents, offer_calls
+from sqlalchemy import func, select
+
+from callcenter.adapters.db.engine import make_engine, make_session_factory
+from callcenter.adapters.db.tables import CallRecordRow
+from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.services.tokens import create_token
+from callcenter.sim.generator import callers_from_db, staff
+from callcenter.sim.server import SimulatedAsterisk
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+async def _recorded(url: str, pbx: str) -> int:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            count = await conn.scalar(
+                select(func.count()).select_from(CallRecordRow).where(CallRecordRow.pbx == pbx)
+            )
+            return int(count or 0)
+    finally:
+        await engine.dispose()
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    pbx = f"load-{uuid.uuid4().hex[:6]}"
+    sim = SimulatedAsterisk("callcenter", SECRET, seed=args.seed, answer_delay_s=2.0, talk_mean_s=4)
+    staff(sim.model, args.agents)
+    written: dict[tuple[str, str], float] = {}
+    emit = sim.emit
+
+    def timed_emit(msg: list[tuple[str, str]]) -> None:
+        emit(msg)
+        if msg and msg[0] == ("Event", "AgentCalled"):
+            fields = dict(msg)
+            code = fields["Interface"].removeprefix("Local/").split("@")[0]
+            written.setdefault((fields["Linkedid"], code), time.perf_counter())
+
+    sim.emit = timed_emit  # type: ignore[method-assign]
+    codes = await ensure_agents(args.database_url, sim)
+    callers = await callers_from_db(args.database_url, limit=5000)
+    ami_port = await sim.start(port=0)
+    ports = [_free_port() for _ in range(args.processes)]
+    base_env = {
+        **os.environ,
+        "CALLCENTER_DATABASE_URL": args.database_url,
+        "CALLCENTER_BUS_URL": args.bus_url,
+        "CALLCENTER_BUS_PREFIX": pbx,
+        "CALLCENTER_AGI_ENABLED": "false",
+        "CALLCENTER_WS_QUEUE_SIZE": "1024",
+        "CALLCENTER_AMI_SERVERS": json.dumps([{"name": pbx, "port": ami_port, "secret": SECRET}]),
+    }
+    backends = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "callcenter",
+            "--log-level",
+            "WARNING",
+            "serve",
+            env={**base_env, "CALLCENTER_HTTP_PORT": str(port)},
+        )
+        for port in ports
+    ]
+    engine = make_engine(args.database_url)
+    sessions = make_session_factory(engine)
+    arrivals: dict[tuple[str, str], float] = {}
+    desks: list[Desk] = []
+    try:
+        await asyncio.wait_for(sim.first_login.wait(), 60)
+        await asyncio.sleep(2.0)  # every process up and subscribed to the bus
+        for i, code in enumerate(codes):
+            token, _ = await create_token(
+                uow=lambda: SqlUnitOfWork(sessions), role="agent", agent_code=code
+            )
+            desk = Desk(code, arrivals)
+            ready = asyncio.Event()
+            desk.task = asyncio.create_task(desk.run(ports[i % len(ports)], token, ready))
+            await asyncio.wait_for(ready.wait(), 30)
+            desks.append(desk)
+        await asyncio.sleep(1.0)
+        cpu_before = [_cpu_seconds(b.pid) for b in backends]
+        wall = time.perf_counter()
+        offered = await offer_calls(sim, callers, args)
+        await asyncio.wait_for(sim.wait_idle(), 120)  # every call plays out to its end
+        await asyncio.sleep(5.0)  # last records written
+        wall = time.perf_counter() - wall
+        cpu = [
+            (_cpu_seconds(b.pid) - c) / wall * 100
+            for b, c in zip(backends, cpu_before, strict=True)
+        ]
+        rss = [_rss_mb(b.pid) for b in backends]
+        recorded = await _recorded(args.database_url, pbx)
+    finally:
+        for desk in desks:
+            if desk.task is not None:
+                desk.task.cancel()
+        await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
+        for backend in backends:
+            backend.terminate()
+        for backend in backends:
+            await asyncio.wait_for(backend.wait(), 30)
+        await sim.stop()
+        await engine.dispose()
+    latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
+    if not latencies:
+        raise SystemExit("no pops received")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "pop_p50_ms": round(statistics.median(latencies), 2),
+        "pop_p99_ms": round(p99, 2),
+        "pop_max_ms": round(latencies[-1], 2),
+        "pops": len(latencies),
+        "rings_without_pop": len(written) - len(latencies),
+        "calls_offered": offered,
+        "calls_recorded": recorded,
+        "rss_mb": ",".join(f"{r:.0f}" for r in rss),
+        "cpu_pct": ",".join(f"{c:.0f}" for c in cpu),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", required=True, help="a migrated, seeded PostgreSQL")
+    parser.add_argument("--bus-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--agents", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    figures = asyncio.run(run(args))
+    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+
+
+if __name__ == "__main__":
+    main()
