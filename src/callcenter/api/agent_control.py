@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import Field
+from pydantic import StringConstraints
 
 from callcenter.adapters.ami.listener import AmiActionError
 from callcenter.api.deps import RuntimeDep, get_principal
+from callcenter.api.fields import ONE_LINE, PROSE, DbId
 from callcenter.api.schemas import Strict, http_errors
+from callcenter.api.schemas_staff import AgentCodePath
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl, PbxUnavailable
 
-if TYPE_CHECKING:
-    pass
-
-router = APIRouter(tags=["agent control"])
+router = APIRouter(tags=["agent control"], route_class=EchoSafeRoute)
 EXTRA = "agent_control"
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=80), ONE_LINE]
+LinkedId = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]
+DispositionCode = Annotated[str, StringConstraints(min_length=1, max_length=40), ONE_LINE]
+Note = Annotated[str, StringConstraints(max_length=2000), PROSE]
+Number = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]
+GroupName = Annotated[str, StringConstraints(min_length=1, max_length=40), ONE_LINE]
 
 
 def get_control(runtime: RuntimeDep) -> AgentControl:
@@ -33,7 +39,9 @@ def get_control(runtime: RuntimeDep) -> AgentControl:
 ControlDep = Annotated[AgentControl, Depends(get_control)]
 
 
-async def acting_for(code: str, principal: Annotated[Principal, Depends(get_principal)]) -> str:
+async def acting_for(
+    code: AgentCodePath, principal: Annotated[Principal, Depends(get_principal)]
+) -> str:
     """The agent code in the path, if the caller may act for that agent (self, or a manager)."""
     if principal.role in MANAGERS or (principal.role == "agent" and principal.agent_code == code):
         return code
@@ -71,29 +79,29 @@ def pbx_errors() -> Iterator[None]:
 class PauseIn(Strict):
     """Why the agent pauses (one of the configured pause reasons)."""
 
-    reason: str = Field(min_length=1, max_length=80)
+    reason: Reason
 
 
 class DispositionIn(Strict):
     """The wrap-up of one call."""
 
-    linkedid: str = Field(min_length=1, max_length=64)
-    code: str = Field(min_length=1, max_length=40)
+    linkedid: LinkedId
+    code: DispositionCode
     settled: bool
-    note: str | None = Field(default=None, max_length=2000)
+    note: Note | None = None
 
 
 class DialIn(Strict):
     """A number to dial, or a customer whose primary number to dial."""
 
-    number: str | None = Field(default=None, min_length=1, max_length=64)
-    customer_id: int | None = Field(default=None, ge=1)
+    number: Number | None = None
+    customer_id: DbId | None = None
 
 
 class TransferIn(Strict):
     """The group (slug) whose queue takes the call."""
 
-    group: str = Field(min_length=1, max_length=40)
+    group: GroupName
 
 
 @router.get("/api/pause-reasons")

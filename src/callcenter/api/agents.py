@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.schemas import http_errors
-from callcenter.api.schemas_staff import AgentIn, AgentOut, SkillsIn
+from callcenter.api.schemas_staff import AgentCodePath, AgentIn, AgentOut, SkillsIn
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import staff
 
-router = APIRouter(prefix="/api/agents", tags=["agents"])
+router = APIRouter(prefix="/api/agents", tags=["agents"], route_class=EchoSafeRoute)
 Reader = Annotated[Principal, Depends(requires("agents.read"))]
 Manager = Annotated[Principal, Depends(requires("agents.manage"))]
 
@@ -42,14 +43,16 @@ async def create_agent(body: AgentIn, runtime: RuntimeDep, _: Manager) -> AgentO
 
 
 @router.get("/{code}", response_model=AgentOut)
-async def get_agent(code: str, runtime: RuntimeDep, _: Reader) -> AgentOut:
+async def get_agent(code: AgentCodePath, runtime: RuntimeDep, _: Reader) -> AgentOut:
     """One agent with skills."""
     with http_errors():
         return AgentOut.of(await staff.get_agent(uow=runtime.uow, code=code))
 
 
 @router.put("/{code}/skills", response_model=AgentOut)
-async def put_skills(code: str, body: SkillsIn, runtime: RuntimeDep, _: Manager) -> AgentOut:
+async def put_skills(
+    code: AgentCodePath, body: SkillsIn, runtime: RuntimeDep, _: Manager
+) -> AgentOut:
     """Replace the agent's skills (supervisors and admins)."""
     with http_errors():
         agent = await staff.set_skills(

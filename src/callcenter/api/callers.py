@@ -8,17 +8,19 @@ from fastapi import APIRouter, Depends, Query
 
 from callcenter.api.customers import DirectoryDep
 from callcenter.api.deps import requires
+from callcenter.api.fields import OneLine
 from callcenter.api.schemas import LookupOut
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 
-router = APIRouter(prefix="/api/callers", tags=["callers"])
+router = APIRouter(prefix="/api/callers", tags=["callers"], route_class=EchoSafeRoute)
 
 
 @router.get("/lookup", response_model=LookupOut)
 async def lookup(
     directory: DirectoryDep,
     _: Annotated[Principal, Depends(requires("customers.read"))],
-    number: Annotated[str, Query(max_length=256, description="caller ID in any raw shape")],
+    number: Annotated[OneLine, Query(max_length=256, description="caller ID in any raw shape")],
 ) -> LookupOut:
     """matched, ambiguous (a shared number: every holder, ranked), unknown or withheld."""
     return LookupOut.of(await directory.lookup(raw=number))

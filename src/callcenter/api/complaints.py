@@ -8,13 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import IdPath
 from callcenter.api.schemas import Created, http_errors
 from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.domain.complaints import legal_targets
 from callcenter.services import sales
 
-router = APIRouter(prefix="/api/complaints", tags=["complaints"])
+router = APIRouter(prefix="/api/complaints", tags=["complaints"], route_class=EchoSafeRoute)
 Writer = Annotated[Principal, Depends(requires("complaints.write"))]
 
 
@@ -54,7 +56,7 @@ async def open_complaint(body: ComplaintIn, runtime: RuntimeDep, principal: Writ
 
 @router.get("/{complaint_id}", response_model=ComplaintOut)
 async def get_complaint(
-    complaint_id: int,
+    complaint_id: IdPath,
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(requires("customers.read"))],
 ) -> ComplaintOut:
@@ -65,7 +67,7 @@ async def get_complaint(
 
 @router.post("/{complaint_id}/transition", response_model=ComplaintOut)
 async def transition(
-    complaint_id: int, body: TransitionIn, runtime: RuntimeDep, principal: Writer
+    complaint_id: IdPath, body: TransitionIn, runtime: RuntimeDep, principal: Writer
 ) -> ComplaintOut:
     """Move along the workflow; an illegal move is a 409 listing the legal ones."""
     with http_errors():
@@ -82,7 +84,7 @@ async def transition(
 
 @router.post("/{complaint_id}/escalate", response_model=ComplaintOut)
 async def escalate(
-    complaint_id: int,
+    complaint_id: IdPath,
     runtime: RuntimeDep,
     principal: Writer,
     body: EscalateIn | None = None,

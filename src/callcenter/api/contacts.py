@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import IdPath
 from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import ContactIn, ContactOut
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import sales
 
-router = APIRouter(tags=["contacts"])
+router = APIRouter(tags=["contacts"], route_class=EchoSafeRoute)
 
 
 @router.post("/api/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactOut)
@@ -53,7 +55,7 @@ async def record_contact(
 
 @router.get("/api/customers/{customer_id}/contacts", response_model=list[ContactOut])
 async def list_contacts(
-    customer_id: int,
+    customer_id: IdPath,
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(requires("customers.read"))],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

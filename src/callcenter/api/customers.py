@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import IdPath, OneLine
 from callcenter.api.schemas import (
     BundleOut,
     Created,
@@ -18,10 +19,11 @@ from callcenter.api.schemas import (
     http_errors,
     raw_phones,
 )
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services.customers import Directory
 
-router = APIRouter(prefix="/api/customers", tags=["customers"])
+router = APIRouter(prefix="/api/customers", tags=["customers"], route_class=EchoSafeRoute)
 
 
 def get_directory(runtime: RuntimeDep) -> Directory:
@@ -48,7 +50,7 @@ async def create_customer(body: CustomerIn, directory: DirectoryDep, _: Writer) 
 async def search_customers(
     directory: DirectoryDep,
     _: Reader,
-    q: Annotated[str, Query(min_length=1, max_length=120)],
+    q: Annotated[OneLine, Query(min_length=1, max_length=120)],
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> list[CustomerBrief]:
     """Search by name prefix, exact member number, or phone number in any raw shape."""
@@ -58,7 +60,7 @@ async def search_customers(
 
 
 @router.get("/{customer_id}", response_model=CustomerOut)
-async def get_customer(customer_id: int, directory: DirectoryDep, _: Reader) -> CustomerOut:
+async def get_customer(customer_id: IdPath, directory: DirectoryDep, _: Reader) -> CustomerOut:
     """A customer's profile with phones."""
     with http_errors():
         return CustomerOut.of(await directory.get(customer_id=customer_id))
@@ -66,7 +68,7 @@ async def get_customer(customer_id: int, directory: DirectoryDep, _: Reader) -> 
 
 @router.patch("/{customer_id}", response_model=CustomerOut)
 async def patch_customer(
-    customer_id: int, body: CustomerPatch, directory: DirectoryDep, _: Writer
+    customer_id: IdPath, body: CustomerPatch, directory: DirectoryDep, _: Writer
 ) -> CustomerOut:
     """Change the fields sent; `add_phones` appends numbers."""
     with http_errors():
@@ -80,7 +82,7 @@ async def patch_customer(
 
 
 @router.get("/{customer_id}/bundle", response_model=BundleOut)
-async def get_bundle(customer_id: int, directory: DirectoryDep, _: Reader) -> BundleOut:
+async def get_bundle(customer_id: IdPath, directory: DirectoryDep, _: Reader) -> BundleOut:
     """The screen-pop bundle: profile, last orders, open complaints with SLA, contacts, alerts."""
     with http_errors():
         bundle = await directory.bundle(customer_id=customer_id, now=datetime.now(UTC))

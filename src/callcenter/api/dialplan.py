@@ -10,11 +10,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from callcenter.api.deps import RuntimeDep
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import allows, bearer_token
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["dialplan"])
+router = APIRouter(tags=["dialplan"], route_class=EchoSafeRoute)
 # Longer values are cut, not refused: the hook must answer whatever the dialplan sends.
 MAX_PARAM = 128
 

@@ -9,18 +9,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import IdPath
 from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import OrderIn, OrderOut
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.domain.records import OrderItem
 from callcenter.services import sales
 
-router = APIRouter(prefix="/api/customers/{customer_id}/orders", tags=["orders"])
+router = APIRouter(
+    prefix="/api/customers/{customer_id}/orders", tags=["orders"], route_class=EchoSafeRoute
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)
 async def add_order(
-    customer_id: int,
+    customer_id: IdPath,
     body: OrderIn,
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(requires("customers.write"))],
@@ -46,7 +50,7 @@ async def add_order(
 
 @router.get("", response_model=list[OrderOut])
 async def list_orders(
-    customer_id: int,
+    customer_id: IdPath,
     runtime: RuntimeDep,
     _: Annotated[Principal, Depends(requires("customers.read"))],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

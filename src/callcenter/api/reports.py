@@ -9,16 +9,18 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import OneLine
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import reports
 from callcenter.services.reports import Report, ReportOptions, ReportRequestError
 
-router = APIRouter(prefix="/api/reports", tags=["reports"])
+router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=EchoSafeRoute)
 
 Viewer = Annotated[Principal, Depends(requires("reports.view"))]
 From = Annotated[date, Query(alias="from", description="first business day (YYYY-MM-DD)")]
 To = Annotated[date, Query(description="last business day, included (YYYY-MM-DD)")]
-GroupQ = Annotated[str | None, Query(description="one group's slug; all groups when absent")]
+GroupQ = Annotated[OneLine | None, Query(description="one group's slug; all groups when absent")]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 
 

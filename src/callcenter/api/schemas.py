@@ -11,6 +11,7 @@ from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from callcenter.api.fields import ONE_LINE, Day
 from callcenter.domain.complaints import WorkflowError
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.records import Customer, CustomerSummary, Phone
@@ -26,9 +27,13 @@ Segment = Literal["regular", "senior", "vip"]
 CustomerRole = Literal["member", "online", "author", "distributor"]
 PhoneKind = Literal["mobile", "landline", "work", "other"]
 CreditRating = Literal["A", "B", "C", "D"]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-RawNumber = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), ONE_LINE
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80), ONE_LINE
+]
+RawNumber = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]
 MemberNumber = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9-]{1,20}$")
 ]
@@ -36,6 +41,7 @@ MemberNumber = Annotated[
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    ONE_LINE,
 ]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")]
 
@@ -104,8 +110,8 @@ class CustomerFields(Strict):
 
     segment: Segment | None = None
     roles: list[CustomerRole] | None = Field(default=None, min_length=1)
-    member_since: date | None = None
-    birthday: date | None = None
+    member_since: Day | None = None
+    birthday: Day | None = None
     email: Email | None = None
     city: Short | None = None
     preferred_genres: list[Short] | None = Field(default=None, max_length=20)

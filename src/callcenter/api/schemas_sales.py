@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
+from callcenter.api.fields import ONE_LINE, PROSE, DbId, Moment
 from callcenter.api.schemas import Strict
 from callcenter.domain.records import Complaint, ComplaintEvent, Contact, Order
 from callcenter.services.sales import ComplaintWithLog
@@ -21,9 +22,17 @@ Severity = Literal["low", "medium", "high", "critical"]
 ComplaintStatus = Literal["open", "in_progress", "escalated", "resolved", "closed"]
 ContactChannel = Literal["call", "email", "letter", "sms", "web"]
 Direction = Literal["inbound", "outbound"]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{1,40}$")]
-Isbn = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9Xx-]{10,17}$")]
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
+]
+Code = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_.-]{1,40}$"), ONE_LINE
+]
+Isbn = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9Xx-]{10,17}$"), ONE_LINE
+]
+Note = Annotated[str, StringConstraints(max_length=2000), PROSE]
+Description = Annotated[str, StringConstraints(max_length=10_000), PROSE]
 
 
 class ItemIn(Strict):
@@ -40,7 +49,7 @@ class OrderIn(Strict):
 
     channel: OrderChannel
     status: OrderStatus = "placed"
-    placed_at: AwareDatetime | None = None
+    placed_at: Moment | None = None
     order_number: Code | None = None
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "CNY"
     items: list[ItemIn] = Field(min_length=1, max_length=200)
@@ -92,12 +101,12 @@ class OrderOut(BaseModel):
 class ComplaintIn(Strict):
     """A new complaint; owner group follows from the category unless given."""
 
-    customer_id: int = Field(ge=1)
+    customer_id: DbId
     category: Category
     severity: Severity = "medium"
     subject: Text
-    description: Annotated[str, StringConstraints(max_length=10_000)] = ""
-    order_id: int | None = Field(default=None, ge=1)
+    description: Description = ""
+    order_id: DbId | None = None
     book_title: Text | None = None
     owner_group: Code | None = None
     owner_agent: Code | None = None
@@ -107,13 +116,13 @@ class TransitionIn(Strict):
     """The status to move to, with an optional note for the log."""
 
     to: ComplaintStatus
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Note | None = None
 
 
 class EscalateIn(Strict):
     """An escalation; optionally hand the complaint to another group."""
 
-    note: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    note: Note | None = None
     owner_group: Code | None = None
 
 
@@ -191,15 +200,15 @@ class ContactIn(Strict):
 
     channel: ContactChannel
     direction: Direction
-    customer_id: int | None = Field(default=None, ge=1)
+    customer_id: DbId | None = None
     group: Code | None = None
     agent_code: Code | None = None
     outcome: Code | None = None
     disposition_code: Code | None = None
     settled_first_contact: bool = False
-    note: Annotated[str, StringConstraints(max_length=10_000)] | None = None
-    started_at: AwareDatetime | None = None
-    ended_at: AwareDatetime | None = None
+    note: Description | None = None
+    started_at: Moment | None = None
+    ended_at: Moment | None = None
 
 
 class ContactOut(BaseModel):

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
+from fastapi import Path
 from pydantic import BaseModel, Field, StringConstraints
 
-from callcenter.api.schemas import Strict
+from callcenter.api.fields import ONE_LINE
+from callcenter.api.schemas import Name, Strict
 from callcenter.domain.records import Agent, Group, Skill
 
 AgentCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$")
+    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$"), ONE_LINE
 ]
 # Asterisk interfaces look like PJSIP/1001, SIP/1001, Local/1001@agents, Custom:agent1001
 Interface = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]+[/:][^\s,|;]{1,110}$")
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z]+[/:][^\s,|;]{1,110}$"),
+    ONE_LINE,
 ]
-GroupSlug = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+# An agent code in a URL: any code on one line may be asked for (an unknown one is a 404).
+AgentCodePath = Annotated[str, Path(min_length=1, max_length=40), ONE_LINE]
+GroupSlug = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), ONE_LINE
+]
 
 
 class SkillIn(Strict):
@@ -34,7 +42,7 @@ class AgentIn(Strict):
     """A new agent."""
 
     code: AgentCode
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+    name: Name
     interface: Interface
     state_interface: Interface | None = None
     active: bool = True

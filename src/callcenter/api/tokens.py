@@ -5,21 +5,21 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Path, status
+from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.fields import IdPath
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services.tokens import revoke_token
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["tokens"])
-# Database ids are 64-bit: a larger number names no token (422, not a database error).
-TokenId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+router = APIRouter(tags=["tokens"], route_class=EchoSafeRoute)
 
 
 @router.post("/api/tokens/{token_id}/revoke")
 async def revoke(
-    token_id: TokenId,
+    token_id: IdPath,
     runtime: RuntimeDep,
     who: Annotated[Principal, Depends(requires("tokens.manage"))],
 ) -> dict[str, object]:

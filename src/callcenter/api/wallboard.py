@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 
-router = APIRouter(tags=["wallboard"])
+router = APIRouter(tags=["wallboard"], route_class=EchoSafeRoute)
 
 
 @router.get("/api/wallboard")

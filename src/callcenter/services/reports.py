@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
 
 MAX_DAYS = 92
+# Days far from now would overflow the time zone arithmetic (year 1, year 9999); no calls lie there.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
 INTERVALS: tuple[int, ...] = (15, 30, 60)
 FIGURES: tuple[str, ...] = (
     "offered",
@@ -93,7 +96,12 @@ class Report:
 
 
 def check_range(first: date, last: date) -> None:
-    """`to` not before `from`, and at most MAX_DAYS days (both ends included)."""
+    """Both days within the years served, `to` not before `from`, at most MAX_DAYS days."""
+    for field, day in (("from", first), ("to", last)):
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise ReportRequestError(
+                field, f"{field} ({day}) must lie between {FIRST_DAY} and {LAST_DAY}"
+            )
     if last < first:
         raise ReportRequestError("to", f"to ({last}) is before from ({first})")
     days = (last - first).days + 1
