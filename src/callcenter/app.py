@@ -285,8 +285,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Asterisk call-center backend: routing, screen-pop, wallboard, CRM.",
         lifespan=lifespan,
     )
+    from fastapi.exceptions import RequestValidationError
+
     from callcenter.api import ROUTERS
+    from callcenter.api.validation import validation_error
     from callcenter.api.ws import router as ws_router
+
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     for router in ROUTERS:
         app.include_router(router)

@@ -14,11 +14,10 @@ from callcenter.api.deps import RuntimeDep, get_principal
 from callcenter.api.fields import ONE_LINE, PROSE, DbId
 from callcenter.api.schemas import Strict, http_errors
 from callcenter.api.schemas_staff import AgentCodePath
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl, PbxUnavailable
 
-router = APIRouter(tags=["agent control"], route_class=EchoSafeRoute)
+router = APIRouter(tags=["agent control"])
 EXTRA = "agent_control"
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=80), ONE_LINE]
 LinkedId = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, status
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_staff import AgentCodePath, AgentIn, AgentOut, SkillsIn
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import staff
 
-router = APIRouter(prefix="/api/agents", tags=["agents"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/agents", tags=["agents"])
 Reader = Annotated[Principal, Depends(requires("agents.read"))]
 Manager = Annotated[Principal, Depends(requires("agents.manage"))]
 

@@ -10,10 +10,9 @@ from callcenter.api.customers import DirectoryDep
 from callcenter.api.deps import requires
 from callcenter.api.fields import OneLine
 from callcenter.api.schemas import LookupOut
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 
-router = APIRouter(prefix="/api/callers", tags=["callers"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/callers", tags=["callers"])
 
 
 @router.get("/lookup", response_model=LookupOut)

@@ -11,12 +11,11 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas import Created, http_errors
 from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.domain.complaints import legal_targets
 from callcenter.services import sales
 
-router = APIRouter(prefix="/api/complaints", tags=["complaints"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/complaints", tags=["complaints"])
 Writer = Annotated[Principal, Depends(requires("complaints.write"))]
 
 

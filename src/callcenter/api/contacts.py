@@ -11,11 +11,10 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import ContactIn, ContactOut
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import sales
 
-router = APIRouter(tags=["contacts"], route_class=EchoSafeRoute)
+router = APIRouter(tags=["contacts"])
 
 
 @router.post("/api/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactOut)

@@ -19,11 +19,10 @@ from callcenter.api.schemas import (
     http_errors,
     raw_phones,
 )
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services.customers import Directory
 
-router = APIRouter(prefix="/api/customers", tags=["customers"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 
 def get_directory(runtime: RuntimeDep) -> Directory:

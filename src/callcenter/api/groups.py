@@ -8,11 +8,10 @@ from fastapi import APIRouter, Depends
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.schemas_staff import GroupOut
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import staff
 
-router = APIRouter(prefix="/api/groups", tags=["groups"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/groups", tags=["groups"])
 
 
 @router.get("", response_model=list[GroupOut])

@@ -12,14 +12,11 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import OrderIn, OrderOut
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.domain.records import OrderItem
 from callcenter.services import sales
 
-router = APIRouter(
-    prefix="/api/customers/{customer_id}/orders", tags=["orders"], route_class=EchoSafeRoute
-)
+router = APIRouter(prefix="/api/customers/{customer_id}/orders", tags=["orders"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=OrderOut)

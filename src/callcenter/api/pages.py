@@ -11,12 +11,11 @@ from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import Response
 
 from callcenter.api.deps import RuntimeDep, get_principal
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal, allows
 from callcenter.services import staff
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["pages"], route_class=EchoSafeRoute)
+router = APIRouter(tags=["pages"])
 
 CONTENT_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",

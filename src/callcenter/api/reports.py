@@ -10,12 +10,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import OneLine
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services import reports
 from callcenter.services.reports import Report, ReportOptions, ReportRequestError
 
-router = APIRouter(prefix="/api/reports", tags=["reports"], route_class=EchoSafeRoute)
+router = APIRouter(prefix="/api/reports", tags=["reports"])
 
 Viewer = Annotated[Principal, Depends(requires("reports.view"))]
 From = Annotated[date, Query(alias="from", description="first business day (YYYY-MM-DD)")]

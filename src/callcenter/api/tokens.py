@@ -9,12 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import IdPath
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 from callcenter.services.tokens import revoke_token
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["tokens"], route_class=EchoSafeRoute)
+router = APIRouter(tags=["tokens"])
 
 
 @router.post("/api/tokens/{token_id}/revoke")

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.validation import EchoSafeRoute
 from callcenter.domain.auth import Principal
 
-router = APIRouter(tags=["wallboard"], route_class=EchoSafeRoute)
+router = APIRouter(tags=["wallboard"])
 
 
 @router.get("/api/wallboard")
