@@ -1,4 +1,4 @@
-"""Ingest speed: protocol parse + translate + state machine vs panoramisk's bare parse, one core.
+"""Ingest speed: parse + translate + state machine (+ storing calls) vs panoramisk's bare parse.
 
 Usage: python bench/ingest.py [--events N]
 """
@@ -6,7 +6,9 @@ Usage: python bench/ingest.py [--events N]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -58,6 +60,34 @@ def ingest(data: bytes) -> tuple[float, int]:
     return elapsed, len(facts)
 
 
+async def ingest_and_store(data: bytes, url: str) -> tuple[float, int]:
+    """Parse + translate + state machine, every finished call stored (timed until all are)."""
+    from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.migrate import upgrade
+    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.domain.facts import CallEnded, Fact
+    from callcenter.services.call_store import CallStore
+
+    await upgrade(url)
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    store = CallStore(uow=lambda: SqlUnitOfWork(sessions), capacity=1_000_000)
+    store.start()
+
+    def on_fact(fact: Fact) -> None:
+        if isinstance(fact, CallEnded):
+            store.submit(fact.record)
+
+    pipeline = AmiPipeline(pbx="bench", on_fact=on_fact)
+    start = time.perf_counter()
+    pipeline.feed_bytes(data, chunk_size=65536)
+    await store.flushed(600)
+    elapsed = time.perf_counter() - start
+    await store.aclose()
+    await engine.dispose()
+    return elapsed, store.stored
+
+
 def bare(data: bytes) -> float:
     start = time.perf_counter()
     text = data.decode("utf-8", "ignore")
@@ -69,15 +99,23 @@ def bare(data: bytes) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="where the stored-calls run writes (default: a temporary SQLite file)",
+    )
     args = parser.parse_args()
     data, events = synthetic(args.events)
     ingest_s, facts = min(ingest(data) for _ in range(3))
     bare_s = min(bare(data) for _ in range(3))
-    print(f"events={events} bytes={len(data)} facts={facts}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'ingest.db'}"
+        stored_s, stored = asyncio.run(ingest_and_store(data, url))
+    print(f"events={events} bytes={len(data)} facts={facts} calls_stored={stored}")
     ingest_rate, bare_rate = events / ingest_s, events / bare_s
     print(
         f"ingest_events_per_s={ingest_rate:.0f} bare_parse_events_per_s={bare_rate:.0f} "
-        f"ratio={ingest_rate / bare_rate:.2f}"
+        f"ratio={ingest_rate / bare_rate:.2f} with_storing_events_per_s={events / stored_s:.0f}"
     )
 
 
