@@ -54,7 +54,14 @@ async def _recorded(url: str, pbx: str) -> int:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     pbx = f"load-{uuid.uuid4().hex[:6]}"
-    sim = SimulatedAsterisk("callcenter", SECRET, seed=args.seed, answer_delay_s=2.0, talk_mean_s=4)
+    sim = SimulatedAsterisk(
+        "callcenter",
+        SECRET,
+        seed=args.seed,
+        answer_delay_s=2.0,
+        talk_mean_s=4,
+        noise=args.dialplan_noise,
+    )
     staff(sim.model, args.agents)
     written: dict[tuple[str, str], float] = {}
     emit = sim.emit
@@ -158,6 +165,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--dialplan-noise",
+        action="store_true",
+        help="also send VarSet/Newexten traffic (asterisk/manager.conf filters it at the source)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     figures = asyncio.run(run(args))
