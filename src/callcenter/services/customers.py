@@ -11,23 +11,15 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from callcenter.domain.lookup import LookupCandidateRow, LookupResult, rank_candidates
+from callcenter.adapters.db.popview import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
+from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.records import Customer, CustomerSummary, NewCustomer, Phone, PhoneInput
-from callcenter.domain.screenpop import (
-    Bundle,
-    ComplaintView,
-    ContactView,
-    CustomerProfile,
-    OrderItemView,
-    OrderView,
-    build_bundle,
-)
+from callcenter.domain.screenpop import Bundle
 from callcenter.services.ports import UowFactory
 
 log = logging.getLogger(__name__)
 
-BUNDLE_LIMIT = 10
 MEMBER_NUMBER_TRIES = 3
 
 
@@ -174,20 +166,10 @@ class Directory:
         """Who is calling from this raw caller ID: matched, ambiguous, unknown or withheld."""
         parsed = parse_caller_id(raw, self.region)
         if parsed.e164 is None:
-            return rank_candidates(parsed, ())
+            return lookup_from_owners(parsed, ())
         async with self._uow() as uow:
             owners = await uow.phones.customers_by_e164(e164=parsed.e164)
-        rows = [
-            LookupCandidateRow(
-                customer_id=o.customer.id,
-                name=o.customer.name,
-                segment=o.customer.segment,
-                is_primary=o.is_primary,
-                last_contact_at=o.last_contact_at,
-            )
-            for o in owners
-        ]
-        return rank_candidates(parsed, rows)
+        return lookup_from_owners(parsed, owners)
 
     async def bundle(self, *, customer_id: int, now: datetime) -> Bundle:
         """The screen-pop bundle of a customer (a fixed set of queries); NotFound if unknown."""
@@ -195,18 +177,7 @@ class Directory:
             record = await uow.customers.bundle(customer_id=customer_id, limit=BUNDLE_LIMIT)
         if record is None:
             raise NotFound(f"no customer {customer_id}")
-        return build_bundle(
-            profile=CustomerProfile.from_record(record.customer),
-            orders=[
-                OrderView.from_record(o, items=tuple(OrderItemView.from_record(i) for i in o.items))
-                for o in record.orders
-            ],
-            complaints=[ComplaintView.from_record(c) for c in record.open_complaints],
-            contacts=[ContactView.from_record(c) for c in record.contacts],
-            now=now,
-            max_orders=BUNDLE_LIMIT,
-            max_contacts=BUNDLE_LIMIT,
-        )
+        return bundle_from_record(record, now=now)
 
 
 def _new_member_number() -> str:

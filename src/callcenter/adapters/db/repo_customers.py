@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.adapters.db.tables import ContactRow, CustomerRow, PhoneRow
+from callcenter.adapters.db.tables import CustomerRow, PhoneRow
 from callcenter.domain.records import (
     ROLES,
     Customer,
@@ -193,9 +193,11 @@ class CustomerRepository:
 
     async def bundle(self, *, customer_id: int, limit: int = 10) -> CustomerBundle | None:
         """Profile, phones, last orders, open complaints, last contacts: a fixed few queries."""
-        from callcenter.adapters.db.views import bundle_rows
+        from callcenter.adapters.db.popview import bundle_record
 
-        return await bundle_rows(self._session, customer_id=customer_id, limit=limit)
+        return await bundle_record(
+            await self._session.connection(), customer_id=customer_id, limit=limit
+        )
 
     async def count(self) -> int:
         """How many customers are stored."""
@@ -236,35 +238,6 @@ class PhoneRepository:
 
     async def customers_by_e164(self, *, e164: str) -> list[NumberOwner]:
         """Every customer holding this number with their last contact time: one query."""
-        last_contact = (
-            select(func.max(ContactRow.started_at))
-            .where(ContactRow.customer_id == CustomerRow.id)
-            .correlate(CustomerRow)
-            .scalar_subquery()
-        )
-        stmt = (
-            select(CustomerRow, PhoneRow.is_primary, last_contact.label("last_contact_at"))
-            .join(PhoneRow, PhoneRow.customer_id == CustomerRow.id)
-            .where(PhoneRow.e164 == e164)
-            .order_by(CustomerRow.id)
-        )
-        owners: dict[int, NumberOwner] = {}
-        for row, is_primary, last_at in (await self._session.execute(stmt)).all():
-            last = _utc(last_at)
-            seen = owners.get(row.id)
-            # the same customer may hold the number twice (two raw spellings): keep one entry
-            owners[row.id] = NumberOwner(
-                customer=summary_from_row(row),
-                is_primary=bool(is_primary) or (seen is not None and seen.is_primary),
-                last_contact_at=last,
-            )
-        return list(owners.values())
+        from callcenter.adapters.db.popview import number_owners
 
-
-def _utc(value: datetime | str | None) -> datetime | None:
-    """Aggregates bypass the column type on SQLite (text) and may come back naive."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return await number_owners(await self._session.connection(), e164=e164)
