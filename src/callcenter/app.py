@@ -26,6 +26,7 @@ AGENT_REFRESH_S = 30.0
 async def build_runtime(settings: Settings) -> Runtime:
     """Create the engine, hub and services of one process and start its background work."""
     from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.db.snapshots import SqlSnapshots
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.metrics import attach_metrics
@@ -58,7 +59,10 @@ async def build_runtime(settings: Settings) -> Runtime:
         deadline_s=settings.route_deadline_ms / 1000,
     )
     pops = ScreenPopService(
-        notifier=hub, directory=directory, agents=agents, region=settings.default_region
+        notifier=hub,
+        directory=SqlPopSource(engine, region=settings.default_region),
+        agents=agents,
+        region=settings.default_region,
     )
     store = CallStore(uow=uow, capacity=settings.call_buffer_capacity)
     tracking = CallTracking(
