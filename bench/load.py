@@ -21,7 +21,7 @@ import time
 import uuid
 from typing import Any
 
-from pop_latency import SECRET, Desk, _free_port, _rss_mb, ensure_agents, offer_calls
+from pop_latency import SECRET, DeskFleet, _free_port, _rss_mb, ensure_agents, offer_calls
 from sqlalchemy import func, select
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -71,7 +71,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         if msg and msg[0] == ("Event", "AgentCalled"):
             fields = dict(msg)
             code = fields["Interface"].removeprefix("Local/").split("@")[0]
-            written.setdefault((fields["Linkedid"], code), time.perf_counter())
+            written.setdefault((fields["Linkedid"], code), time.monotonic())
 
     sim.emit = timed_emit  # type: ignore[method-assign]
     codes = await ensure_agents(args.database_url, sim)
@@ -101,21 +101,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     engine = make_engine(args.database_url)
     sessions = make_session_factory(engine)
-    arrivals: dict[tuple[str, str], float] = {}
-    desks: list[Desk] = []
+    fleet: DeskFleet | None = None
     try:
         await asyncio.wait_for(sim.first_login.wait(), 60)
         await asyncio.sleep(2.0)  # every process up and subscribed to the bus
+        specs = []
         for i, code in enumerate(codes):
             token, _ = await create_token(
                 uow=lambda: SqlUnitOfWork(sessions), role="agent", agent_code=code
             )
-            desk = Desk(code, arrivals)
-            ready = asyncio.Event()
-            desk.task = asyncio.create_task(desk.run(ports[i % len(ports)], token, ready))
-            await asyncio.wait_for(ready.wait(), 30)
-            desks.append(desk)
-        await asyncio.sleep(1.0)
+            specs.append((code, ports[i % len(ports)], token))
+        fleet = DeskFleet(specs)
+        await fleet.start()
         cpu_before = [_cpu_seconds(b.pid) for b in backends]
         wall = time.perf_counter()
         offered = await offer_calls(sim, callers, args)
@@ -128,11 +125,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ]
         rss = [_rss_mb(b.pid) for b in backends]
         recorded = await _recorded(args.database_url, pbx)
+        arrivals = await fleet.stop()
     finally:
-        for desk in desks:
-            if desk.task is not None:
-                desk.task.cancel()
-        await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
         for backend in backends:
             backend.terminate()
         for backend in backends:

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import random
 import socket
@@ -22,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -66,25 +68,57 @@ async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
     return codes
 
 
-class Desk:
-    """One agent desktop: a websocket that notes when each pop arrives."""
-
-    def __init__(self, code: str, arrivals: dict[tuple[str, str], float]) -> None:
-        self.code = code
-        self.arrivals = arrivals
-        self.task: asyncio.Task[None] | None = None
-
-    async def run(self, port: int, token: str, ready: asyncio.Event) -> None:
-        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
-            await ws.send(json.dumps({"type": "hello", "token": token}))
-            ready.set()
-            async for text in ws:
-                now = time.perf_counter()
-                if '"screen_pop"' not in text:
-                    continue
+async def _desk(code: str, port: int, token: str, arrivals: dict[tuple[str, str], float]) -> None:
+    """One agent desktop: a websocket that notes when each pop arrives (system-wide clock)."""
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
+        await ws.send(json.dumps({"type": "hello", "token": token}))
+        async for text in ws:
+            now = time.monotonic()
+            if '"screen_pop"' in text:
                 msg = json.loads(text)
-                key = (msg["call"]["linkedid"], self.code)
-                self.arrivals.setdefault(key, now)
+                arrivals.setdefault((msg["call"]["linkedid"], code), now)
+
+
+def _fleet_main(pipe: Connection, desks: list[tuple[str, int, str]]) -> None:
+    """A process of its own for the agents' sockets, so the simulator never delays a receipt."""
+
+    async def main() -> None:
+        arrivals: dict[tuple[str, str], float] = {}
+        tasks = [asyncio.create_task(_desk(c, p, t, arrivals)) for c, p, t in desks]
+        await asyncio.sleep(2.0)  # every socket connected and its hello sent
+        pipe.send("ready")
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # "stop"
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        pipe.send(arrivals)
+
+    asyncio.run(main())
+
+
+class DeskFleet:
+    """The agents' desktops, in a separate process; arrival times use CLOCK_MONOTONIC."""
+
+    def __init__(self, desks: list[tuple[str, int, str]]) -> None:
+        self._pipe, child = multiprocessing.get_context("spawn").Pipe()
+        self._process = multiprocessing.get_context("spawn").Process(
+            target=_fleet_main, args=(child, desks), daemon=True
+        )
+
+    async def start(self) -> None:
+        self._process.start()
+        loop = asyncio.get_running_loop()
+        ready = await asyncio.wait_for(loop.run_in_executor(None, self._pipe.recv), 120)
+        assert ready == "ready"
+
+    async def stop(self) -> dict[tuple[str, str], float]:
+        self._pipe.send("stop")
+        loop = asyncio.get_running_loop()
+        arrivals: dict[tuple[str, str], float] = await asyncio.wait_for(
+            loop.run_in_executor(None, self._pipe.recv), 60
+        )
+        self._process.join(10)
+        return arrivals
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -105,7 +139,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         if msg and msg[0] == ("Event", "AgentCalled"):
             fields = dict(msg)
             code = fields["Interface"].removeprefix("Local/").split("@")[0]
-            written.setdefault((fields["Linkedid"], code), time.perf_counter())
+            written.setdefault((fields["Linkedid"], code), time.monotonic())
 
     sim.emit = timed_emit  # type: ignore[method-assign]
     tmp = tempfile.TemporaryDirectory()
@@ -128,34 +162,28 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             [{"name": "bench", "port": ami_port, "secret": SECRET}]
         ),
     }
-    # The backend runs in its own process, as in production; the simulator and the agents'
-    # sockets share this one, so both timestamps come from the same clock.
+    # The backend runs in its own process, as in production, and so do the agents' sockets;
+    # ring and receipt are both stamped with CLOCK_MONOTONIC, which all processes share.
     backend = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "callcenter", "--log-level", "WARNING", "serve", env=env
     )
     engine = make_engine(url)
     uow = lambda: SqlUnitOfWork(make_session_factory(engine))  # noqa: E731
-    arrivals: dict[tuple[str, str], float] = {}
-    desks = []
+    fleet: DeskFleet | None = None
     try:
         await sim.first_login.wait()
-        for code in codes:
-            token, _ = await create_token(uow=uow, role="agent", agent_code=code)
-            desk = Desk(code, arrivals)
-            ready = asyncio.Event()
-            desk.task = asyncio.create_task(desk.run(http_port, token, ready))
-            await asyncio.wait_for(ready.wait(), 30)
-            desks.append(desk)
-        await asyncio.sleep(1.0)
+        specs = [
+            (code, http_port, (await create_token(uow=uow, role="agent", agent_code=code))[0])
+            for code in codes
+        ]
+        fleet = DeskFleet(specs)
+        await fleet.start()
         calls = await offer_calls(sim, callers, args)
         await asyncio.sleep(3.0)  # let the last pops arrive
         rss_mb = _rss_mb(backend.pid)
         server_side = await _server_pop_buckets(http_port)
+        arrivals = await fleet.stop()
     finally:
-        for desk in desks:
-            if desk.task is not None:
-                desk.task.cancel()
-        await asyncio.gather(*(d.task for d in desks if d.task), return_exceptions=True)
         backend.terminate()
         await asyncio.wait_for(backend.wait(), 20)
         await sim.stop()
