@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import time
 from collections.abc import AsyncIterator, Coroutine
@@ -270,6 +271,19 @@ async def _start_agi(runtime: Runtime) -> None:
     runtime.closers.append(runtime.agi.stop)
 
 
+def _tune_collector() -> None:
+    """Keep the cyclic GC's full passes off the pop's hot path.
+
+    Measured with 1000 agent sockets at 100 calls/s: CPython's default thresholds ran full
+    collections over the whole heap every few seconds, each a 150-300 ms stop — the entire tail of
+    the pop latency. Start-up objects live as long as the process, so they are frozen out of every
+    scan; the young generations are collected less often, and full passes become rare.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 50, 1000)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The FastAPI application; its lifespan builds and closes the runtime."""
     settings = settings or load_settings()
@@ -278,6 +292,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await build_runtime(settings)
         app.state.runtime = runtime
+        _tune_collector()
         try:
             yield
         finally:
