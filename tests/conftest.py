@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from support import ApiHarness, create_pg_database, drop_pg_database
+from support import IN_CI, ApiHarness, create_pg_database, drop_pg_database
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -46,3 +48,30 @@ async def api(database_url: str) -> AsyncIterator[ApiHarness]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield ApiHarness(client, app.state.runtime)
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A Redis key prefix of this test's own; its keys are deleted after.
+
+    Under CI=true an unreachable Redis fails the test; elsewhere it skips with the reason.
+    """
+    from redis.asyncio import Redis
+
+    url = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        await client.ping()
+    except Exception as exc:
+        await client.aclose()
+        if IN_CI:
+            pytest.fail(f"Redis unreachable at {url} under CI=true: {exc!r}")
+        pytest.skip(f"Redis not reachable at {url}: {exc!r}")
+    name = f"cctest-{uuid.uuid4().hex[:10]}"
+    try:
+        yield name
+    finally:
+        keys = [k async for k in client.scan_iter(match=f"{name}:*")]
+        if keys:
+            await client.delete(*keys)
+        await client.aclose()

@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +25,6 @@ from typing import Any
 import pytest
 import websockets
 from livestack import SECRET, seed_floor
-from redis.asyncio import Redis
 from sqlalchemy import select
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -73,24 +71,9 @@ async def until(check: Callable[[], bool], timeout: float = 20.0, what: str = ""
 
 
 @pytest.fixture
-async def bus_prefix() -> AsyncIterator[str]:
-    """A Redis key prefix of this test's own; its keys are deleted after."""
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except Exception as exc:
-        await client.aclose()
-        if IN_CI:
-            pytest.fail(f"Redis unreachable at {REDIS_URL} under CI=true: {exc!r}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
-    name = f"cctest-{uuid.uuid4().hex[:10]}"
-    try:
-        yield name
-    finally:
-        keys = [k async for k in client.scan_iter(match=f"{name}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+def bus_prefix(redis_prefix: str) -> str:
+    """This test's own Redis key prefix (the shared fixture deletes its keys after)."""
+    return redis_prefix
 
 
 @contextlib.asynccontextmanager

@@ -9,12 +9,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from redis.asyncio import Redis
 
 from callcenter.adapters.bus.redis_bus import RedisBus
 from callcenter.adapters.push.hub import PushHub, Subscription
@@ -26,24 +24,9 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture
-async def prefix() -> AsyncIterator[str]:
-    """A key prefix of this test's own on the real Redis; its keys are deleted after."""
-    client = Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        await client.ping()
-    except Exception as exc:
-        await client.aclose()
-        if IN_CI:
-            pytest.fail(f"Redis unreachable at {REDIS_URL} under CI=true: {exc!r}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc!r}")
-    name = f"cctest-{uuid.uuid4().hex[:10]}"
-    try:
-        yield name
-    finally:
-        keys = [k async for k in client.scan_iter(match=f"{name}:*")]
-        if keys:
-            await client.delete(*keys)
-        await client.aclose()
+def prefix(redis_prefix: str) -> str:
+    """This test's own Redis key prefix (the shared fixture deletes its keys after)."""
+    return redis_prefix
 
 
 async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:

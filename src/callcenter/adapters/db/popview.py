@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.adapters.db.repo_customers import roles_from_db
+from callcenter.adapters.db.repo_customers import customer_from_row, roles_from_db
 from callcenter.adapters.db.tables import (
     AgentRow,
     ComplaintRow,
@@ -26,7 +26,6 @@ from callcenter.domain.records import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
     Contact,
-    Customer,
     CustomerBundle,
     CustomerSummary,
     NumberOwner,
@@ -161,7 +160,7 @@ async def bundle_record(
     complaints = (await conn.execute(_COMPLAINTS, params)).all()
     contacts = (await conn.execute(_CONTACTS, params)).all()
     return CustomerBundle(
-        customer=_customer(profile[0]),
+        customer=customer_from_row(profile[0]),
         phones=tuple(
             Phone(
                 id=r.phone_id,
@@ -236,27 +235,6 @@ class SqlPopSource:
         if record is None:
             raise LookupError(f"no customer {customer_id}")
         return bundle_from_record(record, now=now)
-
-
-def _customer(row: Row[Any]) -> Customer:
-    return Customer(
-        id=row.id,
-        member_number=row.member_number,
-        name=row.name,
-        segment=row.segment,
-        roles=roles_from_db(row.roles),
-        member_since=row.member_since,
-        birthday=row.birthday,
-        email=row.email,
-        city=row.city,
-        preferred_genres=tuple(row.preferred_genres or ()),
-        language=row.language,
-        do_not_call=row.do_not_call,
-        credit_rating=row.credit_rating,
-        credit_hold=row.credit_hold,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
 
 
 def _orders_from(rows: Iterable[Row[Any]]) -> tuple[Order, ...]:

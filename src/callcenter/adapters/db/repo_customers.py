@@ -53,8 +53,8 @@ def roles_from_db(value: str) -> tuple[str, ...]:
     return tuple(r for r in value.split(",") if r)
 
 
-def customer_from_row(row: CustomerRow) -> Customer:
-    """A Customer record from its ORM row."""
+def customer_from_row(row: Any) -> Customer:
+    """A Customer record from its ORM row, or from a Core row of the customers columns."""
     return Customer(
         id=row.id,
         member_number=row.member_number,
