@@ -15,21 +15,29 @@ import asyncio
 import json
 import logging
 import os
-import statistics
 import sys
 import time
 import uuid
 from typing import Any
 
-from pop_latency import SECRET, DeskFleet, _free_port, _rss_mb, ensure_agents, offer_calls
+from pop_latency import (
+    SECRET,
+    DeskFleet,
+    _free_port,
+    _rss_mb,
+    common_arguments,
+    ensure_agents,
+    latency_figures,
+    offer_calls,
+    timed_simulator,
+)
 from sqlalchemy import func, select
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.tables import CallRecordRow
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.services.tokens import create_token
-from callcenter.sim.generator import callers_from_db, staff
-from callcenter.sim.server import SimulatedAsterisk
+from callcenter.sim.generator import callers_from_db
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -54,26 +62,7 @@ async def _recorded(url: str, pbx: str) -> int:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     pbx = f"load-{uuid.uuid4().hex[:6]}"
-    sim = SimulatedAsterisk(
-        "callcenter",
-        SECRET,
-        seed=args.seed,
-        answer_delay_s=2.0,
-        talk_mean_s=4,
-        noise=args.dialplan_noise,
-    )
-    staff(sim.model, args.agents)
-    written: dict[tuple[str, str], float] = {}
-    emit = sim.emit
-
-    def timed_emit(msg: list[tuple[str, str]]) -> None:
-        emit(msg)
-        if msg and msg[0] == ("Event", "AgentCalled"):
-            fields = dict(msg)
-            code = fields["Interface"].removeprefix("Local/").split("@")[0]
-            written.setdefault((fields["Linkedid"], code), time.monotonic())
-
-    sim.emit = timed_emit  # type: ignore[method-assign]
+    sim, written = timed_simulator(args)
     codes = await ensure_agents(args.database_url, sim)
     callers = await callers_from_db(args.database_url, limit=5000)
     ami_port = await sim.start(port=0)
@@ -133,16 +122,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.wait_for(backend.wait(), 30)
         await sim.stop()
         await engine.dispose()
-    latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
-    if not latencies:
-        raise SystemExit("no pops received")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return {
-        "pop_p50_ms": round(statistics.median(latencies), 2),
-        "pop_p99_ms": round(p99, 2),
-        "pop_max_ms": round(latencies[-1], 2),
-        "pops": len(latencies),
-        "rings_without_pop": len(written) - len(latencies),
+        **latency_figures(written, arrivals),
         "calls_offered": offered,
         "calls_recorded": recorded,
         "rss_mb": ",".join(f"{r:.0f}" for r in rss),
@@ -154,16 +135,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", required=True, help="a migrated, seeded PostgreSQL")
     parser.add_argument("--bus-url", default="redis://127.0.0.1:6379/0")
+    common_arguments(parser)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--agents", type=int, default=100)
-    parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--dialplan-noise",
-        action="store_true",
-        help="also send VarSet/Newexten traffic (asterisk/manager.conf filters it at the source)",
-    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     figures = asyncio.run(run(args))

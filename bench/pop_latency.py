@@ -121,7 +121,10 @@ class DeskFleet:
         return arrivals
 
 
-async def bench(args: argparse.Namespace) -> dict[str, Any]:
+def timed_simulator(
+    args: argparse.Namespace,
+) -> tuple[SimulatedAsterisk, dict[tuple[str, str], float]]:
+    """The simulated Asterisk with --agents agents, noting when each AgentCalled is written."""
     sim = SimulatedAsterisk(
         "callcenter",
         SECRET,
@@ -142,6 +145,40 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
             written.setdefault((fields["Linkedid"], code), time.monotonic())
 
     sim.emit = timed_emit  # type: ignore[method-assign]
+    return sim, written
+
+
+def latency_figures(
+    written: dict[tuple[str, str], float], arrivals: dict[tuple[str, str], float]
+) -> dict[str, Any]:
+    """p50 / p99 / max of ring-to-pop, in ms, and how many rings never popped."""
+    latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
+    if not latencies:
+        raise SystemExit("no pops received: is the listener connected?")
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "pop_p50_ms": round(statistics.median(latencies), 2),
+        "pop_p99_ms": round(p99, 2),
+        "pop_max_ms": round(latencies[-1], 2),
+        "pops": len(latencies),
+        "rings_without_pop": len(written) - len(latencies),
+    }
+
+
+def common_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options both latency benchmarks take."""
+    parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
+    parser.add_argument("--seconds", type=float, default=10.0, help="how long calls are offered")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--dialplan-noise",
+        action="store_true",
+        help="also send VarSet/Newexten traffic (asterisk/manager.conf filters it at the source)",
+    )
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    sim, written = timed_simulator(args)
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url
     if url is None:
@@ -189,18 +226,10 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         await sim.stop()
         await engine.dispose()
         tmp.cleanup()
-    latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
-    if not latencies:
-        raise SystemExit("no pops received: is the listener connected?")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return {
-        "pop_p50_ms": round(statistics.median(latencies), 2),
-        "pop_p99_ms": round(p99, 2),
-        "pop_max_ms": round(latencies[-1], 2),
+        **latency_figures(written, arrivals),
         "backend_rss_mb": rss_mb,
         "server_pops_within_10ms_pct": server_side,
-        "rings_without_pop": len(written) - len(latencies),
-        "pops": len(latencies),
         "calls": calls,
     }
 
@@ -256,17 +285,10 @@ def _rss_mb(pid: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rate", type=float, default=10.0, help="calls per second")
+    common_arguments(parser)
     parser.add_argument("--agents", type=int, default=50, help="agents with a desktop socket")
-    parser.add_argument("--seconds", type=float, default=10.0, help="how long calls are offered")
     parser.add_argument("--customers", type=int, default=500, help="customers to seed (SQLite)")
     parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--dialplan-noise",
-        action="store_true",
-        help="also send VarSet/Newexten traffic (asterisk/manager.conf filters it at the source)",
-    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     figures = asyncio.run(bench(args))
