@@ -68,10 +68,17 @@ async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
     return codes
 
 
-async def _desk(code: str, port: int, token: str, arrivals: dict[tuple[str, str], float]) -> None:
+async def _desk(
+    code: str,
+    port: int,
+    token: str,
+    arrivals: dict[tuple[str, str], float],
+    connected: list[str],
+) -> None:
     """One agent desktop: a websocket that notes when each pop arrives (system-wide clock)."""
     async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
         await ws.send(json.dumps({"type": "hello", "token": token}))
+        connected.append(code)
         async for text in ws:
             now = time.monotonic()
             if '"screen_pop"' in text:
@@ -84,9 +91,13 @@ def _fleet_main(pipe: Connection, desks: list[tuple[str, int, str]]) -> None:
 
     async def main() -> None:
         arrivals: dict[tuple[str, str], float] = {}
-        tasks = [asyncio.create_task(_desk(c, p, t, arrivals)) for c, p, t in desks]
-        await asyncio.sleep(2.0)  # every socket connected and its hello sent
-        pipe.send("ready")
+        connected: list[str] = []
+        tasks = [asyncio.create_task(_desk(c, p, t, arrivals, connected)) for c, p, t in desks]
+        deadline = time.monotonic() + 60
+        while len(connected) < len(desks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # the backend has checked the last tokens and subscribed them
+        pipe.send("ready" if len(connected) == len(desks) else f"only {len(connected)} connected")
         await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # "stop"
         for task in tasks:
             task.cancel()
@@ -109,7 +120,8 @@ class DeskFleet:
         self._process.start()
         loop = asyncio.get_running_loop()
         ready = await asyncio.wait_for(loop.run_in_executor(None, self._pipe.recv), 120)
-        assert ready == "ready"
+        if ready != "ready":
+            raise SystemExit(f"agent sockets: {ready}")
 
     async def stop(self) -> dict[tuple[str, str], float]:
         self._pipe.send("stop")
