@@ -228,7 +228,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         fleet = DeskFleet(specs)
         await fleet.start()
         calls = await offer_calls(sim, callers, args)
-        await asyncio.sleep(3.0)  # let the last pops arrive
+        await asyncio.wait_for(sim.wait_idle(), 120)  # calls still queued ring later
+        await asyncio.sleep(1.0)  # let the last pops arrive
         rss_mb = _rss_mb(backend.pid)
         server_side = await _server_pop_buckets(http_port)
         arrivals = await fleet.stop()
