@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Final
 
-from callcenter.adapters.push.protocol import RESYNC, ProtocolError, Template, encode
+from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, ProtocolError, Template, encode
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ class HubStats:
 
 @dataclass
 class _Channel:
+    limit: int
     seq: int = 0
     backlog: deque[tuple[int, str]] = field(default_factory=deque)
     subscribers: dict[int, Subscription] = field(default_factory=dict)
@@ -130,11 +131,18 @@ class PushHub:
     """
 
     def __init__(
-        self, *, backlog: int = 500, queue_size: int = 256, generation: str | None = None
+        self,
+        *,
+        backlog: int = 500,
+        queue_size: int = 256,
+        generation: str | None = None,
+        backlog_for: Mapping[str, int] | None = None,
     ) -> None:
-        if backlog < 1 or queue_size < 1:
+        if backlog < 1 or queue_size < 1 or any(n < 1 for n in (backlog_for or {}).values()):
             raise ValueError("backlog and queue_size must be at least 1")
         self.backlog_size = backlog
+        # Channels whose every message is a whole snapshot need no history (the wallboard).
+        self._backlog_for = dict(backlog_for or {})
         self.queue_size = queue_size
         # A new generation per hub: seqs of a restarted process (or another node) mean nothing here
         self.generation = generation or secrets.token_hex(6)
@@ -147,7 +155,19 @@ class PushHub:
     @classmethod
     def from_settings(cls, settings: Settings) -> PushHub:
         """A hub sized by `ws_backlog` and `ws_queue_size`."""
-        return cls(backlog=settings.ws_backlog, queue_size=settings.ws_queue_size)
+        return cls(
+            backlog=settings.ws_backlog,
+            queue_size=settings.ws_queue_size,
+            backlog_for={WALLBOARD: 1},
+        )
+
+    def _state(self, channel: str, seq: int = 0) -> _Channel:
+        """The channel's state, created on first use with its backlog bound."""
+        state = self._channels.get(channel)
+        if state is None:
+            limit = self._backlog_for.get(channel, self.backlog_size)
+            state = self._channels[channel] = _Channel(limit=limit, seq=seq)
+        return state
 
     def current_seq(self, channel: str) -> int:
         """The seq of the last message published on the channel (0 before the first)."""
@@ -175,7 +195,7 @@ class PushHub:
 
     def publish_local(self, channel: str, template: Template) -> int:
         """Sequence a message in this process and fan it out; returns its seq."""
-        state = self._channels.setdefault(channel, _Channel())
+        state = self._state(channel)
         seq = state.seq + 1
         self._append(state, seq, template.text(seq, self.generation))
         self.stats.published += 1
@@ -196,7 +216,7 @@ class PushHub:
         """
         if generation != self.generation:
             return False
-        state = self._channels.setdefault(channel, _Channel())
+        state = self._state(channel)
         if seq <= state.seq:
             self.stats.duplicates += 1
             return False
@@ -227,12 +247,12 @@ class PushHub:
                 state.seq = known
                 self._resync_subscribers(state)
         for name, known in seqs.items():
-            self._channels.setdefault(name, _Channel(seq=known))
+            self._state(name, seq=known)
 
     def _append(self, state: _Channel, seq: int, text: str) -> None:
         state.seq = seq
         state.backlog.append((seq, text))
-        if len(state.backlog) > self.backlog_size:
+        if len(state.backlog) > state.limit:
             state.backlog.popleft()
         for sub in list(state.subscribers.values()):
             if not sub._offer(text):
@@ -258,7 +278,7 @@ class PushHub:
         """Listen on a channel; with `since`, first get what was missed, or a resync message."""
         if since is not None and since < 0:
             raise ProtocolError(f"since must be non-negative, got {since}")
-        state = self._channels.setdefault(channel, _Channel())
+        state = self._state(channel)
         replay: list[str] = []
         if since is not None and self._can_replay(state, since, generation):
             replay = [text for seq, text in state.backlog if seq > since]
