@@ -1,4 +1,4 @@
-"""The wired components of one process, as the app factory built them."""
+"""The wired components of one process, as `callcenter.bootstrap.build_runtime` built them."""
 
 from __future__ import annotations
 
@@ -7,20 +7,25 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-
     from callcenter.adapters.agi import AgiServer
+    from callcenter.adapters.ami.leader import AmiLeader
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
+    from callcenter.adapters.bus.redis_bus import RedisBus
+    from callcenter.adapters.db.database import Database
     from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.presence import PresenceBoard
+    from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
-    from callcenter.services.call_tracking import CallTracking
     from callcenter.services.customers import Directory
+    from callcenter.services.fact_fanout import FactFanout
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.services.wallboard import WallboardService
     from callcenter.settings import Settings
 
 
@@ -29,40 +34,41 @@ class Runtime:
     """Everything a request handler or background task may need; built once per process."""
 
     settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    database: Database
     hub: PushHub
     auth: TokenAuthenticator
     directory: Directory
     agents: AgentDirectory
+    presence: PresenceBoard
     routing: RoutingService
     pops: ScreenPopService
     store: CallStore
-    tracking: CallTracking
+    wallboard: WallboardService
+    control: AgentControl
+    metrics: CallCenterMetrics
+    facts: FactFanout
     pipelines: dict[str, AmiPipeline] = field(default_factory=dict)
     listeners: dict[str, AmiListener] = field(default_factory=dict)
     agi: AgiServer | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
+    leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
         """A new unit of work over this process's database."""
-        from callcenter.adapters.db.uow import SqlUnitOfWork
-
-        return SqlUnitOfWork(self.sessions)
+        return self.database.uow()
 
     def agent_channel(self, code: str) -> str:
         """The push channel of one agent's desktop."""
         return self.agents.channel(code)
 
-    def wallboard_snapshot(self) -> dict[str, Any] | None:
-        """The wallboard's current figures, when a wallboard service runs in this process."""
-        board = self.extras.get("wallboard")
-        return None if board is None else dict(board.snapshot())
+    def wallboard_snapshot(self) -> dict[str, Any]:
+        """The wallboard's current figures."""
+        return dict(self.wallboard.snapshot())
 
     async def close(self) -> None:
         """Stop background work in reverse order of start, then release the database."""
         for closer in reversed(self.closers):
             await closer()
         self.closers.clear()
-        await self.engine.dispose()
+        await self.database.aclose()

@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     day_start_hour: int = 0
     timezone: str = "Asia/Shanghai"
     call_buffer_capacity: int = 10_000  # finished calls held while the database is away
+    # AMI events waiting for the call tracker before the listener stops reading the socket
+    ami_max_queue: int = Field(default=10_000, ge=2)
     ws_backlog: int = 500
     ws_queue_size: int = 256
     log_level: str = "INFO"

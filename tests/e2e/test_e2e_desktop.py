@@ -6,12 +6,13 @@ import asyncio
 from typing import Any
 
 from playwright.async_api import expect
-from stack import BrowserStack, browser_stack
+
+from support.livestack import LiveStack, live_stack
 
 CALLER = "+8613800138000"  # Li Wei, senior member, order BK-2026-0042
 
 
-async def open_desktop(page: Any, stack: BrowserStack, code: str) -> None:
+async def open_desktop(page: Any, stack: LiveStack, code: str) -> None:
     """Sign in through the URL fragment and wait until the desktop is online."""
     token = await stack.token("agent", code)
     await page.goto(stack.url(f"/desktop#token={token}"))
@@ -23,7 +24,7 @@ async def open_desktop(page: Any, stack: BrowserStack, code: str) -> None:
 async def test_token_leaves_the_address_bar_and_a_bad_token_gets_the_sign_in_box(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         assert "token" not in page.url
         assert await page.evaluate("sessionStorage.getItem('callcenter.token')") is not None
@@ -44,7 +45,7 @@ async def test_token_leaves_the_address_bar_and_a_bad_token_gets_the_sign_in_box
 async def test_ringing_call_pops_the_customer_then_wrap_up_stores_the_disposition(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         linkedid = stack.sim.place_call(
             CALLER, "Li Wei", "8001", answer_by="1001", agent_answers_after=8, talk_s=12
@@ -86,7 +87,7 @@ async def test_ringing_call_pops_the_customer_then_wrap_up_stores_the_dispositio
 async def test_a_missing_disposition_choice_keeps_the_form_and_says_why(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         stack.sim.place_call(
             CALLER, "Li Wei", "8001", answer_by="1001", agent_answers_after=2, talk_s=4
@@ -102,7 +103,7 @@ async def test_a_missing_disposition_choice_keeps_the_form_and_says_why(
 
 
 async def test_desktop_recovers_after_the_backend_restarts(page: Any, sqlite_url: str) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         await stack.stop()
         await expect(page.locator("#offline")).to_be_visible()

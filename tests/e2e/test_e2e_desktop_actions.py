@@ -6,15 +6,15 @@ from datetime import date
 from typing import Any
 
 from playwright.async_api import expect
-from stack import BrowserStack, browser_stack
 from test_e2e_desktop import open_desktop
 
 from callcenter.domain.records import NewCustomer, PhoneInput
+from support.livestack import LiveStack, live_stack
 
 SWITCHBOARD = "+861062751234"
 
 
-async def add_customer(stack: BrowserStack, name: str, phone: str, **extra: Any) -> int:
+async def add_customer(stack: LiveStack, name: str, phone: str, **extra: Any) -> int:
     """One more customer with this phone number."""
     async with stack.runtime.uow() as uow:
         new_id = await uow.customers.add(
@@ -33,7 +33,7 @@ async def add_customer(stack: BrowserStack, name: str, phone: str, **extra: Any)
 async def test_shared_number_offers_candidates_and_picking_loads_the_record(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await add_customer(stack, "北大书店", SWITCHBOARD, roles=("distributor",))
         await add_customer(stack, "Ma Jianguo", SWITCHBOARD)
         await open_desktop(page, stack, "1001")
@@ -51,7 +51,7 @@ async def test_shared_number_offers_candidates_and_picking_loads_the_record(
 
 
 async def test_withheld_and_unknown_callers_are_named_as_such(page: Any, sqlite_url: str) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         # short answered calls: the card keeps saying who called after the call ended
         stack.sim.place_call(None, None, "8001", answer_by="1001", agent_answers_after=2, talk_s=2)
@@ -68,7 +68,7 @@ async def test_withheld_and_unknown_callers_are_named_as_such(page: Any, sqlite_
 
 
 async def test_pause_with_a_reason_then_resume(page: Any, sqlite_url: str) -> None:
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         pill = page.locator("#state-pill")
         await expect(pill).to_have_attribute("data-state", "available")
@@ -84,7 +84,7 @@ async def test_pause_with_a_reason_then_resume(page: Any, sqlite_url: str) -> No
 async def test_complaint_opened_and_escalated_from_a_searched_record(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         await page.fill("#search-q", "Li Wei")
         await page.click("#search-form button")
@@ -111,7 +111,7 @@ async def test_complaint_opened_and_escalated_from_a_searched_record(
 async def test_dialling_a_do_not_call_customer_shows_the_refusal(
     page: Any, sqlite_url: str
 ) -> None:
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         await add_customer(stack, "Qian Hong", "+8613812345678", do_not_call=True)
         await open_desktop(page, stack, "1001")
         await page.fill("#search-q", "Qian")

@@ -6,10 +6,11 @@ import asyncio
 from typing import Any
 
 from playwright.async_api import expect
-from stack import BrowserStack, browser_stack
+
+from support.livestack import LiveStack, live_stack
 
 
-async def open_wallboard(page: Any, stack: BrowserStack) -> None:
+async def open_wallboard(page: Any, stack: LiveStack) -> None:
     """Sign in with a supervisor token through the URL fragment."""
     token = await stack.token("supervisor")
     await page.goto(stack.url(f"/wallboard#token={token}"))
@@ -18,7 +19,7 @@ async def open_wallboard(page: Any, stack: BrowserStack) -> None:
 
 
 async def test_waiting_calls_and_agent_states_follow_the_floor(page: Any, sqlite_url: str) -> None:
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_wallboard(page, stack)
         await page.evaluate("window.loadedOnce = true")  # gone if the page ever reloads
         hotline = page.locator(".tile[data-group=member-hotline]")
@@ -54,7 +55,7 @@ async def test_waiting_calls_and_agent_states_follow_the_floor(page: Any, sqlite
 
 
 async def test_an_agent_token_is_refused_with_a_reason(page: Any, sqlite_url: str) -> None:
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         token = await stack.token("agent", "1001")
         await page.goto(stack.url(f"/wallboard#token={token}"))
         await expect(page.locator("#signin-error")).to_contain_text("supervisor or admin token")

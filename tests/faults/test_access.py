@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import websockets
-from faultkit import AgentSocket, LiveStack, fault_stack, subscribed
 
 from callcenter.services.tokens import create_token
+from support.faults import subscribed
+from support.livestack import AgentSocket, LiveStack, live_stack
 
 
 async def _token(stack: LiveStack, role: str, agent: str | None = None) -> tuple[str, int]:
@@ -36,7 +37,7 @@ async def _closed_with(ws: Any) -> int | None:
 async def test_an_agent_sees_only_its_own_stream(database_url: str) -> None:
     """Figure: a call rings agent 1002 -> 1002 gets 1 pop; paused 1001 (even asking for 1002's
     channel in its hello and query) gets 0 pops, 0 call updates, and only its own agent state."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         t1001, _ = await _token(stack, "agent", "1001")
         nosy = AgentSocket(
@@ -70,7 +71,7 @@ async def test_an_agent_sees_only_its_own_stream(database_url: str) -> None:
 async def test_agent_token_is_refused_by_supervisor_and_admin_surfaces(database_url: str) -> None:
     """Figure: an agent token -> wallboard socket closed 1008; 6 manager/admin HTTP routes 403;
     acting for another agent 403; the same routes with a supervisor token are not refused."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         agent, _ = await _token(stack, "agent", "1001")
         supervisor, _ = await _token(stack, "supervisor")
         board = await _socket(stack, "/ws/wallboard", {"token": agent})
@@ -107,7 +108,7 @@ async def test_agent_token_is_refused_by_supervisor_and_admin_surfaces(database_
 async def test_revoked_token_is_refused_at_once_even_on_an_open_socket(database_url: str) -> None:
     """Figure: revoke through the API -> the open desktop socket closes 1008 within the same
     request, and the very next HTTP call with the (cached) token gets 401; others unaffected."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         admin, admin_id = await _token(stack, "admin")
         agent, agent_id = await _token(stack, "agent", "1001")

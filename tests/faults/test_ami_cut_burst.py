@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from faultkit import fault_stack
+from support.livestack import live_stack
 
 BURST = 30
 
 
 async def test_cut_in_a_burst_records_every_call_exactly_once(database_url: str) -> None:
     """Figure: 30 calls placed at once, AMI cut twice mid-burst -> 30 records, 0 twice, 0 open."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         linkedids = []
         for i in range(BURST):

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from faultkit import TcpProxy, fault_stack, open_all_day_rules, subscribed
 from sqlalchemy.engine import make_url
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -23,6 +22,8 @@ from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import CallRecord
 from callcenter.services.call_store import CallStore
 from support import create_pg_database, drop_pg_database
+from support.faults import TcpProxy, open_all_day_rules, subscribed
+from support.livestack import live_stack
 
 pytestmark = pytest.mark.postgres
 
@@ -75,7 +76,7 @@ async def test_thirty_seconds_without_database(
     incomplete, 5/5 call records held in the buffer then written once, 0 lost."""
     caplog.set_level(logging.WARNING)
     rules = open_all_day_rules(tmp_path)
-    async with fault_stack(
+    async with live_stack(
         proxied.url, agi=True, dialplan_allow=["127.0.0.1"], routing_file=rules
     ) as stack:
         await stack.ami_connected()
@@ -158,7 +159,7 @@ async def test_thirty_seconds_without_database(
 
 async def test_dropped_database_connections_are_retried(proxied: Proxied) -> None:
     """Figure: every database connection reset while 5 calls end -> 5 records, each written once."""
-    async with fault_stack(proxied.url) as stack:
+    async with live_stack(proxied.url) as stack:
         await stack.ami_connected()
         runtime = stack.runtime
         linkedids = [

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from faultkit import open_fds
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.domain.routing import CustomerSnapshot
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 from support import TRACES
+from support.faults import open_fds
 
 SESSIONS = 1_000
 PARALLEL = 50

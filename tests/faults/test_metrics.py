@@ -8,11 +8,12 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from faultkit import fault_stack, subscribed
 
 from callcenter.adapters.metrics import Family, Histogram, Sample, render_families
 from callcenter.services.tokens import create_token
 from support import ApiHarness
+from support.faults import subscribed
+from support.livestack import live_stack
 
 SAMPLE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_]\w*="(?:[^"\\]|\\.)*",?)*\})? (\S+)$'
@@ -73,7 +74,7 @@ def test_label_values_and_help_are_escaped() -> None:
 async def test_metrics_follow_a_live_call(database_url: str) -> None:
     """Figure: one call popped, answered and stored -> ami_connected 1, pops >= 1, pop latency
     count >= 1, stored 1, pending 0, lost 0, 1 agent socket; and only local or manager access."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         base = f"http://127.0.0.1:{stack.http_port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
@@ -116,7 +117,7 @@ async def test_metrics_follow_a_live_call(database_url: str) -> None:
 
 async def test_route_latency_and_fallbacks_are_counted(database_url: str) -> None:
     """Figure: 3 HTTP dialplan routes -> route_decisions 3 and 3 observations in the histogram."""
-    async with fault_stack(database_url, dialplan_allow=["127.0.0.1"]) as stack:
+    async with live_stack(database_url, dialplan_allow=["127.0.0.1"]) as stack:
         base = f"http://127.0.0.1:{stack.http_port}"
         async with httpx.AsyncClient(base_url=base, timeout=10) as client:
             for caller in ("+8613800138000", "withheld", ""):
@@ -133,9 +134,9 @@ async def test_scaleout_figures_appear_when_wired(api: ApiHarness) -> None:
     bus_healthy 0, bus_outages_total 2, bus_local_only_total 5; none of them without scale-out."""
     plain = parse((await api.client.get("/metrics")).text)
     assert not [k for k in plain if "leader" in k or "_bus_" in k]
-    api.runtime.extras["leaders"] = {"pbx1": SimpleNamespace(leading=True)}
+    api.runtime.leaders = {"pbx1": SimpleNamespace(leading=True)}  # type: ignore[dict-item]
     stats = SimpleNamespace(healthy=False, sent=9, received=7, local_only=5, dropped=0, outages=2)
-    api.runtime.extras["bus"] = SimpleNamespace(stats=stats)
+    api.runtime.bus = SimpleNamespace(stats=stats)  # type: ignore[assignment]
     values = parse((await api.client.get("/metrics")).text)
     assert values['callcenter_ami_leader{pbx="pbx1"}'] == 1
     assert values["callcenter_bus_healthy"] == 0

@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 import websockets
-from livestack import SECRET, seed_floor
 from sqlalchemy import select
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -32,6 +31,7 @@ from callcenter.adapters.db.tables import CallRecordRow, ContactRow
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.services.tokens import create_token
 from callcenter.sim.server import SimulatedAsterisk
+from support.livestack import SECRET, seed_floor
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"

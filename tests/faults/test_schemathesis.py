@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 import schemathesis
-from faultkit import seed_floor
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
@@ -18,6 +17,7 @@ from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.app import create_app
 from callcenter.services.tokens import create_token
 from callcenter.settings import Settings
+from support.livestack import seed_floor
 
 # Per operation and mode (valid, invalid data): bounded so both databases take about a minute.
 EXAMPLES = 40

@@ -7,13 +7,14 @@ import logging
 
 import httpx
 import pytest
-from faultkit import SECRET, fault_stack, subscribed
 
 from callcenter.adapters.ami.listener import AmiListener
 from callcenter.adapters.ami.pipeline import AmiPipeline
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
 from callcenter.services.tokens import create_token
 from callcenter.settings import AmiServer, Settings
+from support.faults import subscribed
+from support.livestack import SECRET, live_stack
 
 WRONG_SECRET = "wr0ng-S3cret-9f1c"
 
@@ -38,7 +39,7 @@ async def test_no_secret_or_token_in_logs_errors_or_output(
     websockets, all at DEBUG -> 0 occurrences of the AMI secrets or any token in logs or bodies."""
     caplog.set_level(logging.DEBUG)
     bodies: list[str] = []
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         tokens = [
             (await create_token(uow=stack.runtime.uow, role=role, agent_code=agent))[0]

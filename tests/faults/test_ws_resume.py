@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from faultkit import fault_stack, subscribed
+from support.faults import subscribed
+from support.livestack import live_stack
 
 LI_WEI = "+8613800138000"
 
 
 async def test_resumed_socket_misses_no_pop(database_url: str) -> None:
     """Figure: 1 pop seen, socket dropped, 4 more calls ring -> 4 pops replayed, seqs gapless."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         wang = await stack.agent_socket("1001")
         await subscribed(stack, "1001")
@@ -42,7 +43,7 @@ async def test_resumed_socket_misses_no_pop(database_url: str) -> None:
 
 async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -> None:
     """Figure: backlog of 5, more than 5 messages while away -> 1 resync, then live pops again."""
-    async with fault_stack(database_url, ws_backlog=5) as stack:
+    async with live_stack(database_url, ws_backlog=5) as stack:
         await stack.ami_connected()
         wang = await stack.agent_socket("1001")
         await subscribed(stack, "1001")
@@ -82,7 +83,7 @@ async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -
 
 async def test_resume_from_another_generation_is_a_resync(database_url: str) -> None:
     """Figure: a `since` from a previous server generation -> 1 resync, nothing misattributed."""
-    async with fault_stack(database_url) as stack:
+    async with live_stack(database_url) as stack:
         await stack.ami_connected()
         back = await stack.agent_socket("1001", since=3, gen="not-this-server")
         resync = await back.next("resync")

@@ -9,13 +9,13 @@ from datetime import date
 from typing import Any
 
 import httpx
-from livestack import LiveStack, live_stack
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import NewCustomer, PhoneInput, Skill
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import interface_of
+from support.livestack import LiveStack, live_stack
 
 SUN_HUI = "1011"  # not a member of any simulated queue yet: a clean login
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from livestack import LiveStack
 from sqlalchemy import text
 from test_agent_control import client, control_stack, headers
 
 from callcenter.adapters.db.repo_dispositions import DispositionRepository
+from support.livestack import LiveStack
 
 
 def originates(stack: LiveStack) -> list[dict[str, Any]]:
@@ -157,7 +157,7 @@ async def test_disposition_given_during_the_call_lands_with_the_record(database_
         assert reply.status_code == 201, reply.text
         assert reply.json()["status"] == "pending"
         await stack.settled()
-        control = stack.runtime.extras["agent_control"]
+        control = stack.runtime.control
         async with asyncio.timeout(10):
             while control.dispositions.pending():
                 await asyncio.sleep(0.05)
@@ -185,4 +185,4 @@ async def test_disposition_bad_input(database_url: str) -> None:
         ):
             reply = await http.post("/api/agents/1001/disposition", json=body, headers=own)
             assert reply.status_code == 422, body
-        assert stack.runtime.extras["agent_control"].dispositions.pending() == []
+        assert stack.runtime.control.dispositions.pending() == []

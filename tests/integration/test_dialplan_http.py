@@ -19,7 +19,6 @@ import asyncpg
 import httpx
 import pytest
 import uvicorn
-from livestack import seed_floor
 from sqlalchemy.engine import make_url
 
 from callcenter.app import create_app
@@ -27,6 +26,7 @@ from callcenter.runtime import Runtime
 from callcenter.services.routing import load_rules
 from callcenter.services.tokens import create_token
 from callcenter.settings import Settings
+from support.livestack import seed_floor
 
 LI_WEI = "+8613800138000"
 DEFAULT_GROUP = load_rules(None).default_group
@@ -202,7 +202,7 @@ async def database_held(runtime: Runtime, database_url: str) -> AsyncIterator[No
     """Make the customer data unreadable for the app until the block ends (a stuck database)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        await runtime.engine.dispose()  # the lock below needs every other connection gone
+        await runtime.database.aclose()  # the lock below needs every other connection gone
         holder = sqlite3.connect(str(url.database), isolation_level=None)
         holder.execute("PRAGMA locking_mode=EXCLUSIVE")
         holder.execute("BEGIN EXCLUSIVE")

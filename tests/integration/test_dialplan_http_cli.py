@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from livestack import seed_floor
 
 from callcenter.cli import main
+from support.livestack import seed_floor
 
 MONDAY_10 = "2026-11-23T10:00+08:00"
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from livestack import LiveStack, live_stack
-
 from callcenter.domain.records import CallRecord
+from support.livestack import LiveStack, live_stack
 
 
 async def _stored(stack: LiveStack, linkedid: str) -> CallRecord | None:

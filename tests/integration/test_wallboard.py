@@ -62,7 +62,7 @@ async def test_api_wallboard_returns_the_snapshot_to_supervisors_only(api: ApiHa
 
     board = Board(DAY_END)
     board.feed(ALL["queue_timeout_overflow"])
-    api.runtime.extras["wallboard"] = board.service
+    api.runtime.wallboard = board.service
     for role in ("supervisor", "admin"):
         response = await client.get("/api/wallboard", headers=await api.headers(role))
         assert response.status_code == 200

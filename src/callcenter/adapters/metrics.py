@@ -9,22 +9,19 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-import time
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from callcenter.adapters.push.protocol import WALLBOARD
-from callcenter.domain.facts import AgentRingingFact, Fact
+from callcenter.domain.facts import AgentRingingFact
 
 if TYPE_CHECKING:
-    from callcenter.domain.routing import RoutingDecision
     from callcenter.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-EXTRAS_KEY = "metrics"
 # A pop is meant to reach the desktop well within a second of the ring.
 POP_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # The dialplan hook's deadline is 150 ms by default; finer buckets below it.
@@ -92,7 +89,14 @@ class CallCenterMetrics:
     pop_latency: Histogram = field(default_factory=lambda: Histogram(POP_BUCKETS_S))
     route_latency: Histogram = field(default_factory=lambda: Histogram(ROUTE_BUCKETS_S))
     collectors: list[Collector] = field(default_factory=list)
-    clock: Callable[[], float] = time.time
+
+    def observe_pop(self, fact: AgentRingingFact, published_at: float) -> None:
+        """The screen-pop service's hook: a pop for `fact` was published at `published_at`."""
+        self.pop_latency.observe(published_at - fact.at)
+
+    def observe_route(self, seconds: float) -> None:
+        """The routing service's hook: one dialplan hook request took `seconds` to answer."""
+        self.route_latency.observe(seconds)
 
     def add_collector(self, collector: Collector) -> None:
         """Render `collector()`'s families on every scrape (e.g. the Redis bus's figures)."""
@@ -108,43 +112,6 @@ class CallCenterMetrics:
                 # A broken collector must not take the other figures down with it.
                 log.exception("metrics collector %r failed", collector)
         return render_families(families)
-
-
-def attach_metrics(runtime: Runtime) -> CallCenterMetrics:
-    """Create the process's metrics once, time pops and routes, and keep it in runtime.extras."""
-    existing = runtime.extras.get(EXTRAS_KEY)
-    if isinstance(existing, CallCenterMetrics):
-        return existing
-    metrics = CallCenterMetrics()
-    runtime.extras[EXTRAS_KEY] = metrics
-
-    def on_fact(fact: Fact) -> None:
-        # Listeners run right after the pop service published, so "now" is the publish time.
-        if not isinstance(fact, AgentRingingFact):
-            return
-        if runtime.agents.code_for(fact.interface, fact.agent) is None:
-            return  # nobody was popped
-        metrics.pop_latency.observe(metrics.clock() - fact.at)
-
-    runtime.tracking.add_listener(on_fact)
-    _time_routes(runtime, metrics)
-    return metrics
-
-
-def _time_routes(runtime: Runtime, metrics: CallCenterMetrics) -> None:
-    routing = runtime.routing
-    route: Callable[..., Awaitable[RoutingDecision]] = routing.route
-
-    async def timed(**kwargs: Any) -> RoutingDecision:
-        started = time.perf_counter()
-        try:
-            return await route(**kwargs)
-        finally:
-            metrics.route_latency.observe(time.perf_counter() - started)
-
-    # The FastAGI server and the HTTP hook both call this instance's `route`; wrapping it here
-    # times both without the router knowing about metrics.
-    routing.route = timed  # type: ignore[method-assign]
 
 
 def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[Family]:
@@ -222,6 +189,11 @@ def _ami_families(runtime: Runtime) -> Iterable[Family]:
          [(pbx, lst.events_in) for pbx, lst in listeners]),
         ("ami_queue_depth", "gauge", "AMI events received and not yet processed.",
          [(pbx, lst.lag[0]) for pbx, lst in listeners]),
+        ("ami_queue_peak", "gauge", "Most AMI events ever waiting at once.",
+         [(pbx, lst.peak_depth) for pbx, lst in listeners]),
+        ("ami_read_pauses_total", "counter",
+         "Times the AMI queue filled and the listener stopped reading (TCP backpressure).",
+         [(pbx, lst.read_pauses) for pbx, lst in listeners]),
         ("ami_event_lag_seconds", "gauge", "Age of the oldest AMI event waiting to be processed.",
          [(pbx, lst.lag[1]) for pbx, lst in listeners]),
         ("ami_tracking_failures_total", "counter",
@@ -236,18 +208,18 @@ def _ami_families(runtime: Runtime) -> Iterable[Family]:
 
 
 def _scaleout_families(runtime: Runtime) -> Iterable[Family]:
-    """Leader locks and the Redis bus, when the scale-out wiring put them in runtime.extras."""
-    leaders = sorted(dict(runtime.extras.get("leaders") or {}).items())
+    """Leader locks and the Redis bus, when the process runs scaled out."""
+    leaders = sorted(runtime.leaders.items())
     if leaders:
         yield Family(
             "callcenter_ami_leader",
             "gauge",
             "1 while this process holds the PBX's listener lock (exactly one process should).",
-            tuple(Sample((("pbx", n),), float(bool(getattr(x, "leading", 0)))) for n, x in leaders),
+            tuple(Sample((("pbx", n),), float(x.leading)) for n, x in leaders),
         )
-    stats = getattr(runtime.extras.get("bus"), "stats", None)
-    if stats is None:
+    if runtime.bus is None:
         return
+    stats = runtime.bus.stats
     for name, type_, help_ in (
         ("healthy", "gauge", "1 while the Redis bus is connected."),
         ("sent", "counter", "Messages sent over the bus."),
@@ -256,7 +228,7 @@ def _scaleout_families(runtime: Runtime) -> Iterable[Family]:
         ("dropped", "counter", "Messages dropped because the bus's send queue was full."),
         ("outages", "counter", "Times the bus lost Redis."),
     ):
-        value = float(getattr(stats, name, 0))
+        value = float(getattr(stats, name))
         full = f"callcenter_bus_{name}" + ("_total" if type_ == "counter" else "")
         yield Family(full, type_, help_, (Sample((), value),))
 

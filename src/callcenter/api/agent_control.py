@@ -18,7 +18,6 @@ from callcenter.domain.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl, PbxUnavailable
 
 router = APIRouter(tags=["agent control"])
-EXTRA = "agent_control"
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=80), ONE_LINE]
 LinkedId = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]
 DispositionCode = Annotated[str, StringConstraints(min_length=1, max_length=40), ONE_LINE]
@@ -28,11 +27,8 @@ GroupName = Annotated[str, StringConstraints(min_length=1, max_length=40), ONE_L
 
 
 def get_control(runtime: RuntimeDep) -> AgentControl:
-    """The agent-control service of this process (built by the app factory)."""
-    control = runtime.extras.get(EXTRA)
-    if not isinstance(control, AgentControl):
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "agent control is not running")
-    return control
+    """The agent-control service of this process (built by the bootstrap)."""
+    return runtime.control
 
 
 ControlDep = Annotated[AgentControl, Depends(get_control)]

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/api/customers", tags=["customers"])
 
 def get_directory(runtime: RuntimeDep) -> Directory:
     """The customer directory over this process's database."""
-    return Directory(uow=runtime.uow, region=runtime.settings.default_region)
+    return runtime.directory
 
 
 DirectoryDep = Annotated[Directory, Depends(get_directory)]

@@ -6,7 +6,7 @@ import ipaddress
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from callcenter.adapters.metrics import CONTENT_TYPE, attach_metrics
+from callcenter.adapters.metrics import CONTENT_TYPE
 from callcenter.api.deps import RuntimeDep
 from callcenter.domain.auth import allows, bearer_token
 
@@ -48,5 +48,5 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
                 status_code=status.HTTP_403_FORBIDDEN,
                 detail=f"role {principal.role!r} may not read metrics",
             )
-    text = attach_metrics(runtime).render(runtime)  # attaches on first use if not wired
+    text = runtime.metrics.render(runtime)
     return Response(content=text, media_type=CONTENT_TYPE)

@@ -94,7 +94,7 @@ async def who_am_i(
         out["agent_name"] = (await staff.get_agent(uow=runtime.uow, code=code)).name
     except Exception as exc:  # a name is a nicety; the desktop still works without it
         log.warning("agent %s name unavailable: %r", code, exc)
-    presence = runtime.tracking.presence.get(code)
+    presence = runtime.presence.get(code)
     if presence is not None:
         found = asdict(presence)
         out["presence"] = {

@@ -1,4 +1,4 @@
-"""Fans call and agent facts out: screen-pops, agent state pushes, presence, stored call records."""
+"""The fact handlers of call tracking: agent presence pushed to desktops, finished calls stored."""
 
 from __future__ import annotations
 
@@ -7,66 +7,38 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
+from callcenter.services.call_customers import CallCustomers
 from callcenter.services.call_store import CallStore
 from callcenter.services.ports import Notifier
-from callcenter.services.screen_pop import ScreenPopService
 
 log = logging.getLogger(__name__)
 
-FactListener = Callable[[Fact], None]
 
-
-class CallTracking:
-    """The one consumer of facts from every PBX's pipeline."""
+class AgentStates:
+    """Folds agent state facts into the presence board and pushes `agent_state` to the desktop."""
 
     def __init__(
-        self,
-        *,
-        notifier: Notifier,
-        pops: ScreenPopService,
-        store: CallStore | None,
-        presence: PresenceBoard,
-        decision_for: Callable[[str], dict[str, Any] | None] | None = None,
-        listeners: list[FactListener] | None = None,
+        self, *, notifier: Notifier, agents: AgentDirectory, presence: PresenceBoard
     ) -> None:
         self._notifier = notifier
-        self._pops = pops
-        self._store = store
+        self._agents = agents
         self.presence = presence
-        self._decision_for = decision_for
-        self._listeners = listeners or []
-        self.facts = 0
 
     def on_fact(self, fact: Fact) -> None:
-        """Handle one fact; a failing listener is logged and never stops the others."""
-        self.facts += 1
-        if isinstance(fact, AgentStateChanged):
-            self._agent_state(fact)
-        else:
-            if isinstance(fact, CallEnded):
-                self._finished(fact)  # before the pop service forgets the call's customer
-            self._pops.on_fact(fact)
-        for listener in self._listeners:
-            try:
-                listener(fact)
-            except Exception:
-                log.exception("fact listener %r failed on %r", listener, fact)
-
-    def add_listener(self, listener: FactListener) -> None:
-        """Also send every fact to `listener` (e.g. the wallboard)."""
-        self._listeners.append(listener)
-
-    def _agent_state(self, fact: AgentStateChanged) -> None:
-        code = self._pops.agents.code_for(fact.interface, fact.member_name)
+        """Handle one fact (only agent state changes matter here)."""
+        if not isinstance(fact, AgentStateChanged):
+            return
+        code = self._agents.code_for(fact.interface, fact.member_name)
         if code is None:
             log.debug("state of unknown agent %s ignored", fact.interface)
             return
-        presence = self.presence.apply(fact, code, self._pops.agents.name_of(code))
+        presence = self.presence.apply(fact, code, self._agents.name_of(code))
         self._notifier.publish(
-            self._pops.agents.channel(code),
+            self._agents.channel(code),
             "agent_state",
             {
                 "agent": code,
@@ -78,10 +50,27 @@ class CallTracking:
             },
         )
 
-    def _finished(self, fact: CallEnded) -> None:
-        record = self.enrich(
-            fact.record, customer_id=self._pops.customer_for(fact.pbx, fact.linkedid)
-        )
+
+class CallRecorder:
+    """Hands each finished call to the store, with its matched customer and routing decision."""
+
+    def __init__(
+        self,
+        *,
+        store: CallStore | None,
+        customers: CallCustomers,
+        decision_for: Callable[[str], dict[str, Any] | None] | None = None,
+    ) -> None:
+        self._store = store
+        self._customers = customers
+        self._decision_for = decision_for
+
+    def on_fact(self, fact: Fact) -> None:
+        """Handle one fact (only ended calls matter here)."""
+        if not isinstance(fact, CallEnded):
+            return
+        customer_id = self._customers.take(fact.pbx, fact.linkedid)
+        record = self.enrich(fact.record, customer_id=customer_id)
         if self._store is not None:
             self._store.submit(record)
 

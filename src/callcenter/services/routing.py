@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import tomllib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
@@ -108,6 +110,7 @@ class RoutingService:
         region: str = "CN",
         deadline_s: float = 0.150,
         remember: int = 10_000,
+        on_routed: Callable[[float], None] | None = None,
     ) -> None:
         self.rules = rules
         self.snapshots = snapshots
@@ -117,6 +120,7 @@ class RoutingService:
         self.deadline_s = deadline_s
         self.stats = RoutingStats()
         self._remember = remember
+        self._on_routed = on_routed  # told how long each answer took (the route-latency metric)
         self._decisions: OrderedDict[str, RoutingDecision] = OrderedDict()
         self._background: set[asyncio.Future[Any]] = set()
 
@@ -130,6 +134,21 @@ class RoutingService:
         call_id: str | None = None,
     ) -> RoutingDecision:
         """Decide where a call goes; never raises for bad input or a sick database."""
+        started = time.perf_counter()
+        try:
+            return await self._route(caller_raw, did, menu, now, call_id)
+        finally:
+            if self._on_routed is not None:
+                self._on_routed(time.perf_counter() - started)
+
+    async def _route(
+        self,
+        caller_raw: str | None,
+        did: str | None,
+        menu: str | None,
+        now: datetime,
+        call_id: str | None,
+    ) -> RoutingDecision:
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
         inputs = asyncio.ensure_future(self._inputs(parsed.e164))

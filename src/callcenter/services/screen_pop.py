@@ -23,6 +23,7 @@ from callcenter.domain.facts import (
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.screenpop import Bundle
+from callcenter.services.call_customers import CallCustomers
 from callcenter.services.ports import Notifier
 
 log = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ class ScreenPopService:
         keep: int = 5000,
         clock: Callable[[], float] = time.time,
         on_pop: Callable[[AgentRingingFact, float], None] | None = None,
+        customers: CallCustomers | None = None,
     ) -> None:
         self._notifier = notifier
         self._directory = directory
@@ -73,7 +75,8 @@ class ScreenPopService:
         self._timeout = fetch_timeout_s
         self._keep = keep
         self._clock = clock
-        self._on_pop = on_pop
+        self._on_pop = on_pop  # called right after a pop is published (the pop-latency metric)
+        self._customers = customers
         self._calls: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
         self.pops_sent = 0
         self.incomplete_pops = 0
@@ -92,11 +95,6 @@ class ScreenPopService:
             self._update(fact.pbx, fact.linkedid, fact.interface, "answered", {})
         elif isinstance(fact, CallEnded):
             self._ended(fact)
-
-    def customer_for(self, pbx: str, linkedid: str) -> int | None:
-        """The customer matched to a live call, if the fetch found exactly one."""
-        prepared = self._calls.get((pbx, linkedid))
-        return prepared.customer_id if prepared else None
 
     async def aclose(self) -> None:
         """Cancel fetches still running."""
@@ -125,7 +123,7 @@ class ScreenPopService:
 
     async def _fetch(self, key: tuple[str, str], prepared: _Prepared) -> None:
         try:
-            await asyncio.wait_for(self._fill(prepared), self._timeout)
+            await asyncio.wait_for(self._fill(key, prepared), self._timeout)
         except Exception as exc:  # the pop goes out without the record; say so on the card
             prepared.error = f"customer record unavailable ({type(exc).__name__})"
             log.warning("screen-pop fetch for %s failed: %r", key[1], exc)
@@ -133,7 +131,7 @@ class ScreenPopService:
         for code, call in prepared.popped.items():
             self._send_pop(code, call, prepared)
 
-    async def _fill(self, prepared: _Prepared) -> None:
+    async def _fill(self, key: tuple[str, str], prepared: _Prepared) -> None:
         parsed = parse_caller_id(prepared.caller, self._region)
         if parsed.kind != "number":
             prepared.lookup = {
@@ -146,6 +144,8 @@ class ScreenPopService:
         prepared.lookup = result.to_json()
         if result.customer_id is not None:
             prepared.customer_id = result.customer_id
+            if self._customers is not None:  # for the call record, whatever the bundle does
+                self._customers.matched(key[0], key[1], result.customer_id)
             now = datetime.fromtimestamp(self._clock(), UTC)
             bundle = await self._directory.bundle(customer_id=result.customer_id, now=now)
             prepared.bundle = bundle.to_json()

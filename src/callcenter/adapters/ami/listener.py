@@ -1,4 +1,14 @@
-"""Live AMI connection: panoramisk lifecycle, reconnect with backoff, resync, one ordered queue."""
+"""Live AMI connection: panoramisk lifecycle, reconnect with backoff, resync, one ordered queue.
+
+The queue between the socket and the call tracker is bounded, and nothing in it is ever
+dropped: once `max_queue` events wait, the listener stops reading the socket
+(`transport.pause_reading()`), so Asterisk's further events wait in the kernel's TCP buffers and
+then in Asterisk's own queue for this session; reading resumes when the consumer has brought the
+queue down to half. The queue can exceed `max_queue` only by the frames of the one read already
+under way (at most one transport read, 256 KiB). If Asterisk gives up on a session that stays
+blocked (its `writetimeout`), the listener reconnects and resyncs, as after any lost
+connection. `read_pauses` and `peak_depth` say how often and how far it came to that.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +16,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -74,7 +85,10 @@ class AmiListener:
         ping_interval_s: float = 10.0,
         action_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
+        max_queue: int = 10_000,
     ) -> None:
+        if max_queue < 2:
+            raise ValueError("max_queue must be at least 2")
         self.server = server
         self._sink = sink
         self._protocol_factory = protocol_factory
@@ -83,7 +97,14 @@ class AmiListener:
         self._ping_interval = ping_interval_s
         self._action_timeout = action_timeout_s
         self._clock = clock
-        self._queue: asyncio.Queue[tuple[float, Message | _Resync]] = asyncio.Queue()
+        self._queue: deque[tuple[float, Message | _Resync]] = deque()
+        self._max_queue = max_queue
+        self._resume_at = max_queue // 2
+        self._waiting = asyncio.Event()  # set while the queue holds something
+        self._transport: asyncio.BaseTransport | None = None
+        self._reading_paused = False
+        self.read_pauses = 0  # times the queue filled and reading the socket stopped
+        self.peak_depth = 0  # most events ever waiting at once
         self._manager: _Manager | None = None
         self._lost = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -117,11 +138,9 @@ class AmiListener:
     @property
     def lag(self) -> tuple[int, float]:
         """Events waiting for the consumer, and the age in seconds of the oldest one."""
-        size = self._queue.qsize()
-        if size == 0:
+        if not self._queue:
             return 0, 0.0
-        oldest_at = self._queue._queue[0][0]  # type: ignore[attr-defined]
-        return size, max(0.0, self._clock() - float(oldest_at))
+        return len(self._queue), max(0.0, self._clock() - self._queue[0][0])
 
     # -- actions ---------------------------------------------------------------------------
 
@@ -147,7 +166,31 @@ class AmiListener:
     def _on_event(self, _manager: object, message: Message) -> None:
         # The one synchronous callback: panoramisk would run async callbacks as detached tasks.
         self.events_in += 1
-        self._queue.put_nowait((self._clock(), message))
+        self._put(message)
+
+    def _put(self, item: Message | _Resync) -> None:
+        self._queue.append((self._clock(), item))
+        self._waiting.set()
+        depth = len(self._queue)
+        if depth > self.peak_depth:
+            self.peak_depth = depth
+        if depth >= self._max_queue and not self._reading_paused:
+            transport = self._transport
+            if isinstance(transport, asyncio.ReadTransport) and not transport.is_closing():
+                transport.pause_reading()
+                self._reading_paused = True
+                self.read_pauses += 1
+                log.warning(
+                    "AMI %s: %d events waiting; reading paused until half are handled",
+                    self.server.name,
+                    depth,
+                )
+
+    def _resume_reading(self) -> None:
+        self._reading_paused = False
+        transport = self._transport
+        if isinstance(transport, asyncio.ReadTransport) and not transport.is_closing():
+            transport.resume_reading()
 
     def _on_lost(self) -> None:
         self._lost.set()
@@ -192,6 +235,8 @@ class AmiListener:
         manager.connection_made(connected)
         login = manager.authenticated_future
         self._manager = manager
+        self._transport = transport
+        self._reading_paused = False
         try:
             reply = await asyncio.wait_for(login, self._action_timeout)
             if not reply.success:
@@ -204,6 +249,8 @@ class AmiListener:
         finally:
             manager.close()
             self._manager = None
+            self._transport = None
+            self._reading_paused = False
 
     async def _resync(self) -> None:
         """Fetch live queue and channel state so calls that ended while we were away get closed."""
@@ -211,7 +258,7 @@ class AmiListener:
         for action in ({"Action": "QueueStatus"}, {"Action": "CoreShowChannels"}):
             reply = await self.send_action(action, as_list=True)
             items.extend(reply if isinstance(reply, list) else [reply])
-        self._queue.put_nowait((self._clock(), _Resync(tuple(items))))
+        self._put(_Resync(tuple(items)))
 
     async def _watch(self) -> None:
         while not self._lost.is_set():
@@ -226,12 +273,18 @@ class AmiListener:
     def _set_connected(self, value: bool) -> None:
         if self.connected != value:
             self.connected = value
-            self._queue.put_nowait((self._clock(), {"__connection__": value}))
+            self._put({"__connection__": value})
 
     async def _consume(self) -> None:
         pbx = self.server.name
         while True:
-            at, item = await self._queue.get()
+            if not self._queue:
+                self._waiting.clear()
+                await self._waiting.wait()
+                continue
+            at, item = self._queue.popleft()
+            if self._reading_paused and len(self._queue) <= self._resume_at:
+                self._resume_reading()
             try:
                 if isinstance(item, _Resync):
                     self._sink.resync(item.messages, pbx=pbx, at=at)

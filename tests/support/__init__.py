@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-TRACES = Path(__file__).resolve().parent / "fixtures" / "ami-traces"  # copied from shared/
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+TRACES = Path(__file__).resolve().parent.parent / "fixtures" / "ami-traces"  # copied from shared/
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 PG_ADMIN_URL = os.environ.get(
     "CALLCENTER_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 )

@@ -1,77 +1,12 @@
-"""Fault suite helpers: a stack with settings overrides, a stallable TCP proxy, fd counting."""
+"""Fault-test helpers: a stallable TCP proxy, fd counting, open-all-day rules, subscriptions."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
-import uvicorn
-from livestack import SECRET, AgentSocket, LiveStack, seed_floor
-
-from callcenter.adapters.metrics import attach_metrics
-from callcenter.app import create_app
-from callcenter.settings import AmiServer, Settings
-from callcenter.sim.server import SimulatedAsterisk
-
-__all__ = [
-    "SECRET",
-    "AgentSocket",
-    "LiveStack",
-    "TcpProxy",
-    "fault_stack",
-    "open_all_day_rules",
-    "open_fds",
-    "subscribed",
-]
-
-
-@contextlib.asynccontextmanager
-async def fault_stack(
-    database_url: str,
-    *,
-    time_scale: float = 0.05,
-    agi: bool = False,
-    seed: bool = True,
-    **overrides: Any,
-) -> AsyncIterator[LiveStack]:
-    """Like livestack.live_stack, with settings overrides and optionally FastAGI on a free port.
-
-    With `agi=True` the simulated Asterisk asks our FastAGI server where each call goes, as the
-    shipped dialplan does.
-    """
-    ids = await seed_floor(database_url) if seed else {}
-    sim = SimulatedAsterisk("callcenter", SECRET, time_scale=time_scale, seed=7)
-    ami_port = await sim.start(port=0)
-    settings = Settings(
-        database_url=database_url,
-        ami_servers=[AmiServer(name="pbx1", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
-        agi_enabled=agi,
-        agi_port=0,
-        **overrides,
-    )
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(15):
-            while not server.started:
-                await asyncio.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        runtime = app.state.runtime
-        attach_metrics(runtime)  # idempotent: a no-op once the app factory wires it itself
-        if agi:
-            assert runtime.agi is not None, "FastAGI did not start"
-            sim.agi = f"agi://127.0.0.1:{runtime.agi.port}/route"
-        yield LiveStack(sim=sim, runtime=runtime, http_port=port, ids=ids)
-    finally:
-        server.should_exit = True
-        await serving
-        await sim.stop()
+from support.livestack import LiveStack
 
 
 class TcpProxy:

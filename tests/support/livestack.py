@@ -1,4 +1,9 @@
-"""A whole backend on real sockets for tests: simulated Asterisk, uvicorn, websocket clients."""
+"""The one live-stack harness of the integration, fault and browser tests.
+
+A seeded floor, a simulated Asterisk and the whole app under uvicorn on free ports, all on real
+sockets; `stop()` / `start()` restart the app on the same port (browser tests), `agi=True` lets
+the simulator ask our FastAGI server where each call goes (as the shipped dialplan does).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +19,9 @@ from typing import Any
 import uvicorn
 import websockets
 
-from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.app import create_app
+from callcenter.bootstrap import open_database
 from callcenter.domain.records import NewCustomer, OrderItem, PhoneInput, Skill
 from callcenter.runtime import Runtime
 from callcenter.services.tokens import create_token
@@ -33,11 +38,8 @@ TRACE_AGENTS = {
 
 async def seed_floor(database_url: str) -> dict[str, int]:
     """Three hotline agents and a senior member, Li Wei, with a shipped order."""
-    engine = make_engine(database_url)
-    try:
-        return await _seed(SqlUnitOfWork(make_session_factory(engine)))
-    finally:
-        await engine.dispose()
+    async with open_database(database_url) as db:
+        return await _seed(db.uow())
 
 
 async def _seed(work: SqlUnitOfWork) -> dict[str, int]:
@@ -112,18 +114,71 @@ class AgentSocket:
 
 @dataclass
 class LiveStack:
-    """The running pieces of one test."""
+    """The running pieces of one test; `restart` keeps the simulator, the database and the port."""
 
     sim: SimulatedAsterisk
-    runtime: Runtime
-    http_port: int
+    settings: Settings
     ids: dict[str, int]
+    http_port: int = 0
+    wait_ami: bool = False  # start() waits until the listener is logged in
+    _server: uvicorn.Server | None = None
+    _serving: asyncio.Task[None] | None = None
+    _app: Any = None
+
+    @property
+    def runtime(self) -> Runtime:
+        """The running app's runtime."""
+        runtime: Runtime = self._app.state.runtime
+        return runtime
+
+    def url(self, path: str) -> str:
+        """An address on the running backend."""
+        return f"http://127.0.0.1:{self.http_port}{path}"
+
+    async def start(self) -> None:
+        """Start the app under uvicorn (on the port it had before, if it ran already)."""
+        self._app = create_app(self.settings)
+        config = uvicorn.Config(
+            self._app, host="127.0.0.1", port=self.http_port, log_level="warning", lifespan="on"
+        )
+        self._server = uvicorn.Server(config)
+        self._serving = asyncio.create_task(self._server.serve())
+        async with asyncio.timeout(15):
+            while not self._server.started:
+                if self._serving.done():
+                    await self._serving
+                    raise RuntimeError(f"uvicorn did not start on port {self.http_port}")
+                await asyncio.sleep(0.02)
+        self.http_port = self._server.servers[0].sockets[0].getsockname()[1]
+        if self.settings.agi_enabled:
+            assert self.runtime.agi is not None, "FastAGI did not start"
+            self.sim.agi = f"agi://127.0.0.1:{self.runtime.agi.port}/route"
+        if self.wait_ami:
+            await self.ami_connected()
+
+    async def stop(self) -> None:
+        """Stop uvicorn and the app's runtime (open websockets are cut)."""
+        if self._server is None or self._serving is None:
+            return
+        self._server.should_exit = True
+        await self._serving
+        self._server = self._serving = None
+
+    async def restart(self) -> None:
+        """A new process on the same port, database and simulated Asterisk."""
+        await self.stop()
+        await self.start()
+
+    async def token(self, role: str, agent_code: str | None = None) -> str:
+        """A fresh API token of this role."""
+        token, _ = await create_token(uow=self.runtime.uow, role=role, agent_code=agent_code)  # type: ignore[arg-type]
+        return token
 
     async def agent_socket(
         self, code: str, *, since: int | None = None, gen: str | None = None
     ) -> AgentSocket:
         """A logged-in desktop websocket for agent `code`."""
-        token, _ = await create_token(uow=self.runtime.uow, role="agent", agent_code=code)
+        token = await self.token("agent", code)
         ws = await websockets.connect(f"ws://127.0.0.1:{self.http_port}/ws/agent")
         hello: dict[str, Any] = {"type": "hello", "token": token}
         if since is not None:
@@ -149,27 +204,33 @@ class LiveStack:
 
 
 @contextlib.asynccontextmanager
-async def live_stack(database_url: str, *, time_scale: float = 0.05) -> AsyncIterator[LiveStack]:
-    """Seeded floor, simulated Asterisk + the app under uvicorn on free ports; torn down after."""
-    ids = await seed_floor(database_url)
+async def live_stack(
+    database_url: str,
+    *,
+    time_scale: float = 0.05,
+    agi: bool = False,
+    seed: bool = True,
+    wait_ami: bool = False,
+    **overrides: Any,
+) -> AsyncIterator[LiveStack]:
+    """Seeded floor (agents 1001-1003, Li Wei), simulated Asterisk and the app on free ports.
+
+    `overrides` are Settings fields; `seed=False` leaves the database as it is.
+    """
+    ids = await seed_floor(database_url) if seed else {}
     sim = SimulatedAsterisk("callcenter", SECRET, time_scale=time_scale, seed=7)
     ami_port = await sim.start(port=0)
     settings = Settings(
         database_url=database_url,
         ami_servers=[AmiServer(name="pbx1", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
-        agi_enabled=False,
+        agi_enabled=agi,
+        agi_port=0,
+        **overrides,
     )
-    app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    serving = asyncio.create_task(server.serve())
+    stack = LiveStack(sim=sim, settings=settings, ids=ids, wait_ami=wait_ami)
     try:
-        async with asyncio.timeout(15):
-            while not server.started:
-                await asyncio.sleep(0.02)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        yield LiveStack(sim=sim, runtime=app.state.runtime, http_port=port, ids=ids)
+        await stack.start()
+        yield stack
     finally:
-        server.should_exit = True
-        await serving
+        await stack.stop()
         await sim.stop()

@@ -1,0 +1,259 @@
+"""The one place that builds a process: its database, services, fact handlers and runtime.
+
+`callcenter serve` and `demo` get a whole `Runtime` (`build_runtime`); the other CLI commands and
+the benchmarks get their database (`database`, `open_database`) and services from here too, so
+a new port or store is wired in one obvious place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+from callcenter.adapters.db.database import Database
+from callcenter.runtime import Runtime
+from callcenter.settings import Settings
+
+if TYPE_CHECKING:
+    from callcenter.adapters.ami.listener import AmiListener
+    from callcenter.adapters.ami.pipeline import AmiPipeline
+    from callcenter.adapters.push.hub import PushHub
+    from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.presence import PresenceBoard
+    from callcenter.services.agent_control import AgentControl
+    from callcenter.services.call_store import CallStore
+    from callcenter.services.customers import Directory
+    from callcenter.services.routing import RoutingService
+    from callcenter.services.wallboard import WallboardService
+
+log = logging.getLogger(__name__)
+
+
+def database(settings: Settings | str) -> Database:
+    """The database of these settings (or of a URL); connects lazily, close with `aclose()`."""
+    url = settings if isinstance(settings, str) else settings.database_url
+    return Database.open(url)
+
+
+@asynccontextmanager
+async def open_database(settings: Settings | str) -> AsyncIterator[Database]:
+    """`database(...)` for the length of a block (CLI commands, benchmarks, test seeding)."""
+    db = database(settings)
+    try:
+        yield db
+    finally:
+        await db.aclose()
+
+
+def directory(db: Database, region: str) -> Directory:
+    """The customer directory service over this database."""
+    from callcenter.services.customers import Directory
+
+    return Directory(uow=db.uow, region=region)
+
+
+def routing_service(
+    settings: Settings, db: Database, presence: PresenceBoard | None = None, **hooks: Any
+) -> RoutingService:
+    """The router of these settings: rule book, customer snapshots, live presence."""
+    from callcenter.adapters.db.snapshots import SqlSnapshots
+    from callcenter.services.routing import RoutingService, load_rules
+    from callcenter.services.routing_sources import BoardPresence
+
+    return RoutingService(
+        rules=load_rules(settings.routing_file),
+        snapshots=SqlSnapshots(db.engine),
+        presence=BoardPresence(presence) if presence is not None else None,
+        region=settings.default_region,
+        deadline_s=settings.route_deadline_ms / 1000,
+        **hooks,
+    )
+
+
+def call_store(settings: Settings, db: Database, capacity: int | None = None) -> CallStore:
+    """The bounded writer of finished calls (start it, then `aclose()` it)."""
+    from callcenter.services.call_store import CallStore
+
+    return CallStore(uow=db.uow, capacity=capacity or settings.call_buffer_capacity)
+
+
+async def build_runtime(settings: Settings) -> Runtime:
+    """Build every component of one process, then start its background work."""
+    from callcenter.adapters.db.popview import SqlPopSource
+    from callcenter.adapters.metrics import CallCenterMetrics
+    from callcenter.adapters.push.hub import PushHub
+    from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.presence import PresenceBoard
+    from callcenter.lifecycle import start_runtime
+    from callcenter.scaleout import ScaleOut
+    from callcenter.services.auth import TokenAuthenticator
+    from callcenter.services.call_customers import CallCustomers
+    from callcenter.services.call_tracking import AgentStates, CallRecorder
+    from callcenter.services.fact_fanout import FactFanout, FactHandler
+    from callcenter.services.screen_pop import ScreenPopService
+
+    region = settings.default_region
+    db = database(settings)
+    hub = PushHub.from_settings(settings)
+    agents = AgentDirectory()
+    presence = PresenceBoard()
+    metrics = CallCenterMetrics()
+    customers = CallCustomers()
+    routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
+    pops = ScreenPopService(
+        notifier=hub,
+        directory=SqlPopSource(db.engine, region=region),
+        agents=agents,
+        region=region,
+        on_pop=metrics.observe_pop,
+        customers=customers,
+    )
+    store = call_store(settings, db)
+    wallboard = _wallboard(settings, hub, presence, agents)
+    pipelines: dict[str, AmiPipeline] = {}
+    listeners: dict[str, AmiListener] = {}
+    control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
+    recorder = CallRecorder(
+        store=store,
+        customers=customers,
+        decision_for=lambda linkedid: _decision_json(routing, linkedid),
+    )
+    scaleout = None
+    if settings.bus_url:
+        scaleout = ScaleOut(
+            hub=hub,
+            url=settings.bus_url,
+            prefix=settings.bus_prefix,
+            agents=agents,
+            presence=presence,
+            remote=wallboard.on_fact,
+        )
+    # Every fact of every PBX goes to these handlers, in this order. None reads another's state
+    # (the pop and the recorder meet through `customers`; metrics are hooks inside the pop and
+    # the router), so the order only fixes how one fact's effects show up in a log: the
+    # agent's presence, the stored record, the desktop, the wallboard, agent control, the bus.
+    handlers: list[FactHandler] = [
+        AgentStates(notifier=hub, agents=agents, presence=presence).on_fact,
+        recorder.on_fact,
+        pops.on_fact,
+        wallboard.on_fact,
+        control.on_fact,
+    ]
+    if scaleout is not None:
+        handlers.append(scaleout.on_fact)
+    facts = FactFanout(handlers)
+    runtime = Runtime(
+        settings=settings,
+        database=db,
+        hub=hub,
+        auth=TokenAuthenticator(uow=db.uow),
+        directory=directory(db, region),
+        agents=agents,
+        presence=presence,
+        routing=routing,
+        pops=pops,
+        store=store,
+        wallboard=wallboard,
+        control=control,
+        metrics=metrics,
+        facts=facts,
+        pipelines=pipelines,
+        listeners=listeners,
+    )
+    _build_ami(runtime)
+    if scaleout is not None:
+        runtime.bus = scaleout.bus
+        runtime.leaders = scaleout.leaders
+    await start_runtime(runtime, scaleout)
+    return runtime
+
+
+def _wallboard(
+    settings: Settings, hub: PushHub, presence: PresenceBoard, agents: AgentDirectory
+) -> WallboardService:
+    """Live per-group figures (rebuilt from today's stored calls when the runtime starts)."""
+    from callcenter.services.wallboard import WallboardService
+
+    return WallboardService(
+        notifier=hub,
+        presence=presence,
+        groups=[],  # rebuild() loads them from the groups table
+        timezone=settings.timezone,
+        day_start_hour=settings.day_start_hour,
+        short_abandon_s=settings.sl_short_abandon_s,
+        wrapup_s=dict(settings.queue_wrapup_s),
+        agent_code=lambda name: agents.code_for(name, name),
+    )
+
+
+def _agent_control(
+    settings: Settings,
+    db: Database,
+    listeners: dict[str, AmiListener],
+    pipelines: dict[str, AmiPipeline],
+    presence: PresenceBoard,
+    store: CallStore,
+    wallboard: WallboardService,
+) -> AgentControl:
+    """Agent control over AMI; it sees every fact from the start (which call an agent is on)."""
+    from callcenter.services.agent_control import AgentControl
+    from callcenter.services.dispositions import Disposition
+
+    def is_live(linkedid: str) -> bool:
+        return any(linkedid in p.tracker.live_calls(name) for name, p in pipelines.items())
+
+    def applied(item: Disposition, pbx: str) -> None:
+        wallboard.on_disposition(
+            pbx=pbx, linkedid=item.linkedid, code=item.code, settled=item.settled
+        )
+
+    return AgentControl(
+        uow=db.uow,
+        pbxs=listeners,
+        presence=presence,
+        pause_reasons=settings.pause_reasons,
+        disposition_codes=settings.disposition_codes,
+        region=settings.default_region,
+        records=store,
+        is_live=is_live,
+        on_disposition=applied,
+    )
+
+
+def _build_ami(runtime: Runtime) -> None:
+    """One pipeline and one (not yet started) listener per configured Asterisk server."""
+    from callcenter.adapters.ami.listener import AmiListener
+    from callcenter.adapters.ami.pipeline import AmiPipeline
+    from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
+    from callcenter.adapters.ami.translate import wanted_frame
+    from callcenter.domain.calls import CallTracker
+
+    def protocol_factory() -> CallCenterAMIProtocol:
+        protocol = CallCenterAMIProtocol()
+        protocol.frame_filter = wanted_frame
+        return protocol
+
+    settings = runtime.settings
+    for server in settings.ami_servers:
+        pipeline = AmiPipeline(
+            pbx=server.name,
+            region=settings.default_region,
+            tracker=CallTracker(
+                region=settings.default_region, queue_wrapup_s=settings.queue_wrapup_s
+            ),
+            on_fact=runtime.facts.on_fact,
+        )
+        runtime.pipelines[server.name] = pipeline
+        runtime.listeners[server.name] = AmiListener(
+            server=server,
+            sink=pipeline,
+            protocol_factory=protocol_factory,
+            max_queue=settings.ami_max_queue,
+        )
+
+
+def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:
+    decision = routing.decision_for(linkedid)
+    return None if decision is None else decision.to_json()

@@ -1,0 +1,120 @@
+"""Starting a built runtime: today's figures, agents, background loops, listeners, FastAGI."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from callcenter.runtime import Runtime
+
+if TYPE_CHECKING:
+    from callcenter.scaleout import ScaleOut
+
+log = logging.getLogger(__name__)
+
+AGENT_REFRESH_S = 30.0
+
+
+async def start_runtime(runtime: Runtime, scaleout: ScaleOut | None) -> None:
+    """Start everything `build_runtime` built; each start registers its closer (run reversed)."""
+    await refresh_agents(runtime)
+    await _start_wallboard(runtime)
+    runtime.closers.append(runtime.control.aclose)
+    runtime.store.start()
+    runtime.closers.append(runtime.store.aclose)
+    runtime.closers.append(runtime.pops.aclose)
+    runtime.closers.append(runtime.routing.aclose)
+    _start_background(runtime, _agent_refresher(runtime), "agent-refresh")
+    if scaleout is None:
+        for listener in runtime.listeners.values():
+            await listener.start()
+            runtime.closers.append(listener.stop)
+    if runtime.pipelines:
+        _start_background(runtime, _ticker(runtime), "ami-tick")
+    if scaleout is not None:  # the advisory-lock leader of each PBX starts its listener
+        await scaleout.start(runtime.listeners, runtime.settings.database_url)
+        runtime.closers.append(scaleout.aclose)
+    if runtime.settings.agi_enabled:
+        await _start_agi(runtime)
+
+
+async def _start_wallboard(runtime: Runtime) -> None:
+    """Rebuilt from today's stored calls: a restart never resets the day."""
+    wallboard = runtime.wallboard
+    try:
+        await wallboard.rebuild(runtime.uow)
+    except Exception as exc:  # a dead database must not stop the process; figures start at zero
+        log.warning("wallboard could not rebuild today's figures: %r", exc)
+    wallboard.start()
+    runtime.closers.append(wallboard.aclose)
+
+
+async def refresh_agents(runtime: Runtime) -> None:
+    """Reload which interface belongs to which agent (a dead database keeps the old map)."""
+    from callcenter.domain.agent_directory import KnownAgent
+
+    try:
+        async with runtime.uow() as uow:
+            rows = await uow.agents.list_all()
+    except Exception as exc:
+        log.warning("could not load agents: %r", exc)
+        return
+    runtime.agents.replace(
+        KnownAgent(
+            code=a.code, name=a.name, interface=a.interface, state_interface=a.state_interface
+        )
+        for a in rows
+    )
+
+
+async def _agent_refresher(runtime: Runtime) -> None:
+    while True:
+        await asyncio.sleep(AGENT_REFRESH_S)
+        await refresh_agents(runtime)
+
+
+def _start_background(runtime: Runtime, coro: Coroutine[Any, Any, None], name: str) -> None:
+    task = asyncio.get_running_loop().create_task(coro, name=name)
+
+    async def stop() -> None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    runtime.closers.append(stop)
+
+
+async def _ticker(runtime: Runtime) -> None:
+    """Time-driven facts (agents leaving wrap-up) once a second."""
+    while True:
+        await asyncio.sleep(1.0)
+        now = time.time()
+        for pipeline in runtime.pipelines.values():
+            try:
+                pipeline.tick(now)
+            except Exception:
+                log.exception("tick failed")
+
+
+async def _start_agi(runtime: Runtime) -> None:
+    from callcenter.adapters.agi import start_agi_server
+
+    settings = runtime.settings
+    try:
+        runtime.agi = await start_agi_server(
+            runtime.routing, host=settings.agi_host, port=settings.agi_port
+        )
+    except OSError as exc:
+        log.error(
+            "FastAGI server could not listen on %s:%d: %s",
+            settings.agi_host,
+            settings.agi_port,
+            exc,
+        )
+        return
+    log.info("FastAGI listening on %s:%d", runtime.agi.host, runtime.agi.port)
+    runtime.closers.append(runtime.agi.stop)
