@@ -62,16 +62,14 @@ def ingest(data: bytes) -> tuple[float, int]:
 
 async def ingest_and_store(data: bytes, url: str) -> tuple[float, int]:
     """Parse + translate + state machine, every finished call stored (timed until all are)."""
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
     from callcenter.adapters.db.migrate import upgrade
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import call_store, database
     from callcenter.domain.facts import CallEnded, Fact
-    from callcenter.services.call_store import CallStore
+    from callcenter.settings import Settings
 
     await upgrade(url)
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    store = CallStore(uow=lambda: SqlUnitOfWork(sessions), capacity=1_000_000)
+    db = database(url)
+    store = call_store(Settings(database_url=url), db, capacity=1_000_000)
     store.start()
 
     def on_fact(fact: Fact) -> None:
@@ -84,7 +82,7 @@ async def ingest_and_store(data: bytes, url: str) -> tuple[float, int]:
     await store.flushed(600)
     elapsed = time.perf_counter() - start
     await store.aclose()
-    await engine.dispose()
+    await db.aclose()
     return elapsed, store.stored
 
 

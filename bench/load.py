@@ -33,9 +33,8 @@ from pop_latency import (
 )
 from sqlalchemy import func, select
 
-from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.tables import CallRecordRow
-from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.bootstrap import database
 from callcenter.services.tokens import create_token
 from callcenter.sim.generator import callers_from_db
 
@@ -49,15 +48,15 @@ def _cpu_seconds(pid: int) -> float:
 
 
 async def _recorded(url: str, pbx: str) -> int:
-    engine = make_engine(url)
+    db = database(url)
     try:
-        async with engine.connect() as conn:
+        async with db.engine.connect() as conn:
             count = await conn.scalar(
                 select(func.count()).select_from(CallRecordRow).where(CallRecordRow.pbx == pbx)
             )
             return int(count or 0)
     finally:
-        await engine.dispose()
+        await db.aclose()
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -88,17 +87,14 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         for port in ports
     ]
-    engine = make_engine(args.database_url)
-    sessions = make_session_factory(engine)
+    db = database(args.database_url)
     fleet: DeskFleet | None = None
     try:
         await asyncio.wait_for(sim.first_login.wait(), 60)
         await asyncio.sleep(2.0)  # every process up and subscribed to the bus
         specs = []
         for i, code in enumerate(codes):
-            token, _ = await create_token(
-                uow=lambda: SqlUnitOfWork(sessions), role="agent", agent_code=code
-            )
+            token, _ = await create_token(uow=db.uow, role="agent", agent_code=code)
             specs.append((code, ports[i % len(ports)], token))
         fleet = DeskFleet(specs)
         await fleet.start()
@@ -121,7 +117,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         for backend in backends:
             await asyncio.wait_for(backend.wait(), 30)
         await sim.stop()
-        await engine.dispose()
+        await db.aclose()
     return {
         **latency_figures(written, arrivals),
         "calls_offered": offered,

@@ -29,9 +29,8 @@ from typing import Any
 
 import websockets
 
-from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.migrate import upgrade
-from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.bootstrap import database
 from callcenter.domain.records import Skill
 from callcenter.seeding.loader import seed_database
 from callcenter.services.tokens import create_token
@@ -43,10 +42,10 @@ SECRET = "bench-secret"
 
 async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
     """Every simulated member exists as an agent in the database; returns their codes."""
-    engine = make_engine(url)
+    db = database(url)
     codes: list[str] = []
     try:
-        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+        async with db.uow() as uow:
             for queue in sim.model.queues.values():
                 for member in queue.members.values():
                     iface = member.agent.interface
@@ -64,7 +63,7 @@ async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
                         )
             await uow.commit()
     finally:
-        await engine.dispose()
+        await db.aclose()
     return codes
 
 
@@ -216,13 +215,12 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     backend = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "callcenter", "--log-level", "WARNING", "serve", env=env
     )
-    engine = make_engine(url)
-    uow = lambda: SqlUnitOfWork(make_session_factory(engine))  # noqa: E731
+    db = database(url)
     fleet: DeskFleet | None = None
     try:
         await sim.first_login.wait()
         specs = [
-            (code, http_port, (await create_token(uow=uow, role="agent", agent_code=code))[0])
+            (code, http_port, (await create_token(uow=db.uow, role="agent", agent_code=code))[0])
             for code in codes
         ]
         fleet = DeskFleet(specs)
@@ -237,7 +235,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         backend.terminate()
         await asyncio.wait_for(backend.wait(), 20)
         await sim.stop()
-        await engine.dispose()
+        await db.aclose()
         tmp.cleanup()
     return {
         **latency_figures(written, arrivals),

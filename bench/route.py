@@ -21,9 +21,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
+from callcenter.adapters.db.database import Database
 from callcenter.domain.routing import CustomerSnapshot, OpenComplaint, ServedBy
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 
@@ -152,38 +152,30 @@ async def known_numbers(database_url: str, limit: int) -> list[str]:
     """Up to `limit` E.164 numbers stored in the database (the callers the router can match)."""
     from sqlalchemy import select
 
-    from callcenter.adapters.db.engine import make_engine
     from callcenter.adapters.db.tables import PhoneRow
+    from callcenter.bootstrap import open_database
 
-    engine = make_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                select(PhoneRow.e164).where(PhoneRow.e164.is_not(None)).limit(limit)
-            )
-            return [str(r[0]) for r in rows]
-    finally:
-        await engine.dispose()
+    async with open_database(database_url) as db, db.engine.connect() as conn:
+        rows = await conn.execute(
+            select(PhoneRow.e164).where(PhoneRow.e164.is_not(None)).limit(limit)
+        )
+        return [str(r[0]) for r in rows]
 
 
-def db_service(database_url: str, deadline_s: float) -> tuple[RoutingService, AsyncEngine]:
-    """A RoutingService reading snapshots from the database, as the app wires it."""
-    from callcenter.adapters.db.engine import make_engine
-    from callcenter.adapters.db.snapshots import SqlSnapshots
+def db_service(database_url: str, deadline_s: float) -> tuple[RoutingService, Database]:
+    """A RoutingService reading snapshots from the database, as the bootstrap wires it."""
+    from callcenter.bootstrap import database, routing_service
+    from callcenter.settings import Settings
 
-    engine = make_engine(database_url)
-    service = RoutingService(
-        rules=load_rules(None),
-        snapshots=SqlSnapshots(engine),
-        deadline_s=deadline_s,
-    )
-    return service, engine
+    settings = Settings(database_url=database_url, route_deadline_ms=round(deadline_s * 1000))
+    db = database(settings)
+    return routing_service(settings, db), db
 
 
 async def main(args: argparse.Namespace) -> None:
     rng = random.Random(args.seed)
     server: AgiServer | None = None
-    engine: AsyncEngine | None = None
+    db: Database | None = None
     known = await known_numbers(args.database_url, args.customers) if args.database_url else None
     if known is not None and not known:
         raise SystemExit(f"no phone numbers in {args.database_url}: seed it first")
@@ -217,7 +209,7 @@ async def main(args: argparse.Namespace) -> None:
             port = int(port_text)
         else:
             if args.database_url:
-                service, engine = db_service(args.database_url, args.deadline_ms / 1000)
+                service, db = db_service(args.database_url, args.deadline_ms / 1000)
             else:
                 service = RoutingService(
                     rules=load_rules(None),
@@ -242,8 +234,8 @@ async def main(args: argparse.Namespace) -> None:
     elapsed = time.perf_counter() - started
     if server is not None:
         await server.stop()
-    if engine is not None:
-        await engine.dispose()
+    if db is not None:
+        await db.aclose()
     latencies = sorted(ms * 1000 for ms, _ in results)
     p50 = statistics.median(latencies)
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]

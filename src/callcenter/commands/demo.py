@@ -43,18 +43,13 @@ async def _prepare(url: str, customers: int) -> None:
     """Migrate, and seed the book club when the database has no customers yet."""
     from rich.progress import Progress
 
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
     from callcenter.adapters.db.migrate import upgrade
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import open_database
     from callcenter.seeding.loader import seed_database
 
     await upgrade(url)
-    engine = make_engine(url)
-    try:
-        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
-            existing = await uow.customers.count()
-    finally:
-        await engine.dispose()
+    async with open_database(url) as db, db.uow() as uow:
+        existing = await uow.customers.count()
     if existing:
         print(f"using the existing demo database ({existing} customers)", flush=True)
         return

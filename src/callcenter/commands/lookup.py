@@ -35,16 +35,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _lookup(url: str, region: str, number: str) -> dict[str, object]:
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import directory, open_database
     from callcenter.domain.numbers import parse_caller_id
-    from callcenter.services.customers import Directory
 
     parse_caller_id(None, region)  # an unknown region is refused before touching the database
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    try:
-        directory = Directory(uow=lambda: SqlUnitOfWork(sessions), region=region)
-        return (await directory.lookup(raw=number)).to_json()
-    finally:
-        await engine.dispose()
+    async with open_database(url) as db:
+        return (await directory(db, region).lookup(raw=number)).to_json()

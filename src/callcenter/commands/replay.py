@@ -114,27 +114,17 @@ async def _match(args: argparse.Namespace, records: list[Any], rows: list[dict[s
     """Add each caller's customer match (and store the records with --store)."""
     from dataclasses import replace
 
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import directory, open_database
     from callcenter.services.call_store import store_call
-    from callcenter.services.customers import Directory
 
-    engine = make_engine(args.database_url)
-    sessions = make_session_factory(engine)
-
-    def uow() -> SqlUnitOfWork:
-        return SqlUnitOfWork(sessions)
-
-    directory = Directory(uow=uow, region=args.region)
     stored = 0
-    try:
+    async with open_database(args.database_url) as db:
+        customers = directory(db, args.region)
         for record, row in zip(records, rows, strict=True):
-            found = await directory.lookup(raw=record.caller)
+            found = await customers.lookup(raw=record.caller)
             row["customer"] = found.to_json()
             if args.store:
                 with_customer = replace(record, customer_id=found.customer_id)
-                stored += await store_call(uow=uow, record=with_customer)
-    finally:
-        await engine.dispose()
+                stored += await store_call(uow=db.uow, record=with_customer)
     if args.store:
         print(f"replay: stored {stored} new call records", file=sys.stderr)

@@ -80,23 +80,22 @@ async def _decide(
 ) -> RoutingDecision:
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
+    from callcenter.adapters.db.database import Database
     from callcenter.adapters.db.snapshots import SqlSnapshots
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import database
     from callcenter.services.routing import RoutingService
 
-    engine = None
+    db: Database | None = None
     if args.database_url:
         try:
-            engine = make_engine(args.database_url)
-            sessions = make_session_factory(engine)
-            snapshots = SqlSnapshots(engine)
+            db = database(args.database_url)
+            snapshots = SqlSnapshots(db.engine)
             # a one-off command waits for the database: a wrong URL is an error, not a fallback
-            async with SqlUnitOfWork(sessions) as uow:
+            async with db.uow() as uow:
                 await uow.customers.count()
         except (ArgumentError, SQLAlchemyError, OSError, ValueError) as exc:
-            if engine is not None:
-                await engine.dispose()
+            if db is not None:
+                await db.aclose()
             raise DatabaseUnusable(f"--database-url: {type(exc).__name__}: {exc}") from exc
     service = RoutingService(
         rules=rules,
@@ -107,8 +106,8 @@ async def _decide(
     try:
         return await service.route(caller_raw=args.caller, did=args.did, menu=args.menu, now=now)
     finally:
-        if engine is not None:
-            await engine.dispose()
+        if db is not None:
+            await db.aclose()
 
 
 def _load_customers(path: Path) -> dict[str, CustomerSnapshot]:

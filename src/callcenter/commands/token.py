@@ -62,15 +62,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _with_db(url: str, work: Callable[[UowFactory], Awaitable[T]]) -> T:
-    from callcenter.adapters.db.engine import make_engine, make_session_factory
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+    from callcenter.bootstrap import open_database
 
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    try:
-        return await work(lambda: SqlUnitOfWork(sessions))
-    finally:
-        await engine.dispose()
+    async with open_database(url) as db:
+        return await work(db.uow)
 
 
 async def _create(uow: UowFactory, args: argparse.Namespace) -> str:
