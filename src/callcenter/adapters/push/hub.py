@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
-from typing import Any, Final
+from typing import Any
 
 from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, ProtocolError, Template, encode
+from callcenter.adapters.push.subscription import Subscription
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
 
-
-class _Close:
-    """The close marker put on a subscriber's queue."""
-
-
-_CLOSE: Final = _Close()
+__all__ = ["HubStats", "PushHub", "Subscription"]
 
 
 @dataclass
@@ -45,79 +39,6 @@ class _Channel:
     seq: int = 0
     backlog: deque[tuple[int, str]] = field(default_factory=deque)
     subscribers: dict[int, Subscription] = field(default_factory=dict)
-
-
-class Subscription:
-    """One listener on one channel: iterate it for message texts until the hub ends it.
-
-    A websocket route is then just: `with hub.subscribe(...) as sub: async for text in sub:
-    await ws.send_text(text)`, and afterwards `close_code(sub.close_reason)` says how to close.
-    """
-
-    def __init__(
-        self,
-        hub: PushHub,
-        channel: str,
-        key: int,
-        queue_size: int,
-        replay: list[str],
-        token_id: int | None,
-    ) -> None:
-        self.channel = channel
-        self.token_id = token_id
-        self.close_reason: str | None = None
-        self._hub = hub
-        self._key = key
-        self._replay = deque(replay)
-        self._queue: asyncio.Queue[str | _Close] = asyncio.Queue(maxsize=queue_size)
-
-    @property
-    def closed(self) -> bool:
-        """True once the hub or the owner ended this subscription."""
-        return self.close_reason is not None
-
-    def __aiter__(self) -> Subscription:
-        return self
-
-    async def __anext__(self) -> str:
-        if self._replay:
-            return self._replay.popleft()
-        item = await self._queue.get()
-        if isinstance(item, _Close):
-            self._queue.put_nowait(item)  # later reads end too
-            raise StopAsyncIteration
-        return item
-
-    def __enter__(self) -> Subscription:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop listening (the websocket went away); safe to call more than once."""
-        self._hub._remove(self, "closed")
-
-    def _offer(self, text: str) -> bool:
-        """Queue a message without waiting; False when the queue is full."""
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
-            return False
-        return True
-
-    def _end(self, reason: str) -> None:
-        """Drop what is unsent and wake the reader with the close marker."""
-        self.close_reason = reason
-        self._replay.clear()
-        while not self._queue.empty():
-            self._queue.get_nowait()
-        self._queue.put_nowait(_CLOSE)
 
 
 Relay = Callable[[str, Template], None]
@@ -255,7 +176,7 @@ class PushHub:
         if len(state.backlog) > state.limit:
             state.backlog.popleft()
         for sub in list(state.subscribers.values()):
-            if not sub._offer(text):
+            if not sub.offer(text):
                 self._cut_off(sub)
 
     def _resync_subscribers(self, state: _Channel) -> None:
@@ -264,7 +185,7 @@ class PushHub:
         text = encode(RESYNC, state.seq, self.generation)
         self.stats.resyncs += len(state.subscribers)
         for sub in list(state.subscribers.values()):
-            if not sub._offer(text):
+            if not sub.offer(text):
                 self._cut_off(sub)
 
     def subscribe(
@@ -287,8 +208,8 @@ class PushHub:
             replay = [encode(RESYNC, state.seq, self.generation)]
             self.stats.resyncs += 1
         self._next_key += 1
-        sub = Subscription(self, channel, self._next_key, self.queue_size, replay, token_id)
-        state.subscribers[sub._key] = sub
+        sub = Subscription(self._remove, channel, self._next_key, self.queue_size, replay, token_id)
+        state.subscribers[sub.key] = sub
         self.stats.subscribed += 1
         return sub
 
@@ -337,6 +258,6 @@ class PushHub:
     def _remove(self, sub: Subscription, reason: str) -> None:
         state = self._channels.get(sub.channel)
         if state is not None:
-            state.subscribers.pop(sub._key, None)
+            state.subscribers.pop(sub.key, None)
         if not sub.closed:
-            sub._end(reason)
+            sub.end(reason)
