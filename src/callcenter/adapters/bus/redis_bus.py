@@ -18,7 +18,6 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from typing import Any
 
 from redis.asyncio import Redis
@@ -28,48 +27,23 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from callcenter.adapters.bus.fact_codec import FactCodecError, decode_fact, encode_fact
+from callcenter.adapters.bus.redis_wire import (
+    BusStats,
+    Outgoing,
+    cluster_state,
+    parse_push,
+    send_batch,
+    seq_key,
+    text_of,
+)
 from callcenter.adapters.push.hub import PushHub
 from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, Template
 from callcenter.domain.facts import Fact
 
 log = logging.getLogger(__name__)
 
-# KEYS: seq key, generation key, pub/sub channel; ARGV: head, rest, hub channel, new generation
-SEQUENCE_AND_PUBLISH = """
-local gen = redis.call('GET', KEYS[2])
-if not gen then
-  redis.call('SET', KEYS[2], ARGV[4])
-  gen = ARGV[4]
-end
-local seq = redis.call('INCR', KEYS[1])
-local text = ARGV[1] .. seq .. ',"gen":"' .. gen .. '"' .. ARGV[2]
-redis.call('PUBLISH', KEYS[3], ARGV[3] .. '\\n' .. seq .. '\\n' .. gen .. '\\n' .. text)
-return seq
-"""
-
 FactHandler = Callable[[Fact, "str | None"], None]
 BUS_ERRORS = (RedisError, OSError, TimeoutError, ConnectionError)
-
-
-@dataclass
-class BusStats:
-    """Counters for a status page; `healthy` is False while Redis is away."""
-
-    sent: int = 0
-    received: int = 0
-    local_only: int = 0  # published while Redis was away: reached this process's sockets only
-    dropped: int = 0  # sender queue full
-    facts_sent: int = 0
-    facts_received: int = 0
-    outages: int = 0
-    healthy: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class _Out:
-    channel: str  # "" for a fact
-    template: Template | None
-    fact_text: str | None = None
 
 
 class RedisBus:
@@ -110,7 +84,7 @@ class RedisBus:
             socket_connect_timeout=op_timeout_s,
             retry=Retry(NoBackoff(), 0),
         )
-        self._queue: asyncio.Queue[_Out] = asyncio.Queue(maxsize=queue_size)
+        self._queue: asyncio.Queue[Outgoing] = asyncio.Queue(maxsize=queue_size)
         self._missed: set[str] = set()  # channels whose messages stayed local during an outage
         self._broken = asyncio.Event()
         self._ready = asyncio.Event()
@@ -123,7 +97,7 @@ class RedisBus:
 
     def seq_key(self, channel: str) -> str:
         """The Redis key holding a hub channel's last seq."""
-        return f"{self._prefix}:seq:{channel}"
+        return seq_key(self._prefix, channel)
 
     async def start(self, *, wait_s: float = 5.0) -> bool:
         """Relay the hub through Redis; False if Redis did not answer in time (retried on)."""
@@ -155,7 +129,7 @@ class RedisBus:
     def publish_fact(self, fact: Fact, *, code: str | None = None) -> None:
         """Share a fact with the other processes (their wallboards and presence); never waits."""
         if self.healthy:
-            self._enqueue(_Out("", None, encode_fact(fact, code=code)))
+            self._enqueue(Outgoing("", None, encode_fact(fact, code=code)))
 
     # -- sending ---------------------------------------------------------------------------
 
@@ -163,9 +137,9 @@ class RedisBus:
         if not self.healthy:
             self._keep_local(channel, template)
             return
-        self._enqueue(_Out(channel, template))
+        self._enqueue(Outgoing(channel, template))
 
-    def _enqueue(self, out: _Out) -> None:
+    def _enqueue(self, out: Outgoing) -> None:
         try:
             self._queue.put_nowait(out)
         except asyncio.QueueFull:
@@ -195,26 +169,15 @@ class RedisBus:
                 if out.template is not None:
                     self._keep_local(out.channel, out.template)
 
-    async def _send(self, batch: list[_Out]) -> None:
-        pipe = self._redis.pipeline(transaction=False)
-        proposal = secrets.token_hex(6)
-        for out in batch:
-            if out.template is None:
-                pipe.publish(self._facts, f"{self.node}\n{out.fact_text}")
-                continue
-            pipe.eval(
-                SEQUENCE_AND_PUBLISH,
-                3,
-                self.seq_key(out.channel),
-                f"{self._prefix}:gen",
-                self._push,
-                out.template.head,
-                out.template.rest,
-                out.channel,
-                proposal,
-            )
-        await pipe.execute()
-        facts = sum(1 for out in batch if out.template is None)
+    async def _send(self, batch: list[Outgoing]) -> None:
+        facts = await send_batch(
+            self._redis,
+            batch,
+            node=self.node,
+            prefix=self._prefix,
+            push=self._push,
+            facts=self._facts,
+        )
         self.stats.facts_sent += facts
         self.stats.sent += len(batch) - facts
 
@@ -244,7 +207,7 @@ class RedisBus:
             self._ready.set()
             log.info("bus: relaying through Redis, generation %s", generation)
             self._announce_missed()
-            self._enqueue(_Out("", None, "hello"))
+            self._enqueue(Outgoing("", None, "hello"))
             await self._listen(pubsub)
         finally:
             with contextlib.suppress(*BUS_ERRORS):
@@ -259,20 +222,13 @@ class RedisBus:
                 confirmed += 1
 
     async def _cluster_state(self) -> tuple[str, dict[str, int]]:
-        gen_key = f"{self._prefix}:gen"
-        await self._redis.set(gen_key, secrets.token_hex(6), nx=True)
-        generation = _text(await self._redis.get(gen_key))
-        keys = [_text(k) async for k in self._redis.scan_iter(match=self.seq_key("*"), count=500)]
-        values = await self._redis.mget(keys) if keys else []
-        start = len(self.seq_key(""))
-        seqs = {k[start:]: int(v) for k, v in zip(keys, values, strict=True) if v is not None}
-        return generation, seqs
+        return await cluster_state(self._redis, self._prefix)
 
     def _announce_missed(self) -> None:
         """Channels whose messages other processes missed get a resync through the bus."""
         missed, self._missed = self._missed, set()
         for channel in sorted(missed):
-            self._enqueue(_Out(channel, Template.of(RESYNC)))
+            self._enqueue(Outgoing(channel, Template.of(RESYNC)))
         if missed:
             log.warning("bus: told %d channel(s) to resync after an outage", len(missed))
 
@@ -292,10 +248,10 @@ class RedisBus:
                 continue
             last_heard, pinged = now, False
             if msg["type"] == "message":
-                self._dispatch(_text(msg["channel"]), msg["data"])
+                self._dispatch(text_of(msg["channel"]), msg["data"])
 
     def _dispatch(self, channel: str, data: Any) -> None:
-        text = _text(data)
+        text = text_of(data)
         if channel == self._push:
             self._on_push(text)
             return
@@ -319,12 +275,11 @@ class RedisBus:
                 log.exception("bus: remote fact handling failed")
 
     def _on_push(self, wire: str) -> None:
-        try:
-            channel, seq_text, generation, text = wire.split("\n", 3)
-            seq = int(seq_text)
-        except ValueError:
+        parsed = parse_push(wire)
+        if parsed is None:
             log.warning("bus: malformed push message skipped")
             return
+        channel, seq, generation, text = parsed
         if generation != self.cluster_generation:
             # Redis lost its keys and a new generation began: start over from it.
             log.warning("bus: generation changed %s -> %s", self.cluster_generation, generation)
@@ -342,7 +297,3 @@ class RedisBus:
         # Our own generation: our sockets resync now and then get this process's messages.
         self.hub.adopt_generation(secrets.token_hex(6), {})
         log.error("bus: Redis away (%s); serving this process's sockets only", why)
-
-
-def _text(value: Any) -> str:
-    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
