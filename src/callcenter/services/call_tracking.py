@@ -5,17 +5,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
 from callcenter.services.call_customers import CallCustomers
-from callcenter.services.call_store import CallStore
 from callcenter.services.ports import Notifier
 
 log = logging.getLogger(__name__)
+
+
+class RecordSink(Protocol):
+    """Where finished calls go to be stored (the bounded CallStore in production)."""
+
+    def submit(self, record: CallRecord) -> bool: ...
 
 
 class AgentStates:
@@ -57,7 +62,7 @@ class CallRecorder:
     def __init__(
         self,
         *,
-        store: CallStore | None,
+        store: RecordSink | None,
         customers: CallCustomers,
         decision_for: Callable[[str], dict[str, Any] | None] | None = None,
     ) -> None:
