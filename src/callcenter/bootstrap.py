@@ -8,7 +8,7 @@ a new port or store is wired in one obvious place.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,10 @@ def directory(db: Database, region: str) -> Directory:
 
 
 def routing_service(
-    settings: Settings, db: Database, presence: PresenceBoard | None = None, **hooks: Any
+    settings: Settings,
+    db: Database,
+    presence: PresenceBoard | None = None,
+    on_routed: Callable[[float], None] | None = None,
 ) -> RoutingService:
     """The router of these settings: rule book, customer snapshots, live presence."""
     from callcenter.adapters.db.snapshots import SqlSnapshots
@@ -68,7 +71,7 @@ def routing_service(
         presence=BoardPresence(presence) if presence is not None else None,
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
-        **hooks,
+        on_routed=on_routed,
     )
 
 
