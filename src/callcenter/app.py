@@ -32,6 +32,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.metrics import attach_metrics
     from callcenter.adapters.push.hub import PushHub
+    from callcenter.adapters.push.notifier import HubNotifier
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
     from callcenter.services.auth import TokenAuthenticator
@@ -49,6 +50,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         return SqlUnitOfWork(sessions)
 
     hub = PushHub.from_settings(settings)
+    notifier = HubNotifier(hub)
     agents = AgentDirectory()
     presence = PresenceBoard()
     directory = Directory(uow=uow, region=settings.default_region)
@@ -60,14 +62,14 @@ async def build_runtime(settings: Settings) -> Runtime:
         deadline_s=settings.route_deadline_ms / 1000,
     )
     pops = ScreenPopService(
-        notifier=hub,
+        notifier=notifier,
         directory=SqlPopSource(engine, region=settings.default_region),
         agents=agents,
         region=settings.default_region,
     )
     store = CallStore(uow=uow, capacity=settings.call_buffer_capacity)
     tracking = CallTracking(
-        notifier=hub,
+        notifier=notifier,
         pops=pops,
         store=store,
         presence=presence,
@@ -107,12 +109,13 @@ async def build_runtime(settings: Settings) -> Runtime:
 
 async def _start_wallboard(runtime: Runtime) -> None:
     """Live per-group figures, rebuilt from today's stored calls: a restart never resets the day."""
+    from callcenter.adapters.push.notifier import HubNotifier
     from callcenter.services.wallboard import WallboardService
 
     settings = runtime.settings
     agents = runtime.agents
     wallboard = WallboardService(
-        notifier=runtime.hub,
+        notifier=HubNotifier(runtime.hub),
         presence=runtime.tracking.presence,
         groups=[],  # rebuild() loads them from the groups table
         timezone=settings.timezone,
@@ -133,6 +136,7 @@ async def _start_wallboard(runtime: Runtime) -> None:
 
 def _start_agent_control(runtime: Runtime) -> None:
     """Agent control over AMI; it must see every fact from the start (which call an agent is on)."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.dispositions import Disposition
     from callcenter.services.wallboard import WallboardService
@@ -152,7 +156,7 @@ def _start_agent_control(runtime: Runtime) -> None:
 
     control = AgentControl(
         uow=runtime.uow,
-        pbxs=runtime.listeners,
+        pbxs=AmiCommandsByServer(runtime.listeners),
         presence=runtime.tracking.presence,
         pause_reasons=settings.pause_reasons,
         disposition_codes=settings.disposition_codes,

@@ -10,8 +10,8 @@ from typing import Any
 from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
+from callcenter.ports.push import AgentState, Notifier
 from callcenter.services.call_store import CallStore
-from callcenter.services.ports import Notifier
 from callcenter.services.screen_pop import ScreenPopService
 
 log = logging.getLogger(__name__)
@@ -65,17 +65,16 @@ class CallTracking:
             log.debug("state of unknown agent %s ignored", fact.interface)
             return
         presence = self.presence.apply(fact, code, self._pops.agents.name_of(code))
-        self._notifier.publish(
-            self._pops.agents.channel(code),
-            "agent_state",
-            {
-                "agent": code,
-                "state": presence.state,
-                "reason": presence.reason,
-                "queues": list(presence.queues),
-                "paused_in": list(presence.paused_in),
-                "since": presence.since,
-            },
+        self._notifier.agent_state(
+            code,
+            AgentState(
+                agent=code,
+                state=presence.state,
+                reason=presence.reason,
+                queues=tuple(presence.queues),
+                paused_in=tuple(presence.paused_in),
+                since=presence.since,
+            ),
         )
 
     def _finished(self, fact: CallEnded) -> None:

@@ -1,27 +1,17 @@
-"""Dispositions: the wrap-up code an agent gives a finished call, on its record and contact row."""
+"""Dispositions: the wrap-up codes given for a call, kept as history; the newest is on the call."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.tables import CallRecordRow, ContactRow
-
-
-@dataclass(frozen=True)
-class CallRef:
-    """A stored call as the disposition needs it."""
-
-    pbx: str
-    linkedid: str
-    agent_id: int | None
-    customer_id: int | None
+from callcenter.adapters.db.tables_history import CallDispositionRow
+from callcenter.ports.call_stores import CallRef, DispositionEntry
 
 
 class DispositionRepository:
-    """Finds stored calls and writes dispositions onto them (flushes, never commits)."""
+    """Finds stored calls, adds dispositions to their history (flushes, never commits)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -39,27 +29,61 @@ class DispositionRepository:
         row = (await self._session.execute(stmt.order_by(CallRecordRow.ended_at.desc()))).first()
         if row is None:
             return None
-        return CallRef(pbx=row[0], linkedid=row[1], agent_id=row[2], customer_id=row[3])
+        handled = frozenset({row[2]}) if row[2] is not None else frozenset[int]()
+        return CallRef(
+            pbx=row[0], linkedid=row[1], agent_id=row[2], customer_id=row[3], handled_by=handled
+        )
 
-    async def apply(
-        self, *, call: CallRef, code: str, settled: bool, note: str | None
-    ) -> tuple[int, int]:
-        """Set the disposition on the call record and its contact rows; (records, contacts) hit."""
-        records = await self._session.execute(
+    async def add(self, *, call: CallRef, entry: DispositionEntry) -> None:
+        """Append the entry to the call's history and show it on the call and its contacts."""
+        self._session.add(
+            CallDispositionRow(
+                pbx=call.pbx,
+                linkedid=call.linkedid,
+                code=entry.code,
+                settled=entry.settled,
+                note=entry.note,
+                agent_code=entry.agent_code,
+                set_by=entry.set_by,
+                set_at=entry.at,
+            )
+        )
+        await self._session.execute(
             update(CallRecordRow)
             .where(CallRecordRow.pbx == call.pbx, CallRecordRow.linkedid == call.linkedid)
-            .values(disposition_code=code, settled_first_contact=settled)
+            .values(disposition_code=entry.code, settled_first_contact=entry.settled)
         )
-        values: dict[str, object] = {"disposition_code": code, "settled_first_contact": settled}
-        if note is not None:
-            values["note"] = note
-        contacts = await self._session.execute(
+        values: dict[str, object] = {
+            "disposition_code": entry.code,
+            "settled_first_contact": entry.settled,
+        }
+        if entry.note is not None:
+            values["note"] = entry.note
+        await self._session.execute(
             update(ContactRow)
             .where(ContactRow.pbx == call.pbx, ContactRow.call_linkedid == call.linkedid)
             .values(**values)
         )
         await self._session.flush()
-        return int(records.rowcount or 0), int(contacts.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def history(self, *, pbx: str, linkedid: str) -> list[DispositionEntry]:
+        """The call's dispositions, oldest first."""
+        rows = await self._session.scalars(
+            select(CallDispositionRow)
+            .where(CallDispositionRow.pbx == pbx, CallDispositionRow.linkedid == linkedid)
+            .order_by(CallDispositionRow.id)
+        )
+        return [
+            DispositionEntry(
+                code=r.code,
+                settled=r.settled,
+                note=r.note,
+                agent_code=r.agent_code,
+                set_by=r.set_by,
+                at=r.set_at,
+            )
+            for r in rows
+        ]
 
     async def contact_disposition(
         self, *, pbx: str, linkedid: str
