@@ -171,6 +171,26 @@ async def disposition(
     return {"linkedid": result.linkedid, "code": body.code, "status": result.status}
 
 
+@router.get("/api/calls/{linkedid}/dispositions")
+async def disposition_history(
+    linkedid: LinkedId, control: ControlDep, _: Staff
+) -> list[dict[str, Any]]:
+    """Every disposition given for a stored call, oldest first (the last one is what counts)."""
+    with http_errors():
+        entries = await control.dispositions.history(linkedid=linkedid)
+    return [
+        {
+            "code": e.code,
+            "settled": e.settled,
+            "note": e.note,
+            "agent": e.agent_code,
+            "set_by": e.set_by,
+            "at": e.at.isoformat(),
+        }
+        for e in entries
+    ]
+
+
 @router.post("/api/agents/{code}/dial", status_code=status.HTTP_202_ACCEPTED)
 async def dial(code: Code, body: DialIn, control: ControlDep) -> dict[str, Any]:
     """Originate a call from the agent's phone (do-not-call customers are refused: 409)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.adapters.db.tables import CallRecordRow, ContactRow
+from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow
 from callcenter.adapters.db.tables_history import CallDispositionRow
 from callcenter.ports.call_stores import CallRef, DispositionEntry
 
@@ -23,16 +23,29 @@ class DispositionRepository:
             CallRecordRow.linkedid,
             CallRecordRow.agent_id,
             CallRecordRow.customer_id,
+            CallRecordRow.agent,
         ).where(CallRecordRow.linkedid == linkedid)
         if pbx is not None:
             stmt = stmt.where(CallRecordRow.pbx == pbx)
         row = (await self._session.execute(stmt.order_by(CallRecordRow.ended_at.desc()))).first()
         if row is None:
             return None
-        handled = frozenset({row[2]}) if row[2] is not None else frozenset[int]()
         return CallRef(
-            pbx=row[0], linkedid=row[1], agent_id=row[2], customer_id=row[3], handled_by=handled
+            pbx=row[0],
+            linkedid=row[1],
+            agent_id=row[2],
+            customer_id=row[3],
+            handled_by=await self._handlers(row[2], row[4]),
         )
+
+    async def _handlers(self, agent_id: int | None, agent_name: str | None) -> frozenset[int]:
+        """The agents who handled a call: its agent id, else the agent named on the record."""
+        if agent_id is not None:
+            return frozenset({agent_id})
+        if not agent_name:
+            return frozenset()
+        ids = await self._session.scalars(select(AgentRow.id).where(AgentRow.name == agent_name))
+        return frozenset(ids)
 
     async def add(self, *, call: CallRef, entry: DispositionEntry) -> None:
         """Append the entry to the call's history and show it on the call and its contacts."""
