@@ -38,6 +38,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
     from callcenter.services.call_tracking import CallTracking
+    from callcenter.services.callbacks import WorkItemCallbacks
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService, load_rules
     from callcenter.services.routing_sources import BoardPresence
@@ -58,6 +59,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         rules=load_rules(settings.routing_file),
         snapshots=SqlSnapshots(engine),
         presence=BoardPresence(presence),
+        callbacks=WorkItemCallbacks(uow=uow),
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
     )

@@ -72,3 +72,12 @@ class WorkItems(Protocol):
     async def list_open(
         self, *, group_slug: str | None = None, limit: int = 100
     ) -> list[WorkItem]: ...
+
+
+class RecordBuffer(Protocol):
+    """Finished calls on their way to the database (the CallStore)."""
+
+    @property
+    def pending(self) -> int: ...
+
+    async def flushed(self, timeout_s: float = 10.0) -> bool: ...

@@ -12,14 +12,10 @@ from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
 from callcenter.domain.records import Agent
+from callcenter.ports.call_stores import RecordBuffer
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.uow import UowFactory
-from callcenter.services.dispositions import (
-    Disposition,
-    DispositionBook,
-    DispositionResult,
-    RecordBuffer,
-)
+from callcenter.services.dispositions import Disposition, DispositionBook, DispositionResult
 from callcenter.services.errors import (
     Conflict,
     InvalidField,

@@ -7,10 +7,10 @@ import logging
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.domain.auth import Principal
-from callcenter.ports.call_stores import CallRef, DispositionEntry
+from callcenter.ports.call_stores import CallRef, DispositionEntry, RecordBuffer
 from callcenter.ports.uow import UowFactory
 from callcenter.services.call_access import check_call_write, principal_label
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
@@ -19,15 +19,6 @@ log = logging.getLogger(__name__)
 
 PENDING_LIMIT = 10_000
 RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
-
-
-class RecordBuffer(Protocol):
-    """Finished calls on their way to the database (the CallStore)."""
-
-    @property
-    def pending(self) -> int: ...
-
-    async def flushed(self, timeout_s: float = 10.0) -> bool: ...
 
 
 @dataclass(frozen=True)

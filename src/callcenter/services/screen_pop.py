@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.facts import (
@@ -20,20 +20,11 @@ from callcenter.domain.facts import (
     Fact,
     RingNoAnswer,
 )
-from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.screenpop import Bundle
 from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
+from callcenter.ports.screen_pop import PopDirectory
 
 log = logging.getLogger(__name__)
-
-
-class PopDirectory(Protocol):
-    """Where the customer record comes from (the database, through the directory service)."""
-
-    async def lookup(self, *, raw: str | None) -> LookupResult: ...
-
-    async def bundle(self, *, customer_id: int, now: datetime) -> Bundle: ...
 
 
 @dataclass
