@@ -33,7 +33,7 @@ class DispositionEntry:
 
 
 class Calls(Protocol):
-    """Finished calls; (pbx, linkedid) is unique. `add` raises DuplicateKey for a stored call."""
+    """Finished calls; (pbx, linkedid) is unique: ask `exists` before `add`."""
 
     async def exists(self, pbx: str, linkedid: str) -> bool: ...
     async def add(self, record: CallRecord) -> int: ...
