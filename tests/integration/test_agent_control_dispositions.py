@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from test_agent_control import client, control_stack, headers
 from test_agent_control_calls import stored_disposition
 
@@ -61,3 +63,22 @@ async def test_a_supervisor_correction_is_kept_beside_the_agents_disposition(
         assert history[1]["set_by"].startswith("supervisor")
         unknown = await http.get("/api/calls/1795343813.999/dispositions", headers=boss)
         assert unknown.status_code == 404
+
+
+async def test_during_the_call_another_agent_is_refused_at_once(database_url: str) -> None:
+    async with control_stack(database_url) as (stack, _), client(stack) as http:
+        mine = await headers(stack, "agent", "1001")
+        desk = await stack.agent_socket("1002")
+        await asyncio.sleep(0.2)
+        linkedid = stack.sim.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1002", agent_answers_after=1, talk_s=20
+        )
+        await desk.next("call_update", state="answered", linkedid=linkedid)
+        reply = await http.post(
+            "/api/agents/1001/disposition",
+            json={"linkedid": linkedid, "code": "wrong_number", "settled": False},
+            headers=mine,
+        )
+        assert reply.status_code == 403, reply.text
+        assert stack.runtime.extras["agent_control"].dispositions.pending() == []
+        await desk.ws.close()

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import pytest
 
+from callcenter.domain.auth import Principal
 from callcenter.domain.facts import CallAnswered
 from callcenter.domain.presence import PresenceBoard
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.errors import (
     Conflict,
+    Forbidden,
     InvalidField,
     NotFound,
     PbxRefused,
     PbxUnavailable,
 )
 from fakes import FakeDatabase, FakePbxCommands
-from fakes.floor import DNC_CUSTOMER, LI_NA, PLAIN_CUSTOMER, floor
+from fakes.floor import DNC_CUSTOMER, LI_NA, PLAIN_CUSTOMER, WANG_FANG, floor
+
+AGENT_1001 = Principal("agent", agent_id=LI_NA.id, agent_code="1001", token_id=11)
+SUPERVISOR = Principal("supervisor", token_id=20)
 
 
 def control(db: FakeDatabase, pbx: FakePbxCommands) -> AgentControl:
@@ -26,6 +31,7 @@ def control(db: FakeDatabase, pbx: FakePbxCommands) -> AgentControl:
         pause_reasons=["lunch", "training"],
         disposition_codes=["order_status", "wrong_number"],
         region="CN",
+        is_live=lambda linkedid: linkedid.startswith("1800."),
     )
 
 
@@ -118,3 +124,20 @@ async def test_transfer_redirects_the_customers_leg_to_the_groups_transfer_exten
     agents.on_fact(CallAnswered("pbx1", 1.0, "1700.1", "Li Na", LI_NA.interface, "hotline", 4.0))
     assert await agents.transfer(code="1001", group="finance") == "1700.1"
     assert pbx.sent("redirect") == [{"channel": "PJSIP/trunk-00000001", "exten": "7006"}]
+
+
+async def test_a_live_call_answered_by_another_agent_is_refused_at_once() -> None:
+    agents = control(floor(), FakePbxCommands())
+    agents.on_fact(CallAnswered("pbx1", 1.0, "1800.1", "Wang Fang", WANG_FANG.interface, "q", 2.0))
+    with pytest.raises(Forbidden, match="1001 did not handle call"):
+        await agents.record_disposition(
+            code="1001", linkedid="1800.1", disposition="wrong_number", settled=False,
+            note=None, by=AGENT_1001,
+        )  # fmt: skip
+    assert agents.dispositions.pending() == []
+    held = await agents.record_disposition(
+        code="1002", linkedid="1800.1", disposition="order_status", settled=True, note=None,
+        by=SUPERVISOR,
+    )  # fmt: skip
+    assert held.status == "pending"  # a supervisor may; it waits for the call record
+    await agents.aclose()

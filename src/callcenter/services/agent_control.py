@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
 
 import phonenumbers
 
-from callcenter.domain.auth import Principal
+from callcenter.domain.auth import MANAGERS, Principal
 from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
@@ -18,6 +19,7 @@ from callcenter.ports.uow import UowFactory
 from callcenter.services.dispositions import Disposition, DispositionBook, DispositionResult
 from callcenter.services.errors import (
     Conflict,
+    Forbidden,
     InvalidField,
     NotFound,
     PbxRefused,
@@ -25,6 +27,8 @@ from callcenter.services.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+ANSWERED_KEEP = 10_000  # calls whose answering agents are remembered (until their record lands)
 
 
 class AgentControl:
@@ -56,6 +60,7 @@ class AgentControl:
         self.pause_reasons = list(pause_reasons)
         self._region = region
         self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
+        self._answered: OrderedDict[str, set[str]] = OrderedDict()  # linkedid -> interfaces
 
     # -- queue membership --------------------------------------------------------------------
 
@@ -179,7 +184,14 @@ class AgentControl:
         Only the agent who handled the call, or a supervisor or admin, may: else Forbidden.
         """
         self.dispositions.check(code=disposition, linkedid=linkedid)
-        await self._agent(code)
+        agent = await self._agent(code)
+        answered = self._answered.get(linkedid)
+        if by.role not in MANAGERS and answered and agent.interface.lower() not in answered:
+            # a call not yet stored, answered by someone else: refused now, not once it lands
+            raise Forbidden(
+                f"agent {code} did not handle call {linkedid}; "
+                "only its agent or a supervisor may change it"
+            )
         return await self.dispositions.record(
             Disposition(linkedid, disposition, settled, note, code, by)
         )
@@ -188,6 +200,10 @@ class AgentControl:
         """Follow who is on which call; apply held dispositions once a call is stored."""
         if isinstance(fact, CallAnswered):
             self._current[fact.interface.lower()] = (fact.pbx, fact.linkedid)
+            self._answered.setdefault(fact.linkedid, set()).add(fact.interface.lower())
+            self._answered.move_to_end(fact.linkedid)
+            while len(self._answered) > ANSWERED_KEEP:
+                self._answered.popitem(last=False)
         elif isinstance(fact, CallTransferredFact | CallEnded):
             key = (fact.pbx, fact.linkedid)
             for iface in [i for i, v in self._current.items() if v == key]:
