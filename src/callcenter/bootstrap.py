@@ -19,9 +19,9 @@ from callcenter.settings import Settings
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
+    from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
@@ -62,6 +62,7 @@ def routing_service(
 ) -> RoutingService:
     """The router of these settings: rule book, customer snapshots, live presence."""
     from callcenter.adapters.db.snapshots import SqlSnapshots
+    from callcenter.services.callbacks import WorkItemCallbacks
     from callcenter.services.routing import RoutingService, load_rules
     from callcenter.services.routing_sources import BoardPresence
 
@@ -69,6 +70,7 @@ def routing_service(
         rules=load_rules(settings.routing_file),
         snapshots=SqlSnapshots(db.engine),
         presence=BoardPresence(presence) if presence is not None else None,
+        callbacks=WorkItemCallbacks(uow=db.uow),
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
         on_routed=on_routed,
@@ -87,6 +89,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
+    from callcenter.adapters.push.notifier import HubNotifier
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
     from callcenter.lifecycle import start_runtime
@@ -100,13 +103,14 @@ async def build_runtime(settings: Settings) -> Runtime:
     region = settings.default_region
     db = database(settings)
     hub = PushHub.from_settings(settings)
+    notifier = HubNotifier(hub)
     agents = AgentDirectory()
     presence = PresenceBoard()
     metrics = CallCenterMetrics()
     customers = CallCustomers()
     routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
     pops = ScreenPopService(
-        notifier=hub,
+        notifier=notifier,
         directory=SqlPopSource(db.engine, region=region),
         agents=agents,
         region=region,
@@ -114,7 +118,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         customers=customers,
     )
     store = call_store(settings, db)
-    wallboard = _wallboard(settings, hub, presence, agents)
+    wallboard = _wallboard(settings, notifier, presence, agents)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
     control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
@@ -138,7 +142,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     # the router), so the order only fixes how one fact's effects show up in a log: the
     # agent's presence, the stored record, the desktop, the wallboard, agent control, the bus.
     handlers: list[FactHandler] = [
-        AgentStates(notifier=hub, agents=agents, presence=presence).on_fact,
+        AgentStates(notifier=notifier, agents=agents, presence=presence).on_fact,
         recorder.on_fact,
         pops.on_fact,
         wallboard.on_fact,
@@ -174,13 +178,13 @@ async def build_runtime(settings: Settings) -> Runtime:
 
 
 def _wallboard(
-    settings: Settings, hub: PushHub, presence: PresenceBoard, agents: AgentDirectory
+    settings: Settings, notifier: Notifier, presence: PresenceBoard, agents: AgentDirectory
 ) -> WallboardService:
     """Live per-group figures (rebuilt from today's stored calls when the runtime starts)."""
     from callcenter.services.wallboard import WallboardService
 
     return WallboardService(
-        notifier=hub,
+        notifier=notifier,
         presence=presence,
         groups=[],  # rebuild() loads them from the groups table
         timezone=settings.timezone,
@@ -201,6 +205,7 @@ def _agent_control(
     wallboard: WallboardService,
 ) -> AgentControl:
     """Agent control over AMI; it sees every fact from the start (which call an agent is on)."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.dispositions import Disposition
 
@@ -214,7 +219,7 @@ def _agent_control(
 
     return AgentControl(
         uow=db.uow,
-        pbxs=listeners,
+        pbxs=AmiCommandsByServer(listeners),
         presence=presence,
         pause_reasons=settings.pause_reasons,
         disposition_codes=settings.disposition_codes,

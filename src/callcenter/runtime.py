@@ -60,7 +60,9 @@ class Runtime:
 
     def agent_channel(self, code: str) -> str:
         """The push channel of one agent's desktop."""
-        return self.agents.channel(code)
+        from callcenter.adapters.push.protocol import agent_channel
+
+        return agent_channel(code)
 
     def wallboard_snapshot(self) -> dict[str, Any]:
         """The wallboard's current figures."""

@@ -11,8 +11,8 @@ import pytest
 
 from callcenter.cli import main
 from callcenter.domain.auth import hash_token, looks_like_token
+from callcenter.ports.uow import UowFactory
 from callcenter.services.customers import Directory, RawPhone
-from callcenter.services.ports import UowFactory
 
 T = TypeVar("T")
 

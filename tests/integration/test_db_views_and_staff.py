@@ -16,6 +16,7 @@ from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.snapshots import SqlSnapshots
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import CallRecord, NewCustomer, OrderItem, PhoneInput, Skill
+from callcenter.services.errors import DuplicateKey
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -165,13 +166,14 @@ async def test_bad_references_and_values_raise_and_lose_nothing(uow: SqlUnitOfWo
             customer_id=cid, channel="pigeon", direction="inbound", started_at=T0
         ),
         lambda: uow.tokens.add(token_hash="h", role="root"),
-        # unique member number
-        lambda: uow.customers.add(customer=NewCustomer(member_number="M1", name="Dup")),
     ]
     for bad in bad_inputs:
         async with uow:
             with pytest.raises(IntegrityError):
                 await bad()
+    async with uow:  # a unique key taken is the service-level DuplicateKey (409 at the API)
+        with pytest.raises(DuplicateKey, match="member number 'M1' is already taken"):
+            await uow.customers.add(customer=NewCustomer(member_number="M1", name="Dup"))
     async with uow:
         with pytest.raises(StatementError, match="naive datetime"):
             await uow.contacts.add(

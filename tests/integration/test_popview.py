@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
-from callcenter.adapters.db.popview import SqlPopSource, bundle_from_record
+from callcenter.adapters.db.popview import SqlPopSource
 from callcenter.adapters.db.repo_contacts import contact_from_row
 from callcenter.adapters.db.repo_customers import customer_from_row, phone_from_row
 from callcenter.adapters.db.repo_sales import complaint_from_row
@@ -36,7 +36,9 @@ from callcenter.domain.records import (
 )
 from callcenter.domain.screenpop import Bundle
 from callcenter.seeding.loader import seed_database
-from callcenter.services.customers import Directory, NotFound
+from callcenter.services.customer_views import bundle_from_record
+from callcenter.services.customers import Directory
+from callcenter.services.errors import NotFound
 
 AS_OF = datetime(2026, 3, 1, tzinfo=UTC)
 NOW = datetime(2026, 3, 1, 10, 15, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 from callcenter.adapters.ami import actions as ami
 from callcenter.services.agent_control import dial_string, transfer_exten
-from callcenter.services.customers import InvalidField
+from callcenter.services.errors import InvalidField
 from support import TRACES
 
 

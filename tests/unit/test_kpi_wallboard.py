@@ -16,6 +16,7 @@ from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group
 from callcenter.seeding.known import KNOWN_AGENTS
 from callcenter.services.wallboard import WallboardService
+from fakes import FakeNotifier
 from support import TRACES
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -48,15 +49,6 @@ DIRECTORY = AgentDirectory(
     KnownAgent(code=a.code, name=a.name, interface=a.interface, state_interface=a.state_interface)
     for a in KNOWN_AGENTS
 )
-
-
-class FakeNotifier:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, dict[str, Any]]] = []
-
-    def publish(self, channel: str, type_: str, payload: dict[str, Any] | None = None) -> int:
-        self.sent.append((channel, type_, dict(payload or {})))
-        return len(self.sent)
 
 
 class Clock:

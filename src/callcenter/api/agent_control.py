@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import StringConstraints
 
-from callcenter.adapters.ami.listener import AmiActionError
 from callcenter.api.deps import RuntimeDep, get_principal
+from callcenter.api.errors import http_errors
 from callcenter.api.fields import ONE_LINE, PROSE, DbId
-from callcenter.api.schemas import Strict, http_errors
+from callcenter.api.schemas import Strict
 from callcenter.api.schemas_staff import AgentCodePath
 from callcenter.domain.auth import MANAGERS, STAFF, Principal
-from callcenter.services.agent_control import AgentControl, PbxUnavailable
+from callcenter.services.agent_control import AgentControl
 
 router = APIRouter(tags=["agent control"])
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=80), ONE_LINE]
@@ -55,20 +53,6 @@ async def staff_only(principal: Annotated[Principal, Depends(get_principal)]) ->
 
 Code = Annotated[str, Depends(acting_for)]
 Staff = Annotated[Principal, Depends(staff_only)]
-
-
-@contextmanager
-def pbx_errors() -> Iterator[None]:
-    """Service errors as HTTP, plus Asterisk's refusals (502) and no Asterisk at all (503)."""
-    with http_errors():
-        try:
-            yield
-        except PbxUnavailable as exc:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
-        except AmiActionError as exc:
-            raise HTTPException(
-                status.HTTP_502_BAD_GATEWAY, f"{exc.action} failed: {exc.message}"
-            ) from exc
 
 
 class PauseIn(Strict):
@@ -114,7 +98,7 @@ async def dispositions(control: ControlDep, _: Staff) -> list[str]:
 @router.post("/api/agents/{code}/login")
 async def login(code: Code, control: ControlDep) -> dict[str, Any]:
     """Add the agent to each skill's queue (penalty = 10 - skill level)."""
-    with pbx_errors():
+    with http_errors():
         added = await control.login(code=code)
     return {"agent": code, "queues": [{"queue": q, "penalty": p} for q, p in added]}
 
@@ -122,7 +106,7 @@ async def login(code: Code, control: ControlDep) -> dict[str, Any]:
 @router.post("/api/agents/{code}/logout")
 async def logout(code: Code, control: ControlDep) -> dict[str, Any]:
     """Remove the agent from every queue."""
-    with pbx_errors():
+    with http_errors():
         removed = await control.logout(code=code)
     return {"agent": code, "queues": removed}
 
@@ -130,7 +114,7 @@ async def logout(code: Code, control: ControlDep) -> dict[str, Any]:
 @router.post("/api/agents/{code}/pause")
 async def pause(code: Code, body: PauseIn, control: ControlDep) -> dict[str, Any]:
     """Pause the agent in every queue with a reason."""
-    with pbx_errors():
+    with http_errors():
         await control.pause(code=code, reason=body.reason)
     return {"agent": code, "paused": True, "reason": body.reason}
 
@@ -138,7 +122,7 @@ async def pause(code: Code, body: PauseIn, control: ControlDep) -> dict[str, Any
 @router.post("/api/agents/{code}/resume")
 async def resume(code: Code, control: ControlDep) -> dict[str, Any]:
     """Unpause the agent in every queue."""
-    with pbx_errors():
+    with http_errors():
         await control.resume(code=code)
     return {"agent": code, "paused": False}
 
@@ -161,23 +145,52 @@ async def agent_state(code: Code, control: ControlDep) -> dict[str, Any]:
 
 
 @router.post("/api/agents/{code}/disposition", status_code=status.HTTP_201_CREATED)
-async def disposition(code: Code, body: DispositionIn, control: ControlDep) -> dict[str, Any]:
-    """Record the disposition on the call record and its contact row."""
-    with pbx_errors():
+async def disposition(
+    code: Code,
+    body: DispositionIn,
+    control: ControlDep,
+    principal: Annotated[Principal, Depends(get_principal)],
+) -> dict[str, Any]:
+    """Add a disposition to the call's history (the newest is what the call shows).
+
+    403 unless the caller is the agent who handled the call, or a supervisor or admin.
+    """
+    with http_errors():
         result = await control.record_disposition(
             code=code,
             linkedid=body.linkedid,
             disposition=body.code,
             settled=body.settled,
             note=body.note,
+            by=principal,
         )
     return {"linkedid": result.linkedid, "code": body.code, "status": result.status}
+
+
+@router.get("/api/calls/{linkedid}/dispositions")
+async def disposition_history(
+    linkedid: LinkedId, control: ControlDep, _: Staff
+) -> list[dict[str, Any]]:
+    """Every disposition given for a stored call, oldest first (the last one is what counts)."""
+    with http_errors():
+        entries = await control.dispositions.history(linkedid=linkedid)
+    return [
+        {
+            "code": e.code,
+            "settled": e.settled,
+            "note": e.note,
+            "agent": e.agent_code,
+            "set_by": e.set_by,
+            "at": e.at.isoformat(),
+        }
+        for e in entries
+    ]
 
 
 @router.post("/api/agents/{code}/dial", status_code=status.HTTP_202_ACCEPTED)
 async def dial(code: Code, body: DialIn, control: ControlDep) -> dict[str, Any]:
     """Originate a call from the agent's phone (do-not-call customers are refused: 409)."""
-    with pbx_errors():
+    with http_errors():
         action_id = await control.dial(code=code, number=body.number, customer_id=body.customer_id)
     return {"action_id": action_id}
 
@@ -185,6 +198,6 @@ async def dial(code: Code, body: DialIn, control: ControlDep) -> dict[str, Any]:
 @router.post("/api/agents/{code}/transfer", status_code=status.HTTP_202_ACCEPTED)
 async def transfer(code: Code, body: TransferIn, control: ControlDep) -> dict[str, Any]:
     """Move the customer of the agent's current call into another group's queue."""
-    with pbx_errors():
+    with http_errors():
         linkedid = await control.transfer(code=code, group=body.group)
     return {"linkedid": linkedid, "group": body.group}

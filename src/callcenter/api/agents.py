@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.api.schemas import http_errors
+from callcenter.api.errors import http_errors
 from callcenter.api.schemas_staff import AgentCodePath, AgentIn, AgentOut, SkillsIn
 from callcenter.domain.auth import Principal
 from callcenter.services import staff

@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
-from callcenter.api.schemas import Created, http_errors
+from callcenter.api.schemas import Created
 from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
 from callcenter.domain.auth import Principal
 from callcenter.domain.complaints import legal_targets

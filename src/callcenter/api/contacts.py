@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
-from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import ContactIn, ContactOut
 from callcenter.domain.auth import Principal
 from callcenter.services import sales

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath, OneLine
 from callcenter.api.schemas import (
     BundleOut,
@@ -16,7 +17,6 @@ from callcenter.api.schemas import (
     CustomerIn,
     CustomerOut,
     CustomerPatch,
-    http_errors,
     raw_phones,
 )
 from callcenter.domain.auth import Principal

@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, status
 
 from callcenter.api.deps import RuntimeDep, requires
+from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
-from callcenter.api.schemas import http_errors
 from callcenter.api.schemas_sales import OrderIn, OrderOut
 from callcenter.domain.auth import Principal
 from callcenter.domain.records import OrderItem

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from typing import Annotated, Any, Literal, Self
 
-from fastapi import HTTPException, status
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from callcenter.api.fields import ONE_LINE, Day
-from callcenter.domain.complaints import WorkflowError
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.records import Customer, CustomerSummary, Phone
-from callcenter.services.customers import (
-    Conflict,
-    CustomerDetail,
-    InvalidField,
-    NotFound,
-    RawPhone,
-)
+from callcenter.services.customers import CustomerDetail, RawPhone
 
 Segment = Literal["regular", "senior", "vip"]
 CustomerRole = Literal["member", "online", "author", "distributor"]
@@ -56,32 +45,6 @@ NOT_NULL = (
     "do_not_call",
     "credit_hold",
 )
-
-
-def field_error(exc: InvalidField, where: str = "body") -> RequestValidationError:
-    """A service's field complaint as the same 422 body pydantic's own errors produce."""
-    return RequestValidationError(
-        [{"loc": (where, *exc.loc), "msg": exc.message, "type": "value_error"}]
-    )
-
-
-@contextmanager
-def http_errors(where: str = "body") -> Iterator[None]:
-    """Service errors as HTTP: NotFound 404, InvalidField 422 naming the field, clashes 409."""
-    try:
-        yield
-    except NotFound as exc:
-        raise HTTPException(status_code=status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
-    except InvalidField as exc:
-        raise field_error(exc, where) from exc
-    except Conflict as exc:
-        raise HTTPException(status_code=status.HTTP_409_CONFLICT, detail=str(exc)) from exc
-    except WorkflowError as exc:
-        # the complaint workflow refused: say where it stands and what it may do instead
-        raise HTTPException(
-            status_code=status.HTTP_409_CONFLICT,
-            detail={"message": str(exc), "status": exc.current, "legal": list(exc.legal)},
-        ) from exc
 
 
 class Strict(BaseModel):

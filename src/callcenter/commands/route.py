@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from callcenter.domain.routing import CustomerSnapshot, RoutingDecision
     from callcenter.domain.routing_rules import RoutingRules
-    from callcenter.services.routing import SnapshotSource
+    from callcenter.ports.routing import SnapshotSource
     from callcenter.settings import Settings
 
 HELP = "Print the routing decision and its trace for a caller, DID and IVR choice (JSON)."

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
-    from callcenter.services.ports import UowFactory
+    from callcenter.ports.uow import UowFactory
 
 HELP = "Create, revoke or list API tokens; `create` prints the new token and nothing else."
 

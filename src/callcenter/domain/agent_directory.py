@@ -62,8 +62,3 @@ class AgentDirectory:
     def name_of(self, code: str) -> str | None:
         """The agent's name as the agents table has it (the PBX's member name may differ)."""
         return self._names.get(code)
-
-    @staticmethod
-    def channel(code: str) -> str:
-        """The push channel of an agent's desktop."""
-        return f"agent:{code}"

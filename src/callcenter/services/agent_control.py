@@ -1,45 +1,34 @@
-"""Agent control over AMI: log in/out, pause/resume, dial out, transfer, and call dispositions."""
+"""Agent control: log in/out, pause/resume, dial out, transfer, and call dispositions."""
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
-from typing import Any, Protocol
 
 import phonenumbers
 
-from callcenter.adapters.ami import actions as ami
-from callcenter.adapters.ami.listener import AmiActionError
+from callcenter.domain.auth import MANAGERS, Principal
 from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
 from callcenter.domain.records import Agent
-from callcenter.services.customers import Conflict, InvalidField, NotFound
-from callcenter.services.dispositions import (
-    Disposition,
-    DispositionBook,
-    DispositionResult,
-    RecordBuffer,
+from callcenter.ports.call_stores import RecordBuffer
+from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.uow import UowFactory
+from callcenter.services.dispositions import Disposition, DispositionBook, DispositionResult
+from callcenter.services.errors import (
+    Conflict,
+    Forbidden,
+    InvalidField,
+    NotFound,
+    PbxRefused,
+    PbxUnavailable,
 )
-from callcenter.services.ports import UowFactory
 
 log = logging.getLogger(__name__)
 
-NOT_THERE = "not there"  # QueueRemove of a queue the agent had already left: nothing to undo
-
-
-class PbxUnavailable(Exception):
-    """No connected Asterisk to send the action to (503)."""
-
-
-class Pbx(Protocol):
-    """One Asterisk server's AMI session (the AmiListener)."""
-
-    connected: bool
-
-    async def send_action(
-        self, action: Mapping[str, Any], *, as_list: bool | None = None
-    ) -> Any: ...
+ANSWERED_KEEP = 10_000  # calls whose answering agents are remembered (until their record lands)
 
 
 class AgentControl:
@@ -49,7 +38,7 @@ class AgentControl:
         self,
         *,
         uow: UowFactory,
-        pbxs: Mapping[str, Pbx],
+        pbxs: Mapping[str, PbxCommands],
         presence: PresenceBoard,
         pause_reasons: Collection[str],
         disposition_codes: Collection[str],
@@ -71,6 +60,7 @@ class AgentControl:
         self.pause_reasons = list(pause_reasons)
         self._region = region
         self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
+        self._answered: OrderedDict[str, set[str]] = OrderedDict()  # linkedid -> interfaces
 
     # -- queue membership --------------------------------------------------------------------
 
@@ -81,19 +71,18 @@ class AgentControl:
             raise Conflict(f"agent {code} has no skills: no queue to log in to")
         pbx = self._home()
         added: list[tuple[str, int]] = []
-        failure: AmiActionError | None = None
+        failure: PbxRefused | None = None
         for skill in agent.skills:
             queue = queues[skill.group_slug]
-            action = ami.queue_add(
-                queue=queue,
-                interface=agent.interface,
-                member_name=agent.name,
-                state_interface=agent.state_interface,
-                penalty=skill.penalty,
-            )
             try:
-                await pbx.send_action(action, as_list=False)
-            except AmiActionError as exc:
+                await pbx.add_member(
+                    queue=queue,
+                    interface=agent.interface,
+                    member_name=agent.name,
+                    state_interface=agent.state_interface,
+                    penalty=skill.penalty,
+                )
+            except PbxRefused as exc:
                 log.warning("login of %s into %s failed: %s", code, queue, exc.message)
                 failure = failure or exc
                 continue
@@ -111,15 +100,8 @@ class AgentControl:
         targets = list(dict.fromkeys([*queues.values(), *(seen.queues if seen else ())]))
         removed: list[str] = []
         for queue in targets:
-            try:
-                await pbx.send_action(
-                    ami.queue_remove(queue=queue, interface=agent.interface), as_list=False
-                )
-            except AmiActionError as exc:
-                if NOT_THERE in exc.message.lower() or "no such queue" in exc.message.lower():
-                    continue
-                raise
-            removed.append(queue)
+            if await pbx.remove_member(queue=queue, interface=agent.interface):
+                removed.append(queue)
         log.info("agent %s logged out of %s", code, ", ".join(removed) or "no queue")
         return removed
 
@@ -130,16 +112,12 @@ class AgentControl:
                 ("reason",), f"unknown pause reason {reason!r}; one of {self.pause_reasons}"
             )
         agent = await self._agent(code)
-        await self._home().send_action(
-            ami.queue_pause(interface=agent.interface, paused=True, reason=reason), as_list=False
-        )
+        await self._home().pause(interface=agent.interface, reason=reason)
 
     async def resume(self, *, code: str) -> None:
         """QueuePause Paused=false in every queue."""
         agent = await self._agent(code)
-        await self._home().send_action(
-            ami.queue_pause(interface=agent.interface, paused=False), as_list=False
-        )
+        await self._home().unpause(interface=agent.interface)
 
     def state(self, *, code: str) -> AgentPresence | None:
         """The agent's live presence as the PBX last reported it."""
@@ -156,19 +134,15 @@ class AgentControl:
         agent = await self._agent(code)
         e164 = await self._dial_target(number=number, customer_id=customer_id)
         pbx = self._home()
-        action_id = ami.new_action_id("dial")
         variables = {"CC_AGENT": agent.code, "CC_DIALLED": e164}
         if customer_id is not None:
             variables["CC_CUSTOMER_ID"] = str(customer_id)
-        await pbx.send_action(
-            ami.originate(
-                channel=ami.originate_channel(agent.interface),
-                exten=dial_string(e164, self._region),
-                caller_id=ami.caller_id(agent.name, agent.code),
-                variables=variables,
-                action_id=action_id,
-            ),
-            as_list=False,  # else panoramisk waits for OriginateResponse (the agent answering)
+        action_id = await pbx.originate_agent_first(
+            agent_interface=agent.interface,
+            dial=dial_string(e164, self._region),
+            caller_name=agent.name,
+            caller_number=agent.code,
+            variables=variables,
         )
         log.info("agent %s dials %s (%s)", code, e164, action_id)
         return action_id
@@ -186,30 +160,50 @@ class AgentControl:
             raise Conflict(f"agent {code} has no answered call to transfer")
         pbx_name, linkedid = current
         pbx = self._pbx(pbx_name)
-        reply = await pbx.send_action(ami.core_show_channels(), as_list=True)
-        channel = ami.customer_channel(ami.live_channels(reply), linkedid, agent.interface)
+        channel = await pbx.customer_leg(linkedid=linkedid, agent_interface=agent.interface)
         if channel is None:
             raise Conflict(f"call {linkedid} of agent {code} is no longer up")
-        await pbx.send_action(ami.redirect(channel=channel, exten=exten), as_list=False)
+        await pbx.redirect(channel=channel, exten=exten)
         log.info("agent %s transfers %s (%s) to %s", code, linkedid, channel, group)
         return linkedid
 
     # -- dispositions ------------------------------------------------------------------------
 
     async def record_disposition(
-        self, *, code: str, linkedid: str, disposition: str, settled: bool, note: str | None
+        self,
+        *,
+        code: str,
+        linkedid: str,
+        disposition: str,
+        settled: bool,
+        note: str | None,
+        by: Principal,
     ) -> DispositionResult:
-        """Store the wrap-up code on the call record and its contact row (now or once stored)."""
+        """Add the wrap-up code to the call's history (now or once stored).
+
+        Only the agent who handled the call, or a supervisor or admin, may: else Forbidden.
+        """
         self.dispositions.check(code=disposition, linkedid=linkedid)
-        await self._agent(code)
+        agent = await self._agent(code)
+        answered = self._answered.get(linkedid)
+        if by.role not in MANAGERS and answered and agent.interface.lower() not in answered:
+            # a call not yet stored, answered by someone else: refused now, not once it lands
+            raise Forbidden(
+                f"agent {code} did not handle call {linkedid}; "
+                "only its agent or a supervisor may change it"
+            )
         return await self.dispositions.record(
-            Disposition(linkedid, disposition, settled, note, code)
+            Disposition(linkedid, disposition, settled, note, code, by)
         )
 
     def on_fact(self, fact: Fact) -> None:
         """Follow who is on which call; apply held dispositions once a call is stored."""
         if isinstance(fact, CallAnswered):
             self._current[fact.interface.lower()] = (fact.pbx, fact.linkedid)
+            self._answered.setdefault(fact.linkedid, set()).add(fact.interface.lower())
+            self._answered.move_to_end(fact.linkedid)
+            while len(self._answered) > ANSWERED_KEEP:
+                self._answered.popitem(last=False)
         elif isinstance(fact, CallTransferredFact | CallEnded):
             key = (fact.pbx, fact.linkedid)
             for iface in [i for i, v in self._current.items() if v == key]:
@@ -260,13 +254,13 @@ class AgentControl:
             groups = {g.slug: g.queue for g in await uow.groups.list_all()}
         return agent, {s.group_slug: groups.get(s.group_slug, s.group_slug) for s in agent.skills}
 
-    def _home(self) -> Pbx:
+    def _home(self) -> PbxCommands:
         # Agents' phones register with one PBX: the first configured server.
         if not self._pbxs:
             raise PbxUnavailable("no Asterisk server is configured")
         return self._pbx(next(iter(self._pbxs)))
 
-    def _pbx(self, name: str) -> Pbx:
+    def _pbx(self, name: str) -> PbxCommands:
         pbx = self._pbxs.get(name)
         if pbx is None or not pbx.connected:
             raise PbxUnavailable(f"not connected to Asterisk {name!r}")

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 from callcenter.domain.auth import Principal, hash_token, looks_like_token, parse_role
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from callcenter.domain.records import CallRecord
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)
 

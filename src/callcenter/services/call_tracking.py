@@ -11,8 +11,8 @@ from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
+from callcenter.ports.push import AgentState, Notifier
 from callcenter.services.call_customers import CallCustomers
-from callcenter.services.ports import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -42,17 +42,16 @@ class AgentStates:
             log.debug("state of unknown agent %s ignored", fact.interface)
             return
         presence = self.presence.apply(fact, code, self._agents.name_of(code))
-        self._notifier.publish(
-            self._agents.channel(code),
-            "agent_state",
-            {
-                "agent": code,
-                "state": presence.state,
-                "reason": presence.reason,
-                "queues": list(presence.queues),
-                "paused_in": list(presence.paused_in),
-                "since": presence.since,
-            },
+        self._notifier.agent_state(
+            code,
+            AgentState(
+                agent=code,
+                state=presence.state,
+                reason=presence.reason,
+                queues=tuple(presence.queues),
+                paused_in=tuple(presence.paused_in),
+                since=presence.since,
+            ),
         )
 
 

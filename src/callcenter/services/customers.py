@@ -9,35 +9,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
-
-from callcenter.adapters.db.popview import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.records import Customer, CustomerSummary, NewCustomer, Phone, PhoneInput
 from callcenter.domain.screenpop import Bundle
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
+from callcenter.services.customer_views import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
+from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 
 log = logging.getLogger(__name__)
 
 MEMBER_NUMBER_TRIES = 3
-
-
-class NotFound(LookupError):
-    """An id or code that does not exist (404; the app maps every LookupError to 404)."""
-
-
-class Conflict(Exception):
-    """The request clashes with what is stored, e.g. a duplicate member number or code (409)."""
-
-
-class InvalidField(ValueError):
-    """A value that passed the schema but not the service's checks (422 naming the field)."""
-
-    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -105,8 +87,7 @@ class Directory:
                     )
                     await uow.commit()
                     return new_id
-            except IntegrityError as exc:
-                log.info("customer insert refused: %s", exc.orig)
+            except DuplicateKey as exc:
                 if given:
                     raise Conflict(f"member number {given!r} is already taken") from exc
         raise Conflict("could not allocate a free member number; try again")

@@ -1,4 +1,4 @@
-"""Call dispositions: written onto the stored call, or held until the call record lands."""
+"""Call dispositions: authorised against the call, kept as history, held until the call lands."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import asyncio
 import logging
 from collections.abc import Callable, Collection, Coroutine
 from dataclasses import dataclass
-from typing import Any, Protocol
+from datetime import UTC, datetime
+from typing import Any
 
-from callcenter.adapters.db.repo_dispositions import CallRef, DispositionRepository
-from callcenter.services.customers import Conflict, InvalidField, NotFound
-from callcenter.services.ports import UowFactory
+from callcenter.domain.auth import Principal
+from callcenter.ports.call_stores import CallRef, DispositionEntry, RecordBuffer
+from callcenter.ports.uow import UowFactory
+from callcenter.services.call_access import check_call_write, principal_label
+from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -18,24 +21,16 @@ PENDING_LIMIT = 10_000
 RETRY_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 
-class RecordBuffer(Protocol):
-    """Finished calls on their way to the database (the CallStore)."""
-
-    @property
-    def pending(self) -> int: ...
-
-    async def flushed(self, timeout_s: float = 10.0) -> bool: ...
-
-
 @dataclass(frozen=True)
 class Disposition:
-    """What the agent said about a call."""
+    """What an agent (or a supervisor for them) said about a call."""
 
     linkedid: str
     code: str
     settled: bool
     note: str | None
     agent_code: str
+    by: Principal
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,10 @@ class DispositionResult:
 
 
 class DispositionBook:
-    """Applies dispositions to stored calls; holds those whose call is live or still buffered."""
+    """Applies dispositions to stored calls; holds those whose call is live or still buffered.
+
+    Each disposition is a new history entry; the newest one is what the call shows.
+    """
 
     def __init__(
         self,
@@ -58,14 +56,17 @@ class DispositionBook:
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
         on_applied: Callable[[Disposition, str], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._uow = uow
         self._on_applied = on_applied
         self.codes = list(codes)
         self._records = records
         self._is_live = is_live
-        self._pending: dict[str, Disposition] = {}
+        self._clock = clock
+        self._pending: dict[str, list[Disposition]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.refused = 0  # held dispositions refused once their call landed (not its agent)
 
     def check(self, *, code: str, linkedid: str) -> None:
         """422 material: an unknown code or an empty Linkedid."""
@@ -75,7 +76,10 @@ class DispositionBook:
             raise InvalidField(("linkedid",), "linkedid must not be empty")
 
     async def record(self, item: Disposition) -> DispositionResult:
-        """Write it now when the call is stored, else hold it; an unknown call is NotFound."""
+        """Write it now when the call is stored, else hold it; an unknown call is NotFound.
+
+        Forbidden (nothing stored) when the author neither handled the call nor supervises.
+        """
         self.check(code=item.code, linkedid=item.linkedid)
         call = await self._apply(item)
         if call is None and self._buffered() and not self._is_live(item.linkedid):
@@ -88,6 +92,14 @@ class DispositionBook:
             self._hold(item)
             return DispositionResult("pending", item.linkedid, None)
         raise NotFound(f"no call {item.linkedid!r}")
+
+    async def history(self, *, linkedid: str) -> list[DispositionEntry]:
+        """Every disposition given for a stored call, oldest first; NotFound for an unknown call."""
+        async with self._uow() as uow:
+            call = await uow.dispositions.find_call(linkedid=linkedid)
+            if call is None:
+                raise NotFound(f"no call {linkedid!r}")
+            return await uow.dispositions.history(pbx=call.pbx, linkedid=call.linkedid)
 
     def pending(self) -> list[str]:
         """Linkedids whose disposition waits for the call record."""
@@ -111,11 +123,19 @@ class DispositionBook:
 
     async def _apply(self, item: Disposition) -> CallRef | None:
         async with self._uow() as uow:
-            repo = DispositionRepository(uow.session)
-            call = await repo.find_call(linkedid=item.linkedid)
+            call = await uow.dispositions.find_call(linkedid=item.linkedid)
             if call is None:
                 return None
-            await repo.apply(call=call, code=item.code, settled=item.settled, note=item.note)
+            check_call_write(item.by, call)
+            entry = DispositionEntry(
+                code=item.code,
+                settled=item.settled,
+                note=item.note,
+                agent_code=item.agent_code,
+                set_by=principal_label(item.by),
+                at=self._clock(),
+            )
+            await uow.dispositions.add(call=call, entry=entry)
             await uow.commit()
         if self._on_applied is not None:
             self._on_applied(item, call.pbx)  # e.g. the wallboard's first-contact resolution
@@ -124,7 +144,7 @@ class DispositionBook:
     def _hold(self, item: Disposition) -> None:
         if item.linkedid not in self._pending and len(self._pending) >= PENDING_LIMIT:
             raise Conflict("too many dispositions waiting for their calls; try again later")
-        self._pending[item.linkedid] = item  # a second one for the same call replaces the first
+        self._pending.setdefault(item.linkedid, []).append(item)  # applied in order: history
         if not self._is_live(item.linkedid):
             self._spawn(self._apply_later(item.linkedid))
 
@@ -132,18 +152,28 @@ class DispositionBook:
         for delay in RETRY_S:
             if self._records is not None:
                 await self._records.flushed(delay)
-            item = self._pending.get(linkedid)
-            if item is None:
+            if await self._apply_held(linkedid):
                 return
-            try:
-                if await self._apply(item) is not None:
-                    self._pending.pop(linkedid, None)
-                    log.info("held disposition of %s applied", linkedid)
-                    return
-            except Exception as exc:  # the database may be away: keep it and retry
-                log.warning("applying the disposition of %s failed: %r", linkedid, exc)
             await asyncio.sleep(delay)
         log.error("call %s never reached the database; its disposition stays held", linkedid)
+
+    async def _apply_held(self, linkedid: str) -> bool:
+        """Apply the held dispositions of a call in order; True when nothing is left held."""
+        items = self._pending.get(linkedid)
+        while items:
+            try:
+                if await self._apply(items[0]) is None:
+                    return False
+            except Forbidden as exc:
+                self.refused += 1
+                log.warning("held disposition of %s refused: %s", linkedid, exc)
+            except Exception as exc:  # the database may be away: keep it and retry
+                log.warning("applying the disposition of %s failed: %r", linkedid, exc)
+                return False
+            items.pop(0)
+            log.info("held disposition of %s applied", linkedid)
+        self._pending.pop(linkedid, None)
+        return True
 
     def _spawn(self, coro: Coroutine[Any, Any, None]) -> None:
         task = asyncio.get_running_loop().create_task(coro)

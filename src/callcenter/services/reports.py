@@ -11,7 +11,6 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from callcenter.adapters.db.reports import call_records_between
 from callcenter.domain.kpi import (
     EMPTY,
     KpiBook,
@@ -23,7 +22,7 @@ from callcenter.domain.kpi import (
     interval_start,
 )
 from callcenter.domain.records import CallRecord, Group
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)
 K = TypeVar("K", bound=Hashable)
@@ -125,7 +124,7 @@ async def _load(
         groups = await u.groups.list_all()
         if group is not None and all(g.slug != group for g in groups):
             raise ReportRequestError("group", f"no group {group!r}")
-        records = await call_records_between(u.session, start=start, end=end)
+        records = await u.reports.call_records_between(start=start, end=end)
     shown = [g for g in groups if group is None or g.slug == group]
     return shown, records
 

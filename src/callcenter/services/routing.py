@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.routing import (
@@ -24,28 +24,9 @@ from callcenter.domain.routing import (
     fallback_decision,
 )
 from callcenter.domain.routing_rules import RoutingRules, RulesError, parse_rules
+from callcenter.ports.routing import AgentPresence, CallbackSink, SnapshotSource
 
 log = logging.getLogger(__name__)
-
-
-class SnapshotSource(Protocol):
-    """Where the router gets a known caller's snapshot (the database, in production)."""
-
-    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None: ...
-
-
-class AgentPresence(Protocol):
-    """Live agent state per group (fed by the AMI listener, in production)."""
-
-    async def live_agents(self) -> LiveAgents: ...
-
-
-class CallbackSink(Protocol):
-    """Turns an out-of-hours call into a work item for the callback group."""
-
-    async def request_callback(
-        self, *, group: str, caller: str | None, did: str | None, reason: str, at: datetime
-    ) -> None: ...
 
 
 class NoPresence:

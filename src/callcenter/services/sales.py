@@ -8,17 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
-
-from sqlalchemy.exc import IntegrityError
 
 from callcenter.domain import complaints as workflow
 from callcenter.domain.records import Complaint, ComplaintEvent, Contact, Order, OrderItem
-from callcenter.services.customers import Conflict, InvalidField, NotFound
-from callcenter.services.ports import UowFactory
-
-if TYPE_CHECKING:
-    from callcenter.adapters.db.uow import SqlUnitOfWork
+from callcenter.ports.uow import UnitOfWork, UowFactory
+from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -63,12 +57,12 @@ class NewContact:
     ended_at: datetime | None = None
 
 
-async def _require_customer(uow: SqlUnitOfWork, customer_id: int) -> None:
+async def _require_customer(uow: UnitOfWork, customer_id: int) -> None:
     if await uow.customers.get(customer_id=customer_id) is None:
         raise NotFound(f"no customer {customer_id}")
 
 
-async def _agent_id(uow: SqlUnitOfWork, code: str | None, field: str) -> int | None:
+async def _agent_id(uow: UnitOfWork, code: str | None, field: str) -> int | None:
     if code is None:
         return None
     agent = await uow.agents.get_by_code(code=code)
@@ -77,7 +71,7 @@ async def _agent_id(uow: SqlUnitOfWork, code: str | None, field: str) -> int | N
     return agent.id
 
 
-async def _check_group(uow: SqlUnitOfWork, slug: str | None, field: str) -> None:
+async def _check_group(uow: UnitOfWork, slug: str | None, field: str) -> None:
     if slug is not None and await uow.groups.get(slug=slug) is None:
         raise InvalidField((field,), f"no group {slug!r}")
 
@@ -108,8 +102,7 @@ async def add_order(
                 currency=currency,
             )
             await work.commit()
-    except IntegrityError as exc:
-        log.info("order insert refused: %s", exc.orig)
+    except DuplicateKey as exc:
         raise Conflict(f"order number {number!r} is already taken") from exc
     return Order(
         id=order_id,

@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.facts import (
@@ -20,21 +20,12 @@ from callcenter.domain.facts import (
     Fact,
     RingNoAnswer,
 )
-from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.screenpop import Bundle
+from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
+from callcenter.ports.screen_pop import PopDirectory
 from callcenter.services.call_customers import CallCustomers
-from callcenter.services.ports import Notifier
 
 log = logging.getLogger(__name__)
-
-
-class PopDirectory(Protocol):
-    """Where the customer record comes from (the database, through the directory service)."""
-
-    async def lookup(self, *, raw: str | None) -> LookupResult: ...
-
-    async def bundle(self, *, customer_id: int, now: datetime) -> Bundle: ...
 
 
 @dataclass
@@ -49,7 +40,7 @@ class _Prepared:
     done: bool = False
     error: str | None = None
     task: asyncio.Task[None] | None = None
-    popped: dict[str, dict[str, Any]] = field(default_factory=dict)  # agent code -> call part
+    popped: dict[str, PoppedCall] = field(default_factory=dict)  # agent code -> call part
 
 
 class ScreenPopService:
@@ -90,9 +81,9 @@ class ScreenPopService:
         elif isinstance(fact, AgentRingingFact):
             self._pop(fact)
         elif isinstance(fact, RingNoAnswer):
-            self._update(fact.pbx, fact.linkedid, fact.interface, "missed", {})
+            self._update(fact.pbx, fact.linkedid, fact.interface, "missed")
         elif isinstance(fact, CallAnswered):
-            self._update(fact.pbx, fact.linkedid, fact.interface, "answered", {})
+            self._update(fact.pbx, fact.linkedid, fact.interface, "answered")
         elif isinstance(fact, CallEnded):
             self._ended(fact)
 
@@ -157,50 +148,45 @@ class ScreenPopService:
             return
         prepared = self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
         routing = dict(fact.routing)
-        call = {
-            "linkedid": fact.linkedid,
-            "pbx": fact.pbx,
-            "caller": fact.caller,
-            "caller_name": fact.caller_name,
-            "queue": fact.queue,
-            "waited_s": round(fact.waited_s, 1),
-            "ringing_since": datetime.fromtimestamp(fact.at, UTC).isoformat(),
-            "routing_reason": routing.get("CC_REASON") or None,
-            "priority": routing.get("CC_PRIORITY") or None,
-        }
+        call = PoppedCall(
+            linkedid=fact.linkedid,
+            pbx=fact.pbx,
+            caller=fact.caller,
+            caller_name=fact.caller_name,
+            queue=fact.queue,
+            waited_s=round(fact.waited_s, 1),
+            ringing_since=datetime.fromtimestamp(fact.at, UTC).isoformat(),
+            routing_reason=routing.get("CC_REASON") or None,
+            priority=routing.get("CC_PRIORITY") or None,
+        )
         prepared.popped[code] = call
         self._send_pop(code, call, prepared)
         if self._on_pop is not None:
             self._on_pop(fact, self._clock())
 
-    def _send_pop(self, code: str, call: dict[str, Any], prepared: _Prepared) -> None:
+    def _send_pop(self, code: str, call: PoppedCall, prepared: _Prepared) -> None:
         complete = prepared.done and prepared.error is None
-        payload: dict[str, Any] = {
-            "state": "ringing",
-            "call": call,
-            "complete": complete,
-            "caller": prepared.lookup
+        message = ScreenPop(
+            call=call,
+            complete=complete,
+            caller=prepared.lookup
             or {"status": "pending", "e164": prepared.caller, "candidates": []},
-            "bundle": prepared.bundle,
-        }
-        if prepared.error:
-            payload["error"] = prepared.error
-        self._notifier.publish(self.agents.channel(code), "screen_pop", payload)
+            bundle=prepared.bundle,
+            error=prepared.error,
+        )
+        self._notifier.screen_pop(code, message)
         self.pops_sent += 1
         if not complete:
             self.incomplete_pops += 1
 
-    def _update(
-        self, pbx: str, linkedid: str, interface: str, state: str, extra: dict[str, Any]
-    ) -> None:
+    def _update(self, pbx: str, linkedid: str, interface: str, state: str) -> None:
         code = self.agents.code_for(interface, None)
         prepared = self._calls.get((pbx, linkedid))
         if code is None or prepared is None:
             return
         if state == "missed":
             prepared.popped.pop(code, None)
-        payload = {"state": state, "linkedid": linkedid, "pbx": pbx, **extra}
-        self._notifier.publish(self.agents.channel(code), "call_update", payload)
+        self._notifier.call_update(code, CallUpdate(state=state, linkedid=linkedid, pbx=pbx))
 
     def _ended(self, fact: CallEnded) -> None:
         record = fact.record
@@ -215,13 +201,12 @@ class ScreenPopService:
         code = self.agents.code_for(fact.agent_interface or "", fact.record.agent)
         if code is None:
             return
-        payload = {
-            "state": "ended",
-            "linkedid": fact.linkedid,
-            "pbx": fact.pbx,
-            "outcome": outcome,
-            "talk_s": round(talk_s, 1),
-            "customer_id": prepared.customer_id,
-            "disposition_required": outcome == "answered",
-        }
-        self._notifier.publish(self.agents.channel(code), "call_update", payload)
+        ended = CallEndedOnDesk(
+            outcome=outcome,
+            talk_s=round(talk_s, 1),
+            customer_id=prepared.customer_id,
+            disposition_required=outcome == "answered",
+        )
+        self._notifier.call_update(
+            code, CallUpdate(state="ended", linkedid=fact.linkedid, pbx=fact.pbx, ended=ended)
+        )

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
-
 from callcenter.domain.records import Agent, Group, Skill
-from callcenter.services.customers import Conflict, InvalidField, NotFound
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
+from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +63,7 @@ async def create_agent(
                 skills=skills,
             )
             await work.commit()
-    except IntegrityError as exc:  # a concurrent insert of the same code
-        log.info("agent insert refused: %s", exc.orig)
+    except DuplicateKey as exc:  # a concurrent insert of the same code
         raise Conflict(f"agent code {code!r} is already taken") from exc
     return await get_agent(uow=uow, code=code)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from callcenter.domain.auth import hash_token, new_token, parse_role
-from callcenter.services.ports import UowFactory
+from callcenter.ports.uow import UowFactory
 
 
 class UnknownAgent(LookupError):

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callcenter.adapters.push.protocol import WALLBOARD
 from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
 from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group
-from callcenter.services.ports import Notifier, UowFactory
+from callcenter.ports.push import Notifier, WallboardFigures
+from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)
 
@@ -153,14 +153,12 @@ class WallboardService:
         Without groups given at construction, the groups table supplies them. A call already
         counted live is taken from storage only when storage knows its disposition and we do not.
         """
-        from callcenter.adapters.db.reports import call_records_between
-
         self.roll_over()
         day = self._day
         start, end = day_bounds(day, self._tz, self._start_hour)
         async with uow_factory() as uow:
             groups = [] if self._groups else await uow.groups.list_all()
-            records = await call_records_between(uow.session, start=start, end=end)
+            records = await uow.reports.call_records_between(start=start, end=end)
         if groups:
             self._use_groups(groups)
         if day != self._day:  # the day rolled over while we read
@@ -209,7 +207,7 @@ class WallboardService:
             return False
         self._dirty = False
         self._changed.clear()
-        self._notifier.publish(WALLBOARD, "wallboard", self.snapshot())
+        self._notifier.wallboard(WallboardFigures(self.snapshot()))
         self._last_published = self._clock()
         self.published += 1
         return True

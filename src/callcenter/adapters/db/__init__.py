@@ -1,1 +1,4 @@
 """Database adapter: engine, tables, repositories, unit of work."""
+
+# Every table module registers on tables.Base.metadata when the package is first imported.
+from callcenter.adapters.db import tables_history as tables_history

@@ -20,8 +20,8 @@ from callcenter.adapters.db.tables import (
     OrderRow,
     PhoneRow,
 )
-from callcenter.domain.lookup import LookupCandidateRow, LookupResult, rank_candidates
-from callcenter.domain.numbers import ParsedNumber, parse_caller_id
+from callcenter.domain.lookup import LookupResult
+from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.records import (
     OPEN_COMPLAINT_STATUSES,
     Complaint,
@@ -33,17 +33,8 @@ from callcenter.domain.records import (
     OrderItem,
     Phone,
 )
-from callcenter.domain.screenpop import (
-    Bundle,
-    ComplaintView,
-    ContactView,
-    CustomerProfile,
-    OrderItemView,
-    OrderView,
-    build_bundle,
-)
-
-BUNDLE_LIMIT = 10
+from callcenter.domain.screenpop import Bundle
+from callcenter.services.customer_views import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
 
 _customers = cast(Table, CustomerRow.__table__)
 _phones = cast(Table, PhoneRow.__table__)
@@ -176,39 +167,6 @@ async def bundle_record(
         orders=_orders_from(orders),
         open_complaints=tuple(Complaint(**r._asdict()) for r in complaints),
         contacts=tuple(Contact(**r._asdict()) for r in contacts),
-    )
-
-
-def lookup_from_owners(parsed: ParsedNumber, owners: Iterable[NumberOwner]) -> LookupResult:
-    """The lookup answer from the number's owners (ranked by domain.lookup)."""
-    return rank_candidates(
-        parsed,
-        [
-            LookupCandidateRow(
-                customer_id=o.customer.id,
-                name=o.customer.name,
-                segment=o.customer.segment,
-                is_primary=o.is_primary,
-                last_contact_at=o.last_contact_at,
-            )
-            for o in owners
-        ],
-    )
-
-
-def bundle_from_record(record: CustomerBundle, *, now: datetime) -> Bundle:
-    """The screen-pop bundle (profile, orders, complaints, contacts, alerts) of a stored record."""
-    return build_bundle(
-        profile=CustomerProfile.from_record(record.customer),
-        orders=[
-            OrderView.from_record(o, items=tuple(OrderItemView.from_record(i) for i in o.items))
-            for o in record.orders
-        ],
-        complaints=[ComplaintView.from_record(c) for c in record.open_complaints],
-        contacts=[ContactView.from_record(c) for c in record.contacts],
-        now=now,
-        max_orders=BUNDLE_LIMIT,
-        max_contacts=BUNDLE_LIMIT,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables import CustomerRow, PhoneRow
 from callcenter.domain.records import (
     ROLES,
@@ -130,10 +131,11 @@ class CustomerRepository:
             updated_at=now,
         )
         self._session.add(row)
-        await self._session.flush()
-        for phone in customer.phones:
-            self._session.add(_phone_row(row.id, phone))
-        await self._session.flush()
+        with unique(f"member number {customer.member_number!r}"):
+            await self._session.flush()
+            for phone in customer.phones:
+                self._session.add(_phone_row(row.id, phone))
+            await self._session.flush()
         return row.id
 
     async def get(self, *, customer_id: int) -> Customer | None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables import (
     ComplaintEventRow,
     ComplaintRow,
@@ -117,7 +118,8 @@ class OrderRepository:
             placed_at=placed_at,
         )
         self._session.add(row)
-        await self._session.flush()
+        with unique(f"order number {order_number!r}"):
+            await self._session.flush()
         self._session.add_all(
             OrderItemRow(
                 order_id=row.id,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, ApiTokenRow, GroupRow
 from callcenter.domain.records import Agent, ApiToken, Group, Skill
 
@@ -37,7 +38,8 @@ class AgentRepository:
             active=active,
         )
         self._session.add(row)
-        await self._session.flush()
+        with unique(f"agent code {code!r}"):
+            await self._session.flush()
         await self._insert_skills(row.id, skills)
         return row.id
 

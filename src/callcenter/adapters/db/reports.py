@@ -47,3 +47,14 @@ async def call_records_between(
         .order_by(CallRecordRow.started_at, CallRecordRow.id)
     )
     return [call_record_from_row(row) for row in result.all()]
+
+
+class SqlCallReports:
+    """The CallReports port over one session."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def call_records_between(self, *, start: datetime, end: datetime) -> list[CallRecord]:
+        """Calls that started in [start, end), oldest first (without their routing detail)."""
+        return await call_records_between(self._session, start=start, end=end)

@@ -1,4 +1,4 @@
-"""The SQL unit of work: one session, the repositories over it, commit or roll back."""
+"""The SQL unit of work (the UnitOfWork port): one session, its repositories, commit, rollback."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.repo_contacts import (
     CallRepository,
     ContactRepository,
     WorkItemRepository,
 )
 from callcenter.adapters.db.repo_customers import CustomerRepository, PhoneRepository
+from callcenter.adapters.db.repo_dispositions import DispositionRepository
 from callcenter.adapters.db.repo_sales import ComplaintRepository, OrderRepository
 from callcenter.adapters.db.repo_staff import AgentRepository, GroupRepository, TokenRepository
+from callcenter.adapters.db.reports import SqlCallReports
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +39,8 @@ class SqlUnitOfWork:
     tokens: TokenRepository
     calls: CallRepository
     work_items: WorkItemRepository
+    dispositions: DispositionRepository
+    reports: SqlCallReports
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = session_factory
@@ -63,6 +68,8 @@ class SqlUnitOfWork:
         self.tokens = TokenRepository(session)
         self.calls = CallRepository(session)
         self.work_items = WorkItemRepository(session)
+        self.dispositions = DispositionRepository(session)
+        self.reports = SqlCallReports(session)
         return self
 
     async def __aexit__(
@@ -78,8 +85,9 @@ class SqlUnitOfWork:
             await session.close()
 
     async def commit(self) -> None:
-        """Make everything done in this unit of work permanent."""
-        await self.session.commit()
+        """Make everything done in this unit of work permanent (DuplicateKey if a key clashes)."""
+        with unique("a unique key"):
+            await self.session.commit()
 
     async def rollback(self) -> None:
         """Undo everything not yet committed."""

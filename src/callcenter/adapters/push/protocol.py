@@ -9,6 +9,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from callcenter.ports.push import AgentState, CallUpdate, ScreenPop, WallboardFigures
+
 RESYNC = "resync"
 WALLBOARD = "wallboard"
 RESERVED_KEYS: frozenset[str] = frozenset({"type", "seq", "gen"})
@@ -31,6 +33,63 @@ def agent_channel(agent_code: str) -> str:
     if not agent_code or any(ch.isspace() for ch in agent_code):
         raise ProtocolError(f"bad agent code {agent_code!r}")
     return f"agent:{agent_code}"
+
+
+def screen_pop_payload(message: ScreenPop) -> dict[str, Any]:
+    """The `screen_pop` message's payload (contracts: state, call, complete, caller, bundle)."""
+    call = message.call
+    payload: dict[str, Any] = {
+        "state": "ringing",
+        "call": {
+            "linkedid": call.linkedid,
+            "pbx": call.pbx,
+            "caller": call.caller,
+            "caller_name": call.caller_name,
+            "queue": call.queue,
+            "waited_s": call.waited_s,
+            "ringing_since": call.ringing_since,
+            "routing_reason": call.routing_reason,
+            "priority": call.priority,
+        },
+        "complete": message.complete,
+        "caller": message.caller,
+        "bundle": message.bundle,
+    }
+    if message.error:
+        payload["error"] = message.error
+    return payload
+
+
+def call_update_payload(message: CallUpdate) -> dict[str, Any]:
+    """The `call_update` message's payload; an ended call also says how it ended."""
+    payload: dict[str, Any] = {
+        "state": message.state,
+        "linkedid": message.linkedid,
+        "pbx": message.pbx,
+    }
+    if message.ended is not None:
+        payload["outcome"] = message.ended.outcome
+        payload["talk_s"] = message.ended.talk_s
+        payload["customer_id"] = message.ended.customer_id
+        payload["disposition_required"] = message.ended.disposition_required
+    return payload
+
+
+def agent_state_payload(message: AgentState) -> dict[str, Any]:
+    """The `agent_state` message's payload."""
+    return {
+        "agent": message.agent,
+        "state": message.state,
+        "reason": message.reason,
+        "queues": list(message.queues),
+        "paused_in": list(message.paused_in),
+        "since": message.since,
+    }
+
+
+def wallboard_payload(message: WallboardFigures) -> Mapping[str, Any]:
+    """The `wallboard` message's payload: the snapshot as it is."""
+    return message.figures
 
 
 def encode(type_: str, seq: int, generation: str, payload: Mapping[str, Any] | None = None) -> str:

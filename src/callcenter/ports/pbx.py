@@ -1,0 +1,72 @@
+"""Commands to one Asterisk server, in call-center words.
+
+The AMI adapter (adapters/ami/commands.py) alone turns these into actions and reads the replies.
+Every command raises `services.errors.PbxRefused` with Asterisk's own message when Asterisk says
+no, and `PbxUnavailable` when the server is not connected.
+
+A new PBX command (campaign dialling, ChanSpy, MixMonitor, ...) is one more method here, one in
+the AMI adapter and one in the test fake; its name says what happens to the call or the agent:
+e.g. `spy(supervisor_interface, agent_interface, mode)`, `start_recording(channel, name)`,
+`mute_recording(channel, muted)`, `withdraw_caller(channel)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+
+class PbxCommands(Protocol):
+    """One Asterisk server's queue, call and origination commands."""
+
+    @property
+    def connected(self) -> bool:
+        """Whether commands can be sent now."""
+        ...
+
+    async def add_member(
+        self,
+        *,
+        queue: str,
+        interface: str,
+        member_name: str,
+        state_interface: str | None,
+        penalty: int,
+    ) -> None:
+        """Make the agent's interface a dynamic member of the queue with this penalty."""
+        ...
+
+    async def remove_member(self, *, queue: str, interface: str) -> bool:
+        """Take the interface out of the queue; False when it was not a member (or no queue)."""
+        ...
+
+    async def pause(self, *, interface: str, reason: str) -> None:
+        """Pause the member in every queue it is in, with a reason Asterisk logs."""
+        ...
+
+    async def unpause(self, *, interface: str) -> None:
+        """Unpause the member in every queue it is in."""
+        ...
+
+    async def originate_agent_first(
+        self,
+        *,
+        agent_interface: str,
+        dial: str,
+        caller_name: str,
+        caller_number: str,
+        variables: Mapping[str, str],
+    ) -> str:
+        """Ring the agent's phone, then dial `dial` (trunk digits) when the agent answers.
+
+        Returns the request's reference (the ActionID Asterisk reports the outcome under).
+        """
+        ...
+
+    async def customer_leg(self, *, linkedid: str, agent_interface: str) -> str | None:
+        """The channel of the other party of the agent's call `linkedid`, None if it is gone."""
+        ...
+
+    async def redirect(self, *, channel: str, exten: str) -> None:
+        """Send a channel to a transfer extension (700N: the group's queue); its peer hangs up."""
+        ...

@@ -1,0 +1,7 @@
+"""In-memory stand-ins for the ports (services.ports): no database, no Asterisk, no sockets."""
+
+from fakes.pbx import FakePbxCommands
+from fakes.push import FakeNotifier
+from fakes.stores import FakeDatabase, FakeUnitOfWork
+
+__all__ = ["FakeDatabase", "FakeNotifier", "FakePbxCommands", "FakeUnitOfWork"]
