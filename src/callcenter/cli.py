@@ -17,6 +17,7 @@ COMMANDS: dict[str, str] = {
     "seed": "seed",
     "route": "route",
     "replay": "replay",
+    "reconcile": "reconcile",
     "simulate": "simulate",
     "lookup": "lookup",
     "token": "token",
