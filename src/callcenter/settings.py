@@ -69,6 +69,8 @@ class Settings(BaseSettings):
     sl_short_abandon_s: float = 5.0
     day_start_hour: int = 0
     timezone: str = "Asia/Shanghai"
+    # POST /api/reconcile holds the uploaded queue_log in memory: about a week of a busy center.
+    reconcile_max_bytes: int = 64 * 1024 * 1024
     call_buffer_capacity: int = 10_000  # finished calls held while the database is away
     ws_backlog: int = 500
     ws_queue_size: int = 256

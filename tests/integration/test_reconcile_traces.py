@@ -145,3 +145,25 @@ async def test_window_and_bad_arguments(
     assert await asyncio.to_thread(main, ["reconcile", str(tmp_path / "none")]) == 2
     args = ["reconcile", str(source), "--database-url", database_url, "--tolerance", "-1"]
     assert await asyncio.to_thread(main, args) == 2
+
+
+async def test_reconcile_over_http(
+    api: Any, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = TRACES / "queue_timeout_overflow.queue_log"
+    await _store(capsys, source.with_suffix(".ami"), database_url)
+    body = source.read_bytes()
+    supervisor = await api.headers("supervisor")
+
+    answer = await api.client.post("/api/reconcile", content=body, headers=supervisor)
+    assert answer.status_code == 200
+    assert answer.json()["summary"]["asterisk_calls"] == 1
+    assert answer.json()["summary"]["missing_here"] == 0
+    assert answer.json()["findings"] == []
+
+    dialplan = await api.headers("dialplan")
+    denied = await api.client.post("/api/reconcile", content=body, headers=dialplan)
+    assert denied.status_code == 403
+    api.runtime.settings.reconcile_max_bytes = len(body) - 1
+    too_big = await api.client.post("/api/reconcile", content=body, headers=supervisor)
+    assert too_big.status_code == 413

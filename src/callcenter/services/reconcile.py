@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -64,7 +65,37 @@ async def reconcile_queue_log(
     pbx: str | None = None,
 ) -> ReconcileReport:
     """Compare the calls of [since, until) (default: the span the file covers) on both sides."""
-    fold = fold_lines(lines)
+    return await reconcile_fold(
+        uow=uow, fold=fold_lines(lines), since=since, until=until, tolerance_s=tolerance_s, pbx=pbx
+    )
+
+
+async def reconcile_text(
+    *,
+    uow: UowFactory,
+    text: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    tolerance_s: float = 1.0,
+    pbx: str | None = None,
+) -> ReconcileReport:
+    """As reconcile_queue_log, for an uploaded text; the parsing runs off the event loop."""
+    fold = await asyncio.to_thread(fold_lines, text.splitlines())
+    return await reconcile_fold(
+        uow=uow, fold=fold, since=since, until=until, tolerance_s=tolerance_s, pbx=pbx
+    )
+
+
+async def reconcile_fold(
+    *,
+    uow: UowFactory,
+    fold: QueueLogFold,
+    since: datetime | None,
+    until: datetime | None,
+    tolerance_s: float,
+    pbx: str | None,
+) -> ReconcileReport:
+    """Load our calls of the window and compare them with an already folded queue_log."""
     if fold.first_at is None or fold.last_at is None:
         return ReconcileReport(Reconciliation(), fold, since, until)
     start = since or datetime.fromtimestamp(fold.first_at, UTC)
