@@ -36,7 +36,7 @@ async def _body(request: Request, limit: int) -> bytes:
 
 def _too_large(limit: int) -> HTTPException:
     return HTTPException(
-        status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        status_code=status.HTTP_413_CONTENT_TOO_LARGE,
         detail=f"the queue_log is larger than {limit} bytes; use `callcenter reconcile`",
     )
 

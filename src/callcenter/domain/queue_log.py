@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Events that close a call's stay in a queue, and what the stay came to.
 ANSWERED_ENDS = frozenset(
@@ -153,6 +154,52 @@ class QueuedCall:
         """A stay's logged talk ran on into a later queue (the Redirect weakness applied)."""
         return any(s.cut_at is not None and s.connected_at is not None for s in self.stays)
 
+    def facts(self) -> CallFacts:
+        """Every figure the comparison needs, at once (one stay, the common case, is quick)."""
+        if len(self.stays) != 1:
+            return CallFacts(
+                self.queues,
+                self.outcome,
+                self.agent,
+                self.wait_s,
+                self.talk_s,
+                self.raw_talk_s,
+                self.transferred,
+                self.cut,
+                self.finished,
+            )
+        s = self.stays[0]
+        end = s.end
+        if s.connected_at is not None:
+            outcome = "answered"
+        else:
+            outcome = "open" if end is None else UNANSWERED_ENDS.get(end, "abandoned")
+        return CallFacts(
+            [s.queue],
+            outcome,
+            s.agent if s.connected_at is not None else None,
+            s.wait_s,
+            s.talk_s if s.connected_at is not None else 0,
+            s.talk_s,
+            end in TRANSFER_ENDS,
+            False,
+            end is not None,
+        )
+
+
+class CallFacts(NamedTuple):
+    """A QueuedCall's figures as compared with a stored record."""
+
+    queues: list[str]
+    outcome: str
+    agent: str | None
+    wait_s: int
+    talk_s: int
+    raw_talk_s: int
+    transferred: bool
+    cut: bool
+    finished: bool
+
 
 def _entered(stay: Stay) -> int:
     return stay.entered_at
@@ -212,27 +259,29 @@ class QueueLogFold:
         """Fold one line (with or without its line ending)."""
         self.lines += 1
         text = line.rstrip("\r\n")
-        if not text.strip():
-            return
         parts = text.split("|")
         if len(parts) < 5:
-            self._bad("fewer than 5 fields", text)
+            if text.strip():
+                self._bad("fewer than 5 fields", text)
             return
         try:
-            at = int(float(parts[0])) if "." in parts[0] else int(parts[0])
+            at = int(parts[0])
         except ValueError:
-            self._bad("time is not a number", text)
-            return
-        if self.first_at is None or at < self.first_at:
-            self.first_at = at
-        if self.last_at is None or at > self.last_at:
+            try:
+                at = int(float(parts[0]))  # some writers add fractions of a second
+            except (ValueError, OverflowError):
+                self._bad("time is not a number", text)
+                return
+        if self.last_at is None:
+            self.first_at = self.last_at = at
+        elif at > self.last_at:
             self.last_at = at
-        callid, queue, agent, event = parts[1], parts[2], parts[3], parts[4]
-        data = parts[5:]
+        elif self.first_at is not None and at < self.first_at:
+            self.first_at = at
         try:
-            self._event(at, callid, queue, agent, event, data)
+            self._event(at, parts[1], parts[2], parts[3], parts[4], parts[5:])
         except (ValueError, IndexError):
-            self._bad(f"{event} with unreadable data", text)
+            self._bad(f"{parts[4]} with unreadable data", text)
 
     def _event(
         self, at: int, callid: str, queue: str, agent: str, event: str, data: list[str]

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.domain.queue_log import QueuedCall
+from callcenter.domain.queue_log import CallFacts, QueuedCall
 from callcenter.domain.records import CallRecord
 
 KNOWN_OUTCOME_PAIRS: dict[tuple[str, str], tuple[str, str]] = {
@@ -165,43 +165,33 @@ def _same_agent(a: str | None, b: str | None) -> bool:
 
 def compare_call(call: QueuedCall, record: CallRecord, tolerance_s: float) -> list[Difference]:
     """Where the stored record and the queue_log's account of one call differ."""
+    f = call.facts()
     diffs: list[Difference] = []
-    queues = call.queues
-    if list(record.queues) != queues:
+    if len(record.queues) != len(f.queues) or list(record.queues) != f.queues:
         diffs.append(
-            Difference("queues", queues, list(record.queues), "the calls entered other queues")
+            Difference("queues", f.queues, list(record.queues), "the calls entered other queues")
         )
-    outcome = call.outcome
-    if outcome != record.outcome:
+    if f.outcome != record.outcome:
         weakness, why = KNOWN_OUTCOME_PAIRS.get(
-            (outcome, record.outcome), (None, f"queue_log ends the call {outcome}")
+            (f.outcome, record.outcome), (None, f"queue_log ends the call {f.outcome}")
         )
-        diffs.append(Difference("outcome", outcome, record.outcome, why, weakness))
-    if not _same_agent(call.agent, record.agent):
-        diffs.append(Difference("agent", call.agent, record.agent, "another agent answered last"))
-    allowed_wait = tolerance_s * len(call.stays)
-    if abs(call.wait_s - record.wait_s) > allowed_wait:
-        diffs.append(
-            Difference(
-                "wait_s",
-                call.wait_s,
-                record.wait_s,
-                f"hold times differ by more than {allowed_wait:g} s",
-            )
-        )
-    diffs.extend(_talk(call, record, tolerance_s))
-    if call.transferred != record.transferred:
-        diffs.append(
-            Difference(
-                "transferred", call.transferred, record.transferred, "transfer seen on one side"
-            )
-        )
+        diffs.append(Difference("outcome", f.outcome, record.outcome, why, weakness))
+    if f.agent != record.agent and not _same_agent(f.agent, record.agent):
+        diffs.append(Difference("agent", f.agent, record.agent, "another agent answered last"))
+    allowed = tolerance_s * len(call.stays)
+    if abs(f.wait_s - record.wait_s) > allowed:
+        why = f"hold times differ by more than {allowed:g} s"
+        diffs.append(Difference("wait_s", f.wait_s, record.wait_s, why))
+    if abs(f.raw_talk_s - record.talk_s) > allowed or f.raw_talk_s != f.talk_s:
+        diffs.extend(_talk(f, record, allowed))
+    if f.transferred != record.transferred:
+        why = "transfer seen on one side"
+        diffs.append(Difference("transferred", f.transferred, record.transferred, why))
     return diffs
 
 
-def _talk(call: QueuedCall, record: CallRecord, tolerance_s: float) -> list[Difference]:
-    talk, raw = call.talk_s, call.raw_talk_s
-    allowed = tolerance_s * len(call.stays)
+def _talk(f: CallFacts, record: CallRecord, allowed: float) -> list[Difference]:
+    talk, raw = f.talk_s, f.raw_talk_s
     if abs(talk - record.talk_s) > allowed:
         why = f"talk times differ by more than {allowed:g} s"
         if raw != talk:
@@ -209,7 +199,7 @@ def _talk(call: QueuedCall, record: CallRecord, tolerance_s: float) -> list[Diff
         return [Difference("talk_s", talk, record.talk_s, why)]
     if abs(raw - record.talk_s) <= allowed:
         return []
-    if call.cut:
+    if f.cut:
         weakness = "redirect_talk"
         why = (
             "after a Redirect the first queue's talk time runs until the caller hangs up, so it "
@@ -247,7 +237,7 @@ def reconcile(
         record = ours.get(call.callid)
         if record is not None:
             matched.add(call.callid)
-        if not since <= call.first_at < until:
+        if not since <= call.stays[0].entered_at < until:
             continue
         result.asterisk_calls += 1
         if record is not None:
