@@ -120,6 +120,7 @@ async def _start_wallboard(runtime: Runtime) -> None:
         short_abandon_s=settings.sl_short_abandon_s,
         wrapup_s=dict(settings.queue_wrapup_s),
         agent_code=lambda name: agents.code_for(name, name),
+        staffing=settings.staffing_rules(),
     )
     runtime.tracking.add_listener(wallboard.on_fact)
     runtime.extras["wallboard"] = wallboard

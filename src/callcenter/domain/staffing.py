@@ -15,7 +15,11 @@ then scheduled for shrinkage (breaks, training, absence): ceil(N / (1 - shrinkag
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from callcenter.domain.kpi import KpiBook, KpiRules, group_figures
+from callcenter.domain.records import CallRecord
 
 MAX_AGENTS = 100_000
 
@@ -112,12 +116,55 @@ def agents_needed(
     if calls <= 0 or aht_s <= 0:
         return 0
     load = offered_load(calls, aht_s, interval_s)
+    # 100 % within T is never reached (a call may always wait); 99.9 % stands in for it.
+    fraction = min(max(sl_percent / 100.0, 1e-9), 0.999)
     on_phones = agents_on_phones(
         load=load,
         aht_s=aht_s,
-        sl_fraction=sl_percent / 100.0,
+        sl_fraction=fraction,
         target_s=target_s,
         max_occupancy=rules.max_occupancy,
     )
     # A hair under an integer (14.000000001 from 14 / 0.7 * 0.7) must not add an agent.
     return math.ceil(round(on_phones / (1.0 - rules.shrinkage), 9))
+
+
+def live_agents_needed(
+    *,
+    records: Iterable[CallRecord],
+    rules: KpiRules,
+    now: float,
+    staffing: StaffingRules,
+    day_aht: Mapping[str, float | None] | None = None,
+) -> dict[str, int | None]:
+    """Per group slug: agents to schedule at the last interval's offered load and handle time.
+
+    Offered calls and AHT are those of the calls that started in the last `interval_minutes` and
+    have ended (the KPI rules of domain.kpi); without an answered call in that interval the
+    day's AHT stands in; None when neither exists yet (no handle time measured).
+    """
+    window = staffing.interval_minutes * 60.0
+    recent = KpiBook(rules)
+    for record in records:
+        if now - window <= record.started_at.timestamp() <= now:
+            recent.add(record)
+    needed: dict[str, int | None] = {}
+    for group in rules.groups:
+        tally = recent.group(group.slug)
+        aht = group_figures(tally)["aht_s"]
+        if aht is None and day_aht is not None:
+            aht = day_aht.get(group.slug)
+        if tally.offered == 0:
+            needed[group.slug] = 0
+        elif aht is None:
+            needed[group.slug] = None
+        else:
+            needed[group.slug] = agents_needed(
+                calls=tally.offered,
+                aht_s=float(aht),
+                interval_s=window,
+                sl_percent=group.sl_target_percent,
+                target_s=group.sl_target_seconds,
+                rules=staffing,
+            )
+    return needed
