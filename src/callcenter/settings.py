@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     ws_backlog: int = 500
     ws_queue_size: int = 256
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
 
     def staffing_rules(self) -> StaffingRules:
         """The Erlang C staffing settings (validated: shrinkage in [0, 1), occupancy in (0, 1])."""
