@@ -55,7 +55,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def configure(level: str, fmt: str) -> None:
-    """Root logging to stderr as `text` (the default) or `json`."""
+    """Root logging to stderr as `text` (the default) or `json`, unless already configured."""
     if fmt not in ("text", "json"):
         raise ValueError(f"log format must be 'text' or 'json', not {fmt!r}")
     handler = logging.StreamHandler()
@@ -63,6 +63,5 @@ def configure(level: str, fmt: str) -> None:
         handler.setFormatter(JsonFormatter())
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
+    # As logging.basicConfig: a process that already logs somewhere (a test run) keeps its handlers.
+    logging.basicConfig(level=level.upper(), handlers=[handler])
