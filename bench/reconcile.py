@@ -123,7 +123,8 @@ def one_call(
         else:
             our_talk = float(first + talk)
         queues, agent, transferred = [q1, q2], a2, True
-        our_wait = float(wait + second_wait)
+        # the consultation's wait is the first agent's, not the customer's
+        our_wait = float(wait if kind == "attended" else wait + second_wait)
     record = CallRecord(
         pbx="bench",
         linkedid=callid,

@@ -87,7 +87,7 @@ def test_attended_transfer_consultation_is_folded_into_the_call() -> None:
         queues=("member-hotline", "finance"),
         agent="Wu Xia",
         outcome="answered",
-        wait_s=4.0,
+        wait_s=2.0,  # the customer's wait; the consultation's 2 s were the first agent's
         talk_s=14.0,
         transferred=True,
         started_at=datetime.fromtimestamp(1796306867, UTC),
@@ -98,6 +98,8 @@ def test_attended_transfer_consultation_is_folded_into_the_call() -> None:
     assert finding.status == "explained"
     assert finding.callids == ("1796306867.0", "1796306873.5")
     assert finding.differences[0].weakness == "consultation_overlap"
+    (merged,) = [c for c in calls if c.callid == "1796306867.0"]
+    assert (merged.wait_s, merged.talk_s, merged.agent) == (2, 14, "Wu Xia")
 
 
 def test_bad_lines_are_counted_never_raised() -> None:

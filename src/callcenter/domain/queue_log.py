@@ -74,6 +74,7 @@ class Stay:
     talk_s: int = 0
     rings: int = 0
     cut_at: int | None = None  # the caller entered another queue while this stay was still open
+    consultation: bool = False  # an attended transfer's consultation: the customer was on hold
 
 
 @dataclass(slots=True)
@@ -119,8 +120,8 @@ class QueuedCall:
 
     @property
     def wait_s(self) -> int:
-        """Hold time in every queue together."""
-        return sum(s.wait_s for s in self.stays)
+        """The customer's hold time in every queue together (not a consultation's)."""
+        return sum(s.wait_s for s in self.stays if not s.consultation)
 
     @property
     def transferred(self) -> bool:

@@ -138,6 +138,8 @@ def fold_consultations(
         if parent is None:
             kept.append(call)
             continue
+        for stay in call.stays:
+            stay.consultation = True  # its waits were the first agent's, not the customer's
         parent.stays.extend(call.stays)
         parent.merged.append(call.callid)
         folded += 1
