@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.domain.queue_log import QueueLogFold, covered_seconds
+from callcenter.domain.queue_log import QueueLogFold
+from callcenter.domain.queued_call import covered_seconds
 from callcenter.domain.reconcile import compare_call, reconcile
 from callcenter.domain.records import CallRecord
 from support import TRACES

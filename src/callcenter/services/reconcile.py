@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callcenter.domain.queue_log import QueueLogFold
-from callcenter.domain.reconcile import Reconciliation, reconcile
+from callcenter.domain.reconcile import reconcile
+from callcenter.domain.reconcile_findings import Reconciliation
 from callcenter.services.ports import UowFactory
 
 # Our record starts when the call reached us, before IVR and preferred-agent rings; the queue_log
