@@ -192,6 +192,7 @@ def _wallboard(
         short_abandon_s=settings.sl_short_abandon_s,
         wrapup_s=dict(settings.queue_wrapup_s),
         agent_code=lambda name: agents.code_for(name, name),
+        staffing=settings.staffing_rules(),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
@@ -17,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "seed": "seed",
     "route": "route",
     "replay": "replay",
+    "reconcile": "reconcile",
     "simulate": "simulate",
     "lookup": "lookup",
     "token": "token",
@@ -47,11 +49,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=(args.log_level or "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    from callcenter.adapters.logformat import configure
+
+    log_format = os.environ.get("CALLCENTER_LOG_FORMAT", "text").strip().lower() or "text"
+    try:
+        configure((args.log_level or "INFO").upper(), log_format)
+    except ValueError as exc:
+        print(f"callcenter: logging: {exc}", file=sys.stderr)
+        return 2
     if (args.log_level or "INFO").upper() != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every start
     run = args._run

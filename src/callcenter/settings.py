@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from callcenter.domain.staffing import StaffingRules
+
 
 class AmiServer(BaseModel):
     """One Asterisk server's AMI endpoint; `name` keeps its Linkedids apart from other servers'."""
@@ -67,14 +69,28 @@ class Settings(BaseSettings):
         ]
     )
     sl_short_abandon_s: float = 5.0
+    staffing_shrinkage: float = 0.3  # share of paid time not on the phones (Erlang C staffing)
+    staffing_max_occupancy: float = 0.85
+    staffing_interval_minutes: int = 30  # the live agents_needed uses the last interval's calls
     day_start_hour: int = 0
     timezone: str = "Asia/Shanghai"
+    # POST /api/reconcile holds the uploaded queue_log in memory: about a week of a busy center.
+    reconcile_max_bytes: int = 64 * 1024 * 1024
     call_buffer_capacity: int = 10_000  # finished calls held while the database is away
     # AMI events waiting for the call tracker before the listener stops reading the socket
     ami_max_queue: int = Field(default=10_000, ge=2)
     ws_backlog: int = 500
     ws_queue_size: int = 256
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
+
+    def staffing_rules(self) -> StaffingRules:
+        """The Erlang C staffing settings (validated: shrinkage in [0, 1), occupancy in (0, 1])."""
+        return StaffingRules(
+            shrinkage=self.staffing_shrinkage,
+            max_occupancy=self.staffing_max_occupancy,
+            interval_minutes=self.staffing_interval_minutes,
+        )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -1,4 +1,4 @@
-"""In-memory stand-ins for the ports (services.ports): no database, no Asterisk, no sockets."""
+"""In-memory stand-ins for the ports (callcenter.ports): no database, no Asterisk, no sockets."""
 
 from fakes.pbx import FakePbxCommands
 from fakes.push import FakeNotifier

@@ -108,6 +108,14 @@ class FakeCalls(_Repo):
     async def get(self, pbx: str, linkedid: str) -> CallRecord | None:
         return self.t.calls.get((pbx, linkedid))
 
+    async def between(
+        self, start: datetime, end: datetime, *, pbx: str | None = None
+    ) -> list[CallRecord]:
+        found = [
+            r for r in self.t.calls.values() if start <= r.started_at < end and pbx in (None, r.pbx)
+        ]
+        return sorted(found, key=lambda r: r.started_at)
+
 
 class FakeDispositions(_Repo):
     async def find_call(self, *, linkedid: str, pbx: str | None = None) -> CallRef | None:

@@ -17,6 +17,7 @@ from callcenter.api import (
     pages,
 )
 from callcenter.api import metrics as metrics_api
+from callcenter.api import reconcile as reconcile_api
 from callcenter.api import reports as reports_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
@@ -32,6 +33,7 @@ ROUTERS: list[APIRouter] = [
     pages.router,
     wallboard_api.router,
     reports_api.router,
+    reconcile_api.router,
     agent_control.router,
     dialplan.router,
     tokens_api.router,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
@@ -11,7 +11,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import OneLine
 from callcenter.domain.auth import Principal
+from callcenter.domain.kpi import business_day
 from callcenter.services import reports
+from callcenter.services.forecast import forecast_report
 from callcenter.services.reports import Report, ReportOptions, ReportRequestError
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -30,6 +32,7 @@ def _options(runtime: RuntimeDep) -> ReportOptions:
         day_start_hour=s.day_start_hour,
         short_abandon_s=s.sl_short_abandon_s,
         wrapup_s=dict(s.queue_wrapup_s),
+        staffing=s.staffing_rules(),
     )
 
 
@@ -105,6 +108,33 @@ async def agents(
     return await _answer(
         reports.agents_report(
             uow=runtime.uow, options=_options(runtime), first=first, last=to, group=group
+        ),
+        fmt,
+    )
+
+
+@router.get("/forecast")
+async def forecast(
+    runtime: RuntimeDep,
+    _: Viewer,
+    day: Annotated[date | None, Query(description="the day to staff (default: today)")] = None,
+    minutes: int = 30,
+    weeks: int = 4,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Per interval of a day: offered calls and AHT forecast from the same weekday's history
+    over the weeks before, and the agents Erlang C needs for each group's service level."""
+    options = _options(runtime)
+    target = day or business_day(datetime.now(UTC), options.tz, options.day_start_hour)
+    return await _answer(
+        forecast_report(
+            uow=runtime.uow,
+            options=options,
+            day=target,
+            minutes=minutes,
+            weeks=weeks,
+            group=group,
         ),
         fmt,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import logging
 from collections.abc import Callable, Hashable
@@ -22,6 +23,7 @@ from callcenter.domain.kpi import (
     interval_start,
 )
 from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.staffing import StaffingRules, agents_needed
 from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)
@@ -65,6 +67,7 @@ class ReportOptions:
     day_start_hour: int = 0
     short_abandon_s: float = 5.0
     wrapup_s: dict[str, float] | None = None
+    staffing: StaffingRules = dataclasses.field(default_factory=StaffingRules)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -144,7 +147,7 @@ def _books(
     return books
 
 
-def _rules(options: ReportOptions, groups: list[Group]) -> KpiRules:
+def kpi_rules(options: ReportOptions, groups: list[Group]) -> KpiRules:
     return KpiRules(
         groups=tuple(groups),
         short_abandon_s=options.short_abandon_s,
@@ -158,7 +161,9 @@ async def daily_report(
     """Per business day and group, every day of the range (days without calls show zeros)."""
     groups, records = await _load(uow=uow, options=options, first=first, last=last, group=group)
     tz, hour = options.tz, options.day_start_hour
-    books = _books(records, _rules(options, groups), lambda r: business_day(r.started_at, tz, hour))
+    books = _books(
+        records, kpi_rules(options, groups), lambda r: business_day(r.started_at, tz, hour)
+    )
     rows: list[dict[str, Any]] = []
     day = first
     while day <= last:
@@ -184,7 +189,7 @@ async def interval_report(
     groups, records = await _load(uow=uow, options=options, first=first, last=last, group=group)
     tz = options.tz
     books = _books(
-        records, _rules(options, groups), lambda r: interval_start(r.started_at, tz, minutes)
+        records, kpi_rules(options, groups), lambda r: interval_start(r.started_at, tz, minutes)
     )
     rows: list[dict[str, Any]] = []
     for start in sorted(books):
@@ -192,15 +197,38 @@ async def interval_report(
         for g in groups:
             tally = book.group(g.slug)
             if tally.offered:
+                figures = group_figures(tally)
                 rows.append(
                     {
                         "interval_start": start.isoformat(),
                         "minutes": minutes,
                         "group": g.slug,
-                        **group_figures(tally),
+                        **figures,
+                        "agents_needed": needed_for(
+                            g, tally.offered, figures["aht_s"], minutes, options.staffing
+                        ),
                     }
                 )
-    return Report("interval", ("interval_start", "minutes", "group", *FIGURES), rows)
+    columns = ("interval_start", "minutes", "group", *FIGURES, "agents_needed")
+    return Report("interval", columns, rows)
+
+
+def needed_for(
+    group: Group, offered: float, aht_s: float | None, minutes: int, staffing: StaffingRules
+) -> int | None:
+    """Erlang C agents for this load in one interval; None without a measured handle time."""
+    if offered <= 0:
+        return 0
+    if aht_s is None:
+        return None
+    return agents_needed(
+        calls=offered,
+        aht_s=aht_s,
+        interval_s=minutes * 60.0,
+        sl_percent=group.sl_target_percent,
+        target_s=group.sl_target_seconds,
+        rules=staffing,
+    )
 
 
 async def agents_report(
@@ -210,7 +238,7 @@ async def agents_report(
     groups, records = await _load(uow=uow, options=options, first=first, last=last, group=group)
     queues = {g.queue for g in groups}
     picked = [r for r in records if r.queues and r.queues[-1] in queues]
-    book = KpiBook(_rules(options, groups))
+    book = KpiBook(kpi_rules(options, groups))
     book.add_all(picked)
     rows: list[dict[str, Any]] = []
     for agent in book.agent_keys():

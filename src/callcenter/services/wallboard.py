@@ -17,6 +17,7 @@ from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
 from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.staffing import StaffingRules, live_agents_needed
 from callcenter.ports.push import Notifier, WallboardFigures
 from callcenter.ports.uow import UowFactory
 
@@ -43,6 +44,7 @@ class WallboardService:
         clock: Clock = time.time,
         sleep: Sleep = asyncio.sleep,
         min_interval_s: float = 1.0,
+        staffing: StaffingRules | None = None,
     ) -> None:
         self._notifier = notifier
         self._presence = presence
@@ -57,6 +59,7 @@ class WallboardService:
         self._clock = clock
         self._sleep = sleep
         self._min_interval = min_interval_s
+        self._staffing = staffing or StaffingRules()
         self._day = self._today()
         self._book = self._new_book()
         self._live = LiveQueues()
@@ -186,7 +189,7 @@ class WallboardService:
         """The figures now (format in contracts.md)."""
         self.roll_over()
         now = self._clock()
-        return {
+        snapshot = {
             "generated_at": datetime.fromtimestamp(now, self._tz).isoformat(),
             "day": self._day.isoformat(),
             "timezone": self._tz_name,
@@ -199,6 +202,16 @@ class WallboardService:
                 last_queues=self._last_queues,
             ),
         }
+        needed = live_agents_needed(
+            records=self._book.records(),
+            rules=self._rules,
+            now=now,
+            staffing=self._staffing,
+            day_aht={g["slug"]: g["aht_s"] for g in snapshot["groups"]},
+        )
+        for group in snapshot["groups"]:
+            group["agents_needed"] = needed.get(group["slug"])
+        return snapshot
 
     def flush(self) -> bool:
         """Publish the snapshot if anything changed since the last one; True if published."""

@@ -55,7 +55,13 @@ function groupTile(g) {
       h("span", { class: "dot st-on_call" }, `${(a.on_call || 0) + (a.ringing || 0)} busy`),
       h("span", { class: "dot st-wrap_up" }, `${a.wrap_up || 0} wrap-up`),
       h("span", { class: "dot st-paused", title: paused }, `${a.paused || 0} paused`),
-      paused ? h("span", { class: "muted reasons" }, paused) : null));
+      paused ? h("span", { class: "muted reasons" }, paused) : null,
+      h("span", { class: "staffing", "data-testid": "staffing", title: "Erlang C for the SL target at the last interval's load" },
+        `needed now: ${g.agents_needed ?? "—"}, logged in: ${loggedIn(a)}`)));
+}
+
+function loggedIn(a) {
+  return Object.entries(a).filter(([state]) => state !== "logged_out").reduce((n, [, k]) => n + k, 0);
 }
 
 function agentCard(a) {

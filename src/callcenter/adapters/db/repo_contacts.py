@@ -161,6 +161,15 @@ class CallRepository:
         )
         return None if row is None else call_record_from_row(row)
 
+    async def between(
+        self, start: datetime, end: datetime, *, pbx: str | None = None
+    ) -> list[CallRecord]:
+        """Calls (of one server, or all) that started in [start, end), oldest first."""
+        from callcenter.adapters.db.reports import call_records_between
+
+        records = await call_records_between(self._session, start=start, end=end)
+        return records if pbx is None else [r for r in records if r.pbx == pbx]
+
 
 def call_record_from_row(row: Any) -> CallRecord:
     """A stored call as a record, from a CallRecordRow or a row of its columns."""
