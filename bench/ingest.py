@@ -65,7 +65,7 @@ async def ingest_and_store(data: bytes, url: str) -> tuple[float, int]:
     from callcenter.adapters.db.engine import make_engine, make_session_factory
     from callcenter.adapters.db.migrate import upgrade
     from callcenter.adapters.db.uow import SqlUnitOfWork
-    from callcenter.domain.facts import CallEnded, Fact
+    from callcenter.domain.calls.facts import CallEnded, Fact
     from callcenter.services.call_store import CallStore
 
     await upgrade(url)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from callcenter.domain.facts import AgentStateChanged, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, Fact
 
 if TYPE_CHECKING:
     from callcenter.adapters.bus.redis_bus import RedisBus

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock
-from callcenter.domain import facts as f
+from callcenter.domain.calls import facts as f
 from callcenter.domain.agent_directory import AgentDirectory, KnownAgent
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.push.protocol import WALLBOARD
-from callcenter.domain.facts import AgentRingingFact, Fact
+from callcenter.domain.calls.facts import RingStarted, Fact
 
 if TYPE_CHECKING:
     from callcenter.domain.routing import RoutingDecision
@@ -120,7 +120,7 @@ def attach_metrics(runtime: Runtime) -> CallCenterMetrics:
 
     def on_fact(fact: Fact) -> None:
         # Listeners run right after the pop service published, so "now" is the publish time.
-        if not isinstance(fact, AgentRingingFact):
+        if not isinstance(fact, RingStarted):
             return
         if runtime.agents.code_for(fact.interface, fact.agent) is None:
             return  # nobody was popped

@@ -63,7 +63,7 @@ def record_json(record: Any) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Replay the file; print calls then the summary line."""
     from callcenter.adapters.ami.pipeline import AmiPipeline, Clock, RecordedClock, StreamClock
-    from callcenter.domain.facts import CallEnded
+    from callcenter.domain.calls.facts import CallEnded
     from callcenter.domain.numbers import parse_caller_id
 
     if args.store and not args.database_url:

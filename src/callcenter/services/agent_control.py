@@ -10,7 +10,7 @@ import phonenumbers
 
 from callcenter.adapters.ami import actions as ami
 from callcenter.adapters.ami.listener import AmiActionError
-from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
+from callcenter.domain.calls.facts import CallAnswered, CallEnded, CallTransferred, Fact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
 from callcenter.domain.records import Agent
@@ -210,7 +210,7 @@ class AgentControl:
         """Follow who is on which call; apply held dispositions once a call is stored."""
         if isinstance(fact, CallAnswered):
             self._current[fact.interface.lower()] = (fact.pbx, fact.linkedid)
-        elif isinstance(fact, CallTransferredFact | CallEnded):
+        elif isinstance(fact, CallTransferred | CallEnded):
             key = (fact.pbx, fact.linkedid)
             for iface in [i for i, v in self._current.items() if v == key]:
                 del self._current[iface]

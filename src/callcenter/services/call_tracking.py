@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
 from callcenter.services.call_store import CallStore

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from callcenter.domain.agent_directory import AgentDirectory
-from callcenter.domain.facts import (
-    AgentRingingFact,
+from callcenter.domain.calls.facts import (
+    RingStarted,
     CallAnswered,
     CallEnded,
     CallOffered,
@@ -64,7 +64,7 @@ class ScreenPopService:
         fetch_timeout_s: float = 5.0,
         keep: int = 5000,
         clock: Callable[[], float] = time.time,
-        on_pop: Callable[[AgentRingingFact, float], None] | None = None,
+        on_pop: Callable[[RingStarted, float], None] | None = None,
     ) -> None:
         self._notifier = notifier
         self._directory = directory
@@ -84,7 +84,7 @@ class ScreenPopService:
         """React to one fact from the call state machine (synchronous: never waits on the DB)."""
         if isinstance(fact, CallOffered):
             self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
-        elif isinstance(fact, AgentRingingFact):
+        elif isinstance(fact, RingStarted):
             self._pop(fact)
         elif isinstance(fact, RingNoAnswer):
             self._update(fact.pbx, fact.linkedid, fact.interface, "missed", {})
@@ -150,7 +150,7 @@ class ScreenPopService:
             bundle = await self._directory.bundle(customer_id=result.customer_id, now=now)
             prepared.bundle = bundle.to_json()
 
-    def _pop(self, fact: AgentRingingFact) -> None:
+    def _pop(self, fact: RingStarted) -> None:
         code = self.agents.code_for(fact.interface, fact.agent)
         if code is None:
             log.warning("ringing agent %s (%s) is not a known agent", fact.agent, fact.interface)

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.adapters.push.protocol import WALLBOARD
-from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
 from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
 from callcenter.domain.presence import PresenceBoard

@@ -30,7 +30,7 @@ from redis.exceptions import RedisError
 from callcenter.adapters.bus.fact_codec import FactCodecError, decode_fact, encode_fact
 from callcenter.adapters.push.hub import PushHub
 from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, Template
-from callcenter.domain.facts import Fact
+from callcenter.domain.calls.facts import Fact
 
 log = logging.getLogger(__name__)
 

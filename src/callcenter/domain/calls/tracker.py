@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from callcenter.domain import events as ev
-from callcenter.domain import facts as f
+from callcenter.domain.calls import events as ev
+from callcenter.domain.calls import facts as f
 from callcenter.domain.agents import AgentBook
-from callcenter.domain.callrecord import LiveCall
+from callcenter.domain.calls.livecall import LiveCall
 
 # Queue() results that mean the caller never got into the queue at all.
 _NOT_ENTERED = frozenset({"FULL", "JOINEMPTY", "JOINUNAVAIL"})
@@ -25,32 +25,32 @@ class CallTracker:
         self._calls: dict[tuple[str, str], LiveCall] = {}
         self._channel_call: dict[tuple[str, str], str] = {}
         self._handlers: dict[type[Any], Callable[[Any], list[f.Fact]]] = {
-            ev.ChannelCreated: self._created,
-            ev.CallerIdKnown: self._callerid,
-            ev.ChannelHungUp: self._hangup,
-            ev.CallerJoinedQueue: self._join,
-            ev.AgentRinging: self._ringing,
-            ev.AgentRingNoAnswer: self._ring_no_answer,
-            ev.AgentConnected: self._connect,
-            ev.CallerLeftQueue: self._leave,
-            ev.CallerAbandoned: self._abandon,
-            ev.QueueTimedOut: self._queue_result,
-            ev.RoutingVariableSet: self._routing,
-            ev.CallTransferred: self._transfer,
-            ev.AgentCallCompleted: self._complete,
-            ev.OutboundDial: self._outbound_dial,
-            ev.DialAnswered: self._dial_answered,
-            ev.OriginateSucceeded: self._originate,
-            ev.QueueEntrySnapshot: self._queue_entry,
-            ev.ChannelSnapshot: self._channel_snapshot,
+            ev.ChannelCreatedSeen: self._created,
+            ev.CallerIdSeen: self._callerid,
+            ev.ChannelHungUpSeen: self._hangup,
+            ev.CallerJoinedQueueSeen: self._join,
+            ev.AgentRingingSeen: self._ringing,
+            ev.AgentRingNoAnswerSeen: self._ring_no_answer,
+            ev.AgentConnectedSeen: self._connect,
+            ev.CallerLeftQueueSeen: self._leave,
+            ev.CallerAbandonedSeen: self._abandon,
+            ev.QueueResultSeen: self._queue_result,
+            ev.RoutingVariableSeen: self._routing,
+            ev.TransferSeen: self._transfer,
+            ev.AgentCompleteSeen: self._complete,
+            ev.DialBeginSeen: self._outbound_dial,
+            ev.DialEndSeen: self._dial_answered,
+            ev.OriginateResponseSeen: self._originate,
+            ev.QueueEntrySnapshotSeen: self._queue_entry,
+            ev.ChannelSnapshotSeen: self._channel_snapshot,
         }
         for member_event in (
-            ev.MemberAdded,
-            ev.MemberRemoved,
-            ev.MemberPaused,
-            ev.MemberStatus,
-            ev.MemberPenalty,
-            ev.QueueMemberSnapshot,
+            ev.MemberAddedSeen,
+            ev.MemberRemovedSeen,
+            ev.MemberPausedSeen,
+            ev.MemberStatusSeen,
+            ev.MemberPenaltySeen,
+            ev.QueueMemberSnapshotSeen,
         ):
             self._handlers[member_event] = self.agents.apply  # type: ignore[assignment]
 
@@ -125,21 +125,21 @@ class CallTracker:
 
     # -- channel events --------------------------------------------------------------------
 
-    def _created(self, e: ev.ChannelCreated) -> list[f.Fact]:
+    def _created(self, e: ev.ChannelCreatedSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at)
         self._add_channel(call, e.channel)
         if e.uniqueid == e.linkedid and call.customer_channel is None:
             call.customer_channel = e.channel  # the first leg; an outbound dial moves it
         return []
 
-    def _callerid(self, e: ev.CallerIdKnown) -> list[f.Fact]:
+    def _callerid(self, e: ev.CallerIdSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         # Only the customer's own leg: agent legs may carry the dialled entry point instead.
         if call is not None and not call.outbound and e.channel == call.customer_channel:
             call.raw_number, call.raw_name, call.withheld = e.number, e.name, e.withheld
         return []
 
-    def _hangup(self, e: ev.ChannelHungUp) -> list[f.Fact]:
+    def _hangup(self, e: ev.ChannelHungUpSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is None:
             return []
@@ -154,7 +154,7 @@ class CallTracker:
 
     # -- queue events ----------------------------------------------------------------------
 
-    def _join(self, e: ev.CallerJoinedQueue) -> list[f.Fact]:
+    def _join(self, e: ev.CallerJoinedQueueSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at)
         call.customer_channel = e.channel
         self._add_channel(call, e.channel)
@@ -188,14 +188,14 @@ class CallTracker:
         )
         return facts
 
-    def _ringing(self, e: ev.AgentRinging) -> list[f.Fact]:
+    def _ringing(self, e: ev.AgentRingingSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at)
         call.ring_attempts += 1
         call.ringing[e.agent_channel] = (e.interface, e.member_name)
         caller, name = self._caller(call)
         waited = call.wait_s + (e.at - call.joined_at if call.joined_at is not None else 0.0)
         return [
-            f.AgentRingingFact(
+            f.RingStarted(
                 pbx=e.pbx,
                 at=e.at,
                 linkedid=e.linkedid,
@@ -209,7 +209,7 @@ class CallTracker:
             )
         ]
 
-    def _ring_no_answer(self, e: ev.AgentRingNoAnswer) -> list[f.Fact]:
+    def _ring_no_answer(self, e: ev.AgentRingNoAnswerSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is not None:
             call.ringing.pop(e.agent_channel, None)
@@ -225,7 +225,7 @@ class CallTracker:
             )
         ]
 
-    def _connect(self, e: ev.AgentConnected) -> list[f.Fact]:
+    def _connect(self, e: ev.AgentConnectedSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at)
         if call.answered_at is None:
             call.answered_at = e.at
@@ -246,13 +246,13 @@ class CallTracker:
         ]
         return answered + self.agents.apply(e)
 
-    def _leave(self, e: ev.CallerLeftQueue) -> list[f.Fact]:
+    def _leave(self, e: ev.CallerLeftQueueSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is not None:
             call.in_queue = None
         return []
 
-    def _abandon(self, e: ev.CallerAbandoned) -> list[f.Fact]:
+    def _abandon(self, e: ev.CallerAbandonedSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at)
         call.in_queue = None
         # Also sent on a Queue() timeout: wait for QUEUESTATUS or the caller's hang-up to tell.
@@ -261,7 +261,7 @@ class CallTracker:
             return [self._abandoned(call, e.at)]
         return []
 
-    def _queue_result(self, e: ev.QueueTimedOut) -> list[f.Fact]:
+    def _queue_result(self, e: ev.QueueResultSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is None or e.channel != call.customer_channel:
             return []
@@ -285,7 +285,7 @@ class CallTracker:
             )
         ]
 
-    def _routing(self, e: ev.RoutingVariableSet) -> list[f.Fact]:
+    def _routing(self, e: ev.RoutingVariableSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is not None:
             if e.value:
@@ -294,13 +294,13 @@ class CallTracker:
                 call.routing.pop(e.name, None)
         return []
 
-    def _transfer(self, e: ev.CallTransferred) -> list[f.Fact]:
+    def _transfer(self, e: ev.TransferSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is None or not e.success:
             return []
         call.transferred = True
         return [
-            f.CallTransferredFact(
+            f.CallTransferred(
                 pbx=e.pbx,
                 at=e.at,
                 linkedid=e.linkedid,
@@ -310,7 +310,7 @@ class CallTracker:
             )
         ]
 
-    def _complete(self, e: ev.AgentCallCompleted) -> list[f.Fact]:
+    def _complete(self, e: ev.AgentCompleteSeen) -> list[f.Fact]:
         linkedid = self._channel_call.get((e.pbx, e.agent_channel), e.linkedid)
         call = self._calls.get((e.pbx, linkedid))
         if call is not None:
@@ -325,14 +325,14 @@ class CallTracker:
 
     # -- outbound --------------------------------------------------------------------------
 
-    def _originate(self, e: ev.OriginateSucceeded) -> list[f.Fact]:
+    def _originate(self, e: ev.OriginateResponseSeen) -> list[f.Fact]:
         linkedid = self._channel_call.get((e.pbx, e.channel), e.uniqueid)
         call = self._calls.get((e.pbx, linkedid))
         if call is not None and not call.queues:
             call.outbound, call.originator = True, e.channel
         return []
 
-    def _outbound_dial(self, e: ev.OutboundDial) -> list[f.Fact]:
+    def _outbound_dial(self, e: ev.DialBeginSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is None or call.queues or call.dialled is not None:
             return []  # a queue ringing its agents, or a second dial of the same call
@@ -346,7 +346,7 @@ class CallTracker:
         call.agent_interface = e.channel
         return []
 
-    def _dial_answered(self, e: ev.DialAnswered) -> list[f.Fact]:
+    def _dial_answered(self, e: ev.DialEndSeen) -> list[f.Fact]:
         call = self._calls.get((e.pbx, e.linkedid))
         if call is None or not call.outbound or e.dest_channel != call.customer_channel:
             return []
@@ -366,7 +366,7 @@ class CallTracker:
 
     # -- resync snapshots ------------------------------------------------------------------
 
-    def _queue_entry(self, e: ev.QueueEntrySnapshot) -> list[f.Fact]:
+    def _queue_entry(self, e: ev.QueueEntrySnapshotSeen) -> list[f.Fact]:
         linkedid = self._channel_call.get((e.pbx, e.channel), e.uniqueid)
         call = self._calls.get((e.pbx, linkedid))
         if call is not None and e.queue in call.queues:
@@ -374,7 +374,7 @@ class CallTracker:
         joined = e.at - e.wait_s
         call = call or self._call(e.pbx, linkedid, joined)
         return self._join(
-            ev.CallerJoinedQueue(
+            ev.CallerJoinedQueueSeen(
                 pbx=e.pbx,
                 at=joined,
                 linkedid=linkedid,
@@ -386,7 +386,7 @@ class CallTracker:
             )
         )
 
-    def _channel_snapshot(self, e: ev.ChannelSnapshot) -> list[f.Fact]:
+    def _channel_snapshot(self, e: ev.ChannelSnapshotSeen) -> list[f.Fact]:
         call = self._call(e.pbx, e.linkedid, e.at - e.duration_s)
         self._add_channel(call, e.channel)
         if e.uniqueid != e.linkedid or e.application != "Queue":
@@ -395,7 +395,7 @@ class CallTracker:
         if not queue or queue in call.queues:
             return []
         facts = self._join(
-            ev.CallerJoinedQueue(
+            ev.CallerJoinedQueueSeen(
                 pbx=e.pbx,
                 at=e.at - e.duration_s,
                 linkedid=e.linkedid,

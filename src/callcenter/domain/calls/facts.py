@@ -20,7 +20,7 @@ class CallOffered:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentRingingFact:
+class RingStarted:
     """An agent's phone rings for a call: the moment for the screen-pop."""
 
     pbx: str
@@ -96,7 +96,7 @@ class CallOverflowed:
 
 
 @dataclass(frozen=True, slots=True)
-class CallTransferredFact:
+class CallTransferred:
     """An agent transferred the call to another extension (usually another group's queue)."""
 
     pbx: str
@@ -135,13 +135,13 @@ class AgentStateChanged:
 
 CallFact = (
     CallOffered
-    | AgentRingingFact
+    | RingStarted
     | RingNoAnswer
     | CallAnswered
     | CallAbandoned
     | QueueLeftUnanswered
     | CallOverflowed
-    | CallTransferredFact
+    | CallTransferred
     | CallEnded
 )
 Fact = CallFact | AgentStateChanged

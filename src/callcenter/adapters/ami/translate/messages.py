@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from contextlib import suppress
 from datetime import datetime
 
-from callcenter.domain import events as ev
+from callcenter.domain.calls import events as ev
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _withheld(pres: str | None) -> bool:
 
 def _newchannel(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.ChannelCreated(
+        ev.ChannelCreatedSeen(
             pbx=pbx, at=at, linkedid=m["Linkedid"], channel=m["Channel"], uniqueid=m["Uniqueid"]
         )
     ]
@@ -61,7 +61,7 @@ def _newchannel(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _newcallerid(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.CallerIdKnown(
+        ev.CallerIdSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],
@@ -76,7 +76,7 @@ def _newcallerid(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _hangup(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.ChannelHungUp(
+        ev.ChannelHungUpSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],
@@ -89,7 +89,7 @@ def _hangup(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _join(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.CallerJoinedQueue(
+        ev.CallerJoinedQueueSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],
@@ -112,7 +112,7 @@ def _call_linkedid(m: Msg) -> str:
 
 def _agent_called(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.AgentRinging(
+        ev.AgentRingingSeen(
             pbx=pbx,
             at=at,
             linkedid=_call_linkedid(m),
@@ -126,7 +126,7 @@ def _agent_called(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _ring_no_answer(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.AgentRingNoAnswer(
+        ev.AgentRingNoAnswerSeen(
             pbx=pbx,
             at=at,
             linkedid=_call_linkedid(m),
@@ -141,7 +141,7 @@ def _ring_no_answer(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _agent_connect(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.AgentConnected(
+        ev.AgentConnectedSeen(
             pbx=pbx,
             at=at,
             linkedid=_call_linkedid(m),
@@ -157,7 +157,7 @@ def _agent_connect(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _agent_complete(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.AgentCallCompleted(
+        ev.AgentCompleteSeen(
             pbx=pbx,
             at=at,
             linkedid=_call_linkedid(m),
@@ -174,7 +174,7 @@ def _agent_complete(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _leave(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.CallerLeftQueue(
+        ev.CallerLeftQueueSeen(
             pbx=pbx, at=at, linkedid=m["Linkedid"], channel=m["Channel"], queue=m["Queue"]
         )
     ]
@@ -182,7 +182,7 @@ def _leave(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _abandon(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.CallerAbandoned(
+        ev.CallerAbandonedSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],
@@ -198,13 +198,13 @@ def _varset(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     name = m["Variable"]
     if name == "QUEUESTATUS":
         return [
-            ev.QueueTimedOut(
+            ev.QueueResultSeen(
                 pbx=pbx, at=at, linkedid=m["Linkedid"], channel=m["Channel"], status=m["Value"]
             )
         ]
     if name.startswith("CC_"):
         return [
-            ev.RoutingVariableSet(
+            ev.RoutingVariableSeen(
                 pbx=pbx,
                 at=at,
                 linkedid=m["Linkedid"],
@@ -218,7 +218,7 @@ def _varset(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _blind_transfer(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.CallTransferred(
+        ev.TransferSeen(
             pbx=pbx,
             at=at,
             linkedid=m.get("TransfereeLinkedid") or m["TransfererLinkedid"],
@@ -236,7 +236,7 @@ def _dial_begin(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     if not channel:
         return []  # an Originate's own first leg: only Dest* fields, nothing dialled out yet
     return [
-        ev.OutboundDial(
+        ev.DialBeginSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],
@@ -252,7 +252,7 @@ def _dial_end(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     if not channel or m.get("DialStatus") != "ANSWER":
         return []
     return [
-        ev.DialAnswered(
+        ev.DialEndSeen(
             pbx=pbx, at=at, linkedid=m["Linkedid"], channel=channel, dest_channel=m["DestChannel"]
         )
     ]
@@ -261,12 +261,12 @@ def _dial_end(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 def _originate(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     if (m.get("Response") or "").lower() != "success":
         return []
-    return [ev.OriginateSucceeded(pbx=pbx, at=at, uniqueid=m["Uniqueid"], channel=m["Channel"])]
+    return [ev.OriginateResponseSeen(pbx=pbx, at=at, uniqueid=m["Uniqueid"], channel=m["Channel"])]
 
 
 def _member_added(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.MemberAdded(
+        ev.MemberAddedSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -281,7 +281,7 @@ def _member_added(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _member_removed(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.MemberRemoved(
+        ev.MemberRemovedSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -293,7 +293,7 @@ def _member_removed(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _member_pause(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.MemberPaused(
+        ev.MemberPausedSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -307,7 +307,7 @@ def _member_pause(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _member_status(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.MemberStatus(
+        ev.MemberStatusSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -325,7 +325,7 @@ def _member_status(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _member_penalty(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.MemberPenalty(
+        ev.MemberPenaltySeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -339,7 +339,7 @@ def _member_penalty(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 def _queue_member(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     # The QueueStatus list says Name/Location where the live events say MemberName/Interface.
     return [
-        ev.QueueMemberSnapshot(
+        ev.QueueMemberSnapshotSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -356,7 +356,7 @@ def _queue_member(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def _queue_entry(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.QueueEntrySnapshot(
+        ev.QueueEntrySnapshotSeen(
             pbx=pbx,
             at=at,
             queue=m["Queue"],
@@ -380,7 +380,7 @@ def _duration(text: str | None) -> float:
 
 def _core_show_channel(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return [
-        ev.ChannelSnapshot(
+        ev.ChannelSnapshotSeen(
             pbx=pbx,
             at=at,
             linkedid=m["Linkedid"],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelCreated:
+class ChannelCreatedSeen:
     """A channel leg of a call came into existence."""
 
     pbx: str
@@ -17,7 +17,7 @@ class ChannelCreated:
 
 
 @dataclass(frozen=True, slots=True)
-class CallerIdKnown:
+class CallerIdSeen:
     """A channel's caller ID was set; `withheld` when presentation is restricted."""
 
     pbx: str
@@ -31,7 +31,7 @@ class CallerIdKnown:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelHungUp:
+class ChannelHungUpSeen:
     """A channel leg is gone."""
 
     pbx: str
@@ -43,7 +43,7 @@ class ChannelHungUp:
 
 
 @dataclass(frozen=True, slots=True)
-class CallerJoinedQueue:
+class CallerJoinedQueueSeen:
     """The customer's channel entered a queue."""
 
     pbx: str
@@ -57,7 +57,7 @@ class CallerJoinedQueue:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentRinging:
+class AgentRingingSeen:
     """A queue rings an agent for a waiting customer."""
 
     pbx: str
@@ -70,7 +70,7 @@ class AgentRinging:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentRingNoAnswer:
+class AgentRingNoAnswerSeen:
     """An agent let a queue call ring out."""
 
     pbx: str
@@ -84,7 +84,7 @@ class AgentRingNoAnswer:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentConnected:
+class AgentConnectedSeen:
     """An agent answered a queue call; `hold_s` is the wait in this queue as the PBX counted it."""
 
     pbx: str
@@ -99,7 +99,7 @@ class AgentConnected:
 
 
 @dataclass(frozen=True, slots=True)
-class CallerLeftQueue:
+class CallerLeftQueueSeen:
     """The customer left a queue (answered, abandoned or timed out)."""
 
     pbx: str
@@ -110,8 +110,8 @@ class CallerLeftQueue:
 
 
 @dataclass(frozen=True, slots=True)
-class CallerAbandoned:
-    """The customer left a queue unanswered: a hang-up, or a Queue() timeout (see QueueTimedOut)."""
+class CallerAbandonedSeen:
+    """The customer left a queue unanswered: a hang-up, or a Queue() timeout (see QueueResultSeen)."""
 
     pbx: str
     at: float
@@ -122,7 +122,7 @@ class CallerAbandoned:
 
 
 @dataclass(frozen=True, slots=True)
-class QueueTimedOut:
+class QueueResultSeen:
     """Queue() returned without an answer for a reason other than a hang-up (e.g. TIMEOUT)."""
 
     pbx: str
@@ -133,7 +133,7 @@ class QueueTimedOut:
 
 
 @dataclass(frozen=True, slots=True)
-class RoutingVariableSet:
+class RoutingVariableSeen:
     """Our routing hook set a CC_* channel variable."""
 
     pbx: str
@@ -145,7 +145,7 @@ class RoutingVariableSet:
 
 
 @dataclass(frozen=True, slots=True)
-class CallTransferred:
+class TransferSeen:
     """An agent blind-transferred the customer to another extension."""
 
     pbx: str
@@ -159,7 +159,7 @@ class CallTransferred:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentCallCompleted:
+class AgentCompleteSeen:
     """An agent's part of a queue call ended; `reason` is caller / agent / transfer."""
 
     pbx: str
@@ -175,7 +175,7 @@ class AgentCallCompleted:
 
 
 @dataclass(frozen=True, slots=True)
-class OutboundDial:
+class DialBeginSeen:
     """A channel that is not in a queue dials out to a number."""
 
     pbx: str
@@ -187,7 +187,7 @@ class OutboundDial:
 
 
 @dataclass(frozen=True, slots=True)
-class DialAnswered:
+class DialEndSeen:
     """A dial from `channel` to `dest_channel` ended with ANSWER."""
 
     pbx: str
@@ -198,7 +198,7 @@ class DialAnswered:
 
 
 @dataclass(frozen=True, slots=True)
-class OriginateSucceeded:
+class OriginateResponseSeen:
     """A call we originated is up on its first leg; the call is ours, so outbound."""
 
     pbx: str
@@ -208,7 +208,7 @@ class OriginateSucceeded:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberAdded:
+class MemberAddedSeen:
     """An agent interface joined a queue (logged in to a group)."""
 
     pbx: str
@@ -222,7 +222,7 @@ class MemberAdded:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberRemoved:
+class MemberRemovedSeen:
     """An agent interface left a queue."""
 
     pbx: str
@@ -233,7 +233,7 @@ class MemberRemoved:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberPaused:
+class MemberPausedSeen:
     """An agent was paused (with a reason) or unpaused in one queue."""
 
     pbx: str
@@ -246,7 +246,7 @@ class MemberPaused:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberStatus:
+class MemberStatusSeen:
     """An agent's device state as a queue sees it (1 idle, 2 in use, 6 ringing, ...)."""
 
     pbx: str
@@ -263,7 +263,7 @@ class MemberStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class MemberPenalty:
+class MemberPenaltySeen:
     """An agent's penalty (inverse skill level) in a queue changed."""
 
     pbx: str
@@ -275,7 +275,7 @@ class MemberPenalty:
 
 
 @dataclass(frozen=True, slots=True)
-class QueueMemberSnapshot:
+class QueueMemberSnapshotSeen:
     """One member of a queue as listed by a QueueStatus action (resync)."""
 
     pbx: str
@@ -291,7 +291,7 @@ class QueueMemberSnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class QueueEntrySnapshot:
+class QueueEntrySnapshotSeen:
     """One caller waiting in a queue as listed by a QueueStatus action (resync)."""
 
     pbx: str
@@ -306,7 +306,7 @@ class QueueEntrySnapshot:
 
 
 @dataclass(frozen=True, slots=True)
-class ChannelSnapshot:
+class ChannelSnapshotSeen:
     """One live channel as listed by a CoreShowChannels action (resync)."""
 
     pbx: str
@@ -323,28 +323,28 @@ class ChannelSnapshot:
 
 
 DomainEvent = (
-    ChannelCreated
-    | CallerIdKnown
-    | ChannelHungUp
-    | CallerJoinedQueue
-    | AgentRinging
-    | AgentRingNoAnswer
-    | AgentConnected
-    | CallerLeftQueue
-    | CallerAbandoned
-    | QueueTimedOut
-    | RoutingVariableSet
-    | CallTransferred
-    | AgentCallCompleted
-    | OutboundDial
-    | DialAnswered
-    | OriginateSucceeded
-    | MemberAdded
-    | MemberRemoved
-    | MemberPaused
-    | MemberStatus
-    | MemberPenalty
-    | QueueMemberSnapshot
-    | QueueEntrySnapshot
-    | ChannelSnapshot
+    ChannelCreatedSeen
+    | CallerIdSeen
+    | ChannelHungUpSeen
+    | CallerJoinedQueueSeen
+    | AgentRingingSeen
+    | AgentRingNoAnswerSeen
+    | AgentConnectedSeen
+    | CallerLeftQueueSeen
+    | CallerAbandonedSeen
+    | QueueResultSeen
+    | RoutingVariableSeen
+    | TransferSeen
+    | AgentCompleteSeen
+    | DialBeginSeen
+    | DialEndSeen
+    | OriginateResponseSeen
+    | MemberAddedSeen
+    | MemberRemovedSeen
+    | MemberPausedSeen
+    | MemberStatusSeen
+    | MemberPenaltySeen
+    | QueueMemberSnapshotSeen
+    | QueueEntrySnapshotSeen
+    | ChannelSnapshotSeen
 )
