@@ -15,7 +15,7 @@ from callcenter.adapters.ami.pipeline import AmiPipeline
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
 from callcenter.adapters.ami.translate import wanted_frame
 from callcenter.domain.calls import CallTracker
-from callcenter.domain.calls.facts import RingStarted, CallEnded, Fact
+from callcenter.domain.calls.facts import CallEnded, Fact, RingStarted
 from callcenter.domain.records import CallRecord
 from callcenter.settings import AmiServer
 from callcenter.sim.server import SimulatedAsterisk

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_calls_traces import run_trace
 
+from callcenter.domain.calls import CallTracker
 from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import facts as f
-from callcenter.domain.calls import CallTracker
 
 
 def agent_states(interface: str) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -81,7 +81,11 @@ def test_wrap_up_from_queue_wrapuptime_ends_on_tick() -> None:
 
 def test_resync_seeds_a_waiting_caller_and_closes_calls_that_vanished() -> None:
     tracker = CallTracker()
-    tracker.apply(ev.ChannelCreatedSeen(pbx="p", at=1.0, linkedid="9.0", channel="A;1", uniqueid="9.0"))
+    tracker.apply(
+        ev.ChannelCreatedSeen(
+            pbx="p", at=1.0, linkedid="9.0", channel="A;1", uniqueid="9.0", context="inbound"
+        )
+    )
     offered = tracker.apply(
         ev.QueueEntrySnapshotSeen(
             pbx="p",
@@ -145,7 +149,9 @@ def test_calls_of_two_pbxs_with_the_same_linkedid_stay_apart() -> None:
     tracker = CallTracker()
     for pbx in ("a", "b"):
         tracker.apply(
-            ev.ChannelCreatedSeen(pbx=pbx, at=1, linkedid="1.0", channel="X;1", uniqueid="1.0")
+            ev.ChannelCreatedSeen(
+                pbx=pbx, at=1, linkedid="1.0", channel="X;1", uniqueid="1.0", context="inbound"
+            )
         )
     ended = tracker.apply(
         ev.ChannelHungUpSeen(pbx="a", at=2, linkedid="1.0", channel="X;1", uniqueid="1.0", cause=16)

@@ -233,9 +233,7 @@ def test_without_recorded_times_queue_figures_are_unchanged(name: str) -> None:
 
 
 def test_screen_pop_fact_carries_caller_and_routing() -> None:
-    ringing = [
-        x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.RingStarted)
-    ]
+    ringing = [x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.RingStarted)]
     assert len(ringing) == 1
     pop = ringing[0]
     assert (pop.agent, pop.interface, pop.queue) == (

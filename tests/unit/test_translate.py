@@ -64,7 +64,10 @@ def test_ring_no_answer_ring_time_is_milliseconds_connect_is_seconds() -> None:
     rna = one(messages("ring_no_answer_next_agent", "AgentRingNoAnswer")[0])
     connect = one(messages("ring_no_answer_next_agent", "AgentConnect")[0])
     assert isinstance(rna, ev.AgentRingNoAnswerSeen) and rna.ring_s == 15.0
-    assert isinstance(connect, ev.AgentConnectedSeen) and (connect.hold_s, connect.ring_s) == (19, 2)
+    assert isinstance(connect, ev.AgentConnectedSeen) and (connect.hold_s, connect.ring_s) == (
+        19,
+        2,
+    )
 
 
 def test_agent_complete_without_caller_fields_uses_dest_linkedid() -> None:
@@ -94,9 +97,11 @@ def test_originate_response_is_an_event() -> None:
     assert done.uniqueid == "1795344107.0"
 
 
-def test_originates_own_dial_has_only_dest_fields_and_is_dropped() -> None:
+def test_originates_own_dial_has_only_dest_fields_and_no_caller_channel() -> None:
     dials = [translate(m, pbx="p", at=0) for m in messages("outbound_telemarketing", "DialBegin")]
-    assert dials[0] == []
+    (own,) = dials[0]
+    assert isinstance(own, ev.DialBeginSeen) and own.channel is None
+    assert own.dial_string == "1006@agent-phone/n"
     (out,) = dials[1]
     assert isinstance(out, ev.DialBeginSeen) and out.number == "13812345678"
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.push.protocol import WALLBOARD
-from callcenter.domain.calls.facts import RingStarted, Fact
+from callcenter.domain.calls.facts import Fact, RingStarted
 
 if TYPE_CHECKING:
     from callcenter.domain.routing import RoutingDecision

@@ -57,6 +57,13 @@ def record_json(record: Any) -> dict[str, Any]:
         "answered_at": record.answered_at.isoformat() if record.answered_at else None,
         "ended_at": record.ended_at.isoformat(),
         "routing": record.routing or {},
+        "caller_verified": record.caller_verified,
+        "legs": [
+            {"agent": leg.agent, "queue": leg.queue, "talk_s": leg.talk_s} for leg in record.legs
+        ],
+        "monitored": record.monitored,
+        "recordings": list(record.recordings),
+        "amd": record.amd,
     }
 
 

@@ -13,12 +13,12 @@ from typing import Any, Protocol
 
 from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.calls.facts import (
-    RingStarted,
     CallAnswered,
     CallEnded,
     CallOffered,
     Fact,
     RingNoAnswer,
+    RingStarted,
 )
 from callcenter.domain.lookup import LookupResult
 from callcenter.domain.numbers import parse_caller_id

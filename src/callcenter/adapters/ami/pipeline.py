@@ -9,8 +9,8 @@ from typing import Any
 
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol, MessageDispatcher
 from callcenter.adapters.ami.translate import stream_time, translate, wanted_frame
-from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import CallTracker
+from callcenter.domain.calls import events as ev
 from callcenter.domain.calls.facts import Fact
 
 log = logging.getLogger(__name__)

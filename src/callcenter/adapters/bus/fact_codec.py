@@ -22,6 +22,7 @@ KINDS: dict[str, type[Any]] = {
         facts.QueueLeftUnanswered,
         facts.CallOverflowed,
         facts.CallTransferred,
+        facts.CallLeftAgent,
         facts.CallEnded,
         facts.AgentStateChanged,
     )

@@ -1,19 +1,42 @@
-"""Domain events: what happened on the PBX, in our words; built only by adapters.ami.translate."""
+"""Call events: what Asterisk told us about calls, in our words; every name ends in `Seen`.
+
+Built only by adapters.ami.translate; facts (what we concluded) live in calls.facts.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from callcenter.domain.calls.member_events import (
+    ChannelSnapshotSeen,
+    MemberAddedSeen,
+    MemberPausedSeen,
+    MemberPenaltySeen,
+    MemberRemovedSeen,
+    MemberStatusSeen,
+    QueueEntrySnapshotSeen,
+    QueueMemberSnapshotSeen,
+)
+from callcenter.domain.calls.monitor_events import (
+    AmdResultSeen,
+    DialStatusSeen,
+    OriginateResponseSeen,
+    RecordingSeen,
+    SpyStartedSeen,
+)
+
 
 @dataclass(frozen=True, slots=True)
 class ChannelCreatedSeen:
-    """A channel leg of a call came into existence."""
+    """A channel leg of a call came into existence, in dialplan `context`/`exten`."""
 
     pbx: str
     at: float
     linkedid: str
     channel: str
     uniqueid: str
+    context: str = ""
+    exten: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +55,7 @@ class CallerIdSeen:
 
 @dataclass(frozen=True, slots=True)
 class ChannelHungUpSeen:
-    """A channel leg is gone."""
+    """A channel leg is gone; `cause` is the Q.850 cause (17 busy, 19 no answer, 34 congestion)."""
 
     pbx: str
     at: float
@@ -44,7 +67,7 @@ class ChannelHungUpSeen:
 
 @dataclass(frozen=True, slots=True)
 class CallerJoinedQueueSeen:
-    """The customer's channel entered a queue."""
+    """A caller channel entered a queue from dialplan `context`/`exten`."""
 
     pbx: str
     at: float
@@ -54,11 +77,13 @@ class CallerJoinedQueueSeen:
     number: str | None
     name: str | None
     position: int
+    context: str = ""
+    exten: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class AgentRingingSeen:
-    """A queue rings an agent for a waiting customer."""
+    """A queue rings an agent for the caller on `channel`."""
 
     pbx: str
     at: float
@@ -67,6 +92,7 @@ class AgentRingingSeen:
     interface: str
     member_name: str | None
     agent_channel: str
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +111,7 @@ class AgentRingNoAnswerSeen:
 
 @dataclass(frozen=True, slots=True)
 class AgentConnectedSeen:
-    """An agent answered a queue call; `hold_s` is the wait in this queue as the PBX counted it."""
+    """An agent answered the queue caller on `channel`; `hold_s` is the wait the PBX counted."""
 
     pbx: str
     at: float
@@ -96,11 +122,12 @@ class AgentConnectedSeen:
     agent_channel: str
     hold_s: float
     ring_s: float
+    channel: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class CallerLeftQueueSeen:
-    """The customer left a queue (answered, abandoned or timed out)."""
+    """A caller left a queue (answered, abandoned or timed out)."""
 
     pbx: str
     at: float
@@ -111,7 +138,7 @@ class CallerLeftQueueSeen:
 
 @dataclass(frozen=True, slots=True)
 class CallerAbandonedSeen:
-    """The customer left a queue unanswered: a hang-up, or a Queue() timeout (see QueueResultSeen)."""
+    """A caller left a queue unanswered: a hang-up, a timeout or a withdrawal (QueueResultSeen)."""
 
     pbx: str
     at: float
@@ -123,7 +150,7 @@ class CallerAbandonedSeen:
 
 @dataclass(frozen=True, slots=True)
 class QueueResultSeen:
-    """Queue() returned without an answer for a reason other than a hang-up (e.g. TIMEOUT)."""
+    """Queue() returned with `status` (QUEUESTATUS: TIMEOUT, WITHDRAW, FULL...)."""
 
     pbx: str
     at: float
@@ -134,7 +161,7 @@ class QueueResultSeen:
 
 @dataclass(frozen=True, slots=True)
 class RoutingVariableSeen:
-    """Our routing hook set a CC_* channel variable."""
+    """Our routing hook or dialplan set a CC_* channel variable."""
 
     pbx: str
     at: float
@@ -146,7 +173,7 @@ class RoutingVariableSeen:
 
 @dataclass(frozen=True, slots=True)
 class TransferSeen:
-    """An agent blind-transferred the customer to another extension."""
+    """A transfer of the customer away from an agent: `kind` blind or attended."""
 
     pbx: str
     at: float
@@ -156,11 +183,15 @@ class TransferSeen:
     context: str
     exten: str
     success: bool
+    kind: str = "blind"
 
 
 @dataclass(frozen=True, slots=True)
 class AgentCompleteSeen:
-    """An agent's part of a queue call ended; `reason` is caller / agent / transfer."""
+    """An agent's part of a queue call ended; `reason` is caller / agent / transfer.
+
+    `agent_channel` is None when Asterisk left the agent leg's fields out.
+    """
 
     pbx: str
     at: float
@@ -168,7 +199,7 @@ class AgentCompleteSeen:
     queue: str
     interface: str
     member_name: str | None
-    agent_channel: str
+    agent_channel: str | None
     hold_s: float
     talk_s: float
     reason: str
@@ -176,150 +207,28 @@ class AgentCompleteSeen:
 
 @dataclass(frozen=True, slots=True)
 class DialBeginSeen:
-    """A channel that is not in a queue dials out to a number."""
+    """`channel` (None for an Originate's own first leg) starts dialling `dest_channel`."""
 
     pbx: str
     at: float
     linkedid: str
-    channel: str
+    channel: str | None
     dest_channel: str
+    dial_string: str
     number: str
+    context: str
 
 
 @dataclass(frozen=True, slots=True)
 class DialEndSeen:
-    """A dial from `channel` to `dest_channel` ended with ANSWER."""
+    """A dial from `channel` (None: an Originate's own leg) ended with `status` (ANSWER...)."""
 
     pbx: str
     at: float
     linkedid: str
-    channel: str
+    channel: str | None
     dest_channel: str
-
-
-@dataclass(frozen=True, slots=True)
-class OriginateResponseSeen:
-    """A call we originated is up on its first leg; the call is ours, so outbound."""
-
-    pbx: str
-    at: float
-    uniqueid: str
-    channel: str
-
-
-@dataclass(frozen=True, slots=True)
-class MemberAddedSeen:
-    """An agent interface joined a queue (logged in to a group)."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-    penalty: int
-    paused: bool
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberRemovedSeen:
-    """An agent interface left a queue."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberPausedSeen:
-    """An agent was paused (with a reason) or unpaused in one queue."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-    paused: bool
-    reason: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class MemberStatusSeen:
-    """An agent's device state as a queue sees it (1 idle, 2 in use, 6 ringing, ...)."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-    device_state: int
-    in_call: bool
-    paused: bool
-    reason: str | None
-    penalty: int
-    wrapup_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class MemberPenaltySeen:
-    """An agent's penalty (inverse skill level) in a queue changed."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-    penalty: int
-
-
-@dataclass(frozen=True, slots=True)
-class QueueMemberSnapshotSeen:
-    """One member of a queue as listed by a QueueStatus action (resync)."""
-
-    pbx: str
-    at: float
-    queue: str
-    interface: str
-    member_name: str | None
-    device_state: int
-    in_call: bool
-    paused: bool
-    reason: str | None
-    penalty: int
-
-
-@dataclass(frozen=True, slots=True)
-class QueueEntrySnapshotSeen:
-    """One caller waiting in a queue as listed by a QueueStatus action (resync)."""
-
-    pbx: str
-    at: float
-    queue: str
-    channel: str
-    uniqueid: str
-    number: str | None
-    name: str | None
-    wait_s: float
-    position: int
-
-
-@dataclass(frozen=True, slots=True)
-class ChannelSnapshotSeen:
-    """One live channel as listed by a CoreShowChannels action (resync)."""
-
-    pbx: str
-    at: float
-    linkedid: str
-    channel: str
-    uniqueid: str
-    number: str | None
-    name: str | None
-    application: str
-    application_data: str
-    duration_s: float
-    bridged: bool
+    status: str
 
 
 DomainEvent = (
@@ -338,7 +247,11 @@ DomainEvent = (
     | AgentCompleteSeen
     | DialBeginSeen
     | DialEndSeen
+    | DialStatusSeen
     | OriginateResponseSeen
+    | AmdResultSeen
+    | SpyStartedSeen
+    | RecordingSeen
     | MemberAddedSeen
     | MemberRemovedSeen
     | MemberPausedSeen
@@ -348,3 +261,35 @@ DomainEvent = (
     | QueueEntrySnapshotSeen
     | ChannelSnapshotSeen
 )
+
+__all__ = [
+    "AgentCompleteSeen",
+    "AgentConnectedSeen",
+    "AgentRingNoAnswerSeen",
+    "AgentRingingSeen",
+    "AmdResultSeen",
+    "CallerAbandonedSeen",
+    "CallerIdSeen",
+    "CallerJoinedQueueSeen",
+    "CallerLeftQueueSeen",
+    "ChannelCreatedSeen",
+    "ChannelHungUpSeen",
+    "ChannelSnapshotSeen",
+    "DialBeginSeen",
+    "DialEndSeen",
+    "DialStatusSeen",
+    "DomainEvent",
+    "MemberAddedSeen",
+    "MemberPausedSeen",
+    "MemberPenaltySeen",
+    "MemberRemovedSeen",
+    "MemberStatusSeen",
+    "OriginateResponseSeen",
+    "QueueEntrySnapshotSeen",
+    "QueueMemberSnapshotSeen",
+    "QueueResultSeen",
+    "RecordingSeen",
+    "RoutingVariableSeen",
+    "SpyStartedSeen",
+    "TransferSeen",
+]

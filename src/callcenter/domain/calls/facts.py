@@ -108,6 +108,18 @@ class CallTransferred:
 
 
 @dataclass(frozen=True, slots=True)
+class CallLeftAgent:
+    """The call left this agent (transferred away) while it goes on with someone else."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class CallEnded:
     """A call is over; `record` is what gets stored and reported."""
 
@@ -142,6 +154,7 @@ CallFact = (
     | QueueLeftUnanswered
     | CallOverflowed
     | CallTransferred
+    | CallLeftAgent
     | CallEnded
 )
 Fact = CallFact | AgentStateChanged
