@@ -15,6 +15,7 @@ from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.calls.facts import (
     CallAnswered,
     CallEnded,
+    CallLeftAgent,
     CallOffered,
     Fact,
     RingNoAnswer,
@@ -90,6 +91,8 @@ class ScreenPopService:
             self._update(fact.pbx, fact.linkedid, fact.interface, "missed", {})
         elif isinstance(fact, CallAnswered):
             self._update(fact.pbx, fact.linkedid, fact.interface, "answered", {})
+        elif isinstance(fact, CallLeftAgent):
+            self._left(fact)
         elif isinstance(fact, CallEnded):
             self._ended(fact)
 
@@ -202,9 +205,30 @@ class ScreenPopService:
         payload = {"state": state, "linkedid": linkedid, "pbx": pbx, **extra}
         self._notifier.publish(self.agents.channel(code), "call_update", payload)
 
+    def _left(self, fact: CallLeftAgent) -> None:
+        """A transfer took the call away from this agent: their part of it is over."""
+        code = self.agents.code_for(fact.interface, fact.agent)
+        if code is None:
+            return
+        prepared = self._calls.get((fact.pbx, fact.linkedid))
+        if prepared is not None:
+            prepared.popped.pop(code, None)
+        payload = {
+            "state": "ended",
+            "linkedid": fact.linkedid,
+            "pbx": fact.pbx,
+            "outcome": fact.reason,
+            "customer_id": prepared.customer_id if prepared else None,
+            "disposition_required": True,
+        }
+        self._notifier.publish(self.agents.channel(code), "call_update", payload)
+
     def _ended(self, fact: CallEnded) -> None:
         record = fact.record
+        # A call first seen in a reconnect's snapshot has no prepared pop: still tell the agent.
         prepared = self._calls.pop((fact.pbx, fact.linkedid), None)
+        if prepared is None and record.direction == "inbound":
+            prepared = _Prepared(caller=record.caller, caller_name=record.caller_name)
         if fact.agent_interface is None or prepared is None:
             return
         self._update_after_end(fact, prepared, record.outcome, record.talk_s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 
 
 @dataclass(frozen=True, slots=True)
