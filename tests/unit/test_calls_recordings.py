@@ -192,7 +192,13 @@ def test_every_call_an_originate_placed_has_the_outcome_its_phone_was_set_to_giv
             continue
         assert record.caller == e164(number)
         play = values.get("PSTN_PLAY", "")
-        amd = "MACHINE" if "machine" in play else "HUMAN" if action["context"] == "amd-outbound" else None
+        amd = (
+            "MACHINE"
+            if "machine" in play
+            else "HUMAN"
+            if action["context"] == "amd-outbound"
+            else None
+        )
         assert record.amd == amd
         if "PSTN_MODE" in values:
             expected = modes[values["PSTN_MODE"]]
