@@ -260,3 +260,33 @@ def test_6_another_clients_originate_into_an_entry_point_stays_an_inbound_call()
         "+8613800138000",
         "Li Wei",
     )
+
+
+def test_2_a_preferred_agent_who_does_not_answer_hands_the_call_to_the_queue() -> None:
+    messages = [m for m in preferred_agent_call() if m[1]["Event"] != "Hangup"]
+    dial_end = next(m for _, m in messages if m["Event"] == "DialEnd")
+    dial_end["DialStatus"] = "NOANSWER"
+    own = {"Linkedid": "1800000000.0", "Channel": CUSTOMER, "Uniqueid": "1800000000.0"}
+    queued = {**own, "Queue": "member-hotline", "Context": "cc-queue", "Exten": "s"}
+    agent_leg = {"Linkedid": "1800000000.0", "Channel": AGENT_LEG, "Uniqueid": "1800000000.2"}
+    messages += [
+        (4.2, _msg("Hangup", **agent_leg, Cause="0")),
+        (4.3, _msg("QueueCallerJoin", **queued, CallerIDNum="+8613800138000", Position="1")),
+        (6.3, _msg("QueueCallerAbandon", **queued, HoldTime="2", Position="1")),
+        (6.3, _msg("QueueCallerLeave", **queued)),
+        (6.4, _msg("Hangup", **own, Cause="16")),
+    ]
+    pipeline = AmiPipeline(pbx="pbx1")
+    for at, message in messages:
+        pipeline.handle(message, pbx="pbx1", at=1_800_000_000 + at)
+    facts = pipeline.drain()
+    missed = [x for x in facts if isinstance(x, f.RingNoAnswer)]
+    assert [(x.agent, x.ring_s) for x in missed] == [("Zhang Wei", 3.0)]
+    (call,) = ended(facts)
+    record = call.record
+    assert (record.outcome, record.queues, record.ring_attempts) == (
+        "abandoned",
+        ("member-hotline",),
+        1,
+    )
+    assert record.wait_s == 5.0  # 3 s ringing the preferred agent, then 2 s in the queue

@@ -241,3 +241,18 @@ def test_one_byte_reads_give_the_same_calls(path: Path) -> None:
     whole = [x.record for x in run(path) if isinstance(x, f.CallEnded)]
     bytewise = [x.record for x in run(path, chunk=1) if isinstance(x, f.CallEnded)]
     assert bytewise == whole
+
+
+@pytest.mark.parametrize("path", SMALL, ids=[p.stem for p in SMALL])
+def test_without_recorded_receipt_times_the_calls_are_the_same(path: Path) -> None:
+    def key(r: CallRecord) -> tuple[object, ...]:
+        agents = [(leg.agent, leg.queue) for leg in r.legs]
+        return (r.linkedid, r.direction, r.outcome, r.queues, r.agent, r.ring_attempts, agents)
+
+    pipeline = AmiPipeline(pbx="pbx1")  # only the times the stream itself proves
+    pipeline.feed_bytes(path.read_bytes(), chunk_size=65536)
+    streamed = [x.record for x in pipeline.drain() if isinstance(x, f.CallEnded)]
+    assert [key(r) for r in streamed] == [key(r) for r in records(path).values()]
+    assert [(r.monitored, r.recordings, r.amd) for r in streamed] == [
+        (r.monitored, r.recordings, r.amd) for r in records(path).values()
+    ]
