@@ -290,3 +290,17 @@ def test_2_a_preferred_agent_who_does_not_answer_hands_the_call_to_the_queue() -
         1,
     )
     assert record.wait_s == 5.0  # 3 s ringing the preferred agent, then 2 s in the queue
+
+
+def test_3_the_consulted_agent_is_answered_for_the_customer_when_the_transfer_completes() -> None:
+    kinds = [
+        (type(x).__name__, getattr(x, "agent", None))
+        for x in replay(FEATURES / "attended_transfer.ami")
+        if isinstance(x, f.CallAnswered | f.CallTransferred | f.CallLeftAgent)
+    ]
+    assert kinds == [
+        ("CallAnswered", "Wang Fang"),
+        ("CallLeftAgent", "Wang Fang"),
+        ("CallTransferred", "Wang Fang"),
+        ("CallAnswered", "Wu Xia"),
+    ]

@@ -105,12 +105,12 @@ class DialRules(TrackerState):
                     ring_s=max(0.0, e.at - since),
                 )
             ]
-        if consult:
+        if consult:  # answered for the customer once the attended transfer completes
             call.consult_leg = Leg(name, interface, None, e.dest_channel, e.at, trust_pbx=False)
-        else:
-            call.wait_s += max(0.0, e.at - since)
-            self._start_leg(call, e.at, interface, name, None, e.dest_channel)
-            call.in_queue = None
+            return []
+        call.wait_s += max(0.0, e.at - since)
+        self._start_leg(call, e.at, interface, name, None, e.dest_channel)
+        call.in_queue = None
         call.ringing.clear()
         return [
             f.CallAnswered(

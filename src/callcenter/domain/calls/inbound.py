@@ -117,6 +117,7 @@ class QueueRules(TrackerState):
                 start=e.at,
                 trust_pbx=False,  # its TalkTime counts the consultation with the first agent
             )
+            return list(self.agents.apply(e))  # answered for the customer at the transfer
         else:
             call.wait_s += e.hold_s  # the PBX's own count: exact in replays and live alike
             resynced = call.leg_of(e.interface)

@@ -36,4 +36,15 @@ class TransferRules(TrackerState):
             consult.start = e.at
             call.legs.append(consult)
             call.agent, call.agent_interface = consult.agent, consult.interface
+            facts.append(
+                f.CallAnswered(
+                    pbx=e.pbx,
+                    at=e.at,
+                    linkedid=call.linkedid,
+                    agent=consult.agent,
+                    interface=consult.interface,
+                    queue=consult.queue or "",
+                    waited_s=call.wait_s,
+                )
+            )
         return facts
