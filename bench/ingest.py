@@ -64,7 +64,7 @@ async def ingest_and_store(data: bytes, url: str) -> tuple[float, int]:
     """Parse + translate + state machine, every finished call stored (timed until all are)."""
     from callcenter.adapters.db.migrate import upgrade
     from callcenter.bootstrap import call_store, database
-    from callcenter.domain.facts import CallEnded, Fact
+    from callcenter.domain.calls.facts import CallEnded, Fact
     from callcenter.settings import Settings
 
     await upgrade(url)

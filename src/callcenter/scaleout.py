@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from callcenter.domain.agent_directory import AgentDirectory
-from callcenter.domain.facts import AgentStateChanged, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, Fact
 from callcenter.domain.presence import PresenceBoard
 
 if TYPE_CHECKING:

@@ -15,7 +15,7 @@ from callcenter.adapters.ami.pipeline import AmiPipeline
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
 from callcenter.adapters.ami.translate import wanted_frame
 from callcenter.domain.calls import CallTracker
-from callcenter.domain.facts import AgentRingingFact, CallEnded, Fact
+from callcenter.domain.calls.facts import CallEnded, Fact, RingStarted
 from callcenter.domain.records import CallRecord
 from callcenter.settings import AmiServer
 from callcenter.sim.server import SimulatedAsterisk
@@ -152,7 +152,7 @@ async def test_live_listener_survives_fuzzed_stream_and_leaks_no_task() -> None:
         async with asyncio.timeout(10):
             while not any(isinstance(f, CallEnded) and f.linkedid == linkedid for f in facts):
                 await asyncio.sleep(0.01)
-        rang = [f for f in facts if isinstance(f, AgentRingingFact) and f.linkedid == linkedid]
+        rang = [f for f in facts if isinstance(f, RingStarted) and f.linkedid == linkedid]
         assert rang and rang[0].interface.startswith("Local/1001@")
         (record,) = [r for r in _records(facts) if r.linkedid == linkedid]
         assert record.outcome == "answered"

@@ -44,7 +44,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert await current_revision(empty_database_url) is None
     await upgrade(empty_database_url)
     assert await _tables(empty_database_url) == TABLES
-    assert await current_revision(empty_database_url) == "0002"
+    assert await current_revision(empty_database_url) == "0003"
     await downgrade(empty_database_url, "base")
     assert await _tables(empty_database_url) == set()
     assert await current_revision(empty_database_url) is None
@@ -54,7 +54,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
 
 async def test_upgrade_twice_is_harmless(database_url: str) -> None:
     await upgrade(database_url)
-    assert await current_revision(database_url) == "0002"
+    assert await current_revision(database_url) == "0003"
 
 
 async def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
@@ -98,3 +98,68 @@ async def test_the_seven_groups_exist_after_migration(database_url: str) -> None
             assert slug not in seen
             seen.add(slug)
             slug = by_slug[slug].overflow_group
+
+
+async def _call_columns(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            cols = await conn.run_sync(lambda c: inspect(c).get_columns("call_records"))
+    finally:
+        await engine.dispose()
+    return {c["name"] for c in cols}
+
+
+async def test_0003_adds_legs_monitoring_and_new_outcomes_and_goes_back(
+    empty_database_url: str,
+) -> None:
+    from datetime import UTC, datetime
+
+    from callcenter.domain.records import CallLeg, CallRecord
+
+    added = {"legs", "monitored", "recordings", "amd", "caller_verified"}
+    await upgrade(empty_database_url)
+    assert added <= await _call_columns(empty_database_url)
+    at = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    record = CallRecord(
+        pbx="pbx1",
+        linkedid="1.0",
+        direction="inbound",
+        caller="+8613566667777",
+        caller_name="Ma Jun",
+        queues=("member-hotline", "finance"),
+        agent="Wu Xia",
+        outcome="callback_requested",
+        wait_s=5.0,
+        talk_s=10.0,
+        ring_attempts=2,
+        transferred=True,
+        started_at=at,
+        ended_at=at,
+        legs=(CallLeg("Wang Fang", "member-hotline", 3.0), CallLeg("Wu Xia", None, 7.0)),
+        monitored=3,
+        recordings=("1796307750.2.wav",),
+        amd="HUMAN",
+        caller_verified=False,
+    )
+    engine = make_engine(empty_database_url)
+    try:
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            await uow.calls.add(record)
+            await uow.commit()
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            stored = await uow.calls.get("pbx1", "1.0")
+    finally:
+        await engine.dispose()
+    assert stored is not None
+    assert (stored.legs, stored.monitored, stored.recordings) == (record.legs, 3, record.recordings)
+    assert (stored.amd, stored.caller_verified, stored.outcome) == (
+        "HUMAN",
+        False,
+        "callback_requested",
+    )
+    await downgrade(empty_database_url, "0002")
+    assert await current_revision(empty_database_url) == "0002"
+    assert not added & await _call_columns(empty_database_url)
+    await upgrade(empty_database_url)
+    assert added <= await _call_columns(empty_database_url)

@@ -14,22 +14,14 @@ from support import TRACES
 
 OLD = sorted(TRACES.glob("*.queue_log"))
 FEATURES = sorted((TRACES / "features").glob("*.queue_log"))
+
+
 # The state machine on this branch still gets these wrong (the `calls` work fixes them); the
 # reconcile finds exactly that, so each is expected to fail until both are merged.
-STATE_MACHINE = {
-    "attended_transfer": "talk counted twice over the consultation (19 s, the customer talked 14)",
-    "queued_callback": "a withdrawal for a callback stored as timeout, not callback_requested",
-    "redirect_transfer": "the first agent's talk before the Redirect lost, transferred false",
-}
-
-
 def _cases() -> list[Any]:
     cases: list[Any] = [pytest.param(p, id=p.stem) for p in OLD]
     for path in FEATURES:
-        marks = []
-        if path.stem in STATE_MACHINE:
-            marks.append(pytest.mark.xfail(reason=STATE_MACHINE[path.stem], strict=True))
-        cases.append(pytest.param(path, id=f"features-{path.stem}", marks=marks))
+        cases.append(pytest.param(path, id=f"features-{path.stem}"))
     return cases
 
 

@@ -17,7 +17,7 @@ import pytest
 from callcenter.adapters.bus.redis_bus import RedisBus
 from callcenter.adapters.push.hub import PushHub, Subscription
 from callcenter.adapters.push.protocol import WALLBOARD, decode
-from callcenter.domain.facts import AgentStateChanged, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, Fact
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -11,7 +11,7 @@ import pytest
 from callcenter.cli import main
 from support import TRACES
 
-ALL = sorted(p.stem for p in TRACES.glob("*.ami"))
+ALL = sorted(str(p.relative_to(TRACES).with_suffix("")) for p in TRACES.glob("**/*.ami"))
 SUMMARIES = {
     "abandoned_in_queue": (1, 0, 1, 0),
     "agent_state_changes": (2, 1, 1, 0),
@@ -23,6 +23,13 @@ SUMMARIES = {
     "queue_timeout_overflow": (1, 1, 0, 0),
     "ring_no_answer_next_agent": (1, 1, 0, 0),
     "transfer_to_other_queue": (1, 1, 0, 0),
+    "features/amd_outbound": (2, 1, 0, 0),
+    "features/attended_transfer": (1, 1, 0, 0),
+    "features/chanspy_supervisor": (1, 1, 0, 0),
+    "features/mixmonitor_recording": (2, 2, 0, 0),
+    "features/outbound_outcomes": (10, 2, 0, 0),
+    "features/queued_callback": (2, 1, 0, 0),
+    "features/redirect_transfer": (1, 1, 0, 0),
 }
 
 
@@ -60,7 +67,14 @@ def test_replay_prints_calls_and_summary_identically_at_any_chunk_size(
             "talk_s",
             "ring_attempts",
             "transferred",
+            "legs",
+            "monitored",
+            "recordings",
+            "amd",
+            "caller_verified",
         } <= set(call)
+    counted = sum(v for k, v in summary.items() if k not in ("calls",))
+    assert counted == summary["calls"]  # every outcome is counted once
 
 
 def test_replay_keeps_utf8_names_with_one_byte_reads(capsys: pytest.CaptureFixture[str]) -> None:

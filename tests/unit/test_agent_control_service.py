@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from callcenter.domain.auth import Principal
-from callcenter.domain.facts import CallAnswered
+from callcenter.domain.calls.facts import CallAnswered
 from callcenter.domain.presence import PresenceBoard
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.errors import (

@@ -108,7 +108,9 @@ def test_pipeline_survives_unknown_events_and_missing_headers() -> None:
         + frame(Event="SomethingNew", Foo="bar")
         + frame(Event="QueueCallerJoin", Channel="Local/s@c-1;1")  # no Linkedid, no Queue
         + frame(Event="AgentConnect", Queue="q")  # nothing to correlate with
-        + frame(Event="Newchannel", Channel="C;1", Uniqueid="1.0", Linkedid="1.0")
+        + frame(
+            Event="Newchannel", Channel="C;1", Uniqueid="1.0", Linkedid="1.0", Context="inbound"
+        )
         + frame(Event="Hangup", Channel="C;1", Uniqueid="1.0", Linkedid="1.0", Cause="16")
     )
     pipeline.feed_bytes(data, chunk_size=3)

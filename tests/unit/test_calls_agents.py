@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from test_calls_traces import run_trace
 
-from callcenter.domain import events as ev
-from callcenter.domain import facts as f
 from callcenter.domain.calls import CallTracker
+from callcenter.domain.calls import events as ev
+from callcenter.domain.calls import facts as f
 
 
 def agent_states(interface: str) -> list[tuple[str, str | None, tuple[str, ...]]]:
@@ -39,8 +39,8 @@ def test_agent_on_a_live_call_rings_then_is_on_call_then_available() -> None:
     assert states[-3:] == ["ringing", "on_call", "available"]
 
 
-def member_status(at: float, state: int, in_call: bool) -> ev.MemberStatus:
-    return ev.MemberStatus(
+def member_status(at: float, state: int, in_call: bool) -> ev.MemberStatusSeen:
+    return ev.MemberStatusSeen(
         pbx="p",
         at=at,
         queue="online-service",
@@ -59,7 +59,7 @@ def test_wrap_up_from_queue_wrapuptime_ends_on_tick() -> None:
     tracker = CallTracker(queue_wrapup_s={"online-service": 5})
     tracker.apply(member_status(10.0, 2, True))
     tracker.apply(
-        ev.AgentCallCompleted(
+        ev.AgentCompleteSeen(
             pbx="p",
             at=20.0,
             linkedid="1.0",
@@ -81,9 +81,13 @@ def test_wrap_up_from_queue_wrapuptime_ends_on_tick() -> None:
 
 def test_resync_seeds_a_waiting_caller_and_closes_calls_that_vanished() -> None:
     tracker = CallTracker()
-    tracker.apply(ev.ChannelCreated(pbx="p", at=1.0, linkedid="9.0", channel="A;1", uniqueid="9.0"))
+    tracker.apply(
+        ev.ChannelCreatedSeen(
+            pbx="p", at=1.0, linkedid="9.0", channel="A;1", uniqueid="9.0", context="inbound"
+        )
+    )
     offered = tracker.apply(
-        ev.QueueEntrySnapshot(
+        ev.QueueEntrySnapshotSeen(
             pbx="p",
             at=100.0,
             queue="documents",
@@ -109,7 +113,7 @@ def test_resync_seeds_a_waiting_caller_and_closes_calls_that_vanished() -> None:
 def test_core_show_channel_of_a_bridged_queue_call_seeds_an_answered_call() -> None:
     tracker = CallTracker()
     tracker.apply(
-        ev.ChannelSnapshot(
+        ev.ChannelSnapshotSeen(
             pbx="p",
             at=200.0,
             linkedid="7.0",
@@ -124,7 +128,7 @@ def test_core_show_channel_of_a_bridged_queue_call_seeds_an_answered_call() -> N
         )
     )
     facts = tracker.apply(
-        ev.ChannelHungUp(
+        ev.ChannelHungUpSeen(
             pbx="p",
             at=210.0,
             linkedid="7.0",
@@ -145,10 +149,12 @@ def test_calls_of_two_pbxs_with_the_same_linkedid_stay_apart() -> None:
     tracker = CallTracker()
     for pbx in ("a", "b"):
         tracker.apply(
-            ev.ChannelCreated(pbx=pbx, at=1, linkedid="1.0", channel="X;1", uniqueid="1.0")
+            ev.ChannelCreatedSeen(
+                pbx=pbx, at=1, linkedid="1.0", channel="X;1", uniqueid="1.0", context="inbound"
+            )
         )
     ended = tracker.apply(
-        ev.ChannelHungUp(pbx="a", at=2, linkedid="1.0", channel="X;1", uniqueid="1.0", cause=16)
+        ev.ChannelHungUpSeen(pbx="a", at=2, linkedid="1.0", channel="X;1", uniqueid="1.0", cause=16)
     )
     assert [x.pbx for x in ended if isinstance(x, f.CallEnded)] == ["a"]
     assert tracker.live_calls("b") == ["1.0"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock, StreamClock
-from callcenter.domain import facts as f
+from callcenter.domain.calls import facts as f
 from callcenter.domain.records import CallRecord
 from support import TRACES
 
@@ -198,14 +198,14 @@ def test_timeout_overflow_facts_come_in_order() -> None:
     ]
     assert kinds == [
         "CallOffered",
-        "AgentRingingFact",
+        "RingStarted",
         "RingNoAnswer",
-        "AgentRingingFact",
+        "RingStarted",
         "RingNoAnswer",
         "QueueLeftUnanswered",
         "CallOverflowed",
         "CallOffered",
-        "AgentRingingFact",
+        "RingStarted",
         "CallAnswered",
         "CallEnded",
     ]
@@ -213,7 +213,7 @@ def test_timeout_overflow_facts_come_in_order() -> None:
 
 def test_transfer_emits_a_transfer_fact_by_the_first_agent() -> None:
     (transfer,) = [
-        x for x in run_trace("transfer_to_other_queue") if isinstance(x, f.CallTransferredFact)
+        x for x in run_trace("transfer_to_other_queue") if isinstance(x, f.CallTransferred)
     ]
     assert (transfer.agent, transfer.context, transfer.exten) == (
         "Wang Fang",
@@ -233,9 +233,7 @@ def test_without_recorded_times_queue_figures_are_unchanged(name: str) -> None:
 
 
 def test_screen_pop_fact_carries_caller_and_routing() -> None:
-    ringing = [
-        x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.AgentRingingFact)
-    ]
+    ringing = [x for x in run_trace("answered_caller_hangs_up") if isinstance(x, f.RingStarted)]
     assert len(ringing) == 1
     pop = ringing[0]
     assert (pop.agent, pop.interface, pop.queue) == (

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from callcenter.domain import facts as f
+from callcenter.domain.calls import facts as f
 from callcenter.domain.lookup import Candidate, LookupResult
 from callcenter.domain.records import CallRecord
 from callcenter.domain.screenpop import Bundle

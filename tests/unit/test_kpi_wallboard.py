@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock
-from callcenter.domain import facts as f
 from callcenter.domain.agent_directory import AgentDirectory, KnownAgent
+from callcenter.domain.calls import facts as f
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord, Group
 from callcenter.seeding.known import KNOWN_AGENTS

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from callcenter.adapters.ami.translate import stream_time, translate
-from callcenter.domain import events as ev
+from callcenter.domain.calls import events as ev
 from support import TRACES
 
 
@@ -24,47 +24,50 @@ def one(msg: dict[str, str]) -> ev.DomainEvent:
 
 def test_queue_status_member_uses_name_and_location() -> None:
     member = one(messages("agent_state_changes", "QueueMember")[0])
-    assert isinstance(member, ev.QueueMemberSnapshot)
+    assert isinstance(member, ev.QueueMemberSnapshotSeen)
     assert (member.interface, member.member_name) == ("Local/1001@agents/n", "Wang Fang")
 
 
 def test_live_member_events_use_membername_and_interface_and_keep_pause_reason() -> None:
     pauses = [one(m) for m in messages("agent_state_changes", "QueueMemberPause")]
-    assert isinstance(pauses[0], ev.MemberPaused)
+    assert isinstance(pauses[0], ev.MemberPausedSeen)
     assert (pauses[0].interface, pauses[0].member_name, pauses[0].reason) == (
         "Local/1011@agents/n",
         "Sun Hui",
         "Lunch break",
     )
     unpause = pauses[3]
-    assert isinstance(unpause, ev.MemberPaused)
+    assert isinstance(unpause, ev.MemberPausedSeen)
     assert (unpause.paused, unpause.reason) == (False, None)
 
 
 def test_queue_entry_unknown_name_without_brackets_is_none() -> None:
     entry = one(messages("agent_state_changes", "QueueEntry")[0])
-    assert isinstance(entry, ev.QueueEntrySnapshot)
+    assert isinstance(entry, ev.QueueEntrySnapshotSeen)
     assert (entry.name, entry.number, entry.wait_s) == (None, "02161239876", 5.0)
 
 
 def test_unknown_caller_id_is_none() -> None:
     created = messages("anonymous_caller", "QueueCallerJoin")[0]
     join = one(created)
-    assert isinstance(join, ev.CallerJoinedQueue)
+    assert isinstance(join, ev.CallerJoinedQueueSeen)
     assert (join.number, join.name) == (None, None)
 
 
 def test_prohibited_presentation_marks_caller_id_withheld() -> None:
     ids = [one(m) for m in messages("anonymous_caller", "NewCallerid")]
-    withheld = [e for e in ids if isinstance(e, ev.CallerIdKnown) and e.withheld]
+    withheld = [e for e in ids if isinstance(e, ev.CallerIdSeen) and e.withheld]
     assert withheld and all(e.number == "anonymous" for e in withheld)
 
 
 def test_ring_no_answer_ring_time_is_milliseconds_connect_is_seconds() -> None:
     rna = one(messages("ring_no_answer_next_agent", "AgentRingNoAnswer")[0])
     connect = one(messages("ring_no_answer_next_agent", "AgentConnect")[0])
-    assert isinstance(rna, ev.AgentRingNoAnswer) and rna.ring_s == 15.0
-    assert isinstance(connect, ev.AgentConnected) and (connect.hold_s, connect.ring_s) == (19, 2)
+    assert isinstance(rna, ev.AgentRingNoAnswerSeen) and rna.ring_s == 15.0
+    assert isinstance(connect, ev.AgentConnectedSeen) and (connect.hold_s, connect.ring_s) == (
+        19,
+        2,
+    )
 
 
 def test_agent_complete_without_caller_fields_uses_dest_linkedid() -> None:
@@ -76,13 +79,13 @@ def test_agent_complete_without_caller_fields_uses_dest_linkedid() -> None:
         or k in ("Event", "Queue", "Interface", "MemberName", "HoldTime", "TalkTime", "Reason")
     }
     done = one(stripped)
-    assert isinstance(done, ev.AgentCallCompleted)
+    assert isinstance(done, ev.AgentCompleteSeen)
     assert (done.linkedid, done.talk_s, done.reason) == ("1795343813.0", 5.0, "caller")
 
 
 def test_blind_transfer_reads_transferer_and_transferee_prefixes() -> None:
     transfer = one(messages("transfer_to_other_queue", "BlindTransfer")[0])
-    assert isinstance(transfer, ev.CallTransferred)
+    assert isinstance(transfer, ev.TransferSeen)
     assert transfer.agent_channel == "Local/1001@agents-00000001;1"
     assert transfer.customer_channel == "Local/s@caller-sim-00000000;1"
     assert (transfer.context, transfer.exten, transfer.success) == ("cc-transfer", "7006", True)
@@ -90,22 +93,24 @@ def test_blind_transfer_reads_transferer_and_transferee_prefixes() -> None:
 
 def test_originate_response_is_an_event() -> None:
     done = one(messages("outbound_telemarketing", "OriginateResponse")[0])
-    assert isinstance(done, ev.OriginateSucceeded)
+    assert isinstance(done, ev.OriginateResponseSeen)
     assert done.uniqueid == "1795344107.0"
 
 
-def test_originates_own_dial_has_only_dest_fields_and_is_dropped() -> None:
+def test_originates_own_dial_has_only_dest_fields_and_no_caller_channel() -> None:
     dials = [translate(m, pbx="p", at=0) for m in messages("outbound_telemarketing", "DialBegin")]
-    assert dials[0] == []
+    (own,) = dials[0]
+    assert isinstance(own, ev.DialBeginSeen) and own.channel is None
+    assert own.dial_string == "1006@agent-phone/n"
     (out,) = dials[1]
-    assert isinstance(out, ev.OutboundDial) and out.number == "13812345678"
+    assert isinstance(out, ev.DialBeginSeen) and out.number == "13812345678"
 
 
 def test_queuestatus_timeout_and_routing_variables_kept_other_varsets_dropped() -> None:
     varsets = messages("queue_timeout_overflow", "VarSet")
     kept = [e for m in varsets for e in translate(m, pbx="p", at=0)]
-    assert any(isinstance(e, ev.QueueTimedOut) and e.status == "TIMEOUT" for e in kept)
-    names = {e.name for e in kept if isinstance(e, ev.RoutingVariableSet)}
+    assert any(isinstance(e, ev.QueueResultSeen) and e.status == "TIMEOUT" for e in kept)
+    names = {e.name for e in kept if isinstance(e, ev.RoutingVariableSeen)}
     assert names == {"CC_QUEUE", "CC_MAXWAIT", "CC_OVERFLOW_QUEUE"}
     assert len(kept) < len(varsets) / 5
 
@@ -129,7 +134,7 @@ def test_missing_headers_skip_the_event_with_a_debug_log(caplog: pytest.LogCaptu
 def test_bad_numbers_in_headers_fall_back_instead_of_raising() -> None:
     msg = dict(messages("ring_no_answer_next_agent", "AgentConnect")[0], HoldTime="soon")
     connect = one(msg)
-    assert isinstance(connect, ev.AgentConnected) and connect.hold_s == 0.0
+    assert isinstance(connect, ev.AgentConnectedSeen) and connect.hold_s == 0.0
 
 
 def test_stream_time_uses_uniqueid_epochs_and_dialed_time() -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from callcenter.adapters.push.protocol import WALLBOARD
-from callcenter.domain.facts import AgentRingingFact
+from callcenter.domain.calls.facts import RingStarted
 
 if TYPE_CHECKING:
     from callcenter.runtime import Runtime
@@ -90,7 +90,7 @@ class CallCenterMetrics:
     route_latency: Histogram = field(default_factory=lambda: Histogram(ROUTE_BUCKETS_S))
     collectors: list[Collector] = field(default_factory=list)
 
-    def observe_pop(self, fact: AgentRingingFact, published_at: float) -> None:
+    def observe_pop(self, fact: RingStarted, published_at: float) -> None:
         """The screen-pop service's hook: a pop for `fact` was published at `published_at`."""
         self.pop_latency.observe(published_at - fact.at)
 

@@ -57,13 +57,20 @@ def record_json(record: Any) -> dict[str, Any]:
         "answered_at": record.answered_at.isoformat() if record.answered_at else None,
         "ended_at": record.ended_at.isoformat(),
         "routing": record.routing or {},
+        "caller_verified": record.caller_verified,
+        "legs": [
+            {"agent": leg.agent, "queue": leg.queue, "talk_s": leg.talk_s} for leg in record.legs
+        ],
+        "monitored": record.monitored,
+        "recordings": list(record.recordings),
+        "amd": record.amd,
     }
 
 
 def run(args: argparse.Namespace) -> int:
     """Replay the file; print calls then the summary line."""
     from callcenter.adapters.ami.pipeline import AmiPipeline, Clock, RecordedClock, StreamClock
-    from callcenter.domain.facts import CallEnded
+    from callcenter.domain.calls.facts import CallEnded
     from callcenter.domain.numbers import parse_caller_id
 
     if args.store and not args.database_url:

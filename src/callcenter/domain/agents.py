@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from callcenter.domain import events as ev
-from callcenter.domain.facts import AgentStateChanged
+from callcenter.domain.calls import events as ev
+from callcenter.domain.calls.facts import AgentStateChanged
 
 AGENT_STATES: tuple[str, ...] = (
     "available",
@@ -23,14 +23,14 @@ _BUSY = frozenset({2, 3, 8})
 _UNREACHABLE = frozenset({4, 5})
 
 MemberEvent = (
-    ev.MemberAdded
-    | ev.MemberRemoved
-    | ev.MemberPaused
-    | ev.MemberStatus
-    | ev.MemberPenalty
-    | ev.QueueMemberSnapshot
-    | ev.AgentConnected
-    | ev.AgentCallCompleted
+    ev.MemberAddedSeen
+    | ev.MemberRemovedSeen
+    | ev.MemberPausedSeen
+    | ev.MemberStatusSeen
+    | ev.MemberPenaltySeen
+    | ev.QueueMemberSnapshotSeen
+    | ev.AgentConnectedSeen
+    | ev.AgentCompleteSeen
 )
 
 
@@ -82,11 +82,11 @@ class AgentBook:
         if name:
             agent.member_name = name
         queue = event.queue
-        if isinstance(event, ev.MemberRemoved):
+        if isinstance(event, ev.MemberRemovedSeen):
             agent.queues.pop(queue, None)
-        elif isinstance(event, ev.AgentConnected):
+        elif isinstance(event, ev.AgentConnectedSeen):
             agent.in_call = True
-        elif isinstance(event, ev.AgentCallCompleted):
+        elif isinstance(event, ev.AgentCompleteSeen):
             agent.in_call = False
             membership = agent.queues.get(queue)
             wrapup = membership.wrapup_s if membership is not None else 0.0
@@ -95,18 +95,18 @@ class AgentBook:
                 agent.wrapup_until = event.at + wrapup
         else:
             membership = agent.queues.setdefault(queue, _Membership())
-            if isinstance(event, ev.MemberPenalty):
+            if isinstance(event, ev.MemberPenaltySeen):
                 membership.penalty = event.penalty
             else:
                 membership.paused = event.paused
                 membership.reason = event.reason if event.paused else None
-            if isinstance(event, ev.MemberAdded):
+            if isinstance(event, ev.MemberAddedSeen):
                 membership.penalty = event.penalty
-            elif isinstance(event, ev.MemberStatus | ev.QueueMemberSnapshot):
+            elif isinstance(event, ev.MemberStatusSeen | ev.QueueMemberSnapshotSeen):
                 membership.penalty = event.penalty
                 agent.device_state = event.device_state
                 agent.in_call = event.in_call
-                if isinstance(event, ev.MemberStatus):
+                if isinstance(event, ev.MemberStatusSeen):
                     membership.wrapup_s = event.wrapup_s
         return self._report(event.pbx, agent, event.at)
 

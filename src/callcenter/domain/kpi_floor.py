@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from callcenter.domain.facts import (
+from callcenter.domain.calls.facts import (
     CallAbandoned,
     CallAnswered,
     CallEnded,

@@ -42,12 +42,17 @@ _SEPARATORS = frozenset(" -().-/\u00a0\u3000\u2010\u2011\u2012\u2013\u2014\uff08
 
 @dataclass(frozen=True)
 class ParsedNumber:
-    """A classified caller ID; `e164` is set only when `kind` is "number"."""
+    """A classified caller ID; `e164` is set only when `kind` is "number".
+
+    `verified` is False for a plausible number phonenumbers calls invalid (a range newer than
+    its metadata, one digit too many or too few): its best normalized form is kept.
+    """
 
     kind: NumberKind
     e164: str | None
     raw: str
     reason: str
+    verified: bool = True
 
     @property
     def is_number(self) -> bool:
@@ -144,9 +149,15 @@ def _classify_dialable(text: str, original: str, region: str) -> ParsedNumber:
         # phonenumbers also recognises the region's own country code sent without '+'
         e164 = _valid_e164(number, region) or _valid_e164("+" + number, None)
         reason = "country code without +" if e164 == "+" + number else "national"
-    if e164 is None:
+    if e164 is not None:
+        return ParsedNumber("number", e164, original, reason)
+    if plus:
+        guess = _plausible_e164("+" + number, None)
+    else:
+        guess = _plausible_e164(number, region) or _plausible_e164("+" + number, None)
+    if guess is None:
         return ParsedNumber("garbage", None, original, "invalid number")
-    return ParsedNumber("number", e164, original, reason)
+    return ParsedNumber("number", guess, original, "unverified", verified=False)
 
 
 def _valid_e164(text: str, region: str | None) -> str | None:
@@ -158,3 +169,28 @@ def _valid_e164(text: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _plausible_e164(text: str, region: str | None) -> str | None:
+    """The E.164 form of a number phonenumbers calls invalid that is still plausible: one digit
+    more or less would make it valid, or it has the length and first digit of the country's
+    mobile or fixed-line numbers (a range newer than the metadata). Else None."""
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    code = parsed.country_code
+    home = phonenumbers.region_code_for_country_code(code) if code else None
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region(home) if home else None
+    national = phonenumbers.national_significant_number(parsed)
+    if metadata is None or not national:
+        return None
+    e164 = f"+{code}{national}"
+    for near in (national[:-1], *(national + digit for digit in "0123456789")):
+        if _valid_e164(f"+{code}{near}", None) is not None:
+            return e164
+    for desc in (metadata.mobile, metadata.fixed_line):
+        example = desc.example_number if desc is not None else None
+        if example and len(example) == len(national) and example[0] == national[0]:
+            return e164
+    return None

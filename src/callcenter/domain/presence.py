@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcenter.domain.facts import AgentStateChanged
+from callcenter.domain.calls.facts import AgentStateChanged
 from callcenter.domain.routing_inputs import GroupStaff
 
 BUSY_STATES = frozenset({"ringing", "on_call", "wrap_up"})

@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal, get_args
+
+from callcenter.domain.calls.records import CallLeg as CallLeg
+from callcenter.domain.calls.records import CallRecord as CallRecord
 
 Segment = Literal["regular", "senior", "vip"]
 Role = Literal["member", "online", "author", "distributor"]
@@ -21,7 +24,17 @@ EscalationLevel = Literal["hotline", "editor", "author_expert"]
 ContactChannel = Literal["call", "email", "letter", "sms", "web"]
 Direction = Literal["inbound", "outbound"]
 TokenRole = Literal["admin", "supervisor", "agent", "dialplan"]
-CallOutcome = Literal["answered", "abandoned", "timeout"]
+CallOutcome = Literal[
+    "answered",
+    "abandoned",
+    "timeout",
+    "callback_requested",
+    "busy",
+    "no_answer",
+    "congestion",
+    "failed",
+    "machine",
+]
 
 SEGMENTS: tuple[str, ...] = ("regular", "senior", "vip")
 ROLES: tuple[str, ...] = ("member", "online", "author", "distributor")
@@ -58,7 +71,7 @@ COMPLAINT_EVENT_KINDS: tuple[str, ...] = ("created", "transition", "escalated", 
 CONTACT_CHANNELS: tuple[str, ...] = ("call", "email", "letter", "sms", "web")
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
 TOKEN_ROLES: tuple[str, ...] = ("admin", "supervisor", "agent", "dialplan")
-CALL_OUTCOMES: tuple[str, ...] = ("answered", "abandoned", "timeout")
+CALL_OUTCOMES: tuple[str, ...] = get_args(CallOutcome)
 CREDIT_RATINGS: tuple[str, ...] = ("A", "B", "C", "D")
 
 
@@ -280,34 +293,6 @@ class ApiToken:
     label: str | None
     created_at: datetime
     revoked_at: datetime | None
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """A finished call as stored; (pbx, linkedid) identifies it across Asterisk servers."""
-
-    pbx: str
-    linkedid: str
-    direction: str
-    caller: str | None
-    caller_name: str | None
-    queues: tuple[str, ...]
-    agent: str | None
-    outcome: str
-    wait_s: float
-    talk_s: float
-    ring_attempts: int
-    transferred: bool
-    started_at: datetime
-    ended_at: datetime
-    customer_id: int | None = None
-    agent_id: int | None = None
-    routing: dict[str, Any] | None = None
-    answered_at: datetime | None = None
-    wrapup_s: float | None = None
-    disposition_code: str | None = None
-    settled_first_contact: bool | None = None
-    id: int | None = None
 
 
 @dataclass(frozen=True)

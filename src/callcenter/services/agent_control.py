@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 import phonenumbers
 
 from callcenter.domain.auth import MANAGERS, Principal
-from callcenter.domain.facts import CallAnswered, CallEnded, CallTransferredFact, Fact
+from callcenter.domain.calls.facts import CallAnswered, CallEnded, CallLeftAgent, Fact
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.domain.presence import AgentPresence, PresenceBoard
 from callcenter.domain.records import Agent
@@ -204,12 +204,15 @@ class AgentControl:
             self._answered.move_to_end(fact.linkedid)
             while len(self._answered) > ANSWERED_KEEP:
                 self._answered.popitem(last=False)
-        elif isinstance(fact, CallTransferredFact | CallEnded):
+        elif isinstance(fact, CallLeftAgent):
+            # only the agent the call left is free; whoever took it over stays on it
+            if self._current.get(fact.interface.lower()) == (fact.pbx, fact.linkedid):
+                del self._current[fact.interface.lower()]
+        elif isinstance(fact, CallEnded):
             key = (fact.pbx, fact.linkedid)
             for iface in [i for i, v in self._current.items() if v == key]:
                 del self._current[iface]
-            if isinstance(fact, CallEnded):
-                self.dispositions.call_ended(fact.linkedid)
+            self.dispositions.call_ended(fact.linkedid)
 
     async def aclose(self) -> None:
         """Stop waiting for call records (what is still held is logged)."""

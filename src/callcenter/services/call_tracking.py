@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from callcenter.domain.agent_directory import AgentDirectory
-from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.presence import PresenceBoard
 from callcenter.domain.records import CallRecord
 from callcenter.ports.push import AgentState, Notifier

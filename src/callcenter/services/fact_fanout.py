@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from callcenter.domain.facts import Fact
+from callcenter.domain.calls.facts import Fact
 
 log = logging.getLogger(__name__)
 

@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.agent_directory import AgentDirectory
-from callcenter.domain.facts import (
-    AgentRingingFact,
+from callcenter.domain.calls.facts import (
     CallAnswered,
     CallEnded,
+    CallLeftAgent,
     CallOffered,
     Fact,
     RingNoAnswer,
+    RingStarted,
 )
 from callcenter.domain.numbers import parse_caller_id
 from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
@@ -56,7 +57,7 @@ class ScreenPopService:
         fetch_timeout_s: float = 5.0,
         keep: int = 5000,
         clock: Callable[[], float] = time.time,
-        on_pop: Callable[[AgentRingingFact, float], None] | None = None,
+        on_pop: Callable[[RingStarted, float], None] | None = None,
         customers: CallCustomers | None = None,
     ) -> None:
         self._notifier = notifier
@@ -78,12 +79,14 @@ class ScreenPopService:
         """React to one fact from the call state machine (synchronous: never waits on the DB)."""
         if isinstance(fact, CallOffered):
             self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
-        elif isinstance(fact, AgentRingingFact):
+        elif isinstance(fact, RingStarted):
             self._pop(fact)
         elif isinstance(fact, RingNoAnswer):
             self._update(fact.pbx, fact.linkedid, fact.interface, "missed")
         elif isinstance(fact, CallAnswered):
             self._update(fact.pbx, fact.linkedid, fact.interface, "answered")
+        elif isinstance(fact, CallLeftAgent):
+            self._left(fact)
         elif isinstance(fact, CallEnded):
             self._ended(fact)
 
@@ -141,7 +144,7 @@ class ScreenPopService:
             bundle = await self._directory.bundle(customer_id=result.customer_id, now=now)
             prepared.bundle = bundle.to_json()
 
-    def _pop(self, fact: AgentRingingFact) -> None:
+    def _pop(self, fact: RingStarted) -> None:
         code = self.agents.code_for(fact.interface, fact.agent)
         if code is None:
             log.warning("ringing agent %s (%s) is not a known agent", fact.agent, fact.interface)
@@ -188,9 +191,30 @@ class ScreenPopService:
             prepared.popped.pop(code, None)
         self._notifier.call_update(code, CallUpdate(state=state, linkedid=linkedid, pbx=pbx))
 
+    def _left(self, fact: CallLeftAgent) -> None:
+        """A transfer took the call away from this agent: their part of it is over."""
+        code = self.agents.code_for(fact.interface, fact.agent)
+        if code is None:
+            return
+        prepared = self._calls.get((fact.pbx, fact.linkedid))
+        if prepared is not None:
+            prepared.popped.pop(code, None)
+        ended = CallEndedOnDesk(
+            outcome=fact.reason,
+            talk_s=round(fact.talk_s, 1),
+            customer_id=prepared.customer_id if prepared else None,
+            disposition_required=True,
+        )
+        self._notifier.call_update(
+            code, CallUpdate(state="ended", linkedid=fact.linkedid, pbx=fact.pbx, ended=ended)
+        )
+
     def _ended(self, fact: CallEnded) -> None:
         record = fact.record
+        # A call first seen in a reconnect's snapshot has no prepared pop: still tell the agent.
         prepared = self._calls.pop((fact.pbx, fact.linkedid), None)
+        if prepared is None and record.direction == "inbound":
+            prepared = _Prepared(caller=record.caller, caller_name=record.caller_name)
         if fact.agent_interface is None or prepared is None:
             return
         self._update_after_end(fact, prepared, record.outcome, record.talk_s)

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.facts import AgentStateChanged, CallEnded, Fact
+from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
 from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
 from callcenter.domain.presence import PresenceBoard

@@ -9,9 +9,9 @@ from typing import Any
 
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol, MessageDispatcher
 from callcenter.adapters.ami.translate import stream_time, translate, wanted_frame
-from callcenter.domain import events as ev
 from callcenter.domain.calls import CallTracker
-from callcenter.domain.facts import Fact
+from callcenter.domain.calls import events as ev
+from callcenter.domain.calls.facts import Fact
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ class AmiPipeline:
         live: set[str] = set()
         for message in messages:
             for event in translate(message, pbx=pbx, at=at):
-                if isinstance(event, ev.ChannelSnapshot):
+                if isinstance(event, ev.ChannelSnapshotSeen):
                     live.add(event.linkedid)
                 self._apply(event)
         self._emit(self.tracker.close_missing(pbx, live, at))

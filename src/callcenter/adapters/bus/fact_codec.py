@@ -8,20 +8,21 @@ import types
 from datetime import datetime
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from callcenter.domain import facts
-from callcenter.domain.facts import Fact
+from callcenter.domain.calls import facts
+from callcenter.domain.calls.facts import Fact
 
 KINDS: dict[str, type[Any]] = {
     cls.__name__: cls
     for cls in (
         facts.CallOffered,
-        facts.AgentRingingFact,
+        facts.RingStarted,
         facts.RingNoAnswer,
         facts.CallAnswered,
         facts.CallAbandoned,
         facts.QueueLeftUnanswered,
         facts.CallOverflowed,
-        facts.CallTransferredFact,
+        facts.CallTransferred,
+        facts.CallLeftAgent,
         facts.CallEnded,
         facts.AgentStateChanged,
     )

@@ -38,7 +38,7 @@ from callcenter.adapters.bus.redis_wire import (
 )
 from callcenter.adapters.push.hub import PushHub
 from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, Template
-from callcenter.domain.facts import Fact
+from callcenter.domain.calls.facts import Fact
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow, WorkItemRow
-from callcenter.domain.records import CallRecord, Contact, WorkItem
+from callcenter.domain.records import CallLeg, CallRecord, Contact, WorkItem
 
 OPEN_WORK_STATUSES = ("open", "in_progress")
 
@@ -147,6 +147,11 @@ class CallRepository:
             wrapup_s=record.wrapup_s,
             disposition_code=record.disposition_code,
             settled_first_contact=record.settled_first_contact,
+            legs=[{"agent": g.agent, "queue": g.queue, "talk_s": g.talk_s} for g in record.legs],
+            monitored=record.monitored,
+            recordings=list(record.recordings),
+            amd=record.amd,
+            caller_verified=record.caller_verified,
         )
         self._session.add(row)
         await self._session.flush()
@@ -196,6 +201,14 @@ def call_record_from_row(row: Any) -> CallRecord:
         wrapup_s=row.wrapup_s,
         disposition_code=row.disposition_code,
         settled_first_contact=row.settled_first_contact,
+        legs=tuple(
+            CallLeg(agent=g["agent"], queue=g.get("queue"), talk_s=float(g["talk_s"]))
+            for g in getattr(row, "legs", None) or ()
+        ),
+        monitored=getattr(row, "monitored", None) or 0,
+        recordings=tuple(getattr(row, "recordings", None) or ()),
+        amd=getattr(row, "amd", None),
+        caller_verified=getattr(row, "caller_verified", None),
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from callcenter.adapters.db.types import NAMING, Id, UtcDateTime, one_of
+from callcenter.domain.records import CALL_OUTCOMES
 
 
 class Base(DeclarativeBase):
@@ -255,7 +256,7 @@ class CallRecordRow(Base):
         Index("ix_call_records_customer_id_started_at", "customer_id", "started_at"),
         Index("ix_call_records_started_at", "started_at"),
         CheckConstraint(one_of("direction", ("inbound", "outbound")), name="direction"),
-        CheckConstraint(one_of("outcome", ("answered", "abandoned", "timeout")), name="outcome"),
+        CheckConstraint(one_of("outcome", CALL_OUTCOMES), name="outcome"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -268,7 +269,7 @@ class CallRecordRow(Base):
     queues: Mapped[list[str]] = mapped_column(JSON)
     agent: Mapped[str | None] = mapped_column(String(120))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
-    outcome: Mapped[str] = mapped_column(String(10))
+    outcome: Mapped[str] = mapped_column(String(20))
     wait_s: Mapped[float] = mapped_column(Float)
     talk_s: Mapped[float] = mapped_column(Float)
     ring_attempts: Mapped[int] = mapped_column(Integer)
@@ -280,6 +281,11 @@ class CallRecordRow(Base):
     wrapup_s: Mapped[float | None] = mapped_column(Float)
     disposition_code: Mapped[str | None] = mapped_column(String(40))
     settled_first_contact: Mapped[bool | None] = mapped_column(Boolean)
+    legs: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # [{agent, queue, talk_s}]
+    monitored: Mapped[int] = mapped_column(Integer, server_default="0")
+    recordings: Mapped[list[str] | None] = mapped_column(JSON)
+    amd: Mapped[str | None] = mapped_column(String(10))
+    caller_verified: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class WorkItemRow(Base):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +20,7 @@ class CallOffered:
 
 
 @dataclass(frozen=True, slots=True)
-class AgentRingingFact:
+class RingStarted:
     """An agent's phone rings for a call: the moment for the screen-pop."""
 
     pbx: str
@@ -96,7 +96,7 @@ class CallOverflowed:
 
 
 @dataclass(frozen=True, slots=True)
-class CallTransferredFact:
+class CallTransferred:
     """An agent transferred the call to another extension (usually another group's queue)."""
 
     pbx: str
@@ -105,6 +105,19 @@ class CallTransferredFact:
     agent: str | None
     context: str
     exten: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallLeftAgent:
+    """The call left this agent (transferred away) while it goes on with someone else."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    reason: str
+    talk_s: float = 0.0  # this agent's talk with the customer
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,13 +148,14 @@ class AgentStateChanged:
 
 CallFact = (
     CallOffered
-    | AgentRingingFact
+    | RingStarted
     | RingNoAnswer
     | CallAnswered
     | CallAbandoned
     | QueueLeftUnanswered
     | CallOverflowed
-    | CallTransferredFact
+    | CallTransferred
+    | CallLeftAgent
     | CallEnded
 )
 Fact = CallFact | AgentStateChanged
