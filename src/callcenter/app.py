@@ -58,6 +58,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         presence=BoardPresence(presence),
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
+        max_pending=settings.route_max_pending,
     )
     pops = ScreenPopService(
         notifier=hub,
@@ -78,7 +79,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         engine=engine,
         sessions=sessions,
         hub=hub,
-        auth=TokenAuthenticator(uow=uow),
+        auth=TokenAuthenticator.from_settings(uow, settings),
         directory=directory,
         agents=agents,
         routing=routing,
@@ -257,7 +258,10 @@ async def _start_agi(runtime: Runtime) -> None:
     settings = runtime.settings
     try:
         runtime.agi = await start_agi_server(
-            runtime.routing, host=settings.agi_host, port=settings.agi_port
+            runtime.routing,
+            host=settings.agi_host,
+            port=settings.agi_port,
+            allow=settings.agi_allow,
         )
     except OSError as exc:
         log.error(

@@ -14,6 +14,7 @@ from livestack import SECRET, AgentSocket, LiveStack, seed_floor
 
 from callcenter.adapters.metrics import attach_metrics
 from callcenter.app import create_app
+from callcenter.commands.serve import server_config
 from callcenter.settings import AmiServer, Settings
 from callcenter.sim.server import SimulatedAsterisk
 
@@ -54,7 +55,9 @@ async def fault_stack(
         **overrides,
     )
     app = create_app(settings)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    config = server_config(
+        app, settings, host="127.0.0.1", port=0, log_level="warning", lifespan="on"
+    )
     server = uvicorn.Server(config)
     serving = asyncio.create_task(server.serve())
     try:
