@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import re
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -86,6 +87,8 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from callcenter.app import create_app
+    from callcenter.domain.routing_rules import RulesError
+    from callcenter.services.routing import load_rules
     from callcenter.settings import load_settings
 
     overrides: dict[str, object] = {}
@@ -96,5 +99,10 @@ def run(args: argparse.Namespace) -> int:
     if args.database_url:
         overrides["database_url"] = args.database_url
     settings = load_settings(**overrides)
+    try:
+        load_rules(settings.routing_file)  # a bad rule book is one line, not a start-up traceback
+    except RulesError as exc:
+        print(f"callcenter serve: {exc}", file=sys.stderr)
+        return 2
     uvicorn.Server(server_config(create_app(settings), settings)).run()
     return 0
