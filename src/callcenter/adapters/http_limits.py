@@ -121,10 +121,10 @@ def limited_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
                 self._start_head()
             if self._in_head:
                 self._head_bytes += len(data)
-                if self._head_bytes > guard.max_header_bytes:
-                    self._end(HEADER_TOO_LARGE)
-                    return
             super().data_received(data)
+            # still in the head after this chunk (the body's bytes do not count)
+            if self._in_head and self._head_bytes > guard.max_header_bytes:
+                self._end(HEADER_TOO_LARGE)
 
         def on_headers_complete(self) -> None:
             self._in_head = False
