@@ -18,7 +18,7 @@ import httpx
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.services.tokens import create_token
+from callcenter.domain.auth import hash_token, new_token
 
 
 def free_port() -> int:
@@ -116,13 +116,19 @@ async def served(database_url: str, tmp: Path, **settings: object) -> AsyncItera
 
 
 async def make_tokens(database_url: str, role: str, agents: list[str | None]) -> list[str]:
-    """One new token per entry (an agent code, or None for a non-agent role)."""
+    """One new token per entry (an agent code, or None for a non-agent role), in one transaction."""
     engine = make_engine(database_url)
-    sessions = make_session_factory(engine)
     try:
-        return [
-            (await create_token(uow=lambda: SqlUnitOfWork(sessions), role=role, agent_code=a))[0]
-            for a in agents
-        ]
+        async with SqlUnitOfWork(make_session_factory(engine)) as uow:
+            ids = {a.code: a.id for a in await uow.agents.list_all()}
+            tokens = [new_token() for _ in agents]
+            for token, agent in zip(tokens, agents, strict=True):
+                await uow.tokens.add(
+                    token_hash=hash_token(token),
+                    role=role,
+                    agent_id=ids[agent] if agent else None,
+                )
+            await uow.commit()
+        return tokens
     finally:
         await engine.dispose()

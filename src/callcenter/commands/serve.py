@@ -18,10 +18,19 @@ HELP = "Run the backend: REST API, websockets, AMI listener and FastAGI server."
 _QUERY = re.compile(r"\?[^\s\"']*")
 
 
+# uvicorn's three INFO lines for every websocket: a reconnect storm of 1,000 desktops wrote 3,000.
+_PER_SOCKET = ('"WebSocket %s" [accepted]', "connection open", "connection closed")
+
+
 class QueryRedaction(logging.Filter):
-    """Drops query strings from the server's log lines: a token put in a URL is never logged."""
+    """Drops query strings from the server's log lines: a token put in a URL is never logged.
+
+    uvicorn's per-websocket INFO lines are kept for DEBUG (`--log-level DEBUG`).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if _per_socket_chatter(record) and not logging.getLogger().isEnabledFor(logging.DEBUG):
+            return False
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(
                 _QUERY.sub("?…", a) if isinstance(a, str) and "?" in a else a for a in record.args
@@ -29,6 +38,14 @@ class QueryRedaction(logging.Filter):
         if isinstance(record.msg, str) and "?" in record.msg and not record.args:
             record.msg = _QUERY.sub("?…", record.msg)
         return True
+
+
+def _per_socket_chatter(record: logging.LogRecord) -> bool:
+    return (
+        record.levelno == logging.INFO
+        and isinstance(record.msg, str)
+        and record.msg.endswith(_PER_SOCKET)
+    )
 
 
 _REDACTION = QueryRedaction()

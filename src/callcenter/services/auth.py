@@ -117,6 +117,7 @@ class TokenAuthenticator:
         self.throttle = throttle or FailureThrottle(clock=clock)
         self._cache: dict[str, tuple[float, Principal]] = {}
         self._revoked: set[int] = set()
+        self._dead: set[str] = set()  # digests of tokens revoked while cached
         self._inflight: dict[str, asyncio.Task[Principal | None]] = {}
         self._lookups = asyncio.Semaphore(MAX_LOOKUPS)
         self._warm: asyncio.Task[None] | None = None
@@ -147,7 +148,7 @@ class TokenAuthenticator:
         wait = self.throttle.retry_after(source)
         if wait is not None:
             raise Throttled(wait)
-        principal = None if digest is None else await self._resolve(digest)
+        principal = None if digest is None or digest in self._dead else await self._resolve(digest)
         if principal is None:
             self.throttle.failed(source)
         return principal
@@ -155,7 +156,9 @@ class TokenAuthenticator:
     def forget(self, token_id: int) -> None:
         """A token was revoked (here or on another process): refuse it at once, cache or not."""
         self._revoked.add(token_id)
-        self._cache = {k: v for k, v in self._cache.items() if v[1].token_id != token_id}
+        gone = {k for k, v in self._cache.items() if v[1].token_id == token_id}
+        self._dead |= gone  # its desktops retrying are refused without asking the database
+        self._cache = {k: v for k, v in self._cache.items() if k not in gone}
 
     async def _resolve(self, digest: str) -> Principal | None:
         try:
