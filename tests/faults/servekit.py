@@ -48,6 +48,11 @@ class Served:
         """File descriptors the server process holds now."""
         return len(os.listdir(f"/proc/{self.proc.pid}/fd"))
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     async def metric(self, name: str) -> float:
         """One unlabelled sample from the process's /metrics (loopback, no proxy headers)."""
         async with httpx.AsyncClient(timeout=10) as client:

@@ -29,7 +29,9 @@ class QueryRedaction(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if _per_socket_chatter(record) and not logging.getLogger().isEnabledFor(logging.DEBUG):
+        if _per_socket_chatter(record) and not logging.getLogger("uvicorn.error").isEnabledFor(
+            logging.DEBUG
+        ):
             return False
         if isinstance(record.args, tuple) and record.args:
             record.args = tuple(
