@@ -52,8 +52,8 @@ async def _http(node: Served) -> float:
 
 def _queueing(cpu_ms: float, starved: float) -> float:
     """What no admission control can save: the 400th request waits while the process reads and
-    answers the 399 before it (its CPU time for the burst), doubled for the client and stretched when the machine's cores are
-    shared (load per core above 1)."""
+    answers the 399 before it (its CPU time for the burst), doubled for the client in the same
+    machine and stretched when the cores are shared (load per core above 1)."""
     return 2 * cpu_ms * starved
 
 
