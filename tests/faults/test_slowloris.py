@@ -136,7 +136,7 @@ async def test_a_huge_unauthenticated_body_is_refused_unread(
         assert answer.startswith(b"HTTP/1.1 413"), answer[:80]
         assert took < 1.0
 
-        refused, sent = await _chunked_post(node, 2 * 1024 * 1024)
+        refused, _ = await _chunked_post(node, 2 * 1024 * 1024)
         assert refused, "a 2 MB chunked body was read without a 413"
         async with httpx.AsyncClient(base_url=node.base, timeout=10) as client:
             small = await client.post("/api/customers", json={"name": "x"})
