@@ -74,6 +74,7 @@ def routing_service(
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
         on_routed=on_routed,
+        max_pending=settings.route_max_pending,
     )
 
 
@@ -155,7 +156,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         database=db,
         hub=hub,
-        auth=TokenAuthenticator(uow=db.uow),
+        auth=TokenAuthenticator.from_settings(db.uow, settings),
         directory=directory(db, region),
         agents=agents,
         presence=presence,

@@ -106,15 +106,15 @@ async def _start_agi(runtime: Runtime) -> None:
     settings = runtime.settings
     try:
         runtime.agi = await start_agi_server(
-            runtime.routing, host=settings.agi_host, port=settings.agi_port
+            runtime.routing,
+            host=settings.agi_host,
+            port=settings.agi_port,
+            allow=settings.agi_allow,
         )
     except OSError as exc:
-        log.error(
-            "FastAGI server could not listen on %s:%d: %s",
-            settings.agi_host,
-            settings.agi_port,
-            exc,
-        )
-        return
+        # Asterisk would fall back on every call without anyone noticing: refuse to start.
+        message = f"FastAGI server could not listen on {settings.agi_host}:{settings.agi_port}"
+        log.error("%s: %s", message, exc)
+        raise RuntimeError(f"{message}: {exc}") from None
     log.info("FastAGI listening on %s:%d", runtime.agi.host, runtime.agi.port)
     runtime.closers.append(runtime.agi.stop)

@@ -34,12 +34,28 @@ class Settings(BaseSettings):
     agi_host: str = "127.0.0.1"
     agi_port: int = 4573
     agi_enabled: bool = True
+    # FastAGI answers only these sources (addresses or networks); anyone else is hung up on.
+    agi_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
     ami_servers: list[AmiServer] = Field(default_factory=list)
     bus_url: str | None = None
     bus_prefix: str = "callcenter"  # Redis key and channel prefix
     routing_file: Path | None = None
     route_deadline_ms: int = 150
     dialplan_allow: list[str] = Field(default_factory=list)
+    route_max_pending: int = 64  # hook requests routed at once; more get the fallback at once
+    # Reverse proxies whose X-Forwarded-For/-Proto are believed; nobody's by default.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    http_header_timeout_s: float = 10.0  # a request's headers must arrive within this
+    http_idle_timeout_s: float = 15.0  # keep-alive connections idle longer are closed
+    http_max_connections: int = 8192  # HTTP + websocket connections, all sources
+    http_max_connections_per_source: int = 2048
+    http_max_header_bytes: int = 65_536
+    http_max_body_bytes: int = 1_048_576  # larger request bodies get 413 before being read
+    ws_hello_timeout_s: float = 5.0  # a websocket must say hello within this
+    ws_max_message_bytes: int = 65_536
+    auth_fail_limit: int = 20  # failed token checks per source and window before 429
+    auth_fail_window_s: float = 60.0
+    token_cache_ttl_s: float = 60.0  # known tokens re-checked in the background after this
     pause_reasons: list[str] = Field(
         default_factory=lambda: ["Lunch break", "Training", "Meeting", "Break", "Back office"]
     )

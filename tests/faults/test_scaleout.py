@@ -32,6 +32,7 @@ from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.services.tokens import create_token
 from callcenter.sim.server import SimulatedAsterisk
 from support.livestack import SECRET, seed_floor
+from support.servekit import Served, ready
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -101,8 +102,8 @@ async def cluster(
             }
             log = tmp / f"node-{name}.log"
             nodes.append(Node(name, port, _spawn(env, log), log))
-        for n in nodes:
-            await until(lambda n=n: _listening(n.port), 30, f"node {n.name} to serve")
+        for n in nodes:  # answering HTTP, not just listening: the port may not be ours yet
+            await ready(n.port, n.proc)
         yield sim, nodes
     finally:
         for n in nodes:
@@ -124,9 +125,12 @@ def _spawn(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _listening(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
+async def _desks_on(node: Node, count: int) -> None:
+    """Wait until the node reports `count` agent sockets subscribed (their hello checked)."""
+    served = Served(node.proc, node.port, 0, node.log)
+    async with asyncio.timeout(20):
+        while await served.metric('callcenter_ws_clients{stream="agent"}') != count:
+            await asyncio.sleep(0.1)
 
 
 def _ami_logins(sim: SimulatedAsterisk) -> int:
@@ -206,7 +210,8 @@ async def test_two_processes_one_listener_pops_anywhere_failover_loses_nothing(
         # A pop made on the leader reaches a desktop connected to the other process.
         wang = await desk(other, tokens["1001"])
         zhang = await desk(leader, tokens["1002"])
-        await asyncio.sleep(0.5)
+        await _desks_on(other, 1)
+        await _desks_on(leader, 1)
         first = sim.place_call(
             "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=2
         )
@@ -246,7 +251,7 @@ async def test_two_processes_one_listener_pops_anywhere_failover_loses_nothing(
         await until(other.leading, 15, "the other process to take over")
         await until(lambda: _ami_logins(sim) == 1, 10, "the new AMI login")
         wang = await desk(other, tokens["1001"])
-        await asyncio.sleep(0.5)
+        await _desks_on(other, 1)
         third = sim.place_call(
             "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=2
         )

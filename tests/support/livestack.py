@@ -22,6 +22,7 @@ import websockets
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.app import create_app
 from callcenter.bootstrap import open_database
+from callcenter.commands.serve import server_config
 from callcenter.domain.records import NewCustomer, OrderItem, PhoneInput, Skill
 from callcenter.runtime import Runtime
 from callcenter.services.tokens import create_token
@@ -138,8 +139,13 @@ class LiveStack:
     async def start(self) -> None:
         """Start the app under uvicorn (on the port it had before, if it ran already)."""
         self._app = create_app(self.settings)
-        config = uvicorn.Config(
-            self._app, host="127.0.0.1", port=self.http_port, log_level="warning", lifespan="on"
+        config = server_config(
+            self._app,
+            self.settings,
+            host="127.0.0.1",
+            port=self.http_port,
+            log_level="warning",
+            lifespan="on",
         )
         self._server = uvicorn.Server(config)
         self._serving = asyncio.create_task(self._server.serve())

@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from callcenter.domain.networks import in_networks, parse_networks
 from callcenter.domain.routing import RoutingDecision
 from callcenter.services.routing import RoutingService
 
@@ -23,6 +25,8 @@ log = logging.getLogger(__name__)
 MAX_HEADER_LINES = 200
 HEADER_TIMEOUT_S = 5.0
 REPLY_TIMEOUT_S = 5.0
+BACKLOG = 4096  # a burst of sessions waits in the kernel, not reset by it
+MAX_LOGGED_SOURCES = 1000
 # AGI callingpres: bits 0x60 hold the presentation; anything but "allowed" (0x00) hides the number
 _PRES_MASK = 0x60
 _NEEDS_QUOTES = re.compile(r'[\s"\\]')
@@ -48,6 +52,8 @@ class AgiServer:
     host: str
     port: int
     sessions: set[asyncio.Task[None]] = field(default_factory=set)
+    refused: int = 0  # sessions from sources not on the allow-list
+    refused_sources: set[str] = field(default_factory=set)
 
     async def stop(self) -> None:
         """Stop accepting, end open sessions, and wait until all is closed."""
@@ -95,16 +101,30 @@ async def start_agi_server(
     port: int = 4573,
     *,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    allow: Iterable[str] = ("127.0.0.1", "::1"),
 ) -> AgiServer:
-    """Listen for FastAGI sessions on host:port and route each with `service`."""
+    """Listen for FastAGI sessions on host:port and route each with `service`.
+
+    Only sources in `allow` (addresses or networks) are answered; anyone else is hung up on
+    before a byte is read, and no variable is set.
+    """
     holder: list[AgiServer] = []
+    networks, bad = parse_networks(allow)
+    for entry in bad:
+        log.error("agi_allow entry %r is not an address or network; ignored", entry)
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        received_at = time.monotonic()
+        peer = writer.get_extra_info("peername")
+        source = str(peer[0]) if isinstance(peer, tuple) and peer else None
+        if not in_networks(source, networks):
+            _refuse(holder[0], source, writer)
+            return
         task = asyncio.current_task()
         assert task is not None
         holder[0].sessions.add(task)
         try:
-            await _session(service, reader, writer, clock)
+            await _session(service, reader, writer, clock, received_at)
         except asyncio.CancelledError:
             pass
         except Exception:
@@ -115,11 +135,21 @@ async def start_agi_server(
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    server = await asyncio.start_server(on_connect, host, port)
+    server = await asyncio.start_server(on_connect, host, port, backlog=BACKLOG)
     bound = server.sockets[0].getsockname()[1]
     holder.append(AgiServer(server=server, host=host, port=bound))
     log.info("FastAGI listening on %s:%d", host, bound)
     return holder[0]
+
+
+def _refuse(server: AgiServer, source: str | None, writer: asyncio.StreamWriter) -> None:
+    """Hang up on a source not allowed: logged once per source, counted always."""
+    server.refused += 1
+    key = source or "unknown"
+    if key not in server.refused_sources and len(server.refused_sources) < MAX_LOGGED_SOURCES:
+        server.refused_sources.add(key)
+        log.warning("FastAGI session from %s refused: not in agi_allow", key)
+    writer.transport.abort()
 
 
 async def _session(
@@ -127,6 +157,7 @@ async def _session(
     reader: asyncio.StreamReader,
     writer: asyncio.StreamWriter,
     clock: Callable[[], datetime],
+    received_at: float | None = None,
 ) -> None:
     try:
         env = await asyncio.wait_for(_read_environment(reader), HEADER_TIMEOUT_S)
@@ -144,6 +175,7 @@ async def _session(
         menu=request.menu,
         now=clock(),
         call_id=request.uniqueid,
+        received_at=received_at,
     )
     await _send_decision(decision, reader, writer)
 

@@ -130,6 +130,7 @@ def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[F
          "Routing decisions that fell back to the DID default (database slow or failing).",
          stats.fallbacks),
         ("route_callbacks_total", "counter", "Calls turned into callbacks.", stats.callbacks),
+        ("route_shed_total", "counter", "Hook answers given at once: overloaded.", stats.shed),
         ("push_published_total", "counter", "Push messages published.", hub.stats.published),
         ("push_replayed_total", "counter", "Messages replayed to clients resuming with since.",
          hub.stats.replayed),
@@ -147,8 +148,7 @@ def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[F
          "Call records dropped because the buffer was full (logged).", store.lost),
         ("call_store_failures_total", "counter", "Failed write attempts (each retried).",
          store.failures),
-        ("agi_sessions", "gauge", "FastAGI sessions open now.",
-         len(agi.sessions) if agi is not None else 0),
+        ("agi_sessions", "gauge", "FastAGI sessions open now.", len(agi.sessions) if agi else 0),
     )  # fmt: skip
     for name, type_, help_, value in singles:
         yield Family(f"callcenter_{name}", type_, help_, (Sample((), value),))

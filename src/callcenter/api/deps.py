@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 from fastapi import Depends, HTTPException, Request, status
 
 from callcenter.domain.auth import Action, Principal, allows, bearer_token
-from callcenter.services.auth import AuthUnavailable
+from callcenter.services.auth import AuthUnavailable, Throttled
 
 if TYPE_CHECKING:
     from callcenter.adapters.db.uow import SqlUnitOfWork
@@ -32,17 +32,30 @@ def get_uow(runtime: RuntimeDep) -> SqlUnitOfWork:
 UowDep = Annotated["SqlUnitOfWork", Depends(get_uow)]
 
 
-async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
-    """The caller's principal from `Authorization: Bearer <token>`; 401 when absent or invalid."""
+async def authenticate_request(request: Request, runtime: Runtime) -> Principal | None:
+    """The principal of the request's bearer token, or None; 429 for a throttled source and 503
+    when tokens cannot be checked now."""
     token = bearer_token(request.headers.get("authorization"))
+    source = request.client.host if request.client else None
     try:
-        principal = await runtime.auth.authenticate(token)
+        return await runtime.auth.authenticate(token, source)
+    except Throttled as exc:
+        raise HTTPException(
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+            detail="too many failed token checks from this address; retry later",
+            headers={"Retry-After": str(max(1, round(exc.retry_after_s)))},
+        ) from exc
     except AuthUnavailable as exc:
         raise HTTPException(
             status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="cannot check tokens right now; retry shortly",
             headers={"Retry-After": "2"},
         ) from exc
+
+
+async def get_principal(request: Request, runtime: RuntimeDep) -> Principal:
+    """The caller's principal from `Authorization: Bearer <token>`; 401 when absent or invalid."""
+    principal = await authenticate_request(request, runtime)
     if principal is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from callcenter.api.deps import RuntimeDep
-from callcenter.domain.auth import allows, bearer_token
+from callcenter.api.deps import RuntimeDep, authenticate_request
+from callcenter.domain.auth import allows
 
 log = logging.getLogger(__name__)
 
@@ -48,8 +48,7 @@ async def dialplan_caller(request: Request, runtime: RuntimeDep) -> str:
     host = request.client.host if request.client else None
     if allow_listed(host, allowed_networks(runtime.settings.dialplan_allow)):
         return f"address {host}"
-    token = bearer_token(request.headers.get("authorization"))
-    principal = await runtime.auth.authenticate(token) if token else None
+    principal = await authenticate_request(request, runtime)
     if principal is None:
         raise HTTPException(
             status_code=status.HTTP_401_UNAUTHORIZED,
@@ -73,6 +72,7 @@ def _param(value: str | None) -> str | None:
 
 @router.get("/api/dialplan/route")
 async def route(
+    request: Request,
     runtime: RuntimeDep,
     _: Annotated[str, Depends(dialplan_caller)],
     caller: str | None = None,
@@ -87,5 +87,6 @@ async def route(
         menu=_param(menu),
         now=datetime.now(UTC),
         call_id=_param(uniqueid),
+        received_at=getattr(request.state, "received_at", None),
     )
     return {**decision.to_json(), "variables": decision.dialplan_variables()}

@@ -14,45 +14,63 @@ from callcenter.adapters.push.hub import Subscription
 from callcenter.adapters.push.protocol import WALLBOARD, ProtocolError, close_code, parse_since
 from callcenter.domain.auth import Principal, allows, bearer_token
 from callcenter.runtime import Runtime
+from callcenter.services.auth import Throttled
 
 log = logging.getLogger(__name__)
 router = APIRouter()
 
-HELLO_TIMEOUT_S = 5.0
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
 
 
-async def _hello(ws: WebSocket) -> dict[str, Any]:
+async def _hello(ws: WebSocket, timeout_s: float) -> dict[str, Any]:
     """The first client frame, `{"type": "hello", "token": ..., "since": N, "gen": G}`.
 
-    The token travels in a frame, not the URL, so it never lands in an access log.
+    The token travels in a frame, not the URL, so it never lands in an access log. A client that
+    leaves before saying hello raises `_Gone`; one that says nothing in time gets {} (refused).
     """
     try:
-        text = await asyncio.wait_for(ws.receive_text(), HELLO_TIMEOUT_S)
+        text = await asyncio.wait_for(ws.receive_text(), timeout_s)
         hello = json.loads(text)
-    except (TimeoutError, json.JSONDecodeError, KeyError, RuntimeError):
+    except WebSocketDisconnect as exc:
+        raise _Gone from exc
+    except TimeoutError:
+        log.info("websocket from %s sent no hello in %.0f s; closed", _peer(ws), timeout_s)
+        return {}
+    except (json.JSONDecodeError, KeyError, RuntimeError):
         return {}
     return hello if isinstance(hello, dict) else {}
+
+
+def _peer(ws: WebSocket) -> str:
+    return ws.client.host if ws.client else "unknown"
 
 
 async def _authenticate(ws: WebSocket, runtime: Runtime) -> tuple[Principal | None, dict[str, Any]]:
     token = bearer_token(ws.headers.get("authorization"))
     hello: dict[str, Any] = {}
     if token is None:
-        hello = await _hello(ws)
+        hello = await _hello(ws, runtime.settings.ws_hello_timeout_s)
         raw = hello.get("token")
         token = raw if isinstance(raw, str) else None
     try:
-        principal = await runtime.auth.authenticate(token)
+        principal = await runtime.auth.authenticate(token, ws.client.host if ws.client else None)
+    except Throttled as exc:
+        raise _TryLater(
+            f"too many failed token checks; retry in {exc.retry_after_s:.0f} s"
+        ) from exc
     except Exception as exc:  # database away: the client is told to retry, not signed out
         log.warning("websocket auth unavailable: %r", exc)
-        raise _TryLater from exc
+        raise _TryLater("cannot check tokens right now") from exc
     return principal, hello
 
 
+class _Gone(Exception):
+    """The client closed the socket before its hello: nothing to answer."""
+
+
 class _TryLater(Exception):
-    """Tokens cannot be checked now; close with 1013 so the client reconnects later."""
+    """Tokens cannot be checked now (or not from this source); close with 1013, retry later."""
 
 
 def _since(ws: WebSocket, hello: dict[str, Any]) -> tuple[int | None, str | None]:
@@ -90,8 +108,11 @@ async def agent_stream(ws: WebSocket) -> None:
     await ws.accept()
     try:
         principal, hello = await _authenticate(ws, runtime)
-    except _TryLater:
-        await ws.close(code=TRY_AGAIN_LATER, reason="cannot check tokens right now")
+    except _Gone:
+        log.info("websocket from %s closed before its hello", _peer(ws))
+        return
+    except _TryLater as exc:
+        await ws.close(code=TRY_AGAIN_LATER, reason=str(exc))
         return
     if principal is None or principal.agent_code is None:
         await ws.close(code=POLICY_VIOLATION, reason="an agent token is required")
@@ -115,8 +136,11 @@ async def wallboard_stream(ws: WebSocket) -> None:
     await ws.accept()
     try:
         principal, _ = await _authenticate(ws, runtime)
-    except _TryLater:
-        await ws.close(code=TRY_AGAIN_LATER, reason="cannot check tokens right now")
+    except _Gone:
+        log.info("websocket from %s closed before its hello", _peer(ws))
+        return
+    except _TryLater as exc:
+        await ws.close(code=TRY_AGAIN_LATER, reason=str(exc))
         return
     if principal is None or not allows(principal, "wallboard.view"):
         await ws.close(code=POLICY_VIOLATION, reason="a supervisor token is required")

@@ -3,8 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import re
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from callcenter.settings import Settings
 
 HELP = "Run the backend: REST API, websockets, AMI listener and FastAGI server."
+
+_QUERY = re.compile(r"\?[^\s\"']*")
+
+
+# uvicorn's three INFO lines for every websocket: a reconnect storm of 1,000 desktops wrote 3,000.
+_PER_SOCKET = ('"WebSocket %s" [accepted]', "connection open", "connection closed")
+
+
+class QueryRedaction(logging.Filter):
+    """Drops query strings from the server's log lines: a token put in a URL is never logged.
+
+    uvicorn's per-websocket INFO lines are kept for DEBUG (`--log-level DEBUG`).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if _per_socket_chatter(record) and not logging.getLogger("uvicorn.error").isEnabledFor(
+            logging.DEBUG
+        ):
+            return False
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                _QUERY.sub("?…", a) if isinstance(a, str) and "?" in a else a for a in record.args
+            )
+        if isinstance(record.msg, str) and "?" in record.msg and not record.args:
+            record.msg = _QUERY.sub("?…", record.msg)
+        return True
+
+
+def _per_socket_chatter(record: logging.LogRecord) -> bool:
+    return (
+        record.levelno == logging.INFO
+        and isinstance(record.msg, str)
+        and record.msg.endswith(_PER_SOCKET)
+    )
+
+
+_REDACTION = QueryRedaction()
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,11 +60,54 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None, help="(CALLCENTER_DATABASE_URL)")
 
 
+def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
+    """The uvicorn configuration with this project's connection limits and proxy trust.
+
+    Every way of serving the app (this command, tests, benchmarks) should come through here.
+    """
+    import uvicorn
+
+    from callcenter.adapters.http_limits import BodyLimit, ConnectionGuard, limited_protocols
+
+    guard = ConnectionGuard(
+        max_total=settings.http_max_connections,
+        max_per_source=settings.http_max_connections_per_source,
+        header_timeout_s=settings.http_header_timeout_s,
+        max_header_bytes=settings.http_max_header_bytes,
+    )
+    http, ws = limited_protocols(guard)
+    trusted = list(settings.trusted_proxies)
+    options: dict[str, Any] = {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_level": settings.log_level.lower(),
+        # Websocket URLs carry no tokens, but keep query strings out of access logs all the same.
+        "access_log": False,
+        "http": http,
+        "ws": ws,
+        "ws_max_size": settings.ws_max_message_bytes,
+        "timeout_keep_alive": settings.http_idle_timeout_s,
+        "h11_max_incomplete_event_size": settings.http_max_header_bytes,
+        # uvicorn believes X-Forwarded-For from loopback unless told otherwise: only configured
+        # proxies are believed, and none by default.
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+        **overrides,
+    }
+    config = uvicorn.Config(BodyLimit(app, settings.http_max_body_bytes), **options)
+    for name in ("uvicorn.error", "uvicorn.access", "uvicorn"):
+        logging.getLogger(name).addFilter(_REDACTION)
+    config.connection_guard = guard  # type: ignore[attr-defined]
+    return config
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     import uvicorn
 
     from callcenter.app import create_app
+    from callcenter.domain.routing_rules import RulesError
+    from callcenter.services.routing import load_rules
     from callcenter.settings import load_settings
 
     overrides: dict[str, object] = {}
@@ -29,12 +118,10 @@ def run(args: argparse.Namespace) -> int:
     if args.database_url:
         overrides["database_url"] = args.database_url
     settings = load_settings(**overrides)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.http_host,
-        port=settings.http_port,
-        log_level=settings.log_level.lower(),
-        # Websocket URLs carry no tokens, but keep query strings out of access logs all the same.
-        access_log=False,
-    )
+    try:
+        load_rules(settings.routing_file)  # a bad rule book is one line, not a start-up traceback
+    except RulesError as exc:
+        print(f"callcenter serve: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.Server(server_config(create_app(settings), settings)).run()
     return 0

@@ -28,6 +28,9 @@ from callcenter.ports.routing import AgentPresence, CallbackSink, SnapshotSource
 
 log = logging.getLogger(__name__)
 
+# Below this share of the deadline left, a lookup is not worth starting: answer the fallback.
+MIN_BUDGET_SHARE = 0.2
+
 
 class NoPresence:
     """Presence when nothing reports agent state: nobody is known to be logged in."""
@@ -55,6 +58,7 @@ class RoutingStats:
     routed: int = 0
     fallbacks: int = 0
     callbacks: int = 0
+    shed: int = 0  # answered the fallback at once: too many pending or too late to look anything up
 
 
 def load_rules(path: Path | None = None) -> RoutingRules:
@@ -72,10 +76,14 @@ def load_rules(path: Path | None = None) -> RoutingRules:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RulesError(f"{where}: not valid TOML: {exc}") from exc
+    except RecursionError:
+        raise RulesError(f"{where}: nested too deeply to be a rule book") from None
     try:
         return parse_rules(data)
     except RulesError as exc:
         raise RulesError(f"{where}: {exc}") from exc
+    except RecursionError:
+        raise RulesError(f"{where}: nested too deeply to be a rule book") from None
 
 
 class RoutingService:
@@ -92,6 +100,7 @@ class RoutingService:
         deadline_s: float = 0.150,
         remember: int = 10_000,
         on_routed: Callable[[float], None] | None = None,
+        max_pending: int = 64,
     ) -> None:
         self.rules = rules
         self.snapshots = snapshots
@@ -99,6 +108,8 @@ class RoutingService:
         self.callbacks = callbacks
         self.region = region
         self.deadline_s = deadline_s
+        self.max_pending = max_pending
+        self.pending = 0
         self.stats = RoutingStats()
         self._remember = remember
         self._on_routed = on_routed  # told how long each answer took (the route-latency metric)
@@ -113,11 +124,16 @@ class RoutingService:
         menu: str | None,
         now: datetime,
         call_id: str | None = None,
+        received_at: float | None = None,
     ) -> RoutingDecision:
-        """Decide where a call goes; never raises for bad input or a sick database."""
+        """Decide where a call goes; never raises for bad input or a sick database.
+
+        `received_at` (time.monotonic()) is when the hook request arrived: the deadline counts
+        from then, so time spent queueing in a busy process is not granted twice.
+        """
         started = time.perf_counter()
         try:
-            return await self._route(caller_raw, did, menu, now, call_id)
+            return await self._route(caller_raw, did, menu, now, call_id, received_at)
         finally:
             if self._on_routed is not None:
                 self._on_routed(time.perf_counter() - started)
@@ -129,14 +145,38 @@ class RoutingService:
         menu: str | None,
         now: datetime,
         call_id: str | None,
+        received_at: float | None,
     ) -> RoutingDecision:
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
-        inputs = asyncio.ensure_future(self._inputs(parsed.e164))
+        budget = self.deadline_s
+        if received_at is not None:
+            budget -= time.monotonic() - received_at
+        if self.pending >= self.max_pending or budget < self.deadline_s * MIN_BUDGET_SHARE:
+            # Admission control: an answer looked up now could not come in time (or the backlog
+            # says so): the fallback at once keeps the deadline whatever the load.
+            self.stats.shed += 1
+            decision = self._fallback(call, "overloaded: answered at once")
+        else:
+            self.pending += 1
+            try:
+                decision = await self._decide(call, parsed.e164, budget)
+            finally:
+                self.pending -= 1
+        self.stats.routed += 1
+        if decision.action == "callback":
+            self.stats.callbacks += 1
+            self._request_callback(call, decision)
+        if call_id:
+            self._keep(call_id, decision)
+        return decision
+
+    async def _decide(self, call: CallInfo, e164: str | None, budget: float) -> RoutingDecision:
+        inputs = asyncio.ensure_future(self._inputs(e164))
         try:
             # Not wait_for: it also waits for the cancellation, and a query on a stalled database
             # connection takes seconds to give up (asyncpg terminates it with a 2 s timeout).
-            done, _ = await asyncio.wait({inputs}, timeout=self.deadline_s)
+            done, _ = await asyncio.wait({inputs}, timeout=budget)
         finally:
             if not inputs.done():
                 inputs.cancel()
@@ -149,19 +189,11 @@ class RoutingService:
                 raise TimeoutError
             snapshot, live = inputs.result()
         except TimeoutError:
-            decision = self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
+            return self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
         except Exception as exc:  # a failing port must not leave the channel waiting
             log.warning("routing inputs failed, falling back: %r", exc)
-            decision = self._fallback(call, f"customer data failed: {type(exc).__name__}")
-        else:
-            decision = decide(call, snapshot, live, self.rules)
-        self.stats.routed += 1
-        if decision.action == "callback":
-            self.stats.callbacks += 1
-            self._request_callback(call, decision)
-        if call_id:
-            self._keep(call_id, decision)
-        return decision
+            return self._fallback(call, f"customer data failed: {type(exc).__name__}")
+        return decide(call, snapshot, live, self.rules)
 
     def decision_for(self, call_id: str) -> RoutingDecision | None:
         """The decision remembered for a call (its uniqueid / linkedid), if still kept."""
