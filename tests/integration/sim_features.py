@@ -147,7 +147,10 @@ async def tap(port: int) -> AsyncIterator[Tap]:
 
         async def pump() -> None:
             while True:
-                msg = dict(await read_msg(reader, wait_s=3600))
+                try:
+                    msg = dict(await read_msg(reader, wait_s=3600))
+                except EOFError:
+                    return  # the simulator stopped
                 (got.events if "Event" in msg else got.responses).append(msg)
 
         task = asyncio.create_task(pump())

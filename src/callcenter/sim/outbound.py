@@ -70,6 +70,7 @@ async def play_agent_first(sw: Switch, spec: OriginateSpec, dialled: Dialled) ->
     c1.state = c2.state = "6"
     sw.emit(ev.chan_event("Newstate", c2))
     sw.emit(ev.chan_event("Newstate", c1))
+    sw.emit(ev.varset(p1, "DIALSTATUS", "ANSWER"))
     sw.emit(ev.dial("DialEnd", p1, c1, ("DialStatus", "ANSWER")))
     bridge = sw.model.bridge_id()
     sw.emit(ev.bridge_event("BridgeCreate", bridge, 0))
@@ -115,8 +116,7 @@ def _agent_done(
 ) -> str:
     """[outbound] ends: DIALSTATUS, the agent's pair hangs up, its handler frees the phone."""
     p1, p2 = call.caller, call.twin
-    if not answered_call:
-        sw.emit(ev.varset(p1, "DIALSTATUS", status))
+    sw.emit(ev.varset(p1, "DIALSTATUS", status))
     sw.emit(ev.chan_event("SoftHangupRequest", p1, ("Cause", "16")))
     sw.emit(ev.chan_event("HangupRequest", p2, ("Cause", "16")))
     sw.emit(ev.hangup(p1))

@@ -51,6 +51,8 @@ class Pstn:
         mode = MODE_ALIASES.get(mode, mode)
         if plain.get("PSTN_ANSWER", "").lower() in ("no", "0", "false"):
             mode = "noanswer"
+        if not mode and "machine" in plain.get("PSTN_PLAY", "").lower():
+            mode = "machine"  # the line plays an answering machine's greeting
         return Dialled(
             mode if mode in OUTCOMES else fixed.outcome,
             _num(plain.get("PSTN_RING", ""), fixed.ring_s),
