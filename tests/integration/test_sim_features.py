@@ -274,3 +274,22 @@ async def test_attended_transfer_through_a_consultation_pair_as_recorded() -> No
     assert second["CallerIDNum"] == "+8613822223333"
     xfer = next(m for m in t.events if m["Event"] == "AttendedTransfer")
     assert list(xfer) == list(next(m for m in theirs if m["Event"] == "AttendedTransfer"))
+
+
+async def test_default_members_are_dynamic_so_log_out_and_in_work() -> None:
+    async with running(time_scale=SCALE) as (_sim, port), tap(port) as t:
+        t.act(
+            Action="QueueRemove", Queue="finance", Interface="Local/1009@agents/n", ActionID="q1"
+        )
+        assert (await t.response("q1"))["Message"] == "Removed interface from queue"
+        removed = await t.event("QueueMemberRemoved")
+        assert (removed["MemberName"], removed["Membership"]) == ("Wu Xia", "dynamic")
+        t.act(
+            Action="QueueAdd",
+            Queue="finance",
+            Interface="Local/1009@agents/n",
+            MemberName="Wu Xia",
+            StateInterface="Custom:agent1009",
+            ActionID="q2",
+        )
+        assert (await t.response("q2"))["Message"] == "Added interface to queue"
