@@ -175,9 +175,7 @@ async def test_chanspy_supervisor_leg_as_recorded() -> None:
     for start in starts:
         assert start["SpyeeChannel"] == connect["DestChannel"]
         assert start["SpyerLinkedid"] != connect["Linkedid"]  # the supervisor is no call leg
-    assert [list(m) for m in starts][0] == list(
-        next(m for m in theirs if m["Event"] == "ChanSpyStart")
-    )
+    assert list(starts[0]) == list(next(m for m in theirs if m["Event"] == "ChanSpyStart"))
 
 
 async def replay_originates(name: str, scale: float) -> tuple[list[dict[str, str]], list[str]]:
@@ -278,9 +276,7 @@ async def test_attended_transfer_through_a_consultation_pair_as_recorded() -> No
 
 async def test_default_members_are_dynamic_so_log_out_and_in_work() -> None:
     async with running(time_scale=SCALE) as (_sim, port), tap(port) as t:
-        t.act(
-            Action="QueueRemove", Queue="finance", Interface="Local/1009@agents/n", ActionID="q1"
-        )
+        t.act(Action="QueueRemove", Queue="finance", Interface="Local/1009@agents/n", ActionID="q1")
         assert (await t.response("q1"))["Message"] == "Removed interface from queue"
         removed = await t.event("QueueMemberRemoved")
         assert (removed["MemberName"], removed["Membership"]) == ("Wu Xia", "dynamic")

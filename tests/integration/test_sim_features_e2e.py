@@ -23,10 +23,11 @@ SCALE = 0.1
 
 
 @asynccontextmanager
-async def capture(port: int, path: Path) -> AsyncIterator[None]:
-    """Every byte one AMI session receives (from the banner on), written to `path` at the end."""
+async def capture(port: int, into: bytearray) -> AsyncIterator[None]:
+    """Every byte one AMI session receives, from the banner on."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    data = bytearray(await reader.readline())
+    data = into
+    data.extend(await reader.readline())
     writer.write(f"Action: Login\r\nUsername: callcenter\r\nSecret: {SECRET}\r\n\r\n".encode())
 
     async def pump() -> None:
@@ -40,7 +41,6 @@ async def capture(port: int, path: Path) -> AsyncIterator[None]:
         writer.write(b"Action: Logoff\r\n\r\n")
         await asyncio.wait_for(task, 10)
         writer.close()
-        path.write_bytes(bytes(data))
 
 
 Driver = Callable[[SimulatedAsterisk, Tap], Coroutine[Any, Any, None]]
@@ -49,12 +49,17 @@ Driver = Callable[[SimulatedAsterisk, Tap], Coroutine[Any, Any, None]]
 async def play(tmp_path: Path, drive: Driver, **options: Any) -> list[dict[str, Any]]:
     """Run one scenario, capture it, and return `callcenter replay`'s calls (whole and 1 byte)."""
     trace = tmp_path / "sim.ami"
-    async with running(time_scale=SCALE, **options) as (sim, port):
-        async with capture(port, trace), tap(port) as t:
-            await drive(sim, t)
-            await asyncio.wait_for(sim.wait_idle(), 60)
-            t.act(Action="Ping", ActionID="settle")
-            await t.response("settle")
+    data = bytearray()
+    async with (
+        running(time_scale=SCALE, **options) as (sim, port),
+        capture(port, data),
+        tap(port) as t,
+    ):
+        await drive(sim, t)
+        await asyncio.wait_for(sim.wait_idle(), 60)
+        t.act(Action="Ping", ActionID="settle")
+        await t.response("settle")
+    trace.write_bytes(bytes(data))
     outputs = []
     for extra in ([], ["--chunk-size", "1"]):
         out = tmp_path / "out.txt"

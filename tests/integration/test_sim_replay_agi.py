@@ -120,7 +120,7 @@ async def test_agi_failure_falls_back_to_the_entry_points_queue(failure: str) ->
 
 
 async def test_generator_places_calls_that_all_finish() -> None:
-    async with running(time_scale=0.001, seed=7) as (sim, _port):
+    async with running(time_scale=0.01, seed=7) as (sim, _port):
         staff(sim.model, 12)
         assert "Local/1012@agents/n" in {i for q in sim.model.queues.values() for i in q.members}
         placed = await generate(sim, Traffic(rate=2.0), duration_s=10)

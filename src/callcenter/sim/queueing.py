@@ -158,7 +158,7 @@ def abandon(sw: Switch, call: CallHandle, q: Queue) -> str:
 
 
 async def withdraw(sw: Switch, call: CallHandle, q: Queue, info: str) -> str:
-    """QueueWithdrawCaller: a second later the caller leaves like an abandon, QUEUESTATUS=WITHDRAW."""
+    """QueueWithdrawCaller: a second later the caller leaves as if abandoning; WITHDRAW status."""
     one = call.caller
     await sw.sleep(WITHDRAW_AFTER_S)
     if sw.noise:
