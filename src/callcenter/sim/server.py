@@ -251,7 +251,7 @@ class SimulatedAsterisk:
             variables=dict(v.partition("=")[::2] for v in pairs),
         )
         if not channel.startswith("Local/") or "@" not in channel:
-            return "Channel not specified"  # only Local channels are simulated
+            return f"Channel {channel}: only Local/… channels are simulated"
         if spec.application:
             if spec.application.lower() != "chanspy":
                 return f"Application {spec.application} is not simulated"
