@@ -71,7 +71,12 @@ async def fake_agi_server(answer: list[str], seen: list[str]) -> asyncio.Server:
 async def test_agi_decides_the_queue_with_recorded_environment() -> None:
     seen: list[str] = []
     server = await fake_agi_server(
-        ["SET VARIABLE CC_QUEUE finance", "SET VARIABLE CC_PRIORITY 5"], seen
+        [
+            "SET VARIABLE CC_QUEUE finance",
+            "SET VARIABLE CC_PRIORITY 5",
+            'SET VARIABLE CC_REASON "routed by the test"',
+        ],
+        seen,
     )
     port = server.sockets[0].getsockname()[1]
     agi = f"agi://127.0.0.1:{port}/route"
@@ -83,8 +88,11 @@ async def test_agi_decides_the_queue_with_recorded_environment() -> None:
     server.close()
     recorded = (TRACES / "answered_caller_hangs_up.agi.txt").read_text().splitlines()
     keys = [ln[3:].split(":")[0] for ln in recorded if ln.startswith("<< agi_")]
-    assert [ln.split(":")[0] for ln in seen] == keys
-    assert "agi_callerid: +8613800138000" in seen and "agi_dnid: 8001" in seen
+    # The shipped dialplan runs the hook from [cc-route] exten s with the entry point and the
+    # menu choice as arguments (the recorded session came from [inbound] itself).
+    assert [ln.split(":")[0] for ln in seen] == [*keys, "agi_arg_1", "agi_arg_2"]
+    assert "agi_callerid: +8613800138000" in seen and "agi_arg_1: 8001" in seen
+    assert "agi_context: cc-route" in seen and "agi_extension: s" in seen
 
 
 @pytest.mark.parametrize("failure", ["refused", "silent"])
@@ -112,7 +120,7 @@ async def test_agi_failure_falls_back_to_the_entry_points_queue(failure: str) ->
 
 
 async def test_generator_places_calls_that_all_finish() -> None:
-    async with running(time_scale=0.001, seed=7) as (sim, _port):
+    async with running(time_scale=0.01, seed=7) as (sim, _port):
         staff(sim.model, 12)
         assert "Local/1012@agents/n" in {i for q in sim.model.queues.values() for i in q.members}
         placed = await generate(sim, Traffic(rate=2.0), duration_s=10)

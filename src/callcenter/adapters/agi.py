@@ -83,14 +83,22 @@ def parse_environment(env: Mapping[str, str], known_dids: Mapping[str, str]) -> 
     pres = env.get("agi_callingpres", "").strip()
     if pres.isdigit() and int(pres) & _PRES_MASK:
         caller = None  # withheld: the number is not ours to look up
-    extension, dnid = get("agi_extension"), get("agi_dnid")
-    did = next((d for d in (extension, dnid) if d in known_dids), extension or dnid)
+    # The shipped dialplan passes the entry point as the hook's first argument (it runs the hook
+    # from [cc-route] exten s, so agi_extension is "s" and agi_dnid the carrier's number), and
+    # the IVR menu choice as the second. Older dialplans passed only the menu choice.
+    extension, dnid, first = get("agi_extension"), get("agi_dnid"), get("agi_arg_1")
+    did: str | None
+    if first is not None and (first in known_dids or env.get("agi_arg_2") is not None):
+        did, menu = first, get("agi_arg_2")
+    else:
+        found = (d for d in (extension, dnid) if d in known_dids)
+        did, menu = next(found, extension or dnid), first
     script = get("agi_network_script")
     return AgiRequest(
         script=script.split("?", 1)[0].strip("/") if script else None,
         caller_raw=caller,
         did=did,
-        menu=get("agi_arg_1"),
+        menu=menu,
         uniqueid=get("agi_uniqueid"),
     )
 

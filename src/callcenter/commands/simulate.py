@@ -6,6 +6,10 @@ import argparse
 import asyncio
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from callcenter.sim.pstn import Pstn
 
 HELP = "run a simulated Asterisk (AMI server): replay a recorded trace or generate calls"
 
@@ -37,6 +41,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--time-scale", type=float, default=1.0, help="real s per simulated s")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--quiet-dialplan", action="store_true", help="drop VarSet/Newexten")
+    parser.add_argument(
+        "--recordings-dir",
+        type=Path,
+        default=None,
+        help="write a small WAV per MixMonitor recording here (default: none written)",
+    )
+    parser.add_argument(
+        "--no-recording", action="store_true", help="queue calls are not MixMonitor-recorded"
+    )
+    parser.add_argument(
+        "--dial-outcomes",
+        default=None,
+        metavar="answer=0.6,busy=0.1,…",
+        help="outcome shares of dialled numbers (answer busy noanswer congestion invalid machine)",
+    )
+
+
+def dial_outcomes(text: str | None) -> Pstn | None:
+    """`answer=0.6,busy=0.1` -> the simulated network's outcome shares (ValueError if bad)."""
+    from callcenter.sim.pstn import Pstn
+
+    if not text:
+        return None
+    rates: dict[str, float] = {}
+    for part in text.split(","):
+        name, sep, share = part.partition("=")
+        try:
+            rates[name.strip()] = float(share)
+        except ValueError:
+            raise ValueError(f"--dial-outcomes: {part!r} is not outcome=share") from None
+        if not sep:
+            raise ValueError(f"--dial-outcomes: {part!r} is not outcome=share")
+    return Pstn(rates=rates)
 
 
 async def _main(args: argparse.Namespace) -> int:
@@ -52,6 +89,9 @@ async def _main(args: argparse.Namespace) -> int:
         noise=not args.quiet_dialplan,
         agi=args.agi,
         seed=args.seed,
+        record_calls=not args.no_recording,
+        recordings_dir=args.recordings_dir,
+        pstn=dial_outcomes(args.dial_outcomes),
     )
     if args.agents is not None:
         staff(sim.model, args.agents)

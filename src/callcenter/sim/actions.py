@@ -4,24 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 from callcenter.sim import events as ev
+from callcenter.sim.call_actions import CALL_HANDLERS
+from callcenter.sim.host import AmiHost
 from callcenter.sim.member_actions import queue_add, queue_pause, queue_penalty, queue_remove
 from callcenter.sim.model import LISTING_ORDER, Message, Queue
-from callcenter.sim.replies import Action, Reply, error, get, listing, response
-
-if TYPE_CHECKING:
-    from callcenter.sim.server import SimulatedAsterisk
+from callcenter.sim.replies import Action, Reply, get, listing, response
 
 
-def ping(sim: SimulatedAsterisk, action: Action) -> Reply:
+def ping(sim: AmiHost, action: Action) -> Reply:
     """Ping -> Pong with a timestamp."""
     stamp = f"{time.time():.6f}"
     return Reply([response(action, "Success", "", ("Ping", "Pong"), ("Timestamp", stamp))])
 
 
-def queue_status(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_status(sim: AmiHost, action: Action) -> Reply:
     """QueueParams, QueueMember (Name/Location) and QueueEntry items, optionally filtered."""
     only, member_filter = get(action, "Queue"), get(action, "Member")
     items: list[Message] = []
@@ -77,7 +75,7 @@ def queue_status(sim: SimulatedAsterisk, action: Action) -> Reply:
     return listing(action, "Queue status will follow", items, "QueueStatusComplete")
 
 
-def queue_summary(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_summary(sim: AmiHost, action: Action) -> Reply:
     """One QueueSummary per queue: logged in, available, callers, hold/talk and longest wait."""
     items: list[Message] = []
     now = sim.now()
@@ -102,13 +100,13 @@ def queue_summary(sim: SimulatedAsterisk, action: Action) -> Reply:
     return listing(action, "Queue summary will follow", items, "QueueSummaryComplete")
 
 
-def _queues(sim: SimulatedAsterisk, only: str) -> list[Queue]:
+def _queues(sim: AmiHost, only: str) -> list[Queue]:
     order = [n for n in LISTING_ORDER if n in sim.model.queues]
     order += [n for n in sim.model.queues if n not in order]
     return [sim.model.queues[n] for n in order if not only or n == only]
 
 
-def core_show_channels(sim: SimulatedAsterisk, action: Action) -> Reply:
+def core_show_channels(sim: AmiHost, action: Action) -> Reply:
     """One CoreShowChannel per live channel with its application and duration."""
     items: list[Message] = []
     now = sim.now()
@@ -137,59 +135,7 @@ def core_show_channels(sim: SimulatedAsterisk, action: Action) -> Reply:
     return Reply([reply.messages[0], *tagged, done])
 
 
-def originate(sim: SimulatedAsterisk, action: Action) -> Reply:
-    """Originate (the PBX always behaves as if Async): queued, then OriginateResponse later."""
-    channel, exten = get(action, "Channel"), get(action, "Exten")
-    if not channel:
-        return error(action, "Channel not specified")
-    if not exten and not get(action, "Application"):
-        return error(action, "Exten not specified")
-    variables = action.get("Variable", [])
-    values = dict(
-        v.partition("=")[::2] for v in ([variables] if isinstance(variables, str) else variables)
-    )
-    sim.start_originate(
-        channel=channel,
-        context=get(action, "Context"),
-        exten=exten,
-        callerid=get(action, "CallerID"),
-        action_id=get(action, "ActionID"),
-        variables=values,
-    )
-    return Reply([response(action, "Success", "Originate successfully queued")])
-
-
-def redirect(sim: SimulatedAsterisk, action: Action) -> Reply:
-    """Redirect a call to another extension (a 700X target or a queue name moves it there)."""
-    channel = get(action, "Channel")
-    if not channel:
-        return error(action, "Channel not specified")
-    if not sim.interrupt(channel, "redirect", get(action, "Exten"), get(action, "Context")):
-        return error(action, "Channel specified does not exist")
-    return Reply([response(action, "Success", "Redirect successful")])
-
-
-def blind_transfer(sim: SimulatedAsterisk, action: Action) -> Reply:
-    """BlindTransfer of the party bridged to Channel."""
-    channel = get(action, "Channel")
-    if not channel:
-        return error(action, "No channel specified")
-    if not sim.interrupt(channel, "transfer", get(action, "Exten"), get(action, "Context")):
-        return error(action, "No such channel")
-    return Reply([response(action, "Success", "Transfer succeeded")])
-
-
-def hangup(sim: SimulatedAsterisk, action: Action) -> Reply:
-    """Hangup of a channel (the caller side or the agent side of a queue call)."""
-    channel = get(action, "Channel")
-    if not channel:
-        return error(action, "No channel specified")
-    if not sim.interrupt(channel, "hangup", "", ""):
-        return error(action, "No such channel")
-    return Reply([response(action, "Success", "Channel Hungup")])
-
-
-HANDLERS: dict[str, Callable[[SimulatedAsterisk, Action], Reply]] = {
+HANDLERS: dict[str, Callable[[AmiHost, Action], Reply]] = {
     "ping": ping,
     "queuestatus": queue_status,
     "queuesummary": queue_summary,
@@ -198,8 +144,5 @@ HANDLERS: dict[str, Callable[[SimulatedAsterisk, Action], Reply]] = {
     "queueremove": queue_remove,
     "queuepause": queue_pause,
     "queuepenalty": queue_penalty,
-    "originate": originate,
-    "redirect": redirect,
-    "blindtransfer": blind_transfer,
-    "hangup": hangup,
+    **CALL_HANDLERS,
 }

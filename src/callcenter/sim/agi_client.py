@@ -12,8 +12,10 @@ log = logging.getLogger(__name__)
 AGI_VERSION = "GIT-master-f0c1c1a7b7"
 
 
-def agi_environment(url: str, ch: Channel, *, dnid: str, pres: int) -> list[str]:
-    """The agi_* lines in the order Asterisk sends them (see the recorded *.agi.txt)."""
+def agi_environment(url: str, ch: Channel, *, args: list[str], pres: int) -> list[str]:
+    """The agi_* lines in the order Asterisk sends them (see the recorded *.agi.txt), then the
+    application's arguments as agi_arg_N. The shipped dialplan runs the hook from [cc-route]
+    exten s, so agi_extension is `s` and agi_dnid `unknown` for a Local channel."""
     script = urlsplit(url).path.lstrip("/")
     callerid = ch.cid_num if ch.cid_num != "<unknown>" else "unknown"
     name = ch.cid_name if ch.cid_name != "<unknown>" else "unknown"
@@ -32,7 +34,7 @@ def agi_environment(url: str, ch: Channel, *, dnid: str, pres: int) -> list[str]
         ("callingani2", "0"),
         ("callington", "0"),
         ("callingtns", "0"),
-        ("dnid", dnid),
+        ("dnid", "unknown"),
         ("rdnis", "unknown"),
         ("context", ch.context),
         ("extension", ch.exten),
@@ -41,11 +43,12 @@ def agi_environment(url: str, ch: Channel, *, dnid: str, pres: int) -> list[str]
         ("accountcode", ""),
         ("threadid", "140484767831744"),
     ]
+    pairs += [(f"arg_{n}", arg) for n, arg in enumerate(args, start=1)]
     return [f"agi_{k}: {v}" for k, v in pairs]
 
 
 async def run_agi(
-    url: str, ch: Channel, *, dnid: str, pres: int, deadline_s: float
+    url: str, ch: Channel, *, args: list[str], pres: int, deadline_s: float
 ) -> dict[str, str]:
     """One FastAGI session; returns the variables the server set. Raises on connect/timeout."""
     parts = urlsplit(url)
@@ -55,7 +58,7 @@ async def run_agi(
     async def session() -> None:
         reader, writer = await asyncio.open_connection(host, port)
         try:
-            block = "".join(line + "\n" for line in agi_environment(url, ch, dnid=dnid, pres=pres))
+            block = "".join(line + "\n" for line in agi_environment(url, ch, args=args, pres=pres))
             writer.write((block + "\n").encode())
             await writer.drain()
             while True:

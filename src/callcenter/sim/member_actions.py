@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from callcenter.sim import events as ev
+from callcenter.sim.host import AmiHost
 from callcenter.sim.model import Agent, Member, Message
 from callcenter.sim.replies import Action, Reply, error, get, response, truthy
 
-if TYPE_CHECKING:
-    from callcenter.sim.server import SimulatedAsterisk
 
-
-def queue_add(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_add(sim: AmiHost, action: Action) -> Reply:
     """QueueAdd: a dynamic member; errors as app_queue words them."""
     qname, iface = get(action, "Queue"), get(action, "Interface")
     if not qname:
@@ -44,7 +40,7 @@ def queue_add(sim: SimulatedAsterisk, action: Action) -> Reply:
     return Reply([response(action, "Success", "Added interface to queue")], events)
 
 
-def queue_remove(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_remove(sim: AmiHost, action: Action) -> Reply:
     """QueueRemove of a member."""
     qname, iface = get(action, "Queue"), get(action, "Interface")
     if not qname or not iface:
@@ -62,7 +58,7 @@ def queue_remove(sim: SimulatedAsterisk, action: Action) -> Reply:
     return Reply([response(action, "Success", "Removed interface from queue")], events)
 
 
-def queue_pause(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_pause(sim: AmiHost, action: Action) -> Reply:
     """QueuePause in one queue, or in every queue the interface is in when Queue is absent."""
     iface, paused_text, qname = (
         get(action, "Interface"),
@@ -87,7 +83,7 @@ def queue_pause(sim: SimulatedAsterisk, action: Action) -> Reply:
     return Reply([response(action, "Success", f"Interface {word} successfully")], events)
 
 
-def queue_penalty(sim: SimulatedAsterisk, action: Action) -> Reply:
+def queue_penalty(sim: AmiHost, action: Action) -> Reply:
     """QueuePenalty in one queue (or all of the member's queues)."""
     iface, penalty, qname = get(action, "Interface"), get(action, "Penalty"), get(action, "Queue")
     if not iface or not penalty:

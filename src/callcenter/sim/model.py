@@ -126,7 +126,7 @@ class Member:
     penalty: int = 0
     paused: bool = False
     reason: str = ""
-    membership: str = "static"
+    membership: str = "dynamic"  # queues.conf has no members: all come from QueueAdd
     calls_taken: int = 0
     last_call: int = 0
     last_pause: int = 0

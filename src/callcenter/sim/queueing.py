@@ -1,74 +1,17 @@
-"""app_queue's part of a call: waiting, ringing members one at a time, connect, talk, teardown."""
+"""app_queue's part of a call: waiting, ringing members one at a time, abandon, withdraw, moves."""
 
 from __future__ import annotations
 
 from callcenter.sim import events as ev
-from callcenter.sim.model import TRANSFER_TARGETS, UNKNOWN, Channel, Member, Queue
-from callcenter.sim.scenario import CallHandle, CallSpec, Interrupt, Switch, caller_hangs_up
+from callcenter.sim.callerleg import caller_hangs_up
+from callcenter.sim.members import agent_dialplan, extension, hangup_handler, leave, member_status
+from callcenter.sim.model import TRANSFER_TARGETS, UNKNOWN, Member, Queue
+from callcenter.sim.switch import CallHandle, CallSpec, Interrupt, Switch, drop
+from callcenter.sim.talk import connect
 
 POLL_S = 0.5  # how often a caller with no free member looks again (simulated seconds)
-QUEUE_VARS = (
-    "QUEUENAME",
-    "QUEUEMAX",
-    "QUEUESTRATEGY",
-    "QUEUECALLS",
-    "QUEUEHOLDTIME",
-    "QUEUETALKTIME",
-    "QUEUECOMPLETED",
-    "QUEUEABANDONED",
-    "QUEUESRVLEVEL",
-    "QUEUESRVLEVELPERF",
-)
-
-
-def queue_vars(sw: Switch, ch: Channel, q: Queue) -> None:
-    """The QUEUE* variables app_queue sets on a channel (pure dialplan noise)."""
-    if not sw.noise:
-        return
-    values = (
-        q.name,
-        "0",
-        q.strategy,
-        str(len(q.waiting)),
-        str(q.holdtime),
-        str(q.talktime),
-        str(q.completed),
-        str(q.abandoned),
-        "30",
-        "0.0",
-    )
-    for name, value in zip(QUEUE_VARS, values, strict=True):
-        sw.emit(ev.varset(ch, name, value))
-
-
-def member_status(sw: Switch, member: Member, status: str, *, queue: Queue | None = None) -> None:
-    """A device state change: one QueueMemberStatus per queue the agent is in."""
-    agent = member.agent
-    agent.status = status
-    ext = agent.state_interface.removeprefix("Custom:agent")
-    sw.emit(ev.extension_status(ext, status))
-    sw.emit(ev.device_state(agent.state_interface, ev.DEVICE_TEXT[status]))
-    for q, m in sw.model.memberships(agent.interface):
-        if queue is not None and q is queue:
-            m.in_call = status == "2"
-        sw.emit(ev.member_event("QueueMemberStatus", q, m))
-
-
-def leave(sw: Switch, call: CallHandle, q: Queue, *, abandon: bool) -> None:
-    """QueueCallerAbandon (if so) then QueueCallerLeave, positions renumbered."""
-    one = call.caller
-    position = q.waiting.index(one) + 1 if one in q.waiting else 1
-    waited = int(sw.now() - q.joined_at.get(one.name, sw.now()))
-    if abandon:
-        q.abandoned += 1
-        queue_vars(sw, one, q)
-        extra = [("Position", str(position)), ("OriginalPosition", "1"), ("HoldTime", str(waited))]
-        sw.emit(ev.queue_caller("QueueCallerAbandon", one, q, *extra))
-    if one in q.waiting:
-        q.waiting.remove(one)
-    sw.emit(ev.device_state(f"Queue:{q.name}", "NOT_INUSE" if not q.waiting else "RINGING"))
-    count = ("Count", str(len(q.waiting)))
-    sw.emit(ev.queue_caller("QueueCallerLeave", one, q, ("Position", str(position)), count))
+WITHDRAW_AFTER_S = 1.0  # app_queue notices a withdraw request about a second later
+RESULT_VARS = ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")
 
 
 def cancel_ring(sw: Switch, call: CallHandle, member: Member, *, noanswer: bool) -> None:
@@ -81,15 +24,14 @@ def cancel_ring(sw: Switch, call: CallHandle, member: Member, *, noanswer: bool)
     sw.emit(ev.hangup(a1, "0"))
     sw.emit(ev.hangup(a2, "0"))
     member_status(sw, member, "1")
-    sw.model.channels.pop(a1.name, None)
-    sw.model.channels.pop(a2.name, None)
+    drop(sw, a1, a2)
     call.agent_legs = None
 
 
 def ring(sw: Switch, call: CallHandle, q: Queue, member: Member, spec: CallSpec) -> None:
     """A new agent Local pair for this ring attempt: AgentCalled, DialBegin, ringing."""
     one = call.caller
-    ext = member.agent.state_interface.removeprefix("Custom:agent")
+    ext = extension(member)
     target = member.agent.interface.removeprefix("Local/").removesuffix("/n")
     a1, a2 = sw.model.local_pair(target, sw.now(), linkedid=one.linkedid)
     call.agent_legs = (a1, a2)
@@ -108,75 +50,45 @@ def ring(sw: Switch, call: CallHandle, q: Queue, member: Member, spec: CallSpec)
     dest = {"ConnectedLineNum": num, "ConnectedLineName": one.cid_name, "Exten": one.exten}
     sw.emit(ev.agent_event("AgentCalled", one, a1, q, member, dest_override=dest))
     sw.emit(ev.dial("DialBegin", one, a1, ("DialString", member.agent.interface)))
-    agent_dialplan(sw, a2, ext, ["NoOp", "AG_M", "AG_R", "AG_T", "RINGING"])
+    agent_dialplan(sw, a2, ext, ["RINGING"])
     member_status(sw, member, "6")
     agent_dialplan(sw, a2, ext, ["push"])
-    handler = f"agent-hangup,s,1({ext})"
-    sw.emit(ev.chan_event("HangupHandlerPush", a2, ("Handler", handler), priv=ev.DIALPLAN))
-    agent_dialplan(sw, a2, ext, ["busy", "Ringing"])
+    sw.emit(ev.chan_event("HangupHandlerPush", a2, hangup_handler(ext), priv=ev.DIALPLAN))
+    agent_dialplan(sw, a2, ext, ["Dial"])
     a1.state, a1.exten, a1.conn_num, a1.conn_name = "5", one.exten, num, one.cid_name
     sw.emit(ev.chan_event("Newstate", a1))
     sw.emit(ev.chan_event("NewConnectedLine", a1))
     sw.emit(ev.device_state(f"Local/{target.rsplit('/', 1)[0]}", "INUSE"))
     sw.emit(ev.dial("DialState", one, a1, ("DialStatus", "RINGING")))
-    agent_dialplan(sw, a2, ext, ["noanswer", "Wait"])
 
 
-# The recorded [agents] dialplan, step by step: (priority, application, data, variable set).
-AGENT_STEPS = {
-    "NoOp": ("1", "NoOp", "Agent {ext} offered a call", None),
-    "AG_M": ("2", "Set", "AG_M=answer", ("AG_M", "answer")),
-    "AG_R": ("3", "Set", "AG_R=3", ("AG_R", "3")),
-    "AG_T": ("4", "Set", "AG_T=600", ("AG_T", "600")),
-    "RINGING": ("5", "Set", "DEVICE_STATE(Custom:agent{ext})=RINGING", None),
-    "push": ("6", "Set", "CHANNEL(hangup_handler_push)=agent-hangup,s,1({ext})", None),
-    "busy": ("7", "GotoIf", "0?busy", None),
-    "Ringing": ("8", "Ringing", "", None),
-    "noanswer": ("9", "GotoIf", "0?noanswer", None),
-    "Wait": ("10", "Wait", "3", None),
-    "Answer": ("11", "Answer", "", None),
-    "INUSE": ("12", "Set", "DEVICE_STATE(Custom:agent{ext})=INUSE", None),
-    "Talk": ("13", "Wait", "600", None),
-}
-
-
-def agent_dialplan(sw: Switch, a2: Channel, ext: str, steps: list[str]) -> None:
-    """Newexten (and VarSet) noise of the agent's own dialplan on the ;2 half."""
-    if not sw.noise:
-        return
-    for step in steps:
-        prio, app, data, var = AGENT_STEPS[step]
-        a2.priority = prio
-        sw.emit(ev.newexten(a2, app, data.format(ext=ext)))
-        if var is not None:
-            sw.emit(ev.varset(a2, *var))
-
-
-async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> tuple[str, str]:
-    """Queue(name): returns (outcome, next queue) — answered, abandoned, timeout, moved."""
-    q = sw.model.queues[name]
+def join(sw: Switch, call: CallHandle, q: Queue, timeout: float) -> None:
+    """Queue(): the caller joins, hears music on hold."""
     one = call.caller
-    one.priority, one.application, one.app_data = "10", "Queue", f"{name},,,,600"
+    one.application = "Queue"
+    one.app_data = f"{q.name},t,,,{int(timeout) if timeout < 600 else ''},,mixmon-sub"
     if sw.noise:
         sw.emit(ev.newexten(one, "Queue", one.app_data))
-        for var in (
-            "ANSWEREDTIME",
-            "ANSWEREDTIME_MS",
-            "DIALEDTIME",
-            "DIALEDTIME_MS",
-            "QUEUEWAIT",
-            "QUEUEWAIT_MS",
-        ):
+        for var in (*RESULT_VARS, "QUEUEWAIT", "QUEUEWAIT_MS"):
             sw.emit(ev.varset(one, var, ""))
-    joined = sw.now()
     q.waiting.append(one)
-    q.joined_at[one.name] = joined
-    sw.emit(ev.device_state(f"Queue:{name}", "RINGING"))
+    q.joined_at[one.name] = sw.now()
+    sw.emit(ev.device_state(f"Queue:{q.name}", "RINGING"))
     pos = str(len(q.waiting))
     sw.emit(ev.queue_caller("QueueCallerJoin", one, q, ("Position", pos), ("Count", pos)))
     sw.emit(ev.chan_event("MusicOnHoldStart", one, ("Class", "default")))
+
+
+async def run_queue(
+    sw: Switch, call: CallHandle, spec: CallSpec, name: str, max_wait_s: float
+) -> tuple[str, str]:
+    """Queue(name): (outcome, next queue); answered, abandoned, timeout, withdrawn, moved."""
+    q = sw.model.queues[name]
+    one = call.caller
+    join(sw, call, q, max_wait_s)
+    joined = sw.now()
     give_up = joined + spec.patience_s if spec.patience_s is not None else float("inf")
-    time_out = joined + spec.max_wait_s
+    time_out = joined + max_wait_s
     while True:
         now = sw.now()
         # Callers ring in queue order; with several free members the next callers ring too
@@ -193,13 +105,12 @@ async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> 
                 return abandon(sw, call, q), ""
             if now >= time_out - 1e-6:
                 sw.emit(ev.chan_event("MusicOnHoldStop", one))
-                leave(sw, call, q, abandon=True)
+                leave(sw, one, q, abandon=True)
                 return "timeout", ""
             continue
         member = free[0]
         q.rr_last = list(q.members).index(member.agent.interface)
-        ext = member.agent.state_interface.removeprefix("Custom:agent")
-        answer_after = spec.answer(ext)
+        answer_after = spec.answer(extension(member))
         ring(sw, call, q, member, spec)
         started = sw.now()
         limits = [started + q.timeout, give_up, time_out]
@@ -212,18 +123,17 @@ async def run_queue(sw: Switch, call: CallHandle, spec: CallSpec, name: str) -> 
             cancel_ring(sw, call, member, noanswer=False)
             return await interrupted_waiting(sw, call, q, got)
         if answer_after is not None and end == started + answer_after and end < give_up:
-            from callcenter.sim.talk import connect
-
             return await connect(sw, call, spec, q, member, joined, rang)
         if end >= give_up:
             cancel_ring(sw, call, member, noanswer=False)
             return abandon(sw, call, q), ""
+        assert call.agent_legs is not None
         ring_ms = ("RingTime", str(int(rang * 1000)))
-        sw.emit(ev.agent_event("AgentRingNoAnswer", one, call.agent_legs[0], q, member, ring_ms))  # type: ignore[index]
+        sw.emit(ev.agent_event("AgentRingNoAnswer", one, call.agent_legs[0], q, member, ring_ms))
         cancel_ring(sw, call, member, noanswer=True)
         if end >= time_out:
             sw.emit(ev.chan_event("MusicOnHoldStop", one))
-            leave(sw, call, q, abandon=True)
+            leave(sw, one, q, abandon=True)
             return "timeout", ""
         got = await call.wait(sw, min(q.retry, time_out - sw.now()))
         if got is not None:
@@ -239,23 +149,45 @@ def abandon(sw: Switch, call: CallHandle, q: Queue) -> str:
     sw.emit(ev.chan_event("MusicOnHoldStop", one))
     if sw.noise:
         sw.emit(ev.varset(one, "ABANDONED", "TRUE"))
-    leave(sw, call, q, abandon=True)
+    leave(sw, one, q, abandon=True)
     sw.emit(ev.chan_event("SoftHangupRequest", one, ("Cause", "16")))
     sw.emit(ev.hangup(one))
     sw.emit(ev.device_state("Local/s@caller-sim", "NOT_INUSE"))
-    sw.model.channels.pop(one.name, None)
-    sw.model.channels.pop(two.name, None)
+    drop(sw, one, two)
     return "abandoned"
+
+
+async def withdraw(sw: Switch, call: CallHandle, q: Queue, info: str) -> str:
+    """QueueWithdrawCaller: a second later the caller leaves as if abandoning; WITHDRAW status."""
+    one = call.caller
+    await sw.sleep(WITHDRAW_AFTER_S)
+    if sw.noise:
+        for var in RESULT_VARS:
+            sw.emit(ev.varset(one, var, "0"))
+        sw.emit(ev.varset(one, "ABANDONED", "TRUE"))
+    position = q.waiting.index(one) + 1 if one in q.waiting else 1
+    waited = int(sw.now() - q.joined_at.get(one.name, sw.now()))
+    q.abandoned += 1
+    extra = [("Position", str(position)), ("OriginalPosition", "1"), ("HoldTime", str(waited))]
+    sw.emit(ev.queue_caller("QueueCallerAbandon", one, q, *extra))
+    if info:
+        sw.emit(ev.varset(one, "QUEUE_WITHDRAW_INFO", info))
+    sw.emit(ev.chan_event("MusicOnHoldStop", one))
+    leave(sw, one, q, abandon=False)
+    sw.emit(ev.varset(one, "QUEUESTATUS", "WITHDRAW"))
+    return "withdrawn"
 
 
 async def interrupted_waiting(
     sw: Switch, call: CallHandle, q: Queue, got: Interrupt
 ) -> tuple[str, str]:
-    """An action reached a waiting caller: hang-up abandons, Redirect moves it elsewhere."""
+    """An action reached a waiting caller: hang-up abandons, withdraw leaves, Redirect moves."""
     if got.kind in ("hangup-caller", "hangup-agent"):
         return abandon(sw, call, q), ""
+    if got.kind == "withdraw":
+        return await withdraw(sw, call, q, got.exten), ""
     sw.emit(ev.chan_event("MusicOnHoldStop", call.caller))
-    leave(sw, call, q, abandon=False)
+    leave(sw, call.caller, q, abandon=False)
     target = TRANSFER_TARGETS.get(got.exten) or (got.exten if got.exten in sw.model.queues else "")
     if not target:
         caller_hangs_up(sw, call, after_queue=True)

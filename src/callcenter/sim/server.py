@@ -7,13 +7,23 @@ import logging
 import random
 import time
 from collections.abc import Collection, Coroutine
+from pathlib import Path
 from typing import Any
 
 from callcenter.sim.agi_client import run_agi
+from callcenter.sim.callerleg import originate_caller
+from callcenter.sim.chanspy import play_chanspy
+from callcenter.sim.dialout import play_customer_first
+from callcenter.sim.dialplan import play_inbound
+from callcenter.sim.host import AmiClient
 from callcenter.sim.model import ENTRY_POINTS, TRANSFER_TARGETS, Channel, Message, PbxModel
-from callcenter.sim.outbound import OriginateSpec, play_originate
-from callcenter.sim.scenario import CallHandle, CallSpec, Interrupt, originate_caller, play_inbound
-from callcenter.sim.session import AmiSession, serve_session
+from callcenter.sim.originate import OriginateSpec
+from callcenter.sim.outbound import play_agent_first
+from callcenter.sim.pstn import Pstn
+from callcenter.sim.recording import Recorder
+from callcenter.sim.replies import Action, get
+from callcenter.sim.session import serve_session
+from callcenter.sim.switch import CallHandle, CallSpec, Interrupt
 from callcenter.sim.wire import encode
 
 log = logging.getLogger(__name__)
@@ -36,6 +46,9 @@ class SimulatedAsterisk:
         talk_mean_s: float = 60.0,
         seed: int | None = None,
         with_default_members: bool = True,
+        record_calls: bool = True,
+        recordings_dir: Path | None = None,
+        pstn: Pstn | None = None,
     ) -> None:
         self.username, self.secret = username, secret
         self.time_scale, self.noise, self.agi, self.agi_timeout_s = (
@@ -50,8 +63,12 @@ class SimulatedAsterisk:
         self._epoch = time.time()
         self.epoch = self._epoch
         self.model = PbxModel(epoch=int(self._epoch), with_default_members=with_default_members)
-        self.sessions: set[AmiSession] = set()
+        self.sessions: set[AmiClient] = set()
         self.calls: dict[str, CallHandle] = {}
+        # The shipped dialplan records every queue call (Queue() gosub MixMonitor).
+        self.record_queue_calls = record_calls
+        self.recorder = Recorder(lambda msg: self.emit(msg), recordings_dir)
+        self.pstn = pstn or Pstn()
         self._tasks: set[asyncio.Task[object]] = set()
         self._session_tasks: set[asyncio.Task[Any]] = set()
         self.first_login = asyncio.Event()  # set when any client has logged in
@@ -141,6 +158,7 @@ class SimulatedAsterisk:
         max_wait_s: float = 600.0,
         transfer_to: str | None = None,
         transfer_after_s: float = 3.0,
+        menu: str = "",
     ) -> str:
         """Start an inbound call now and return its Linkedid; it plays out on the event loop.
 
@@ -155,9 +173,31 @@ class SimulatedAsterisk:
             queue = target
         else:
             raise ValueError(f"unknown entry point or queue: {target!r}")
+        spec = self._spec(
+            caller_num, caller_name, entry, queue, answer_by, agent_answers_after, talk_s
+        )
+        spec.hangup_by, spec.patience_s, spec.max_wait_s = (
+            hangup_by,
+            caller_hangs_up_after,
+            max_wait_s,
+        )
+        spec.transfer_to, spec.transfer_after_s, spec.menu = transfer_to, transfer_after_s, menu
+        call = originate_caller(self, spec)
+        self._spawn(self._play(call, spec))
+        return call.caller.linkedid
+
+    def _spec(
+        self,
+        caller_num: str | None,
+        caller_name: str | None,
+        entry: str,
+        queue: str | None,
+        answer_by: Collection[str] | str | None,
+        delay: float | None,
+        talk_s: float | None,
+    ) -> CallSpec:
         allowed = {answer_by} if isinstance(answer_by, str) else set(answer_by or ())
         allowed = {a.removeprefix("Local/").split("@")[0] for a in allowed}
-        delay = agent_answers_after
 
         def answer(ext: str) -> float | None:
             if allowed and ext not in allowed:
@@ -168,22 +208,14 @@ class SimulatedAsterisk:
                 return delay
             return self.rng.lognormvariate(0, 0.5) * self.answer_delay_s
 
-        spec = CallSpec(
+        return CallSpec(
             caller_num=caller_num,
             caller_name=caller_name,
             entry=entry,
             queue=None if self.agi else queue,
             answer=answer,
             talk_s=talk_s if talk_s is not None else self.rng.expovariate(1 / self.talk_mean_s),
-            hangup_by=hangup_by,
-            patience_s=caller_hangs_up_after,
-            max_wait_s=max_wait_s,
-            transfer_to=transfer_to,
-            transfer_after_s=transfer_after_s,
         )
-        call = originate_caller(self, spec)
-        self._spawn(self._play(call, spec))
-        return call.caller.linkedid
 
     async def _play(self, call: CallHandle, spec: CallSpec) -> None:
         self.calls[call.caller.linkedid] = call
@@ -195,49 +227,61 @@ class SimulatedAsterisk:
     async def _route(self, spec: CallSpec, ch: Channel) -> dict[str, str]:
         assert self.agi is not None
         pres = 0 if spec.caller_num not in (None, "", "anonymous") else 67
-        return await run_agi(
-            self.agi, ch, dnid=spec.entry, pres=pres, deadline_s=self.agi_timeout_s
-        )
+        args = [spec.entry, spec.menu]
+        return await run_agi(self.agi, ch, args=args, pres=pres, deadline_s=self.agi_timeout_s)
 
-    def start_originate(
-        self,
-        *,
-        channel: str,
-        context: str,
-        exten: str,
-        callerid: str,
-        action_id: str,
-        variables: dict[str, str],
-    ) -> None:
-        """Begin an Originate: to a queue (callback) when Exten is an entry point, else outbound."""
-        if exten in ENTRY_POINTS or exten in TRANSFER_TARGETS:
-            num = channel.removeprefix("Local/").split("@")[0]
-            self.place_call(num, None, exten)
-            return
+    def start_originate(self, action: Action) -> str | None:
+        """Begin an Originate; a problem found before anything rings comes back as text.
+
+        Into an entry point (800X/700X): an inbound call. Application ChanSpy: a supervisor.
+        Local/10NN@agent-phone/n: agent first. Anything else: the customer's line first."""
+        channel, exten = get(action, "Channel"), get(action, "Exten")
+        raw = action.get("Variable", [])
+        pairs = [raw] if isinstance(raw, str) else raw
+        timeout = get(action, "Timeout")
         spec = OriginateSpec(
             channel=channel,
-            context=context or "outbound",
+            context=get(action, "Context"),
             exten=exten,
-            callerid=callerid,
-            action_id=action_id,
+            callerid=get(action, "CallerID"),
+            action_id=get(action, "ActionID"),
+            application=get(action, "Application"),
+            data=get(action, "Data"),
+            timeout_s=int(timeout) / 1000 if timeout.isdigit() and int(timeout) > 0 else 30.0,
+            variables=dict(v.partition("=")[::2] for v in pairs),
         )
-        ring, talk = variables.get("PSTN_RING", ""), variables.get("PSTN_TALK", "")
-        spec.answered = variables.get("PSTN_ANSWER", "yes").lower() not in ("no", "0", "false")
-        spec.ring_s = float(ring) if ring.replace(".", "", 1).isdigit() else spec.ring_s
-        spec.talk_s = float(talk) if talk.replace(".", "", 1).isdigit() else spec.talk_s
-        self._spawn(play_originate(self, spec))
+        if not channel.startswith("Local/") or "@" not in channel:
+            return f"Channel {channel}: only Local/… channels are simulated"
+        if spec.application:
+            if spec.application.lower() != "chanspy":
+                return f"Application {spec.application} is not simulated"
+            self._spawn(play_chanspy(self, spec))
+            return None
+        if spec.context in ("inbound", "") and (exten in ENTRY_POINTS or exten in TRANSFER_TARGETS):
+            num = channel.removeprefix("Local/").split("@")[0]
+            self.place_call(num, None, exten)
+            return None
+        local = channel.removeprefix("Local/").removesuffix("/n")
+        number, _, where = local.partition("@")
+        if where == "agent-phone":
+            dialled = self.pstn.decide(exten, self.rng, spec.variables)
+            self._spawn(play_agent_first(self, spec, dialled))
+        else:
+            dialled = self.pstn.decide(number, self.rng, spec.variables)
+            template = self._spec(number, None, exten or "s", None, None, None, None)
+            self._spawn(play_customer_first(self, spec, dialled, template))
+        return None
 
     def interrupt(self, channel: str, kind: str, exten: str, context: str) -> bool:
         """Route an action to the live call owning `channel`; False when no call has it."""
         for call in self.calls.values():
-            agent_side = call.agent_legs is not None and channel in (
-                c.name for c in call.agent_legs
-            )
-            caller_side = channel in (call.caller.name, call.twin.name)
-            if not (agent_side or caller_side):
+            side = call.owns(channel)
+            if side is None:
                 continue
             if kind == "hangup":
-                kind = "hangup-agent" if agent_side else "hangup-caller"
+                kind = f"hangup-{side}"
+            if kind == "atxfer" and side != "agent":
+                return False
             call.interrupt(Interrupt(kind, exten, context))
             return True
         return False

@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import TYPE_CHECKING
 
 from callcenter.sim.actions import HANDLERS
+from callcenter.sim.host import AmiHost
 from callcenter.sim.model import Message
 from callcenter.sim.replies import Action, get, response
 from callcenter.sim.wire import BANNER, encode, read_message
-
-if TYPE_CHECKING:
-    from callcenter.sim.server import SimulatedAsterisk
 
 log = logging.getLogger(__name__)
 MAX_BACKLOG = 16 * 1024 * 1024  # bytes queued for one client before it is cut off
@@ -40,7 +37,7 @@ class AmiSession:
 
 
 async def serve_session(
-    sim: SimulatedAsterisk, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    sim: AmiHost, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
 ) -> None:
     """Talk AMI with one client until it logs off or the connection ends."""
     session = AmiSession(reader, writer)
@@ -62,7 +59,7 @@ async def serve_session(
         writer.close()
 
 
-def handle_action(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> bool:
+def handle_action(sim: AmiHost, session: AmiSession, action: Action) -> bool:
     """Answer one action; False when the session should close (Logoff)."""
     name = get(action, "Action").lower()
     if not name:
@@ -95,7 +92,7 @@ def handle_action(sim: SimulatedAsterisk, session: AmiSession, action: Action) -
     return True
 
 
-def login(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> None:
+def login(sim: AmiHost, session: AmiSession, action: Action) -> None:
     """Login: secret check, then the FullyBooted event when the session wants events."""
     user, secret = get(action, "Username"), get(action, "Secret")
     if user != sim.username or secret != sim.secret:
@@ -118,7 +115,7 @@ def login(sim: SimulatedAsterisk, session: AmiSession, action: Action) -> None:
     sim.emit(successful_auth(sim, session))
 
 
-def successful_auth(sim: SimulatedAsterisk, session: AmiSession) -> Message:
+def successful_auth(sim: AmiHost, session: AmiSession) -> Message:
     """The security event Asterisk sends to every session when someone logs in."""
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + ".000+0000"
     local = session.writer.get_extra_info("sockname") or ("127.0.0.1", 0)
