@@ -29,3 +29,20 @@ def test_the_wheel_builds_without_the_license_deprecation(tmp_path: Path) -> Non
     assert "License-Expression: MIT" in text
     assert "Requires-Dist: swagger-ui-bundle-v2" in text
     assert "callcenter/web/desktop.html" in zipfile.ZipFile(wheel).namelist()
+
+
+def test_screenshots_script_runs_from_any_python() -> None:
+    """The README's `python3 scripts/screenshots.py` works outside the venv (it re-runs itself)."""
+    outside = [
+        p for p in ("/usr/bin/python3", "/usr/local/bin/python3") if Path(p).is_file()
+    ]  # an interpreter that is not the project's venv
+    python = outside[0] if outside else sys.executable
+    run = subprocess.run(
+        [python, str(ROOT / "scripts" / "screenshots.py"), "--help"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd="/",
+    )
+    assert run.returncode == 0, run.stderr
+    assert "--warmup" in run.stdout
