@@ -3,6 +3,7 @@
 import { ApiError, PushSocket, api, clock, forgetToken, h, label, present, signIn } from "/static/common.js";
 import { announcePop, wireShortcuts } from "/static/desktop_alerts.js";
 import { renderCall } from "/static/desktop_call.js";
+import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js";
 import { renderRecord } from "/static/desktop_record.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
@@ -70,7 +71,7 @@ async function refreshMe() {
 
 const actions = {
   onPick: (id) => loadRecord(id, true),
-  onSearch: (q) => { $("search-q").value = q; search(q); },
+  onSearch: (q) => { $("search-q").value = q; search(q, (id) => loadRecord(id, false)); },
   onTransfer: async (group) => {
     try {
       await api(`/api/agents/${S.code}/transfer`, { method: "POST", body: { group } });
@@ -194,50 +195,6 @@ async function submitDisposition(event) {
   }
 }
 
-// -- search and complaints ----------------------------------------------------------------------
-
-async function search(q) {
-  const list = $("search-results");
-  list.replaceChildren(h("li", { class: "muted" }, t("search.busy")));
-  try {
-    const found = await api(`/api/customers?q=${encodeURIComponent(q)}&limit=20`);
-    list.replaceChildren(...(found.length ? found.map((c) => h("li", {}, h("button", {
-      class: "result", type: "button", onclick: () => loadRecord(c.id, false),
-    }, h("strong", {}, c.name), h("span", { class: `badge seg-${c.segment}` }, valueText("seg", c.segment)),
-    h("span", { class: "muted" }, ` ${c.member_number}${c.city ? ` · ${c.city}` : ""}`)))) : [h("li", { class: "muted" }, t("search.none"))]));
-  } catch (err) {
-    list.replaceChildren(h("li", { class: "error" }, err.message));
-  }
-}
-
-function openComplaint(customer) {
-  const form = $("complaint-form");
-  form.dataset.customer = customer.id;
-  $("complaint-for").textContent = t("complaint.for", { name: customer.name });
-  form.querySelector(".error").textContent = "";
-  form.hidden = false;
-  form.elements.subject.focus();
-}
-
-async function submitComplaint(event) {
-  event.preventDefault();
-  const form = $("complaint-form");
-  const f = form.elements;
-  const body = {
-    customer_id: Number(form.dataset.customer), category: f.category.value,
-    severity: f.severity.value, subject: f.subject.value.trim(), description: f.description.value.trim(),
-  };
-  try {
-    const out = await api("/api/complaints", { method: "POST", body });
-    notify(t("note.complaint", { id: out.id }), "good");
-    form.reset();
-    form.hidden = true;
-    if (S.record && S.record.customer.id === body.customer_id) await loadRecord(body.customer_id, false);
-  } catch (err) {
-    form.querySelector(".error").textContent = err.message;
-  }
-}
-
 // -- start --------------------------------------------------------------------------------------
 
 function fillSelect(select, values, prefix, placeholder) {
@@ -314,9 +271,12 @@ async function main() {
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };
   $("disposition").addEventListener("submit", submitDisposition);
-  $("complaint-form").addEventListener("submit", submitComplaint);
+  $("complaint-form").addEventListener("submit", (event) => submitComplaint(event, {
+    notify,
+    saved: (customerId) => (S.record?.customer.id === customerId ? loadRecord(customerId, false) : null),
+  }));
   $("complaint-form").querySelector("[data-cancel]").onclick = () => { $("complaint-form").hidden = true; };
-  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); const q = $("search-q").value.trim(); if (q) search(q); });
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); const q = $("search-q").value.trim(); if (q) search(q, (id) => loadRecord(id, false)); });
   wireShortcuts({
     ready: () => { if (!$("btn-available").disabled) $("btn-available").click(); },
     pause: () => { if (!$("btn-pause").disabled) $("btn-pause").click(); },
