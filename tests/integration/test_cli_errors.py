@@ -131,3 +131,20 @@ def test_demo_prints_how_the_cli_reaches_its_database(clean_dir: Path) -> None:
     )
     assert flag.returncode == 0, flag.stderr
     assert json.loads(flag.stdout) == json.loads(exported.stdout)
+
+
+def test_demo_flag_routes_with_the_demo_rules(
+    clean_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from callcenter.commands.demo import round_the_clock_rules
+
+    (clean_dir / ".demo").mkdir()
+    round_the_clock_rules(clean_dir / ".demo" / "routing.toml")  # what `callcenter demo` writes
+    night = ["route", "--caller", "13800138000", "--did", "8003"]
+    night += ["--at", "2026-12-06T03:00:00+08:00"]  # a Sunday, 3 a.m.: the packaged rules close
+    assert main(night) == 0
+    packaged = json.loads(capsys.readouterr().out)
+    assert main(["--demo", *night]) == 0
+    demo = json.loads(capsys.readouterr().out)
+    assert packaged["action"] != "queue"
+    assert demo["action"] == "queue" and demo["queue"] == "telemarketing"
