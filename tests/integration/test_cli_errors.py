@@ -22,6 +22,9 @@ def clean_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):
         if name.startswith("CALLCENTER_"):
             monkeypatch.delenv(name)
+    for name in ("CALLCENTER_DATABASE_URL", "CALLCENTER_ROUTING_FILE"):
+        monkeypatch.setenv(name, "")  # `--demo` sets these; undone after the test
+        monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
