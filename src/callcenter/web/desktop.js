@@ -91,7 +91,7 @@ const actions = {
   onEscalate: async (complaint) => {
     try {
       const out = await api(`/api/complaints/${complaint.id}/escalate`, { method: "POST", body: {} });
-      notify(t("note.escalated", { id: complaint.id, level: label(out.escalation_level) }), "good");
+      notify(t("note.escalated", { id: complaint.id, level: valueText("esc", out.escalation_level) }), "good");
       if (S.record) await loadRecord(S.record.customer.id, false);
     } catch (err) { failed(t("fail.escalate"), err); }
   },

@@ -15,7 +15,7 @@ function profile(c, actions) {
     [t("fact.member_since"), dateText(c.member_since)],
     [t("fact.city"), c.city],
     [t("fact.language"), c.language],
-    [t("fact.roles"), (c.roles || []).map(label).join(", ")],
+    [t("fact.roles"), (c.roles || []).map((r) => valueText("role", r)).join(", ")],
     [t("fact.likes"), (c.preferred_genres || []).map(label).join(", ")],
     [t("fact.email"), c.email],
     [t("fact.birthday"), dateText(c.birthday)],
@@ -71,8 +71,8 @@ function orders(list) {
       {},
       h("td", { class: "mono" }, o.order_number),
       h("td", {}, dateText(o.placed_at)),
-      h("td", {}, label(o.channel)),
-      h("td", {}, h("span", { class: `badge os-${o.status}` }, label(o.status))),
+      h("td", {}, valueText("ch", o.channel)),
+      h("td", {}, h("span", { class: `badge os-${o.status}` }, valueText("os", o.status))),
       h("td", { class: "items" }, (o.items || []).map((i) => `${i.title}${i.quantity > 1 ? ` ×${i.quantity}` : ""}`).join("; ")),
       h("td", { class: "num" }, money(o.total, o.currency)),
     ),
@@ -106,7 +106,7 @@ function complaints(list, actions) {
       h(
         "div",
         { class: "muted" },
-        `#${c.id} · ${label(c.category)} · ${c.severity} · ${label(c.status)} · ${label(c.escalation_level)} · ${t("rec.open_for", { age: c.age_text })}`,
+        `#${c.id} · ${valueText("cat", c.category)} · ${valueText("sev", c.severity)} · ${valueText("cs", c.status)} · ${valueText("esc", c.escalation_level)} · ${t("rec.open_for", { age: c.age_text })}`,
       ),
       c.escalation_level === "author_expert" || c.status === "resolved"
         ? null
@@ -127,9 +127,9 @@ function contacts(list) {
       "li",
       {},
       h("span", { class: "when" }, dateText(c.started_at)),
-      h("span", {}, `${label(c.channel)} ${t(c.direction === "outbound" ? "rec.out" : "rec.in")}`),
+      h("span", {}, `${valueText("ch", c.channel)} ${t(c.direction === "outbound" ? "rec.out" : "rec.in")}`),
       h("span", { class: "muted" }, [label(c.group_slug), c.agent_code ? t("rec.agent", { code: c.agent_code }) : ""].filter(Boolean).join(" · ")),
-      h("span", {}, c.disposition_code ? valueText("dc", c.disposition_code) : label(c.outcome || "")),
+      h("span", {}, c.disposition_code ? valueText("dc", c.disposition_code) : c.outcome ? valueText("out", c.outcome) : ""),
     ),
   );
   return h(
