@@ -2,9 +2,12 @@
 
 Builds a throw-away stack (SQLite in a temp dir seeded with a few hundred customers, the simulated
 Asterisk generating calls, the backend under uvicorn), opens both pages in headless Chromium and
-saves docs/screenshots/desktop.png and docs/screenshots/wallboard.png.
+saves docs/screenshots/desktop.png and wallboard.png (Chinese, the default) and desktop-en.png and
+wallboard-en.png (English).
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--warmup 45]
+    python3 scripts/screenshots.py [--out docs/screenshots] [--warmup 45]
+
+Run with any Python: outside the project's `.venv` it starts itself again with `.venv/bin/python`.
 
 Needs Debian's `chromium` (and `fonts-noto-cjk` so Chinese names do not render as boxes).
 """
@@ -14,16 +17,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-import httpx
-import uvicorn
-
 ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+
+
+def _in_project_venv() -> None:
+    """Re-run this script with the project's venv when started by another Python."""
+    if Path(sys.prefix).resolve() == VENV.resolve():
+        return
+    python = VENV / "bin" / "python"
+    if not python.is_file():
+        sys.exit("screenshots: no .venv in the clone; run `make install` first")
+    os.execv(python, [str(python), __file__, *sys.argv[1:]])
+
+
+if __name__ == "__main__":
+    _in_project_venv()
+
+import httpx  # noqa: E402  (after the venv check on purpose)
+import uvicorn  # noqa: E402
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -153,11 +173,14 @@ async def shoot(args: argparse.Namespace, workdir: Path) -> None:
                 sim.place_call(caller, None, "8001", answer_by="nobody", max_wait_s=600)
             await asyncio.sleep(3)
             args.out.mkdir(parents=True, exist_ok=True)
-            await desk.screenshot(path=str(args.out / "desktop.png"))
-            await asyncio.sleep(1.5)
-            await board.screenshot(path=str(args.out / "wallboard.png"))
+            for suffix, lang in (("", "zh-CN"), ("-en", "en")):
+                for page in (desk, board):
+                    await page.locator("header .lang-switch").select_option(lang)
+                await asyncio.sleep(1.5)
+                await desk.screenshot(path=str(args.out / f"desktop{suffix}.png"))
+                await board.screenshot(path=str(args.out / f"wallboard{suffix}.png"))
             await browser.close()
-        print(f"saved {args.out / 'desktop.png'} and {args.out / 'wallboard.png'}")
+        print(f"saved desktop(-en).png and wallboard(-en).png in {args.out}")
     finally:
         if traffic is not None:
             traffic.cancel()

@@ -44,6 +44,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description="Asterisk call-center backend: routing, screen-pop, wallboard, CRM.",
         lifespan=lifespan,
+        docs_url=None,  # api/api_docs.py serves /docs from the package, not a CDN
+        redoc_url=None,
     )
     from fastapi.exceptions import RequestValidationError
 

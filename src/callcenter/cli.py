@@ -25,6 +25,10 @@ COMMANDS: dict[str, str] = {
 }
 
 
+# Commands that read or write the stored center: checked for a migrated database first.
+NEEDS_SCHEMA: frozenset[str] = frozenset({"lookup", "token"})
+
+
 class _Command(Protocol):
     HELP: str
 
@@ -37,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, every sub-command included."""
     parser = argparse.ArgumentParser(prog="callcenter", description=__doc__)
     parser.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default: INFO)")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the database and routing rules `make demo` keeps in ./.demo",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
         module = cast(_Command, importlib.import_module(f"callcenter.commands.{module_name}"))
@@ -59,5 +68,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if (args.log_level or "INFO").upper() != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every start
+    if args.demo:
+        _use_demo()
+    if args.command in NEEDS_SCHEMA:
+        from callcenter.commands.schema_check import schema_problem
+        from callcenter.settings import load_settings
+
+        url = getattr(args, "database_url", None) or load_settings().database_url
+        problem = schema_problem(url)
+        if problem is not None:
+            print(f"callcenter {args.command}: {problem}", file=sys.stderr)
+            return 2
     run = args._run
     return int(run(args))
+
+
+def _use_demo() -> None:
+    """Point this process at the demo's database and rules (explicit flags still win)."""
+    from callcenter.commands.schema_check import DEMO_DIR, demo_database_url
+
+    os.environ["CALLCENTER_DATABASE_URL"] = demo_database_url(DEMO_DIR)
+    rules = DEMO_DIR / "routing.toml"
+    if rules.is_file():
+        os.environ["CALLCENTER_ROUTING_FILE"] = str(rules)

@@ -22,6 +22,10 @@ CHROMIUM_ARGS = [
 ]
 
 
+# The pages speak zh-CN unless the user picked English, which they remember in localStorage.
+ENGLISH = "try { localStorage.setItem('callcenter.lang', 'en'); } catch (e) {}"
+
+
 def chromium_path() -> str | None:
     """The Chromium binary to drive, if it is installed."""
     if Path(CHROMIUM).is_file():
@@ -67,8 +71,10 @@ async def browser() -> AsyncIterator[Any]:
 
 @pytest.fixture
 async def page(browser: Any) -> AsyncIterator[Any]:
-    """A fresh page; browser console errors are collected on `page.errors`."""
+    """A fresh page in English (tests read English labels; test_e2e_i18n covers the zh-CN
+    default); browser console errors are collected on `page.errors`."""
     context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    await context.add_init_script(ENGLISH)
     page = await context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

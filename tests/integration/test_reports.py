@@ -159,7 +159,7 @@ async def test_agents_report(reports_api: ApiHarness) -> None:
     [
         ("daily", {"from": "2026-13-01", "to": "2026-11-23"}, "from"),
         ("daily", {"from": "2026-11-22", "to": "yesterday"}, "to"),
-        ("daily", {"to": "2026-11-23"}, "from"),
+        ("daily", {"to": "2026-11-23"}, "to"),  # `from` defaults to today, after `to`
         ("daily", {"from": "2026-11-23", "to": "2026-11-22"}, "to"),
         ("agents", {"from": "2026-01-01", "to": "2026-04-03"}, "to"),  # 93 days
         ("daily", {"from": "2026-11-22", "to": "2026-11-22", "group": "nope"}, "group"),

@@ -10,12 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.responses import Response
 
+from callcenter.api import api_docs
 from callcenter.api.deps import RuntimeDep, get_principal
 from callcenter.domain.auth import Principal, allows
 from callcenter.services import staff
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["pages"])
+router.include_router(api_docs.router)  # /docs, served from the package (app.py: docs_url=None)
 
 CONTENT_TYPES: dict[str, str] = {
     ".html": "text/html; charset=utf-8",

@@ -19,8 +19,13 @@ from callcenter.services.reports import Report, ReportOptions, ReportRequestErro
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 
 Viewer = Annotated[Principal, Depends(requires("reports.view"))]
-From = Annotated[date, Query(alias="from", description="first business day (YYYY-MM-DD)")]
-To = Annotated[date, Query(description="last business day, included (YYYY-MM-DD)")]
+From = Annotated[
+    date | None,
+    Query(alias="from", description="first business day (YYYY-MM-DD); default: today"),
+]
+To = Annotated[
+    date | None, Query(description="last business day, included (YYYY-MM-DD); default: today")
+]
 GroupQ = Annotated[OneLine | None, Query(description="one group's slug; all groups when absent")]
 Format = Annotated[Literal["json", "csv"], Query(alias="format")]
 
@@ -34,6 +39,15 @@ def _options(runtime: RuntimeDep) -> ReportOptions:
         wrapup_s=dict(s.queue_wrapup_s),
         staffing=s.staffing_rules(),
     )
+
+
+def _days(runtime: RuntimeDep, first: date | None, last: date | None) -> tuple[date, date]:
+    """`from`/`to` as asked; either one left out is today's business day in the center's zone."""
+    from zoneinfo import ZoneInfo
+
+    s = runtime.settings
+    today = business_day(datetime.now(UTC), ZoneInfo(s.timezone), s.day_start_hour)
+    return first or today, last or today
 
 
 async def _answer(pending: Awaitable[Report], fmt: str) -> Any:
@@ -57,15 +71,16 @@ async def _answer(pending: Awaitable[Report], fmt: str) -> Any:
 async def daily(
     runtime: RuntimeDep,
     _: Viewer,
-    first: From,
-    to: To,
+    first: From = None,
+    to: To = None,
     group: GroupQ = None,
     fmt: Format = "json",
 ) -> Any:
     """Per business day and group: offered, answered, abandoned, SL, SL2, ASA, AHT, FCR."""
+    day1, day2 = _days(runtime, first, to)
     return await _answer(
         reports.daily_report(
-            uow=runtime.uow, options=_options(runtime), first=first, last=to, group=group
+            uow=runtime.uow, options=_options(runtime), first=day1, last=day2, group=group
         ),
         fmt,
     )
@@ -75,19 +90,20 @@ async def daily(
 async def interval(
     runtime: RuntimeDep,
     _: Viewer,
-    first: From,
-    to: To,
+    first: From = None,
+    to: To = None,
     minutes: int = 30,
     group: GroupQ = None,
     fmt: Format = "json",
 ) -> Any:
     """Per 15, 30 or 60 minute interval (local time) and group, where calls started."""
+    day1, day2 = _days(runtime, first, to)
     return await _answer(
         reports.interval_report(
             uow=runtime.uow,
             options=_options(runtime),
-            first=first,
-            last=to,
+            first=day1,
+            last=day2,
             minutes=minutes,
             group=group,
         ),
@@ -99,15 +115,16 @@ async def interval(
 async def agents(
     runtime: RuntimeDep,
     _: Viewer,
-    first: From,
-    to: To,
+    first: From = None,
+    to: To = None,
     group: GroupQ = None,
     fmt: Format = "json",
 ) -> Any:
     """Per agent: inbound calls answered, within SL, average handle time, FCR."""
+    day1, day2 = _days(runtime, first, to)
     return await _answer(
         reports.agents_report(
-            uow=runtime.uow, options=_options(runtime), first=first, last=to, group=group
+            uow=runtime.uow, options=_options(runtime), first=day1, last=day2, group=group
         ),
         fmt,
     )

@@ -7,10 +7,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import uvicorn
+
+from callcenter.commands.schema_check import demo_database_url
+from callcenter.commands.simulate import calls_per_second
 
 HELP = "Run the embedded demo: seeded SQLite book club, simulated Asterisk, backend, pages."
 
@@ -23,20 +28,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the demo command."""
     parser.add_argument("--dir", type=Path, default=Path(".demo"), help="where the demo DB lives")
     parser.add_argument("--customers", type=int, default=2000, help="customers to seed (first run)")
-    parser.add_argument("--http-port", type=int, default=8000)
+    parser.add_argument(
+        "--http-port", type=int, default=8000, help="pages and API (0: any free port, printed)"
+    )
     parser.add_argument("--ami-port", type=int, default=0, help="simulated AMI port (0: any free)")
     parser.add_argument("--agi-port", type=int, default=0, help="FastAGI port (0: any free)")
     parser.add_argument("--agents", type=int, default=12, help="simulated agents logged in")
-    parser.add_argument("--rate", type=float, default=0.4, help="calls per second")
+    parser.add_argument("--rate", type=calls_per_second, default=0.4, help="calls per second")
     parser.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run until Ctrl-C (or --duration)."""
+    """Run until Ctrl-C (or --duration); a taken port is one line on stderr and exit status 2."""
+    problem = port_problem("127.0.0.1", args.http_port)
+    if problem is not None:
+        print(f"callcenter demo: {problem}", file=sys.stderr)
+        return 2
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_demo(args))
     return 0
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the demo cannot listen on host:port, or None (port 0 always works)."""
+    if port == 0:
+        return None
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            return (
+                f"port {port} on {host} is taken ({exc.strerror}); "
+                "stop what uses it, or pass --http-port N (0: any free port)"
+            )
+    return None
 
 
 async def _prepare(url: str, customers: int) -> None:
@@ -100,7 +127,7 @@ async def _demo(args: argparse.Namespace) -> None:
     db_file = args.dir / "demo.db"
     if args.fresh and db_file.exists():
         db_file.unlink()
-    url = f"sqlite+aiosqlite:///{db_file}"
+    url = demo_database_url(args.dir)
     await _prepare(url, args.customers)
 
     sim = SimulatedAsterisk("callcenter", DEMO_SECRET, answer_probability=0.85, talk_mean_s=40)
@@ -126,19 +153,25 @@ async def _demo(args: argparse.Namespace) -> None:
     serving = asyncio.create_task(server.serve())
     while not server.started:
         if serving.done():
-            await serving
-            raise SystemExit(f"the backend could not start on port {settings.http_port}")
+            await sim.stop()
+            with contextlib.suppress(BaseException):
+                await serving
+            port = settings.http_port
+            raise SystemExit(f"callcenter demo: the backend could not listen on port {port}")
         await asyncio.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
     runtime = app.state.runtime
     if runtime.agi is not None:
         sim.agi = f"agi://127.0.0.1:{runtime.agi.port}/route"  # the dialplan asks our router
     admin, supervisor, agent = await _tokens(runtime, "1001")
-    base = f"http://{settings.http_host}:{settings.http_port}"
+    base = f"http://{settings.http_host}:{port}"
     print(
         "\ncallcenter demo is running (Ctrl-C stops it)\n"
         f"  agent desktop (Wang Fang, 1001): {base}/desktop#token={agent}\n"
         f"  supervisor wallboard:            {base}/wallboard#token={supervisor}\n"
-        f"  API docs:                        {base}/docs   (admin token: {admin})\n",
+        f"  API docs:                        {base}/docs   (admin token: {admin})\n"
+        "the command line reaches this database with `callcenter --demo COMMAND`, or:\n"
+        f"  export CALLCENTER_DATABASE_URL={demo_database_url(args.dir.resolve())}\n",
         flush=True,
     )
     callers = await callers_from_db(url)

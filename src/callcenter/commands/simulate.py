@@ -14,6 +14,17 @@ if TYPE_CHECKING:
 HELP = "run a simulated Asterisk (AMI server): replay a recorded trace or generate calls"
 
 
+def calls_per_second(text: str) -> float:
+    """A --rate value: a finite number of calls per second above zero."""
+    try:
+        rate = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < rate < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be above 0 calls per second, not {text}")
+    return rate
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Flags of the simulate command."""
     parser.add_argument("--host", default="127.0.0.1")
@@ -24,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="AMI secret (default: $CALLCENTER_SIM_SECRET, else empty)",
     )
-    parser.add_argument("--rate", type=float, default=0.2, help="calls per second")
+    parser.add_argument("--rate", type=calls_per_second, default=0.2, help="calls per second (> 0)")
     parser.add_argument("--queues", nargs="*", default=None, help="queues to call (default all)")
     parser.add_argument("--agents", type=int, default=None, help="number of agents (default 10)")
     callers = parser.add_mutually_exclusive_group()

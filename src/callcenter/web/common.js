@@ -1,5 +1,7 @@
 // Shared by the desktop and the wallboard: token handling, the REST helper, the push socket, DOM bits.
 
+import { fmtDate, fmtMoney, t } from "/static/i18n.js";
+
 const TOKEN_KEY = "callcenter.token";
 
 /** The token from the URL fragment (then removed from the address bar) or from this tab's storage. */
@@ -57,7 +59,7 @@ export async function api(path, { method = "GET", body, token = takeToken() } = 
       cache: "no-store",
     });
   } catch (err) {
-    throw new ApiError(0, "the server cannot be reached");
+    throw new ApiError(0, t("net.unreachable"));
   }
   const text = await res.text();
   let data = null;
@@ -185,17 +187,14 @@ export function clock(seconds) {
   return hh ? `${hh}:${String(mm).padStart(2, "0")}:${ss}` : `${mm}:${ss}`;
 }
 
+/** A date in the page's language (Intl). */
 export function dateText(iso) {
-  if (!iso) return "";
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toLocaleDateString(undefined, { year: "numeric", month: "short", day: "numeric" });
+  return fmtDate(iso);
 }
 
+/** An amount in the page's language (Intl), CNY unless the order says otherwise. */
 export function money(amount, currency) {
-  const n = Number(amount);
-  if (Number.isNaN(n)) return `${amount ?? ""} ${currency ?? ""}`.trim();
-  return `${currency === "CNY" || !currency ? "¥" : `${currency} `}${n.toFixed(2)}`;
+  return fmtMoney(amount, currency);
 }
 
 export function label(slug) {

@@ -1,14 +1,16 @@
 // The agent desktop: sign-in, live state over /ws/agent, the screen-pop, wrap-up and actions.
 
 import { ApiError, PushSocket, api, clock, forgetToken, h, label, present, signIn } from "/static/common.js";
+import { announcePop, wireShortcuts } from "/static/desktop_alerts.js";
 import { renderCall } from "/static/desktop_call.js";
+import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js";
 import { renderRecord } from "/static/desktop_record.js";
+import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
-const S = { code: null, presence: null, groups: {}, pop: null, record: null, dispo: null, socket: null };
-const STATE_TEXT = {
-  available: "Available", ringing: "Ringing", on_call: "On a call", wrap_up: "Wrap-up",
-  paused: "Paused", logged_out: "Logged out",
+const S = {
+  code: null, presence: null, groups: {}, pop: null, record: null, dispo: null, socket: null,
+  online: true, lists: { reasons: [], dispositions: [] },
 };
 
 function notify(text, tone = "info") {
@@ -30,14 +32,15 @@ function renderState() {
   const p = S.presence;
   const state = p?.state || "unknown";
   const pill = $("state-pill");
-  pill.textContent = STATE_TEXT[state] || "Unknown";
+  pill.textContent = t(`st.${state}`);
   pill.className = `pill st-${state}`;
   pill.dataset.state = state;
-  const detail = [p?.reason, p?.queues?.length ? p.queues.map(label).join(", ") : null].filter(Boolean);
+  const queues = (p?.queues || []).map((q) => (S.groups[q] ? groupName(S.groups[q]) : label(q)));
+  const detail = [p?.reason ? valueText("pr", p.reason) : null, queues.join(", ")].filter(Boolean);
   $("state-detail").textContent = detail.join(" · ");
   $("state-detail").dataset.since = p?.since ? p.since * 1000 : "";
   $("btn-available").disabled = !["logged_out", "paused", "unknown"].includes(state);
-  $("btn-available").textContent = state === "paused" ? "Resume" : state === "logged_out" || state === "unknown" ? "Log in" : "Available";
+  $("btn-available").textContent = t(state === "paused" ? "btn.resume" : state === "logged_out" || state === "unknown" ? "btn.login" : "btn.available");
   $("btn-pause").disabled = ["logged_out", "paused"].includes(state);
   $("btn-logout").disabled = state === "logged_out";
 }
@@ -45,9 +48,12 @@ function renderState() {
 async function control(action, body) {
   try {
     const out = await api(`/api/agents/${S.code}/${action}`, { method: "POST", body });
-    if (action === "login" && out?.queues) notify(`Logged in to ${out.queues.map((q) => label(q.queue)).join(", ")}`, "good");
+    if (action === "login" && out?.queues) {
+      const names = out.queues.map((q) => (S.groups[q.queue] ? groupName(S.groups[q.queue]) : label(q.queue)));
+      notify(t("note.logged_in", { queues: names.join(", ") }), "good");
+    }
   } catch (err) {
-    failed(`Could not ${action}`, err);
+    failed(t("fail.action", { action: t(`act.${action}`) }), err);
   }
 }
 
@@ -57,7 +63,7 @@ async function refreshMe() {
     if (me.presence) S.presence = me.presence;
     renderState();
   } catch (err) {
-    if (err.status !== 0) failed("Could not load your state", err);
+    if (err.status !== 0) failed(t("fail.state"), err);
   }
 }
 
@@ -65,29 +71,29 @@ async function refreshMe() {
 
 const actions = {
   onPick: (id) => loadRecord(id, true),
-  onSearch: (q) => { $("search-q").value = q; search(q); },
+  onSearch: (q) => { $("search-q").value = q; search(q, (id) => loadRecord(id, false)); },
   onTransfer: async (group) => {
     try {
       await api(`/api/agents/${S.code}/transfer`, { method: "POST", body: { group } });
-      notify(`Transferring to ${label(group)}…`, "good");
-    } catch (err) { failed("Transfer failed", err); }
+      notify(t("note.transferring", { group: groupName(S.groups[group]) || label(group) }), "good");
+    } catch (err) { failed(t("fail.transfer"), err); }
   },
   onDial: async (c) => {
     try {
       await api(`/api/agents/${S.code}/dial`, { method: "POST", body: { customer_id: c.id } });
-      notify(`Dialling ${c.name}… your phone rings first.`, "good");
+      notify(t("note.dialling", { name: c.name }), "good");
     } catch (err) {
-      if (err.status === 409) notify(`Call refused: ${err.message}`, "bad");
-      else failed("Could not dial", err);
+      if (err.status === 409) notify(t("note.refused", { reason: err.message }), "bad");
+      else failed(t("fail.dial"), err);
     }
   },
   onComplaint: (c) => openComplaint(c),
   onEscalate: async (complaint) => {
     try {
       const out = await api(`/api/complaints/${complaint.id}/escalate`, { method: "POST", body: {} });
-      notify(`Complaint #${complaint.id} escalated to ${label(out.escalation_level)}`, "good");
+      notify(t("note.escalated", { id: complaint.id, level: valueText("esc", out.escalation_level) }), "good");
       if (S.record) await loadRecord(S.record.customer.id, false);
-    } catch (err) { failed("Could not escalate", err); }
+    } catch (err) { failed(t("fail.escalate"), err); }
   },
 };
 
@@ -96,8 +102,8 @@ function renderCallCard() {
   card.replaceChildren(...present(renderCall(S.pop, S.groups, actions)));
   card.className = `card call ${S.pop ? `phase-${S.pop.phase}` : "idle"}`;
   document.title = S.pop?.phase === "ringing"
-    ? `☎ ${S.pop.record?.customer?.name || S.pop.call.caller || "Incoming call"} — Service Desk`
-    : "Service Desk · 书友服务台";
+    ? `☎ ${S.pop.record?.customer?.name || S.pop.call.caller || t("call.incoming")} — ${t("app.desk")}`
+    : t("app.desk");
 }
 
 function renderRecordCard() {
@@ -111,7 +117,7 @@ async function loadRecord(id, picked) {
     S.record = await api(`/api/customers/${id}/bundle`);
     if (picked && S.pop) { S.pop.picked = id; S.pop.record = S.record; renderCallCard(); }
     renderRecordCard();
-  } catch (err) { failed("Could not load the customer", err); }
+  } catch (err) { failed(t("fail.customer"), err); }
 }
 
 function onPop(msg) {
@@ -123,6 +129,7 @@ function onPop(msg) {
   S.pop = pop;
   renderCallCard();
   renderRecordCard();
+  if (!same) announcePop(pop, t("call.incoming"));
 }
 
 function onCallUpdate(msg) {
@@ -131,7 +138,7 @@ function onCallUpdate(msg) {
     return;
   }
   if (msg.state === "missed") {
-    notify(`Missed call from ${S.pop.record?.customer?.name || S.pop.call.caller || "a withheld number"}`, "warn");
+    notify(t("note.missed", { who: S.pop.record?.customer?.name || S.pop.call.caller || t("call.withheld_number") }), "warn");
     S.pop = null;
   } else if (msg.state === "answered") {
     Object.assign(S.pop, { phase: "connected", answeredAt: Date.now() });
@@ -145,18 +152,30 @@ function onCallUpdate(msg) {
 // -- wrap-up ------------------------------------------------------------------------------------
 
 function askDisposition(msg, pop) {
-  S.dispo = { linkedid: msg.linkedid };
-  const who = pop?.record?.customer?.name || pop?.call?.caller || "the caller";
-  $("dispo-about").textContent = `Call with ${who}, talked ${clock(msg.talk_s)}. Record what it was about.`;
+  const who = pop?.record?.customer?.name || pop?.call?.caller || null;
+  S.dispo = { linkedid: msg.linkedid, who, talk_s: msg.talk_s };
+  renderDispoAbout();
   $("dispo-error").textContent = "";
   $("disposition").reset();
   $("disposition").hidden = false;
   $("dispo-code").focus();
 }
 
+function renderDispoAbout() {
+  if (!S.dispo) return;
+  const who = S.dispo.who || t("dispo.the_caller");
+  $("dispo-about").textContent = t("dispo.about", { who, time: clock(S.dispo.talk_s) });
+}
+
 async function submitDisposition(event) {
   event.preventDefault();
   const form = $("disposition");
+  if (!S.dispo) return;
+  if (!$("dispo-code").value) { // no code is pre-chosen: the agent has to pick one
+    $("dispo-error").textContent = t("dispo.need_code");
+    $("dispo-code").focus();
+    return;
+  }
   const settled = form.elements.settled.value;
   const body = { linkedid: S.dispo.linkedid, code: $("dispo-code").value, settled: settled === "yes" };
   const note = $("dispo-note").value.trim();
@@ -168,7 +187,7 @@ async function submitDisposition(event) {
     form.hidden = true;
     S.dispo = null;
     if (S.pop && S.pop.linkedid === body.linkedid) { S.pop = null; renderCallCard(); }
-    notify("Disposition saved.", "good");
+    notify(t("note.saved"), "good");
   } catch (err) {
     $("dispo-error").textContent = err.message; // the form keeps what was typed
   } finally {
@@ -176,63 +195,37 @@ async function submitDisposition(event) {
   }
 }
 
-// -- search and complaints ----------------------------------------------------------------------
-
-async function search(q) {
-  const list = $("search-results");
-  list.replaceChildren(h("li", { class: "muted" }, "Searching…"));
-  try {
-    const found = await api(`/api/customers?q=${encodeURIComponent(q)}&limit=20`);
-    list.replaceChildren(...(found.length ? found.map((c) => h("li", {}, h("button", {
-      class: "result", type: "button", onclick: () => loadRecord(c.id, false),
-    }, h("strong", {}, c.name), h("span", { class: `badge seg-${c.segment}` }, label(c.segment)),
-    h("span", { class: "muted" }, ` ${c.member_number}${c.city ? ` · ${c.city}` : ""}`)))) : [h("li", { class: "muted" }, "No customer found.")]));
-  } catch (err) {
-    list.replaceChildren(h("li", { class: "error" }, err.message));
-  }
-}
-
-function openComplaint(customer) {
-  const form = $("complaint-form");
-  form.dataset.customer = customer.id;
-  $("complaint-for").textContent = `for ${customer.name}`;
-  form.querySelector(".error").textContent = "";
-  form.hidden = false;
-  form.elements.subject.focus();
-}
-
-async function submitComplaint(event) {
-  event.preventDefault();
-  const form = $("complaint-form");
-  const f = form.elements;
-  const body = {
-    customer_id: Number(form.dataset.customer), category: f.category.value,
-    severity: f.severity.value, subject: f.subject.value.trim(), description: f.description.value.trim(),
-  };
-  try {
-    const out = await api("/api/complaints", { method: "POST", body });
-    notify(`Complaint #${out.id} opened.`, "good");
-    form.reset();
-    form.hidden = true;
-    if (S.record && S.record.customer.id === body.customer_id) await loadRecord(body.customer_id, false);
-  } catch (err) {
-    form.querySelector(".error").textContent = err.message;
-  }
-}
-
 // -- start --------------------------------------------------------------------------------------
 
-function fillSelect(select, values) {
-  select.replaceChildren(...values.map((v) => h("option", { value: v }, label(v))));
+function fillSelect(select, values, prefix, placeholder) {
+  const kept = select.value;
+  const first = placeholder ? [h("option", { value: "" }, placeholder)] : [];
+  select.replaceChildren(...first, ...values.map((v) => h("option", { value: v }, valueText(prefix, v))));
+  if (kept && values.includes(kept)) select.value = kept;
+}
+
+function fillLists() {
+  fillSelect($("pause-reason"), S.lists.reasons, "pr");
+  // the disposition starts empty: a real code is never pre-chosen for the agent
+  fillSelect($("dispo-code"), S.lists.dispositions, "dc", t("dispo.choose"));
 }
 
 async function loadLists() {
   const [reasons, dispositions, groups] = await Promise.allSettled([
     api("/api/pause-reasons"), api("/api/dispositions"), api("/api/groups"),
   ]);
-  fillSelect($("pause-reason"), reasons.value || []);
-  fillSelect($("dispo-code"), dispositions.value || []);
+  S.lists = { reasons: reasons.value || [], dispositions: dispositions.value || [] };
+  fillLists();
   for (const g of groups.value || []) S.groups[g.queue] = g;
+}
+
+function rerender() {
+  fillLists();
+  renderState();
+  renderCallCard();
+  renderRecordCard();
+  renderDispoAbout();
+  setOnline(S.online);
 }
 
 function tick() {
@@ -248,18 +241,21 @@ function tick() {
 }
 
 function setOnline(online) {
+  S.online = online;
   $("offline").hidden = online;
-  $("conn").textContent = online ? "● online" : "● offline";
+  $("conn").textContent = t(online ? "conn.online" : "conn.offline");
   $("conn").className = `conn ${online ? "online" : "offline"}`;
   document.body.classList.toggle("is-offline", !online);
 }
 
 async function main() {
+  wireLanguageSwitches(rerender);
+  renderCallCard();
   const { token, me } = await signIn({
     box: $("signin"), form: $("signin-form"), input: $("signin-token"), error: $("signin-error"),
-    check: async (t) => {
-      const who = await api("/api/me", { token: t });
-      if (!who.agent_code) throw new ApiError(403, "This desktop needs an agent token.");
+    check: async (candidate) => {
+      const who = await api("/api/me", { token: candidate });
+      if (!who.agent_code) throw new ApiError(403, t("signin.need_agent"));
       return who;
     },
   });
@@ -275,11 +271,21 @@ async function main() {
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };
   $("disposition").addEventListener("submit", submitDisposition);
-  $("complaint-form").addEventListener("submit", submitComplaint);
+  $("complaint-form").addEventListener("submit", (event) => submitComplaint(event, {
+    notify,
+    saved: (customerId) => (S.record?.customer.id === customerId ? loadRecord(customerId, false) : null),
+  }));
   $("complaint-form").querySelector("[data-cancel]").onclick = () => { $("complaint-form").hidden = true; };
-  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); const q = $("search-q").value.trim(); if (q) search(q); });
+  $("search-form").addEventListener("submit", (e) => { e.preventDefault(); const q = $("search-q").value.trim(); if (q) search(q, (id) => loadRecord(id, false)); });
+  wireShortcuts({
+    ready: () => { if (!$("btn-available").disabled) $("btn-available").click(); },
+    pause: () => { if (!$("btn-pause").disabled) $("btn-pause").click(); },
+    disposition: () => { if (!$("disposition").hidden) $("dispo-code").focus(); },
+    save: () => { if (!$("disposition").hidden) $("disposition").requestSubmit(); },
+  });
   setInterval(tick, 1000);
   await loadLists();
+  renderState();
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,

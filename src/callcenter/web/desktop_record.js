@@ -1,27 +1,26 @@
 // The customer record on the desktop: profile, alerts, orders, open complaints, recent contacts.
 
 import { dateText, h, label, money } from "/static/common.js";
+import { t, valueText } from "/static/i18n.js";
 
-const SEGMENT_TEXT = { senior: "Senior member · 资深会员", vip: "VIP", regular: "Member" };
-const SLA_TEXT = { ok: "within SLA", due_soon: "SLA due soon", overdue: "SLA overdue" };
 const ALERT_TONE = { overdue_complaint: "bad", credit_hold: "bad", repeat_caller: "warn" };
 
 function segmentBadge(segment) {
-  return h("span", { class: `badge seg-${segment}` }, SEGMENT_TEXT[segment] || label(segment));
+  return h("span", { class: `badge seg-${segment}` }, valueText("seg", segment));
 }
 
 function profile(c, actions) {
   const facts = [
-    ["Member no.", c.member_number],
-    ["Member since", dateText(c.member_since)],
-    ["City", c.city],
-    ["Language", c.language],
-    ["Roles", (c.roles || []).map(label).join(", ")],
-    ["Likes", (c.preferred_genres || []).map(label).join(", ")],
-    ["Email", c.email],
-    ["Birthday", dateText(c.birthday)],
+    [t("fact.member_no"), c.member_number],
+    [t("fact.member_since"), dateText(c.member_since)],
+    [t("fact.city"), c.city],
+    [t("fact.language"), c.language],
+    [t("fact.roles"), (c.roles || []).map((r) => valueText("role", r)).join(", ")],
+    [t("fact.likes"), (c.preferred_genres || []).map(label).join(", ")],
+    [t("fact.email"), c.email],
+    [t("fact.birthday"), dateText(c.birthday)],
   ];
-  if (c.credit_rating) facts.push(["Credit rating", c.credit_rating + (c.credit_hold ? " (on hold)" : "")]);
+  if (c.credit_rating) facts.push([t("fact.credit"), c.credit_rating + (c.credit_hold ? t("fact.on_hold") : "")]);
   return h(
     "header",
     { class: "record-head" },
@@ -30,7 +29,7 @@ function profile(c, actions) {
       { class: "record-title" },
       h("h2", { class: "customer-name", "data-testid": "customer-name" }, c.name),
       segmentBadge(c.segment),
-      c.do_not_call ? h("span", { class: "badge dnc" }, "Do not call") : null,
+      c.do_not_call ? h("span", { class: "badge dnc" }, t("rec.dnc")) : null,
     ),
     h(
       "dl",
@@ -46,12 +45,12 @@ function profile(c, actions) {
           class: "btn",
           type: "button",
           // the server has the last word on do-not-call: it refuses, and the refusal is shown
-          title: c.do_not_call ? "This customer asked not to be called" : "Call this customer",
+          title: t(c.do_not_call ? "rec.dnc_help" : "rec.call_help"),
           onclick: () => actions.onDial(c),
         },
-        "☎ Call back",
+        t("rec.call_back"),
       ),
-      h("button", { class: "btn", type: "button", onclick: () => actions.onComplaint(c) }, "New complaint"),
+      h("button", { class: "btn", type: "button", onclick: () => actions.onComplaint(c) }, t("complaint.new")),
     ),
   );
 }
@@ -72,8 +71,8 @@ function orders(list) {
       {},
       h("td", { class: "mono" }, o.order_number),
       h("td", {}, dateText(o.placed_at)),
-      h("td", {}, label(o.channel)),
-      h("td", {}, h("span", { class: `badge os-${o.status}` }, label(o.status))),
+      h("td", {}, valueText("ch", o.channel)),
+      h("td", {}, h("span", { class: `badge os-${o.status}` }, valueText("os", o.status))),
       h("td", { class: "items" }, (o.items || []).map((i) => `${i.title}${i.quantity > 1 ? ` ×${i.quantity}` : ""}`).join("; ")),
       h("td", { class: "num" }, money(o.total, o.currency)),
     ),
@@ -81,15 +80,15 @@ function orders(list) {
   return h(
     "section",
     { class: "block orders" },
-    h("h3", {}, "Recent orders"),
+    h("h3", {}, t("rec.orders")),
     rows.length
       ? h(
           "table",
           {},
-          h("thead", {}, h("tr", {}, ["Order", "Placed", "Channel", "Status", "Items", "Total"].map((t) => h("th", {}, t)))),
+          h("thead", {}, h("tr", {}, ["order", "placed", "channel", "status", "items", "total"].map((k) => h("th", {}, t(`rec.${k}`))))),
           h("tbody", {}, rows),
         )
-      : h("p", { class: "muted" }, "No orders."),
+      : h("p", { class: "muted" }, t("rec.no_orders")),
   );
 }
 
@@ -102,23 +101,23 @@ function complaints(list, actions) {
         "div",
         { class: "complaint-main" },
         h("strong", {}, c.subject),
-        h("span", { class: `badge sla sla-${c.sla_state}` }, SLA_TEXT[c.sla_state] || c.sla_state),
+        h("span", { class: `badge sla sla-${c.sla_state}` }, valueText("sla", c.sla_state)),
       ),
       h(
         "div",
         { class: "muted" },
-        `#${c.id} · ${label(c.category)} · ${c.severity} · ${label(c.status)} · ${label(c.escalation_level)} · open ${c.age_text}`,
+        `#${c.id} · ${valueText("cat", c.category)} · ${valueText("sev", c.severity)} · ${valueText("cs", c.status)} · ${valueText("esc", c.escalation_level)} · ${t("rec.open_for", { age: c.age_text })}`,
       ),
       c.escalation_level === "author_expert" || c.status === "resolved"
         ? null
-        : h("button", { class: "btn small", type: "button", onclick: () => actions.onEscalate(c) }, "Escalate"),
+        : h("button", { class: "btn small", type: "button", onclick: () => actions.onEscalate(c) }, t("rec.escalate")),
     ),
   );
   return h(
     "section",
     { class: "block complaints" },
-    h("h3", {}, "Open complaints"),
-    items.length ? h("ul", { class: "list" }, items) : h("p", { class: "muted" }, "None open."),
+    h("h3", {}, t("rec.complaints")),
+    items.length ? h("ul", { class: "list" }, items) : h("p", { class: "muted" }, t("rec.none_open")),
   );
 }
 
@@ -128,16 +127,16 @@ function contacts(list) {
       "li",
       {},
       h("span", { class: "when" }, dateText(c.started_at)),
-      h("span", {}, `${label(c.channel)} ${c.direction === "outbound" ? "out" : "in"}`),
-      h("span", { class: "muted" }, [label(c.group_slug), c.agent_code ? `agent ${c.agent_code}` : ""].filter(Boolean).join(" · ")),
-      h("span", {}, label(c.disposition_code || c.outcome || "")),
+      h("span", {}, `${valueText("ch", c.channel)} ${t(c.direction === "outbound" ? "rec.out" : "rec.in")}`),
+      h("span", { class: "muted" }, [label(c.group_slug), c.agent_code ? t("rec.agent", { code: c.agent_code }) : ""].filter(Boolean).join(" · ")),
+      h("span", {}, c.disposition_code ? valueText("dc", c.disposition_code) : c.outcome ? valueText("out", c.outcome) : ""),
     ),
   );
   return h(
     "section",
     { class: "block contacts" },
-    h("h3", {}, "Recent contacts"),
-    items.length ? h("ul", { class: "contact-list" }, items) : h("p", { class: "muted" }, "First contact."),
+    h("h3", {}, t("rec.contacts")),
+    items.length ? h("ul", { class: "contact-list" }, items) : h("p", { class: "muted" }, t("rec.first_contact")),
   );
 }
 

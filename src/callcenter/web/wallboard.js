@@ -1,18 +1,26 @@
 // The wallboard: one tile per group and the agent board, live from /ws/wallboard, ticking locally.
 
 import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from "/static/common.js";
+import {
+  fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
+} from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const STATE_ORDER = ["ringing", "on_call", "wrap_up", "available", "paused", "logged_out"];
-const STATE_TEXT = {
-  available: "Free", ringing: "Ringing", on_call: "On call", wrap_up: "Wrap-up",
-  paused: "Paused", logged_out: "Logged out",
+const STATE_KEY = {
+  available: "wb.free", ringing: "st.ringing", on_call: "wb.on_call", wrap_up: "st.wrap_up",
+  paused: "st.paused", logged_out: "st.logged_out",
 };
 let snapshot = null;
 let receivedAt = 0;
+let online = null;
 
 function pct(value) {
-  return value === null || value === undefined ? "—" : `${Math.round(value)}%`;
+  return fmtPercent(value);
+}
+
+function num(value) {
+  return fmtNumber(value);
 }
 
 function secs(value) {
@@ -34,30 +42,31 @@ function groupTile(g) {
   const tone = slTone(g.sl_percent, g.sl_target_percent);
   const late = g.waiting > 0 && g.longest_wait_s > g.sl_target_s;
   const a = g.agents || {};
-  const paused = Object.entries(g.paused_by_reason || {}).map(([r, n]) => `${r} ${n}`).join(", ");
+  const paused = Object.entries(g.paused_by_reason || {}).map(([r, n]) => `${valueText("pr", r)} ${n}`).join(", ");
   return h("article", { class: `tile sl-${tone}${late ? " late" : ""}`, "data-group": g.slug },
     h("header", { class: "tile-head" },
-      h("div", {}, h("h3", {}, g.name), h("span", { class: "zh" }, g.name_zh)),
-      h("div", { class: "sl", title: `answered within ${g.sl_target_s}s` },
+      h("div", {}, h("h3", {}, groupName(g)), h("span", { class: "zh" }, groupOtherName(g))),
+      h("div", { class: "sl", title: t("wb.within", { s: g.sl_target_s }) },
         h("span", { class: "sl-value", "data-testid": "sl" }, pct(g.sl_percent)),
-        h("span", { class: "sl-target" }, `SL target ${g.sl_target_percent}% / ${g.sl_target_s}s`))),
+        h("span", { class: "sl-target" }, t("wb.target", { p: pct(g.sl_target_percent), s: g.sl_target_s })))),
     h("div", { class: "tile-now" },
-      stat("waiting", String(g.waiting), { "data-testid": "waiting", class: `stat big${g.waiting ? " hot" : ""}` }),
-      stat("longest wait", g.waiting ? clock(g.longest_wait_s) : "—", {
+      stat(t("wb.waiting"), num(g.waiting), { "data-testid": "waiting", class: `stat big${g.waiting ? " hot" : ""}` }),
+      stat(t("wb.longest"), g.waiting ? clock(g.longest_wait_s) : "—", {
         class: `stat big${late ? " hot" : ""}`, "data-tick": g.waiting ? g.longest_wait_s : null,
       })),
     h("div", { class: "tile-day" },
-      stat("offered", String(g.offered)), stat("answered", String(g.answered)),
-      stat("abandoned", String(g.abandoned)), stat("aband. rate", pct(g.abandon_rate)),
-      stat("ASA", secs(g.asa_s)), stat("AHT", secs(g.aht_s))),
+      stat(t("wb.offered"), num(g.offered)), stat(t("wb.answered"), num(g.answered)),
+      stat(t("wb.abandoned"), num(g.abandoned)), stat(t("wb.abandon_rate"), pct(g.abandon_rate)),
+      stat(t("wb.asa"), secs(g.asa_s)), stat(t("wb.aht"), secs(g.aht_s)),
+      stat(t("wb.fcr"), pct(g.fcr_percent), { "data-testid": "fcr", title: t("wb.fcr_help") })),
     h("footer", { class: "tile-agents" },
-      h("span", { class: "dot st-available" }, `${a.available || 0} free`),
-      h("span", { class: "dot st-on_call" }, `${(a.on_call || 0) + (a.ringing || 0)} busy`),
-      h("span", { class: "dot st-wrap_up" }, `${a.wrap_up || 0} wrap-up`),
-      h("span", { class: "dot st-paused", title: paused }, `${a.paused || 0} paused`),
+      h("span", { class: "dot st-available" }, t("wb.n_free", { n: num(a.available || 0) })),
+      h("span", { class: "dot st-on_call" }, t("wb.n_busy", { n: num((a.on_call || 0) + (a.ringing || 0)) })),
+      h("span", { class: "dot st-wrap_up" }, t("wb.n_wrap", { n: num(a.wrap_up || 0) })),
+      h("span", { class: "dot st-paused", title: paused }, t("wb.n_paused", { n: num(a.paused || 0) })),
       paused ? h("span", { class: "muted reasons" }, paused) : null,
-      h("span", { class: "staffing", "data-testid": "staffing", title: "Erlang C for the SL target at the last interval's load" },
-        `needed now: ${g.agents_needed ?? "—"}, logged in: ${loggedIn(a)}`)));
+      h("span", { class: "staffing", "data-testid": "staffing", title: t("wb.staffing_help") },
+        t("wb.staffing", { needed: g.agents_needed ?? "—", in: num(loggedIn(a)) }))));
 }
 
 function loggedIn(a) {
@@ -67,27 +76,32 @@ function loggedIn(a) {
 function agentCard(a) {
   return h("div", { class: `agent-card st-${a.state}`, "data-agent": a.code, "data-state": a.state },
     h("div", { class: "agent-name" }, a.name || a.code, h("span", { class: "muted" }, ` ${a.code}`)),
-    h("div", { class: "agent-state" }, STATE_TEXT[a.state] || label(a.state),
-      a.reason ? h("span", { class: "reason" }, ` · ${a.reason}`) : null),
+    h("div", { class: "agent-state" }, STATE_KEY[a.state] ? t(STATE_KEY[a.state]) : label(a.state),
+      a.reason ? h("span", { class: "reason" }, ` · ${valueText("pr", a.reason)}`) : null),
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
-    h("div", { class: "agent-stats muted" }, `${a.answered} answered${a.aht_s ? ` · AHT ${clock(a.aht_s)}` : ""}`));
+    h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
+      a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""));
 }
 
 function render() {
   const s = snapshot;
+  if (!s) return;
   $("groups").replaceChildren(...(s.groups || []).map(groupTile));
   const agents = [...(s.agents || [])].sort((x, y) =>
     STATE_ORDER.indexOf(x.state) - STATE_ORDER.indexOf(y.state) || x.code.localeCompare(y.code));
   $("agents").replaceChildren(...agents.map(agentCard));
   const count = (st) => agents.filter((a) => a.state === st).length;
-  $("wb-agent-counts").textContent =
-    `${count("available")} free · ${count("ringing") + count("on_call")} on calls · ${count("wrap_up")} wrap-up · ${count("paused")} paused`;
+  $("wb-agent-counts").textContent = t("wb.counts", {
+    free: num(count("available")), busy: num(count("ringing") + count("on_call")),
+    wrap: num(count("wrap_up")), paused: num(count("paused")),
+  });
   const sum = (k) => (s.groups || []).reduce((n, g) => n + (g[k] || 0), 0);
   $("wb-totals").replaceChildren(
-    stat("waiting", String(sum("waiting")), { class: `stat${sum("waiting") ? " hot" : ""}`, "data-testid": "total-waiting" }),
-    stat("offered today", String(sum("offered"))), stat("answered", String(sum("answered"))),
-    stat("abandoned", String(sum("abandoned"))));
-  $("wb-day").textContent = s.day || "";
+    stat(t("wb.waiting"), num(sum("waiting")), { class: `stat${sum("waiting") ? " hot" : ""}`, "data-testid": "total-waiting" }),
+    stat(t("wb.offered_today"), num(sum("offered"))), stat(t("wb.answered"), num(sum("answered"))),
+    stat(t("wb.abandoned"), num(sum("abandoned"))));
+  $("wb-day").textContent = fmtDay(s.day);
+  $("wb-day").dataset.day = s.day || "";
 }
 
 function tick() {
@@ -98,27 +112,25 @@ function tick() {
       target.textContent = clock(Number(el.dataset.tick) + elapsed);
     }
   }
-  const tz = snapshot?.timezone;
-  try {
-    $("wb-time").textContent = new Date().toLocaleTimeString("en-GB", tz ? { timeZone: tz } : {});
-  } catch {
-    $("wb-time").textContent = new Date().toLocaleTimeString("en-GB");
-  }
+  $("wb-time").textContent = fmtTime(new Date(), snapshot?.timezone);
 }
 
-function setOnline(online) {
-  $("offline").hidden = online;
-  $("conn").textContent = online ? "● live" : "● offline";
-  $("conn").className = `conn ${online ? "online" : "offline"}`;
-  document.body.classList.toggle("is-offline", !online);
+function setOnline(value) {
+  online = value;
+  if (value === null) return;
+  $("offline").hidden = value;
+  $("conn").textContent = t(value ? "conn.live" : "conn.offline");
+  $("conn").className = `conn ${value ? "online" : "offline"}`;
+  document.body.classList.toggle("is-offline", !value);
 }
 
 async function main() {
+  wireLanguageSwitches(() => { setOnline(online); render(); tick(); });
   const { token } = await signIn({
     box: $("signin"), form: $("signin-form"), input: $("signin-token"), error: $("signin-error"),
-    check: async (t) => {
-      const who = await api("/api/me", { token: t });
-      if (!who.may_view_wallboard) throw new ApiError(403, "The wallboard needs a supervisor or admin token.");
+    check: async (candidate) => {
+      const who = await api("/api/me", { token: candidate });
+      if (!who.may_view_wallboard) throw new ApiError(403, t("signin.need_supervisor"));
       return who;
     },
   });
