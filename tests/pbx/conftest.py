@@ -1,0 +1,97 @@
+"""The real-PBX suite's fixtures: one Asterisk and one `callcenter serve` for the whole run.
+
+Needs CALLCENTER_TEST_ASTERISK=<prefix of an installed Asterisk>; without it the run fails (it is
+never skipped). `make test` does not collect this folder; `make test-pbx` runs it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from driver import Driver
+from floor import Desk, Rest
+from lab import AGENT_CODES, DRIVER_SECRET, DRIVER_USER, Lab
+
+PREFIX_VAR = "CALLCENTER_TEST_ASTERISK"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not os.environ.get(PREFIX_VAR):
+        raise pytest.UsageError(
+            f"tests/pbx needs a real Asterisk: set {PREFIX_VAR} to the prefix it is installed "
+            "under (the folder holding sbin/asterisk and lib/asterisk/modules); see "
+            "tests/pbx/README.md"
+        )
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """Asterisk on the shipped configs + the backend on its own database, both on free ports."""
+    prefix = Path(os.environ[PREFIX_VAR])
+    lab = Lab(root=tmp_path_factory.mktemp("pbx"), prefix=prefix)
+    lab.lay_out()
+    lab.prepare_backend()
+    try:
+        lab.start_asterisk()
+        lab.start_backend()
+        yield lab
+    finally:
+        lab.stop()
+        print(f"\nreal-PBX lab left in {lab.root} (logs: log/messages.log, callcenter.out)")
+
+
+@pytest.fixture
+async def driver(lab: Lab) -> AsyncIterator[Driver]:
+    """The test's own AMI session (read/write all): callers, phones' settings, Atxfer."""
+    drv = Driver()
+    await drv.connect(lab.ami_port, DRIVER_USER, DRIVER_SECRET)
+    for code in AGENT_CODES:  # every phone silent unless the test says otherwise
+        await drv.db(f"ring{code}", None)
+        await drv.db(f"talk{code}", None)
+    try:
+        yield drv
+    finally:
+        await drv.close()
+
+
+@pytest.fixture
+async def rest(lab: Lab) -> AsyncIterator[Rest]:
+    api = Rest(lab)
+    try:
+        yield api
+    finally:
+        await api.close()
+
+
+class Floor:
+    """Agents logged in (real QueueAdd through the backend) with their desktops open."""
+
+    def __init__(self, lab: Lab, rest: Rest) -> None:
+        self.lab, self.rest = lab, rest
+        self.desks: dict[str, Desk] = {}
+
+    async def staff(self, *codes: str) -> None:
+        for code in codes:
+            desk = Desk(self.lab, code)
+            await desk.open()
+            self.desks[code] = desk
+            await self.rest.post(f"/api/agents/{code}/login")
+
+    async def leave(self) -> None:
+        for code, desk in self.desks.items():
+            await self.rest.client.post(f"/api/agents/{code}/logout")
+            await desk.close()
+
+
+@pytest.fixture
+async def floor(lab: Lab, rest: Rest) -> AsyncIterator[Floor]:
+    """Log in the agents a test names; everybody logs out afterwards."""
+    f = Floor(lab, rest)
+    try:
+        yield f
+    finally:
+        await f.leave()
