@@ -7,14 +7,14 @@ never skipped). `make test` does not collect this folder; `make test-pbx` runs i
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-
 from driver import Driver
 from floor import Desk, Rest
-from lab import AGENT_CODES, DRIVER_SECRET, DRIVER_USER, Lab
+from lab import DRIVER_SECRET, DRIVER_USER, Lab
 
 PREFIX_VAR = "CALLCENTER_TEST_ASTERISK"
 
@@ -29,10 +29,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+def lab() -> Iterator[Lab]:
     """Asterisk on the shipped configs + the backend on its own database, both on free ports."""
     prefix = Path(os.environ[PREFIX_VAR])
-    lab = Lab(root=tmp_path_factory.mktemp("pbx"), prefix=prefix)
+    # its own folder, kept afterwards: pytest's numbered temp folders are pruned by other runs
+    lab = Lab(root=Path(tempfile.mkdtemp(prefix="callcenter-pbx-")), prefix=prefix)
     lab.lay_out()
     lab.prepare_backend()
     try:
@@ -49,12 +50,11 @@ async def driver(lab: Lab) -> AsyncIterator[Driver]:
     """The test's own AMI session (read/write all): callers, phones' settings, Atxfer."""
     drv = Driver()
     await drv.connect(lab.ami_port, DRIVER_USER, DRIVER_SECRET)
-    for code in AGENT_CODES:  # every phone silent unless the test says otherwise
-        await drv.db(f"ring{code}", None)
-        await drv.db(f"talk{code}", None)
+    await drv.send("DBDelTree", Family="cctest")  # every phone silent unless a test says so
     try:
         yield drv
     finally:
+        await drv.hang_up_everything()
         await drv.close()
 
 

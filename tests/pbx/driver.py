@@ -1,4 +1,4 @@
-"""The test driver's own AMI session: places callers, reads every event, sends what a phone would."""
+"""The test driver's own AMI session: places callers, reads every event, acts as phones would."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 Msg = dict[str, str]
@@ -76,7 +77,9 @@ class Driver:
         await self._writer.drain()
         return await asyncio.wait_for(future, 15)
 
-    async def wait_event(self, match: Callable[[Msg], bool], timeout: float = 30, start: int = 0) -> Msg:
+    async def wait_event(
+        self, match: Callable[[Msg], bool], timeout: float = 30, start: int = 0
+    ) -> Msg:
         """The first event (from index `start`) that matches; waits for it to come."""
         async with asyncio.timeout(timeout):
             seen = start
@@ -128,16 +131,31 @@ class Driver:
         )
         assert reply.get("Response") == "Success", reply
         event = await self.wait_event(
-            lambda e: e.get("Event") == "Newchannel"
-            and e.get("Channel", "").startswith("Local/s@test-caller-")
-            and e.get("Channel", "").endswith(";1"),
+            lambda e: (
+                e.get("Event") == "Newchannel"
+                and e.get("Channel", "").startswith("Local/s@test-caller-")
+                and e.get("Channel", "").endswith(";1")
+            ),
             start=start,
         )
         return event["Uniqueid"]
 
+    async def hang_up_everything(self, timeout: float = 15) -> None:
+        """End every channel left over (a failed test must not leave its calls to the next)."""
+        await self.send("Hangup", Channel="/.*/")
+        async with asyncio.timeout(timeout):
+            while True:
+                listed = (await self.send("CoreShowChannels")).get("ActionID")
+                done = await self.wait_event(partial(_listing_done, listed))
+                if done.get("ListItems") == "0":
+                    return
+                await asyncio.sleep(0.5)
+
     def uniqueids(self, linkedid: str) -> set[str]:
         """Every channel of the call seen so far."""
-        return {e["Uniqueid"] for e in self.events if e.get("Linkedid") == linkedid and "Uniqueid" in e}
+        return {
+            e["Uniqueid"] for e in self.events if e.get("Linkedid") == linkedid and "Uniqueid" in e
+        }
 
     def channel_of(self, uniqueid: str) -> str:
         """The channel name of a Uniqueid seen in the events."""
@@ -169,3 +187,7 @@ class Driver:
                     return
                 self._changed.clear()
                 await self._changed.wait()
+
+
+def _listing_done(action_id: str | None, event: Msg) -> bool:
+    return event.get("Event") == "CoreShowChannelsComplete" and event.get("ActionID") == action_id

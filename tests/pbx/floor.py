@@ -1,4 +1,4 @@
-"""What users see: agent desktops (websocket), REST calls, stored call records, Asterisk's queue_log."""
+"""What users see: desktops (websocket), REST calls, stored call records; Asterisk's queue_log."""
 
 from __future__ import annotations
 
@@ -13,10 +13,9 @@ from typing import Any
 
 import httpx
 import sqlalchemy as sa
+from lab import Lab
 from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.asyncio.client import ClientConnection, connect
-
-from lab import Lab
 
 Message = dict[str, Any]
 
@@ -61,7 +60,9 @@ class Desk:
                     await self._changed.wait()
         except TimeoutError:
             seen = [(m.get("type"), m.get("state")) for m in self.messages]
-            raise AssertionError(f"desktop {self.code}: nothing matched in {timeout}s; got {seen}")
+            raise AssertionError(
+                f"desktop {self.code}: nothing matched in {timeout}s; got {seen}"
+            ) from None
 
     def about(self, linkedid: str, kind: str) -> list[Message]:
         """This desktop's messages of one type that mention the call."""
@@ -105,10 +106,15 @@ async def stored_record(lab: Lab, linkedid: str, timeout: float = 30) -> dict[st
         while True:
             async with engine.connect() as conn:
                 row = (
-                    await conn.execute(
-                        sa.text("SELECT * FROM call_records WHERE linkedid = :l"), {"l": linkedid}
+                    (
+                        await conn.execute(
+                            sa.text("SELECT * FROM call_records WHERE linkedid = :l"),
+                            {"l": linkedid},
+                        )
                     )
-                ).mappings().first()
+                    .mappings()
+                    .first()
+                )
             if row is not None:
                 return {k: _json(v) for k, v in row.items()}
             if time.monotonic() > deadline:

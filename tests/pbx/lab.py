@@ -105,7 +105,20 @@ class Lab:
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         for path in SHIPPED.glob("*.conf"):
             shutil.copyfile(path, self.conf / "shipped" / path.name)
-        data_dir = self.prefix / "var" / "lib" / "asterisk"
+        # the lab's own data folder: the installed documentation, plus the few prompts the
+        # dialplan and the transfer feature play, generated here (the lab downloads nothing)
+        data_dir = self.root / "data"
+        installed_docs = self.prefix / "var" / "lib" / "asterisk" / "documentation"
+        (data_dir / "sounds" / "en" / "custom").mkdir(parents=True, exist_ok=True)
+        if installed_docs.is_dir():
+            (data_dir / "documentation").symlink_to(installed_docs)
+        for prompt in (
+            "pbx-transfer",
+            "beep",
+            "custom/cc-we-will-call-back",
+            "custom/cc-hotline-menu",
+        ):
+            _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
         files = {
             "asterisk.conf": ASTERISK_CONF.format(
                 conf=self.conf, root=self.root, mods=self.modules_dir(), data=data_dir
@@ -125,9 +138,9 @@ class Lab:
                 driver_secret=DRIVER_SECRET,
             ),
             "extensions.conf": '#include "shipped/extensions.conf"\n#include "cc-test.conf"\n',
-            "cc-test.conf": (HERE / "cc-test.conf").read_text("utf-8").replace(
-                "@AGI_PORT@", str(self.agi_port)
-            ),
+            "cc-test.conf": (HERE / "cc-test.conf")
+            .read_text("utf-8")
+            .replace("@AGI_PORT@", str(self.agi_port)),
         }
         for name, text in files.items():
             (self.conf / name).write_text(text, "utf-8")
@@ -137,7 +150,9 @@ class Lab:
         """The rule book with every group open around the clock, so the run's hour cannot matter."""
         text = (REPO / "src" / "callcenter" / "routing" / "default.toml").read_text("utf-8")
         text = re.sub(r"^hours = \[.*\]$", 'hours = ["00:00-24:00"]', text, flags=re.M)
-        text = re.sub(r"^holiday_hours = \[.*\]$", 'holiday_hours = ["00:00-24:00"]', text, flags=re.M)
+        text = re.sub(
+            r"^holiday_hours = \[.*\]$", 'holiday_hours = ["00:00-24:00"]', text, flags=re.M
+        )
         path = self.root / "routing.toml"
         path.write_text(text, "utf-8")
         return path
@@ -173,8 +188,15 @@ class Lab:
             CALLCENTER_AGI_HOST="127.0.0.1",
             CALLCENTER_AGI_PORT=str(self.agi_port),
             CALLCENTER_AMI_SERVERS=json.dumps(
-                [{"name": PBX_NAME, "host": "127.0.0.1", "port": self.ami_port,
-                  "username": "callcenter", "secret": BACKEND_SECRET}]  # fmt: skip
+                [
+                    {
+                        "name": PBX_NAME,
+                        "host": "127.0.0.1",
+                        "port": self.ami_port,
+                        "username": "callcenter",
+                        "secret": BACKEND_SECRET,
+                    }
+                ]
             ),
             CALLCENTER_ROUTING_FILE=str(self.routing_file()),
             CALLCENTER_LOG_LEVEL="INFO",
@@ -250,12 +272,12 @@ def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], log: Pa
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s (see {log})")
 
 
-def _tone(path: Path) -> None:
-    """Two seconds of a quiet 440 Hz tone, 8 kHz mono: the lab's music on hold."""
+def _tone(path: Path, seconds: float = 2.0) -> None:
+    """A quiet 440 Hz tone, 8 kHz mono: the lab's music on hold and prompts."""
     rate = 8000
     frames = b"".join(
         struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * n / rate)))
-        for n in range(rate * 2)
+        for n in range(int(rate * seconds))
     )
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)

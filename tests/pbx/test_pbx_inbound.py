@@ -1,15 +1,15 @@
-"""Inbound calls on a real Asterisk running the shipped dialplan: route, pop, preferred agent, callback."""
+"""Inbound calls on a real Asterisk, shipped dialplan: route, pop, preferred agent, callback."""
 
 from __future__ import annotations
 
 import asyncio
 
-from conftest import Floor
 from driver import Driver
 from floor import Rest, assert_agrees_with_queue_log, queue_log_call, stored_record
 from lab import Lab
 
 from callcenter.seeding.known import KNOWN_AGENTS
+from conftest import Floor
 
 NAMES = {a.code: a.name for a in KNOWN_AGENTS}
 
@@ -23,7 +23,9 @@ async def test_the_carrier_did_for_8002_reaches_online_service_and_pops_on_the_a
 ) -> None:
     await floor.staff("1004", "1001")  # 1004 takes online-service, 1001 would take the hotline
     caller = "+8613000000102"
-    linkedid = await driver.call("4008001002", caller=caller, hold=40, phones={"1004": (1, 3), "1001": (1, 3)})
+    linkedid = await driver.call(
+        "4008001002", caller=caller, hold=40, phones={"1004": (1, 3), "1001": (1, 3)}
+    )
 
     join = await driver.wait_event(
         lambda e: e.get("Event") == "QueueCallerJoin" and e.get("Linkedid") == linkedid
@@ -53,11 +55,18 @@ async def test_a_customer_with_an_open_complaint_rings_its_owner_first_and_is_an
     customer_id = await rest.customer_id(caller)
     await rest.post(
         "/api/complaints",
-        {"customer_id": customer_id, "category": "delivery", "subject": "parcel never came",
-         "owner_group": "member-hotline", "owner_agent": "1002"},  # fmt: skip
+        {
+            "customer_id": customer_id,
+            "category": "delivery",
+            "subject": "parcel never came",
+            "owner_group": "member-hotline",
+            "owner_agent": "1002",
+        },
     )
     await floor.staff("1001", "1002")
-    linkedid = await driver.call("4008001001", caller=caller, name="Zhao Min", hold=40, phones={"1002": (2, 4)})
+    linkedid = await driver.call(
+        "4008001001", caller=caller, name="Zhao Min", hold=40, phones={"1002": (2, 4)}
+    )
 
     dial = await driver.wait_event(
         lambda e: e.get("Event") in ("DialBegin", "AgentCalled") and e.get("Linkedid") == linkedid
@@ -94,13 +103,18 @@ async def test_a_caller_withdrawn_from_the_queue_for_a_callback_is_stored_as_cal
     )
     await asyncio.sleep(2)
     reply = await driver.send(
-        "QueueWithdrawCaller", Queue=join["Queue"], Caller=join["Channel"],
-        WithdrawInfo="callback-requested",  # fmt: skip
+        "QueueWithdrawCaller",
+        Queue=join["Queue"],
+        Caller=join["Channel"],
+        WithdrawInfo="callback-requested",
     )
     assert reply.get("Response") == "Success", reply
     status = await driver.wait_event(
-        lambda e: e.get("Event") == "VarSet" and e.get("Variable") == "QUEUESTATUS"
-        and e.get("Linkedid") == linkedid  # fmt: skip
+        lambda e: (
+            e.get("Event") == "VarSet"
+            and e.get("Variable") == "QUEUESTATUS"
+            and e.get("Linkedid") == linkedid
+        )
     )
     assert status["Value"] == "WITHDRAW"
     await driver.call_over(linkedid)

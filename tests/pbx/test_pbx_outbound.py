@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from conftest import Floor
 from driver import Driver
 from floor import Rest, stored_record
 from lab import Lab
 from test_pbx_inbound import _named
+
+from conftest import Floor
 
 
 async def test_click_to_dial_rings_the_agent_then_the_customer_and_is_stored_answered_outbound(
@@ -26,8 +27,11 @@ async def test_click_to_dial_rings_the_agent_then_the_customer_and_is_stored_ans
     )
     linkedid = dial["Linkedid"]
     end = await driver.wait_event(
-        lambda e: e.get("Event") == "DialEnd" and e.get("Linkedid") == linkedid
-        and "@test-pstn" in e.get("DestChannel", ""),  # fmt: skip
+        lambda e: (
+            e.get("Event") == "DialEnd"
+            and e.get("Linkedid") == linkedid
+            and "@test-pstn" in e.get("DestChannel", "")
+        ),
         start=start,
     )
     assert end["DialStatus"] == "ANSWER"

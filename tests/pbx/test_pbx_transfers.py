@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import Floor
 from driver import Driver
 from floor import Rest, assert_agrees_with_queue_log, queue_log_call, stored_record
 from lab import Lab
 from test_pbx_inbound import _named
 
+from conftest import Floor
+
 
 async def _answered_by(driver: Driver, linkedid: str, queue: str) -> dict[str, str]:
     return await driver.wait_event(
-        lambda e: e.get("Event") == "AgentConnect" and e.get("Linkedid") == linkedid
-        and e.get("Queue") == queue  # fmt: skip
+        lambda e: (
+            e.get("Event") == "AgentConnect"
+            and e.get("Linkedid") == linkedid
+            and e.get("Queue") == queue
+        )
     )
 
 
@@ -27,16 +31,23 @@ async def test_a_rest_transfer_moves_the_customer_to_finance_and_the_record_keep
         "4008001001", caller=caller, hold=60, phones={"1001": (1, 40), "1009": (1, 4)}
     )
     await _answered_by(driver, linkedid, "member-hotline")
-    await floor.desks["1001"].wait_for(lambda m: m.get("type") == "screen_pop" and linkedid in str(m))
+    await floor.desks["1001"].wait_for(
+        lambda m: m.get("type") == "screen_pop" and linkedid in str(m)
+    )
     await asyncio.sleep(2)
     moved = await rest.post("/api/agents/1001/transfer", {"group": "finance"})
     assert moved["linkedid"] == linkedid
 
     await _answered_by(driver, linkedid, "finance")
-    await floor.desks["1009"].wait_for(lambda m: m.get("type") == "screen_pop" and linkedid in str(m))
+    await floor.desks["1009"].wait_for(
+        lambda m: m.get("type") == "screen_pop" and linkedid in str(m)
+    )
     await floor.desks["1001"].wait_for(
-        lambda m: m.get("type") == "call_update" and linkedid in str(m)
-        and m.get("state") in ("ended", "transferred")  # fmt: skip
+        lambda m: (
+            m.get("type") == "call_update"
+            and linkedid in str(m)
+            and m.get("state") in ("ended", "transferred")
+        )
     )
     await driver.call_over(linkedid)
 
@@ -69,11 +80,16 @@ async def test_an_attended_transfer_to_finance_keeps_one_call_with_two_legs(
     )
     assert reply.get("Response") == "Success", reply
     await driver.wait_event(
-        lambda e: e.get("Event") == "AttendedTransfer" and e.get("Result") == "Success"
-        and e.get("OrigTransfererLinkedid") == linkedid,  # fmt: skip
+        lambda e: (
+            e.get("Event") == "AttendedTransfer"
+            and e.get("Result") == "Success"
+            and e.get("OrigTransfererLinkedid") == linkedid
+        ),
         timeout=30,
     )
-    await floor.desks["1009"].wait_for(lambda m: m.get("type") == "screen_pop" and linkedid in str(m))
+    await floor.desks["1009"].wait_for(
+        lambda m: m.get("type") == "screen_pop" and linkedid in str(m)
+    )
     await driver.call_over(linkedid)
 
     record = await stored_record(lab, linkedid)
@@ -84,5 +100,8 @@ async def test_an_attended_transfer_to_finance_keeps_one_call_with_two_legs(
     assert record["transferred"] is True or record["transferred"] == 1
     legs = record.get("legs")
     assert legs is not None, "the stored record has no legs"
-    assert [_named(leg["agent"], c) for leg, c in zip(legs, ("1001", "1009"), strict=True)] == [True, True]
+    assert [_named(leg["agent"], c) for leg, c in zip(legs, ("1001", "1009"), strict=True)] == [
+        True,
+        True,
+    ]
     assert_agrees_with_queue_log(record, queue_log_call(lab.queue_log, driver.uniqueids(linkedid)))
