@@ -119,6 +119,8 @@ class Lab:
             "custom/cc-hotline-menu",
         ):
             _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
+        # an answering machine's greeting: 4 s of sound, longer than AMD's 1.5 s for a human
+        _tone(data_dir / "sounds" / "en" / "cc-test-greeting.wav", seconds=4)
         files = {
             "asterisk.conf": ASTERISK_CONF.format(
                 conf=self.conf, root=self.root, mods=self.modules_dir(), data=data_dir
