@@ -6,6 +6,7 @@ never skipped). `make test` does not collect this folder; `make test-pbx` runs i
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -46,8 +47,11 @@ def lab() -> Iterator[Lab]:
 
 
 @pytest.fixture
-async def driver(lab: Lab) -> AsyncIterator[Driver]:
-    """The test's own AMI session (read/write all): callers, phones' settings, Atxfer."""
+async def driver(lab: Lab, request: pytest.FixtureRequest) -> AsyncIterator[Driver]:
+    """The test's own AMI session (read/write all): callers, phones' settings, Atxfer.
+
+    Every event it saw is kept as `<test>.events.jsonl` in the lab folder, for the post-mortem.
+    """
     drv = Driver()
     await drv.connect(lab.ami_port, DRIVER_USER, DRIVER_SECRET)
     await drv.send("DBDelTree", Family="cctest")  # every phone silent unless a test says so
@@ -56,6 +60,8 @@ async def driver(lab: Lab) -> AsyncIterator[Driver]:
     finally:
         await drv.hang_up_everything()
         await drv.close()
+        kept = lab.root / f"{request.node.name}.events.jsonl"
+        kept.write_text("".join(json.dumps(e) + "\n" for e in drv.events), "utf-8")
 
 
 @pytest.fixture
