@@ -125,3 +125,53 @@ async def test_a_caller_withdrawn_from_the_queue_for_a_callback_is_stored_as_cal
     assert record["queues"] == ["member-hotline"]
     assert record["agent"] is None
     assert_agrees_with_queue_log(record, queue_log_call(lab.queue_log, driver.uniqueids(linkedid)))
+
+
+async def test_the_shipped_cc_queue_rings_a_free_preferred_agent_directly_then_queues(
+    lab: Lab, driver: Driver, floor: Floor
+) -> None:
+    """The dialplan half of the preferred-agent path, whatever the hook decides."""
+    await floor.staff("1001", "1002")
+    start = len(driver.events)
+    # straight into [cc-queue] with the variables the hook would set: 1002 preferred, no answer
+    reply = await driver.send(
+        "Originate",
+        Channel="Local/s@test-caller/n",
+        Context="cc-queue",
+        Exten="s",
+        Priority="1",
+        CallerID="<+8613000000108>",
+        Variable=[
+            "CALLER_HOLD=40",
+            "CC_QUEUE=member-hotline",
+            "CC_PRIORITY=50",
+            "CC_PREFERRED_AGENT=1002",
+            "CC_REASON=open complaint",
+            "__AGR_1001=1",
+            "__AGT_1001=2",
+        ],
+        Async="true",
+    )
+    assert reply.get("Response") == "Success", reply
+    first = await driver.wait_event(
+        lambda e: (
+            e.get("Event") in ("DialBegin", "AgentCalled") and "test-caller" in e.get("Channel", "")
+        ),
+        start=start,
+    )
+    assert first["Event"] == "DialBegin", first
+    assert first["DestChannel"].startswith("Local/1002@agents-"), first
+    linkedid = first["Linkedid"]
+    end = await driver.wait_event(
+        lambda e: e.get("Event") == "DialEnd" and e.get("Linkedid") == linkedid, start=start
+    )
+    assert end["DialStatus"] == "NOANSWER"
+    join = await driver.wait_event(
+        lambda e: e.get("Event") == "QueueCallerJoin" and e.get("Linkedid") == linkedid
+    )
+    assert join["Queue"] == "member-hotline"
+    connect = await driver.wait_event(
+        lambda e: e.get("Event") == "AgentConnect" and e.get("Linkedid") == linkedid
+    )
+    assert connect["MemberName"] == NAMES["1001"]
+    await driver.call_over(linkedid)
