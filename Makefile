@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install test lint typecheck asterisklint pytest demo migrate seed clean
+.PHONY: install test lint typecheck asterisklint pytest test-pbx demo migrate seed clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy src
 
+# tests/pbx needs a real Asterisk: never part of `make test` (nor CI), see `make test-pbx`.
 pytest: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --ignore=tests/pbx
+
+# The real-PBX suite: the shipped asterisk/*.conf on an installed Asterisk (tests/pbx/README.md).
+test-pbx: $(STAMP)
+	@test -n "$$CALLCENTER_TEST_ASTERISK" || { echo "make test-pbx: set CALLCENTER_TEST_ASTERISK to the prefix of an installed Asterisk (see tests/pbx/README.md)" >&2; exit 2; }
+	@test -x "$$CALLCENTER_TEST_ASTERISK/sbin/asterisk" || test -x "$$CALLCENTER_TEST_ASTERISK/bin/asterisk" || { echo "make test-pbx: no asterisk binary under $$CALLCENTER_TEST_ASTERISK/sbin or /bin" >&2; exit 2; }
+	$(PY) -m pytest -q tests/pbx
 
 # asterisklint does not model BLF `hint` lines; every other finding fails the build.
 asterisklint: $(STAMP)

@@ -65,9 +65,33 @@ def passes(msg: dict[str, str], white: list[re.Pattern[str]], black: list[re.Pat
     return any(w.search(text) for w in white) and not any(b.search(text) for b in black)
 
 
-def trace_events() -> list[dict[str, str]]:
+# what the backend reads from the features recordings (transfers, outbound, AMD, ChanSpy,
+# MixMonitor, queue callback), and the variables it reads from VarSet
+NEEDED_FEATURES = {
+    "AttendedTransfer",
+    "MixMonitorStart",
+    "MixMonitorStop",
+    "MixMonitorMute",
+    "ChanSpyStart",
+    "ChanSpyStop",
+    "DialBegin",
+    "DialEnd",
+    "OriginateResponse",
+    "QueueCallerAbandon",
+}
+READ_VARIABLES = {
+    "QUEUESTATUS",
+    "QUEUE_WITHDRAW_INFO",
+    "DIALSTATUS",
+    "AMDSTATUS",
+    "AMDCAUSE",
+    "MIXMONITOR_FILENAME",
+}
+
+
+def trace_events(folder: Path = TRACES) -> list[dict[str, str]]:
     events = []
-    for path in sorted(TRACES.glob("*.jsonl")):
+    for path in sorted(folder.glob("*.jsonl")):
         for line in path.read_text("utf-8").splitlines():
             msg = json.loads(line).get("msg")
             if msg and "Event" in msg:
@@ -84,8 +108,33 @@ def test_event_filter_keeps_every_event_the_backend_reads_and_drops_the_bulk() -
     assert not kept_types & {"Newexten", "DeviceStateChange", "HangupRequest", "MusicOnHoldStart"}
     variables = {e["Variable"] for e in kept if e["Event"] == "VarSet"}
     assert "QUEUESTATUS" in variables
-    assert all(v == "QUEUESTATUS" or v.startswith("CC_") for v in variables)
+    assert all(v in READ_VARIABLES or v.startswith("CC_") for v in variables)
     assert len(kept) * 2 < len(events)  # most of the traffic never leaves Asterisk
+
+
+def test_event_filter_keeps_the_transfer_outbound_amd_spy_and_recording_events() -> None:
+    white, black = manager_filters()
+    events = trace_events(TRACES / "features")
+    kept = [e for e in events if passes(e, white, black)]
+    assert {e["Event"] for e in kept} >= NEEDED_FEATURES
+    variables = {e["Variable"] for e in kept if e["Event"] == "VarSet"}
+    # every variable the backend reads that these recordings hold survives, nothing else does
+    assert {v for v in variables if not v.startswith("CC_")} == READ_VARIABLES
+    assert len(kept) * 2 < len(events)
+
+
+def test_writetimeout_is_set_per_user_where_asterisk_accepts_it() -> None:
+    sections: dict[str, dict[str, str]] = {}
+    current = ""
+    for line in (ASTERISK / "manager.conf").read_text("utf-8").splitlines():
+        line = line.split(";", 1)[0].strip()
+        if line.startswith("["):
+            current = line.strip("[]")
+        elif "=" in line:
+            key, _, value = line.partition("=")
+            sections.setdefault(current, {})[key.strip()] = value.strip()
+    assert "writetimeout" not in sections["general"]  # "Invalid keyword" there
+    assert int(sections["callcenter"]["writetimeout"]) > 0
 
 
 def test_manager_user_is_loopback_only_with_the_rights_the_backend_needs() -> None:
@@ -126,6 +175,24 @@ def test_dialplan_has_a_fallback_when_the_hook_fails_or_is_silent() -> None:
     text = (ASTERISK / "extensions.conf").read_text("utf-8")
     assert 'GotoIf($["${AGISTATUS}" != "SUCCESS"]?fallback)' in text
     assert 'GotoIf($["${CC_REASON}" = ""]?fallback)' in text
-    assert "Queue(${CC_QUEUE},t,,,${CC_OVERFLOW_AFTER})" in text
+    assert "Queue(${CC_QUEUE},t,,,${CC_OVERFLOW_AFTER},,cc-record)" in text
     assert "Queue(${CC_OVERFLOW_QUEUE}" in text
     assert re.search(r"^exten => _700\[1-7\]", text, re.M)  # transfer targets
+
+
+def test_the_hook_is_told_the_entry_point_and_every_carrier_did_maps_to_one() -> None:
+    text = (ASTERISK / "extensions.conf").read_text("utf-8")
+    assert "AGI(${CC_AGI},${CC_ENTRY},${CC_MENU})" in text
+    assert "Set(CC_ENTRY=${EXTEN})" in text
+    trunk = text[text.index("[from-trunk]") :]
+    targets = re.findall(r"Goto\(inbound,(\d+),1\)", trunk)
+    assert targets and set(targets) <= set(RULES.by_did)
+
+
+def test_agent_phones_and_the_trunk_are_reached_through_globals_a_lab_can_override() -> None:
+    text = (ASTERISK / "extensions.conf").read_text("utf-8")
+    assert "PJSIP/" not in "".join(
+        line for line in text.splitlines() if line.lstrip().startswith(("exten", "same"))
+    )
+    assert re.search(r"^CC_AGENT_DEVICE_TECH=PJSIP$", text, re.M)
+    assert re.search(r"^CC_TRUNK_TECH=PJSIP$", text, re.M)
