@@ -69,15 +69,15 @@ class WebhookOutbox(Protocol):
 
     async def enqueue(self, deliveries: Sequence[NewDelivery]) -> None: ...
 
-    async def next_pending(self, subscription_id: int) -> Delivery | None:
-        """The oldest pending delivery of a subscription (the only one it may send now)."""
+    async def pending(self, subscription_id: int, limit: int) -> list[Delivery]:
+        """The oldest pending deliveries of a subscription, in the order they must go out."""
         ...
 
     async def pending_counts(self) -> dict[int, int]:
         """Pending deliveries per subscription id."""
         ...
 
-    async def mark_delivered(self, delivery: int, at: datetime) -> None: ...
+    async def mark_delivered(self, deliveries: Sequence[int], at: datetime) -> None: ...
 
     async def mark_failed(
         self, delivery: int, *, error: str, retry_at: datetime | None, at: datetime

@@ -2,8 +2,9 @@
 
 Ordering guarantee: a subscription's deliveries are sent one at a time in the order their events
 were enqueued; the next is not sent before the previous one succeeded (2xx) or was dead-lettered
-after `max_attempts`. Delivery is at least once: a crash between the subscriber's 2xx and the
-outbox update sends that delivery again (same `X-Callcenter-Delivery` id, for dedupe).
+after `max_attempts`. Delivery is at least once: successes are marked in the outbox per batch (up to
+`BATCH`), so a crash before that write sends them again (same `X-Callcenter-Delivery` id, for
+dedupe).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from callcenter.domain.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_
 from callcenter.ports.webhooks import Delivery, Subscription, WebhookOutbox, WebhookSender
 
 log = logging.getLogger(__name__)
+
+BATCH = 50  # deliveries read (and marked delivered) per database round trip
 
 
 @dataclass(frozen=True)
@@ -89,25 +92,47 @@ class SubscriptionWorker:
     async def _run(self) -> None:
         while True:
             try:
-                delivery = await self._outbox.next_pending(self.subscription.id)
+                batch = await self._outbox.pending(self.subscription.id, BATCH)
             except Exception as exc:  # database away: try again shortly, nothing is lost
                 log.warning("webhook outbox unreadable: %r", exc)
                 await self._sleep(self._policy.idle_poll_s)
                 continue
-            if delivery is None:
+            if not batch:
                 await self._sleep(self._policy.idle_poll_s)
                 continue
-            wait = (delivery.next_attempt_at.timestamp()) - self._clock()
+            wait = batch[0].next_attempt_at.timestamp() - self._clock()
             if wait > 0:
                 await asyncio.sleep(wait)  # the head of the line waits; no one overtakes it
-            await self._attempt(delivery)
+            try:
+                await self._send_in_order(batch)
+            except Exception as exc:  # the outbox write failed: those are sent again later
+                log.warning("webhook outbox update failed: %r", exc)
+                await self._sleep(self._policy.idle_poll_s)
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
         self._wake.clear()
 
-    async def _attempt(self, delivery: Delivery) -> None:
+    async def _send_in_order(self, batch: list[Delivery]) -> None:
+        """Send until one fails; the successes are marked delivered in one write."""
+        delivered: list[Delivery] = []
+        try:
+            for delivery in batch:
+                if not await self._attempt(delivery):
+                    return
+                delivered.append(delivery)
+        finally:
+            if delivered:
+                await self._outbox.mark_delivered([d.id for d in delivered], datetime.now(UTC))
+                for delivery in delivered:
+                    self._stats.delivered += 1
+                    self._done()
+                    if self._on_delivered is not None:
+                        self._on_delivered(self._clock() - _event_at(delivery))
+
+    async def _attempt(self, delivery: Delivery) -> bool:
+        """One POST; on failure the retry (or the dead letter) is written. True if delivered."""
         sent_at = int(self._clock())
         body = delivery.body.encode()
         headers = {
@@ -117,34 +142,26 @@ class SubscriptionWorker:
             DELIVERY_HEADER: delivery.delivery_id,
         }
         result = await self._sender.send(self.subscription.url, body, headers)
+        if result.ok:
+            return True
         now = datetime.now(UTC)
-        try:
-            if result.ok:
-                await self._outbox.mark_delivered(delivery.id, now)
-                self._stats.delivered += 1
-                self._done()
-                if self._on_delivered is not None:
-                    self._on_delivered(self._clock() - _event_at(delivery))
-                return
-            self._stats.failed += 1
-            attempts = delivery.attempts + 1
-            error = result.error or f"HTTP {result.status}"
-            if attempts >= self._policy.max_attempts:
-                await self._outbox.mark_failed(delivery.id, error=error, retry_at=None, at=now)
-                self._stats.dead += 1
-                self._done()
-                log.warning(
-                    "webhook %s dead-lettered after %d attempts: %s",
-                    delivery.delivery_id,
-                    attempts,
-                    error,
-                )
-                return
+        self._stats.failed += 1
+        attempts = delivery.attempts + 1
+        error = result.error or f"HTTP {result.status}"
+        if attempts >= self._policy.max_attempts:
+            await self._outbox.mark_failed(delivery.id, error=error, retry_at=None, at=now)
+            self._stats.dead += 1
+            self._done()
+            log.warning(
+                "webhook %s dead-lettered after %d attempts: %s",
+                delivery.delivery_id,
+                attempts,
+                error,
+            )
+        else:
             retry_at = now + timedelta(seconds=self._policy.delay(attempts))
             await self._outbox.mark_failed(delivery.id, error=error, retry_at=retry_at, at=now)
-        except Exception as exc:  # the outbox write failed: the delivery is sent again later
-            log.warning("webhook outbox update failed: %r", exc)
-            await self._sleep(self._policy.idle_poll_s)
+        return False
 
     def _done(self) -> None:
         pending = self._stats.pending

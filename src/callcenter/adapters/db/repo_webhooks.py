@@ -82,18 +82,18 @@ class SqlWebhookOutbox:
             await session.execute(insert(WebhookDeliveryRow), rows)
             await session.commit()
 
-    async def next_pending(self, subscription_id: int) -> Delivery | None:
+    async def pending(self, subscription_id: int, limit: int) -> list[Delivery]:
         async with self._sessions() as session:
-            row = await session.scalar(
+            rows = await session.scalars(
                 select(WebhookDeliveryRow)
                 .where(
                     WebhookDeliveryRow.subscription_id == subscription_id,
                     WebhookDeliveryRow.status == "pending",
                 )
                 .order_by(WebhookDeliveryRow.id)
-                .limit(1)
+                .limit(limit)
             )
-            return None if row is None else _delivery(row)
+            return [_delivery(r) for r in rows]
 
     async def pending_counts(self) -> dict[int, int]:
         async with self._sessions() as session:
@@ -104,9 +104,11 @@ class SqlWebhookOutbox:
             )
             return {int(sub): int(n) for sub, n in rows.all()}
 
-    async def mark_delivered(self, delivery: int, at: datetime) -> None:
+    async def mark_delivered(self, deliveries: Sequence[int], at: datetime) -> None:
+        if not deliveries:
+            return
         await self._update(
-            delivery,
+            deliveries,
             status="delivered",
             attempts=WebhookDeliveryRow.attempts + 1,
             last_error=None,
@@ -155,10 +157,11 @@ class SqlWebhookOutbox:
             await session.commit()
             return int(getattr(result, "rowcount", 0))
 
-    async def _update(self, delivery: int, **values: object) -> None:
+    async def _update(self, deliveries: int | Sequence[int], **values: object) -> None:
+        ids = [deliveries] if isinstance(deliveries, int) else list(deliveries)
         async with self._sessions() as session:
             await session.execute(
-                update(WebhookDeliveryRow).where(WebhookDeliveryRow.id == delivery).values(**values)
+                update(WebhookDeliveryRow).where(WebhookDeliveryRow.id.in_(ids)).values(**values)
             )
             await session.commit()
 
