@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService
     from callcenter.services.wallboard import WallboardService
+    from callcenter.services.webhooks import WebhookService
 
 log = logging.getLogger(__name__)
 
@@ -120,9 +121,12 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     store = call_store(settings, db)
     wallboard = _wallboard(settings, notifier, presence, agents)
+    webhooks = webhook_service(settings, db, on_delivered=metrics.observe_webhook)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
-    control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
+    control = _agent_control(
+        settings, db, listeners, pipelines, presence, store, wallboard, webhooks
+    )
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -148,6 +152,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         pops.on_fact,
         wallboard.on_fact,
         control.on_fact,
+        webhooks.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -167,6 +172,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         control=control,
         metrics=metrics,
         facts=facts,
+        webhooks=webhooks,
         pipelines=pipelines,
         listeners=listeners,
     )
@@ -176,6 +182,28 @@ async def build_runtime(settings: Settings) -> Runtime:
         runtime.leaders = scaleout.leaders
     await start_runtime(runtime, scaleout)
     return runtime
+
+
+def webhook_service(
+    settings: Settings, db: Database, on_delivered: Callable[[float], None] | None = None
+) -> WebhookService:
+    """Signed webhook deliveries from the persisted outbox (start it, then `aclose()` it)."""
+    from callcenter.adapters.db.repo_webhooks import SqlWebhookOutbox
+    from callcenter.adapters.webhook_http import HttpxWebhookSender
+    from callcenter.services.webhooks import WebhookService
+    from callcenter.services.webhooks_delivery import RetryPolicy
+
+    return WebhookService(
+        outbox=SqlWebhookOutbox(db.sessions),
+        sender=HttpxWebhookSender(timeout_s=settings.webhook_timeout_s),
+        policy=RetryPolicy(
+            base_s=settings.webhook_retry_base_s,
+            cap_s=settings.webhook_retry_cap_s,
+            max_attempts=settings.webhook_max_attempts,
+        ),
+        buffer_size=settings.webhook_buffer,
+        on_delivered=on_delivered,
+    )
 
 
 def _wallboard(
@@ -205,6 +233,7 @@ def _agent_control(
     presence: PresenceBoard,
     store: CallStore,
     wallboard: WallboardService,
+    webhooks: WebhookService,
 ) -> AgentControl:
     """Agent control over AMI; it sees every fact from the start (which call an agent is on)."""
     from callcenter.adapters.ami.commands import AmiCommandsByServer
@@ -218,6 +247,7 @@ def _agent_control(
         wallboard.on_disposition(
             pbx=pbx, linkedid=item.linkedid, code=item.code, settled=item.settled
         )
+        webhooks.on_disposition(pbx=pbx, item=item)
 
     return AgentControl(
         uow=db.uow,

@@ -28,6 +28,7 @@ async def start_runtime(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     runtime.closers.append(runtime.store.aclose)
     runtime.closers.append(runtime.pops.aclose)
     runtime.closers.append(runtime.routing.aclose)
+    await _start_webhooks(runtime)
     _start_background(runtime, _agent_refresher(runtime), "agent-refresh")
     if scaleout is None:
         for listener in runtime.listeners.values():
@@ -51,6 +52,18 @@ async def _start_wallboard(runtime: Runtime) -> None:
         log.warning("wallboard could not rebuild today's figures: %r", exc)
     wallboard.start()
     runtime.closers.append(wallboard.aclose)
+
+
+async def _start_webhooks(runtime: Runtime) -> None:
+    """Subscriptions and the outbox's pending deliveries resume; queue names map to groups."""
+    webhooks = runtime.webhooks
+    try:
+        async with runtime.uow() as uow:
+            webhooks.group_of = {g.queue: g.slug for g in await uow.groups.list_all()}
+        await webhooks.start()
+    except Exception as exc:  # a dead database must not stop the process
+        log.warning("webhooks could not start: %r", exc)
+    runtime.closers.append(webhooks.aclose)
 
 
 async def refresh_agents(runtime: Runtime) -> None:

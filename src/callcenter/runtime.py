@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
     from callcenter.services.wallboard import WallboardService
+    from callcenter.services.webhooks import WebhookService
     from callcenter.settings import Settings
 
 
@@ -47,6 +48,7 @@ class Runtime:
     control: AgentControl
     metrics: CallCenterMetrics
     facts: FactFanout
+    webhooks: WebhookService
     pipelines: dict[str, AmiPipeline] = field(default_factory=dict)
     listeners: dict[str, AmiListener] = field(default_factory=dict)
     agi: AgiServer | None = None

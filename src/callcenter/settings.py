@@ -93,6 +93,13 @@ class Settings(BaseSettings):
     # POST /api/reconcile holds the uploaded queue_log in memory: about a week of a busy center.
     reconcile_max_bytes: int = 64 * 1024 * 1024
     call_buffer_capacity: int = 10_000  # finished calls held while the database is away
+    # Webhooks: events buffered in memory before the outbox write; per-attempt HTTP timeout;
+    # retries back off from base doubling up to the cap, dead-lettered after max attempts.
+    webhook_buffer: int = Field(default=10_000, ge=1)
+    webhook_timeout_s: float = Field(default=5.0, gt=0)
+    webhook_retry_base_s: float = Field(default=1.0, gt=0)
+    webhook_retry_cap_s: float = Field(default=600.0, gt=0)
+    webhook_max_attempts: int = Field(default=12, ge=1)
     # AMI events waiting for the call tracker before the listener stops reading the socket
     ami_max_queue: int = Field(default=10_000, ge=2)
     ws_backlog: int = 500

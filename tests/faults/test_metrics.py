@@ -9,7 +9,9 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from callcenter.adapters.metrics import Family, Histogram, Sample, render_families
+from prometheus_client.metrics_core import GaugeMetricFamily
+
+from callcenter.adapters.metrics import Histogram, render_families
 from callcenter.services.tokens import create_token
 from support import ApiHarness
 from support.faults import subscribed
@@ -49,7 +51,7 @@ def test_histogram_buckets_are_cumulative_and_end_at_inf() -> None:
     for value in (0.003, 0.02, 0.02, 7.0):
         histogram.observe(value)
     histogram.observe(-0.5)  # a clock stepping back counts as zero, never as a crash
-    text = render_families([Family("x_seconds", "histogram", "X.", histogram.samples())])
+    text = render_families([histogram.family("x_seconds", "X.")])
     values = parse(text)
     assert values['x_seconds_bucket{le="0.01"}'] == 2
     assert values['x_seconds_bucket{le="0.05"}'] == 4
@@ -62,12 +64,11 @@ def test_histogram_buckets_are_cumulative_and_end_at_inf() -> None:
 
 def test_label_values_and_help_are_escaped() -> None:
     """Figure: a PBX named with a quote, a backslash and a newline -> one valid sample line."""
-    family = Family(
-        "g", "gauge", "Line one\nline two \\ end.", (Sample((("pbx", 'a"b\\c\nd'),), 1),)
-    )
+    family = GaugeMetricFamily("g", "Line one\nline two \\ end.", labels=["pbx"])
+    family.add_metric(['a"b\\c\nd'], 1)
     text = render_families([family])
     assert text.splitlines()[0] == "# HELP g Line one\\nline two \\\\ end."
-    assert text.splitlines()[2] == 'g{pbx="a\\"b\\\\c\\nd"} 1'
+    assert text.splitlines()[2] == 'g{pbx="a\\"b\\\\c\\nd"} 1.0'
     assert parse(text) == {'g{pbx="a\\"b\\\\c\\nd"}': 1.0}
 
 

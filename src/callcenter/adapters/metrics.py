@@ -1,7 +1,9 @@
-"""Prometheus text exposition (format 0.0.4) of the runtime's counters, gauges and histograms.
+"""`/metrics` on prometheus-client: custom collectors read every figure at scrape time.
 
-Written by hand rather than with prometheus-client: every figure already lives on a component
-(listener, store, hub, router), so rendering reads them at scrape time and nothing is duplicated.
+Every figure already lives on a component (listener, store, hub, router, webhooks), so the
+collectors in `metrics_families` read them when scraped and nothing is counted twice. Only what
+no component keeps itself lives here: the pop, route and webhook latency histograms and the last
+reconciliation's summary.
 """
 
 from __future__ import annotations
@@ -9,11 +11,16 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from callcenter.adapters.push.protocol import WALLBOARD
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
+from prometheus_client.metrics_core import HistogramMetricFamily, Metric
+from prometheus_client.registry import Collector as _RegistryCollector
+from prometheus_client.registry import CollectorRegistry
+
 from callcenter.domain.calls.facts import RingStarted
 
 if TYPE_CHECKING:
@@ -21,32 +28,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # what generate_latest writes
 # A pop is meant to reach the desktop well within a second of the ring.
 POP_BUCKETS_S = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 # The dialplan hook's deadline is 150 ms by default; finer buckets below it.
 ROUTE_BUCKETS_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.25, 0.5, 1.0)
-
-Labels = tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Sample:
-    """One line of a metric family: an optional name suffix, labels and a value."""
-
-    labels: Labels
-    value: float
-    suffix: str = ""
-
-
-@dataclass(frozen=True)
-class Family:
-    """A metric family: name, type (counter, gauge, histogram), help text and its samples."""
-
-    name: str
-    type: str
-    help: str
-    samples: tuple[Sample, ...]
+# From the event to the subscriber's 2xx: retries make the tail long.
+WEBHOOK_BUCKETS_S = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 1800.0)
 
 
 class Histogram:
@@ -67,19 +55,17 @@ class Histogram:
         self.sum += value
         self.count += 1
 
-    def samples(self, labels: Labels = ()) -> tuple[Sample, ...]:
-        """`_bucket` lines (cumulative, `le` ascending, then +Inf), `_sum` and `_count`."""
-        out: list[Sample] = []
+    def family(self, name: str, help_: str) -> HistogramMetricFamily:
+        """The histogram as a prometheus-client family (`le` labels as `0.01`, `1`, `+Inf`)."""
+        buckets: list[tuple[str, float]] = []
         running = 0
         for bound, n in zip((*self.bounds, math.inf), self._counts, strict=True):
             running += n
-            out.append(Sample((*labels, ("le", _number(bound))), running, "_bucket"))
-        out.append(Sample(labels, self.sum, "_sum"))
-        out.append(Sample(labels, self.count, "_count"))
-        return tuple(out)
+            buckets.append((le_label(bound), running))
+        return HistogramMetricFamily(name, help_, buckets=buckets, sum_value=self.sum)
 
 
-Collector = Callable[[], Iterable[Family]]
+FamilySource = Callable[[], Iterable[Metric]]
 
 
 @dataclass
@@ -88,7 +74,10 @@ class CallCenterMetrics:
 
     pop_latency: Histogram = field(default_factory=lambda: Histogram(POP_BUCKETS_S))
     route_latency: Histogram = field(default_factory=lambda: Histogram(ROUTE_BUCKETS_S))
-    collectors: list[Collector] = field(default_factory=list)
+    webhook_latency: Histogram = field(default_factory=lambda: Histogram(WEBHOOK_BUCKETS_S))
+    reconcile_runs: int = 0
+    reconcile_last: dict[str, float] = field(default_factory=dict)
+    collectors: list[FamilySource] = field(default_factory=list)
 
     def observe_pop(self, fact: RingStarted, published_at: float) -> None:
         """The screen-pop service's hook: a pop for `fact` was published at `published_at`."""
@@ -98,174 +87,53 @@ class CallCenterMetrics:
         """The routing service's hook: one dialplan hook request took `seconds` to answer."""
         self.route_latency.observe(seconds)
 
-    def add_collector(self, collector: Collector) -> None:
-        """Render `collector()`'s families on every scrape (e.g. the Redis bus's figures)."""
+    def observe_webhook(self, seconds: float) -> None:
+        """The webhook service's hook: an event reached a subscriber `seconds` after it happened."""
+        self.webhook_latency.observe(seconds)
+
+    def observe_reconcile(self, summary: Mapping[str, object]) -> None:
+        """One `/api/reconcile` run finished with this summary."""
+        self.reconcile_runs += 1
+        figures = {k: float(v) for k, v in summary.items() if isinstance(v, int | float)}
+        self.reconcile_last = {**figures, "timestamp": time.time()}
+
+    def add_collector(self, collector: FamilySource) -> None:
+        """Expose `collector()`'s families on every scrape (e.g. the Redis bus's figures)."""
         self.collectors.append(collector)
 
     def render(self, runtime: Runtime) -> str:
         """The whole exposition text for one scrape."""
-        families = list(runtime_families(runtime, self))
-        for collector in self.collectors:
-            try:
-                families.extend(collector())
-            except Exception:
-                # A broken collector must not take the other figures down with it.
-                log.exception("metrics collector %r failed", collector)
+        from callcenter.adapters.metrics_families import runtime_families
+
+        def families() -> Iterable[Metric]:
+            yield from runtime_families(runtime, self)
+            for collector in self.collectors:
+                try:
+                    yield from list(collector())
+                except Exception:
+                    # A broken collector must not take the other figures down with it.
+                    log.exception("metrics collector %r failed", collector)
+
         return render_families(families)
 
 
-def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[Family]:
-    """Every figure read from the runtime's components at scrape time."""
-    yield from _ami_families(runtime)
-    pops, stats, store, hub = runtime.pops, runtime.routing.stats, runtime.store, runtime.hub
-    wallboards = hub.subscriber_count(WALLBOARD)
-    agi = runtime.agi
-    singles: tuple[tuple[str, str, str, float], ...] = (
-        ("screen_pops_total", "counter", "Screen-pops published.", pops.pops_sent),
-        ("screen_pops_incomplete_total", "counter",
-         "Screen-pops published without the full customer record (pending or failed fetch).",
-         pops.incomplete_pops),
-        ("route_decisions_total", "counter", "Routing decisions.", stats.routed),
-        ("route_fallbacks_total", "counter",
-         "Routing decisions that fell back to the DID default (database slow or failing).",
-         stats.fallbacks),
-        ("route_callbacks_total", "counter", "Calls turned into callbacks.", stats.callbacks),
-        ("route_shed_total", "counter", "Hook answers given at once: overloaded.", stats.shed),
-        ("push_published_total", "counter", "Push messages published.", hub.stats.published),
-        ("push_replayed_total", "counter", "Messages replayed to clients resuming with since.",
-         hub.stats.replayed),
-        ("push_resyncs_total", "counter",
-         "Resumes that could not be replayed (client told to refetch).", hub.stats.resyncs),
-        ("push_cut_off_total", "counter", "Slow clients cut off (queue full).", hub.stats.cut_off),
-        ("push_disconnected_total", "counter",
-         "Subscriptions ended by the server (e.g. revoked).", hub.stats.disconnected),
-        ("call_store_pending", "gauge",
-         "Finished calls waiting in the bounded buffer to be written.", store.pending),
-        ("call_store_stored_total", "counter", "Call records written.", store.stored),
-        ("call_store_duplicates_total", "counter",
-         "Call records already stored (not written twice).", store.duplicates),
-        ("call_store_lost_total", "counter",
-         "Call records dropped because the buffer was full (logged).", store.lost),
-        ("call_store_failures_total", "counter", "Failed write attempts (each retried).",
-         store.failures),
-        ("agi_sessions", "gauge", "FastAGI sessions open now.", len(agi.sessions) if agi else 0),
-    )  # fmt: skip
-    for name, type_, help_, value in singles:
-        yield Family(f"callcenter_{name}", type_, help_, (Sample((), value),))
-    yield Family(
-        "callcenter_screen_pop_latency_seconds",
-        "histogram",
-        "From the AMI event that rang the agent (receipt) to the pop's publication.",
-        metrics.pop_latency.samples(),
-    )
-    yield Family(
-        "callcenter_route_latency_seconds",
-        "histogram",
-        "Time to answer one dialplan hook request (FastAGI or HTTP).",
-        metrics.route_latency.samples(),
-    )
-    yield Family(
-        "callcenter_ws_clients",
-        "gauge",
-        "Websocket subscriptions open on this process, by stream.",
-        (
-            Sample((("stream", "agent"),), hub.subscriber_count() - wallboards),
-            Sample((("stream", "wallboard"),), wallboards),
-        ),
-    )
-    yield from _scaleout_families(runtime)
+class _Scrape(_RegistryCollector):
+    def __init__(self, source: Callable[[], Iterable[Metric]]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterable[Metric]:
+        return self._source()
 
 
-def _ami_families(runtime: Runtime) -> Iterable[Family]:
-    listeners = sorted(runtime.listeners.items())
-    pipelines = sorted(runtime.pipelines.items())
-    rows: tuple[tuple[str, str, str, list[tuple[str, float]]], ...] = (
-        ("ami_connected", "gauge", "1 while logged in to the PBX's AMI, else 0.",
-         [(pbx, float(lst.connected)) for pbx, lst in listeners]),
-        ("ami_connects_total", "counter",
-         "AMI logins (more than one means reconnects, each followed by a resync).",
-         [(pbx, lst.connects) for pbx, lst in listeners]),
-        ("ami_events_total", "counter", "AMI events received.",
-         [(pbx, lst.events_in) for pbx, lst in listeners]),
-        ("ami_queue_depth", "gauge", "AMI events received and not yet processed.",
-         [(pbx, lst.lag[0]) for pbx, lst in listeners]),
-        ("ami_queue_peak", "gauge", "Most AMI events ever waiting at once.",
-         [(pbx, lst.peak_depth) for pbx, lst in listeners]),
-        ("ami_read_pauses_total", "counter",
-         "Times the AMI queue filled and the listener stopped reading (TCP backpressure).",
-         [(pbx, lst.read_pauses) for pbx, lst in listeners]),
-        ("ami_event_lag_seconds", "gauge", "Age of the oldest AMI event waiting to be processed.",
-         [(pbx, lst.lag[1]) for pbx, lst in listeners]),
-        ("ami_tracking_failures_total", "counter",
-         "AMI events the call state machine failed on (skipped, logged).",
-         [(pbx, p.failed) for pbx, p in pipelines]),
-        ("live_calls", "gauge", "Calls in progress as tracked from AMI.",
-         [(pbx, len(p.tracker.live_calls(pbx))) for pbx, p in pipelines]),
-    )  # fmt: skip
-    for name, type_, help_, values in rows:
-        samples = tuple(Sample((("pbx", pbx),), value) for pbx, value in values)
-        yield Family(f"callcenter_{name}", type_, help_, samples)
+def render_families(source: Callable[[], Iterable[Metric]] | Iterable[Metric]) -> str:
+    """Families as Prometheus text 0.0.4, through prometheus-client's exposition."""
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_Scrape(source if callable(source) else lambda: list(source)))
+    return generate_latest(registry).decode("utf-8")
 
 
-def _scaleout_families(runtime: Runtime) -> Iterable[Family]:
-    """Leader locks and the Redis bus, when the process runs scaled out."""
-    leaders = sorted(runtime.leaders.items())
-    if leaders:
-        yield Family(
-            "callcenter_ami_leader",
-            "gauge",
-            "1 while this process holds the PBX's listener lock (exactly one process should).",
-            tuple(Sample((("pbx", n),), float(x.leading)) for n, x in leaders),
-        )
-    if runtime.bus is None:
-        return
-    stats = runtime.bus.stats
-    for name, type_, help_ in (
-        ("healthy", "gauge", "1 while the Redis bus is connected."),
-        ("sent", "counter", "Messages sent over the bus."),
-        ("received", "counter", "Messages received from the bus."),
-        ("local_only", "counter", "Published while Redis was away: local sockets only."),
-        ("dropped", "counter", "Messages dropped because the bus's send queue was full."),
-        ("outages", "counter", "Times the bus lost Redis."),
-    ):
-        value = float(getattr(stats, name))
-        full = f"callcenter_bus_{name}" + ("_total" if type_ == "counter" else "")
-        yield Family(full, type_, help_, (Sample((), value),))
-
-
-def render_families(families: Iterable[Family]) -> str:
-    """Families as exposition text: HELP and TYPE once per family, then its samples."""
-    lines: list[str] = []
-    for family in families:
-        lines.append(f"# HELP {family.name} {_escape_help(family.help)}")
-        lines.append(f"# TYPE {family.name} {family.type}")
-        for sample in family.samples:
-            lines.append(
-                f"{family.name}{sample.suffix}{_labels(sample.labels)} {_number(sample.value)}"
-            )
-    return "\n".join(lines) + "\n"
-
-
-def _labels(labels: Labels) -> str:
-    if not labels:
-        return ""
-    body = ",".join(f'{key}="{_escape_label(value)}"' for key, value in labels)
-    return "{" + body + "}"
-
-
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
-
-
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _number(value: float) -> str:
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    if float(value).is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(float(value))
+def le_label(bound: float) -> str:
+    """A bucket bound as the `le` label: `0.005`, `1`, `+Inf`."""
+    if math.isinf(bound):
+        return "+Inf"
+    return str(int(bound)) if float(bound).is_integer() else repr(float(bound))

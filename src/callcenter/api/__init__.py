@@ -21,6 +21,7 @@ from callcenter.api import reconcile as reconcile_api
 from callcenter.api import reports as reports_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
+from callcenter.api import webhooks as webhooks_api
 
 ROUTERS: list[APIRouter] = [
     customers.router,
@@ -37,5 +38,6 @@ ROUTERS: list[APIRouter] = [
     agent_control.router,
     dialplan.router,
     tokens_api.router,
+    webhooks_api.router,
     metrics_api.router,
 ]

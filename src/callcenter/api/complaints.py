@@ -51,6 +51,8 @@ async def open_complaint(body: ComplaintIn, runtime: RuntimeDep, principal: Writ
             actor=actor(principal),
             now=datetime.now(UTC),
         )
+        opened = await sales.get_complaint(uow=runtime.uow, complaint_id=new_id)
+    runtime.webhooks.on_complaint(opened.complaint, "opened")
     return Created(id=new_id)
 
 
@@ -79,6 +81,7 @@ async def transition(
             note=body.note,
             now=datetime.now(UTC),
         )
+    runtime.webhooks.on_complaint(found.complaint, f"status:{body.to}")
     return _out(found)
 
 
@@ -100,4 +103,5 @@ async def escalate(
             owner_group=body.owner_group,
             now=datetime.now(UTC),
         )
+    runtime.webhooks.on_complaint(found.complaint, "escalated")
     return _out(found)

@@ -70,6 +70,7 @@ async def reconcile(
         tolerance_s=tolerance,
         pbx=pbx,
     )
+    runtime.metrics.observe_reconcile(report.summary())
     return {
         "findings": [f.to_json() for f in report.result.findings],
         "summary": report.summary(),

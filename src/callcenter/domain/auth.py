@@ -22,6 +22,7 @@ Action = Literal[
     "reports.view",
     "dialplan.route",
     "tokens.manage",
+    "webhooks.manage",
 ]
 
 STAFF: frozenset[Role] = frozenset({"admin", "supervisor", "agent"})
@@ -39,6 +40,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     "reports.view": MANAGERS,
     "dialplan.route": frozenset({"admin", "dialplan"}),
     "tokens.manage": frozenset({"admin"}),
+    "webhooks.manage": frozenset({"admin"}),
 }
 
 TOKEN_PREFIX = "cc_"

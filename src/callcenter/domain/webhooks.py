@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact, RingStarted
+from callcenter.domain.records import Complaint
 
 SIGNATURE_HEADER = "X-Callcenter-Signature"
 EVENT_HEADER = "X-Callcenter-Event"
@@ -121,3 +122,36 @@ def event_for_fact(fact: Fact, group_of: dict[str, str]) -> Event | None:
         }
         return Event("call.ended", fact.at, data, group, record.direction)
     return None
+
+
+def complaint_event(complaint: Complaint, change: str, at: float) -> Event:
+    """`complaint.changed`: opened, a status move or an escalation (filtered on its owner group)."""
+    data = {
+        "complaint_id": complaint.id,
+        "change": change,
+        "customer_id": complaint.customer_id,
+        "order_id": complaint.order_id,
+        "category": complaint.category,
+        "severity": complaint.severity,
+        "status": complaint.status,
+        "escalation_level": complaint.escalation_level,
+        "owner_group": complaint.owner_group,
+        "sla_due_at": complaint.sla_due_at.isoformat(),
+    }
+    return Event("complaint.changed", at, data, complaint.owner_group, None)
+
+
+def disposition_event(
+    *, pbx: str, linkedid: str, code: str, settled: bool, agent: str, at: float,
+    call: tuple[str | None, str | None],
+) -> Event:  # fmt: skip
+    """`call.disposition`; `call` is the (group, direction) seen when the call ended, if known."""
+    data = {
+        "pbx": pbx,
+        "linkedid": linkedid,
+        "code": code,
+        "settled": settled,
+        "agent": agent,
+        "group": call[0],
+    }
+    return Event("call.disposition", at, data, call[0], call[1])

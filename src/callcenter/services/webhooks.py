@@ -19,7 +19,16 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from callcenter.domain.calls.facts import Fact
-from callcenter.domain.webhooks import DIRECTIONS, EVENT_TYPES, Event, event_for_fact, wants
+from callcenter.domain.records import Complaint
+from callcenter.domain.webhooks import (
+    DIRECTIONS,
+    EVENT_TYPES,
+    Event,
+    complaint_event,
+    disposition_event,
+    event_for_fact,
+    wants,
+)
 from callcenter.ports.webhooks import (
     Delivery,
     NewDelivery,
@@ -27,10 +36,13 @@ from callcenter.ports.webhooks import (
     WebhookOutbox,
     WebhookSender,
 )
+from callcenter.services.dispositions import Disposition
 from callcenter.services.errors import InvalidField, NotFound
 from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy, SubscriptionWorker
 
 log = logging.getLogger(__name__)
+
+ENDED_KEPT = 10_000  # ended calls remembered for their dispositions' group/direction filter
 
 
 class WebhookService:
@@ -60,14 +72,34 @@ class WebhookService:
         self._subs: dict[int, Subscription] = {}
         self._workers: dict[int, SubscriptionWorker] = {}
         self._flusher: asyncio.Task[None] | None = None
+        self._ended: dict[tuple[str, str], tuple[str | None, str | None]] = {}
 
     # -- the fact side: no IO, O(1) ------------------------------------------------------------
 
     def on_fact(self, fact: Fact) -> None:
         """Fact handler: the call events subscribers may want, buffered."""
         event = event_for_fact(fact, self.group_of)
-        if event is not None:
-            self.publish(event)
+        if event is None:
+            return
+        if event.type == "call.ended":  # what a later disposition's filter looks at
+            self._ended[(fact.pbx, event.data["linkedid"])] = (event.group, event.direction)
+            if len(self._ended) > ENDED_KEPT:
+                del self._ended[next(iter(self._ended))]
+        self.publish(event)
+
+    def on_disposition(self, *, pbx: str, item: Disposition) -> None:
+        """A disposition was stored for a call: `call.disposition`."""
+        self.publish(
+            disposition_event(
+                pbx=pbx, linkedid=item.linkedid, code=item.code, settled=item.settled,
+                agent=item.agent_code, at=time.time(),
+                call=self._ended.get((pbx, item.linkedid), (None, None)),
+            )
+        )  # fmt: skip
+
+    def on_complaint(self, complaint: Complaint, change: str) -> None:
+        """A complaint was opened, moved or escalated: `complaint.changed`."""
+        self.publish(complaint_event(complaint, change, time.time()))
 
     def publish(self, event: Event) -> None:
         """Buffer one event (dropped and counted when the buffer is full)."""
