@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-
 from prometheus_client.metrics_core import GaugeMetricFamily
 
 from callcenter.adapters.metrics import Histogram, render_families
