@@ -6,38 +6,16 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 
 from callcenter.adapters.db.database import Database
 from callcenter.adapters.db.repo_webhooks import SqlWebhookOutbox
 from callcenter.adapters.webhook_http import HttpxWebhookSender
-from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact, RingStarted
-from callcenter.domain.calls.records import CallRecord
 from callcenter.services.webhooks import WebhookService
 from callcenter.services.webhooks_delivery import RetryPolicy
-from support.receivers import Receiver
+from support.receivers import Receiver, call_facts
 
 SECRET = "crm-secret-0123456789"
 FAST = RetryPolicy(base_s=0.05, factor=2.0, cap_s=0.4, max_attempts=4, idle_poll_s=0.2)
-
-
-def call_facts(n: int, queue: str = "q-orders") -> list[Fact]:
-    """n calls, each ringing, answered and ended (linkedid c0000, c0001, ...)."""
-    facts: list[Fact] = []
-    base = time.time()
-    for i in range(n):
-        at, lid = base + i, f"c{i:04d}"
-        facts.append(RingStarted("pbx1", at, lid, "Wang", "PJSIP/1001", queue, "+861380", None,
-                                 2.0, ()))  # fmt: skip
-        facts.append(CallAnswered("pbx1", at + 1, lid, "Wang", "PJSIP/1001", queue, 3.0))
-        record = CallRecord(
-            pbx="pbx1", linkedid=lid, direction="inbound", caller="+861380", caller_name=None,
-            queues=(queue,), agent="Wang", outcome="answered", wait_s=3.0, talk_s=30.0,
-            ring_attempts=1, transferred=False, started_at=datetime.fromtimestamp(at, UTC),
-            ended_at=datetime.fromtimestamp(at + 31, UTC),
-        )  # fmt: skip
-        facts.append(CallEnded("pbx1", at + 31, lid, record, None, None))
-    return facts
 
 
 def sequence(items: list[object]) -> list[tuple[str, str]]:

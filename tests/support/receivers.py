@@ -11,8 +11,11 @@ import contextlib
 import json
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact, RingStarted
+from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, verify
 
 
@@ -110,3 +113,22 @@ class Receiver:
         finally:
             self._writers.discard(writer)
             writer.close()
+
+
+def call_facts(n: int, queue: str = "q-orders") -> list[Fact]:
+    """n calls, each ringing, answered and ended (linkedid c0000, c0001, ...)."""
+    facts: list[Fact] = []
+    base = time.time()
+    for i in range(n):
+        at, lid = base + i, f"c{i:04d}"
+        facts.append(RingStarted("pbx1", at, lid, "Wang", "PJSIP/1001", queue, "+861380", None,
+                                 2.0, ()))  # fmt: skip
+        facts.append(CallAnswered("pbx1", at + 1, lid, "Wang", "PJSIP/1001", queue, 3.0))
+        record = CallRecord(
+            pbx="pbx1", linkedid=lid, direction="inbound", caller="+861380", caller_name=None,
+            queues=(queue,), agent="Wang", outcome="answered", wait_s=3.0, talk_s=30.0,
+            ring_attempts=1, transferred=False, started_at=datetime.fromtimestamp(at, UTC),
+            ended_at=datetime.fromtimestamp(at + 31, UTC),
+        )  # fmt: skip
+        facts.append(CallEnded("pbx1", at + 31, lid, record, None, None))
+    return facts
