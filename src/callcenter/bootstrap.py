@@ -203,6 +203,7 @@ def webhook_service(
         ),
         buffer_size=settings.webhook_buffer,
         on_delivered=on_delivered,
+        deliver=settings.webhook_deliver,
     )
 
 

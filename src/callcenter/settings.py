@@ -100,6 +100,8 @@ class Settings(BaseSettings):
     webhook_retry_base_s: float = Field(default=1.0, gt=0)
     webhook_retry_cap_s: float = Field(default=600.0, gt=0)
     webhook_max_attempts: int = Field(default=12, ge=1)
+    # Scaled out: exactly one process delivers (per-subscription order); the others only enqueue.
+    webhook_deliver: bool = True
     # AMI events waiting for the call tracker before the listener stops reading the socket
     ami_max_queue: int = Field(default=10_000, ge=2)
     ws_backlog: int = 500

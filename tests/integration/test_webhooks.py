@@ -177,3 +177,23 @@ async def test_filters_and_a_full_buffer(database_url: str) -> None:
             svc.on_fact(fact)
         assert svc.dropped == 4
         assert svc.depth >= 5
+
+
+async def test_two_processes_one_deliverer(database_url: str) -> None:
+    """Figure: scaled out, process A only enqueues (webhook_deliver false) and takes the new
+    subscription; process B delivers and learns of it within its refresh -> the CRM gets A's
+    6 events once each, in order."""
+    crm = await Receiver().start()
+    async with (
+        service(database_url, deliver=False, refresh_s=0.1) as a,
+        service(database_url, refresh_s=0.1) as b,
+    ):
+        await a.subscribe(url=crm.url, events=["call.ringing", "call.ended"], secret=SECRET)
+        await until(lambda: len(b._workers) == 1)
+        for fact in call_facts(3):
+            a.on_fact(fact)
+        await until(lambda: len(crm.ok(SECRET)) == 6)
+        assert a._workers == {}
+    got = sequence(crm.ok(SECRET))
+    assert got == [(f"call.{k}", f"c{i:04d}") for i in range(3) for k in ("ringing", "ended")]
+    assert len(crm.received) == 6

@@ -57,6 +57,8 @@ class WebhookService:
         buffer_size: int = 10_000,
         flush_interval_s: float = 0.2,
         on_delivered: Callable[[float], None] | None = None,
+        deliver: bool = True,
+        refresh_s: float = 10.0,
     ) -> None:
         self.outbox = outbox
         self._sender = sender
@@ -65,6 +67,8 @@ class WebhookService:
         self.buffer_size = buffer_size
         self._flush_interval_s = flush_interval_s
         self._on_delivered = on_delivered
+        self.deliver = deliver  # False: only enqueue (another process of the center delivers)
+        self._refresh_s = refresh_s
         self.stats = DeliveryStats()
         self.dropped = 0
         self.enqueued = 0
@@ -143,9 +147,13 @@ class WebhookService:
         await self._sender.aclose()
 
     async def _flush_loop(self) -> None:
+        refreshed = time.monotonic()
         while True:
             await asyncio.sleep(self._flush_interval_s)
             try:
+                if time.monotonic() - refreshed > self._refresh_s:
+                    refreshed = time.monotonic()
+                    await self.refresh()
                 await self.flush()
             except Exception as exc:  # database away: the events stay buffered, tried again
                 log.warning("webhook outbox write failed (%d buffered): %r", len(self._buffer), exc)
@@ -165,13 +173,25 @@ class WebhookService:
         for _ in events:  # only now: a failed write keeps them for the next flush
             self._buffer.popleft()
         self.enqueued += len(rows)
-        for row in rows:
+        for row in rows if self.deliver else ():  # the delivering process counts them
             pending = self.stats.pending
             pending[row.subscription_id] = pending.get(row.subscription_id, 0) + 1
         for sub_id in {r.subscription_id for r in rows}:
             if sub_id in self._workers:
                 self._workers[sub_id].wake()
         return len(rows)
+
+    async def refresh(self) -> None:
+        """Follow subscriptions added or removed by another process sharing the database."""
+        current = {sub.id: sub for sub in await self.outbox.subscriptions()}
+        for sub_id in [s for s in self._subs if s not in current]:
+            self._subs.pop(sub_id, None)
+            worker = self._workers.pop(sub_id, None)
+            if worker is not None:
+                await worker.aclose()
+        for sub_id, sub in current.items():
+            if sub_id not in self._subs:
+                self._add_worker(sub)
 
     # -- administration -------------------------------------------------------------------------
 
@@ -234,6 +254,8 @@ class WebhookService:
 
     def _add_worker(self, sub: Subscription) -> None:
         self._subs[sub.id] = sub
+        if not self.deliver:
+            return
         worker = SubscriptionWorker(
             sub,
             outbox=self.outbox,
