@@ -197,3 +197,29 @@ async def test_two_processes_one_deliverer(database_url: str) -> None:
     got = sequence(crm.ok(SECRET))
     assert got == [(f"call.{k}", f"c{i:04d}") for i in range(3) for k in ("ringing", "ended")]
     assert len(crm.received) == 6
+
+
+async def test_a_disposition_carries_the_group_of_its_ended_call(database_url: str) -> None:
+    """Figure: a call in q-orders ends, then its disposition 'order_status' (settled) -> a
+    subscriber filtered to group 'orders' gets call.disposition with group 'orders'; one of
+    another call never seen ended is not sent to it."""
+    from callcenter.domain.auth import Principal
+    from callcenter.services.dispositions import Disposition
+
+    crm = await Receiver().start()
+    async with service(database_url) as svc:
+        svc.group_of = {"q-orders": "orders"}
+        await svc.subscribe(url=crm.url, events=["call.disposition"], secret=SECRET, group="orders")
+        svc.on_fact(call_facts(1)[2])  # c0000 ended
+        for linkedid in ("c0000", "c9999"):
+            item = Disposition(
+                linkedid, "order_status", True, None, "1001", Principal("supervisor")
+            )
+            svc.on_disposition(pbx="pbx1", item=item)
+        await until(lambda: len(crm.ok(SECRET)) == 1)
+        await asyncio.sleep(0.2)
+    data = crm.ok(SECRET)[0].json["data"]
+    assert (data["linkedid"], data["code"], data["settled"], data["group"]) == (
+        "c0000", "order_status", True, "orders",
+    )  # fmt: skip
+    assert len(crm.received) == 1
