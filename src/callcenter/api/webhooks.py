@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.errors import http_errors
-from callcenter.api.fields import DbId, IdPath, OneLine
+from callcenter.api.fields import DB_ID_MAX, DbId, IdPath, OneLine
 from callcenter.domain.auth import Principal
 from callcenter.domain.webhooks import EMITTED_EVENTS, EVENT_TYPES
 from callcenter.ports.webhooks import Delivery, Subscription
@@ -120,7 +120,7 @@ async def unsubscribe(subscription_id: IdPath, runtime: RuntimeDep, _: Admin) ->
 async def dead_letters(
     runtime: RuntimeDep,
     _: Admin,
-    subscription_id: Annotated[int | None, Query(ge=1)] = None,
+    subscription_id: Annotated[int | None, Query(ge=1, le=DB_ID_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> list[DeadLetterOut]:
     """Deliveries given up after every retry, oldest first."""
