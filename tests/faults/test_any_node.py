@@ -216,7 +216,12 @@ async def test_wallboards_equal_again_after_redis_is_cut_and_back(
             proxy.stall()
             proxy.drop()
             linkedid = sim.place_call(
-                "+8613800138000", "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=1
+                "+8613800138000",
+                "Li Wei",
+                "8001",
+                answer_by="1001",
+                agent_answers_after=1,
+                talk_s=1,
             )
             async with asyncio.timeout(30):
                 while True:

@@ -1,4 +1,4 @@
-"""PBX commands over the bus between two BusRpc ends on a real Redis: replies, refusals, timeouts."""
+"""PBX commands over the bus between two BusRpc ends: answers, refusals, timeouts."""
 
 from __future__ import annotations
 
