@@ -8,9 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import pytest
+from fastapi import HTTPException
 
 from callcenter.adapters.bus.remote_pbx import RemotePbxCommands
 from callcenter.adapters.bus.rpc import BusRpc
+from callcenter.api.errors import http_errors
 from callcenter.ports.pbx import PbxCommands
 from callcenter.services.errors import PbxRefused, PbxUnavailable
 from fakes.pbx import FakePbxCommands
@@ -69,3 +71,31 @@ async def test_no_leader_answering_is_a_retryable_unavailable(redis_prefix: str)
             await RemotePbxCommands(asker, "pbx1").unpause(interface="Local/1001@agents/n")
         assert unavailable.value.retry_after_s is not None
         assert "may or may not have been applied" in str(unavailable.value)
+
+
+def test_a_retryable_unavailable_is_503_with_retry_after() -> None:
+    with pytest.raises(HTTPException) as raised, http_errors():
+        raise PbxUnavailable("no process answered for Asterisk 'pbx1'", retry_after_s=2.0)
+    assert raised.value.status_code == 503
+    assert raised.value.headers == {"Retry-After": "2"}
+
+
+class SlowPbx(FakePbxCommands):
+    """Takes its time over a pause, as a listener about to lose its AMI connection might."""
+
+    async def pause(self, *, interface: str, reason: str) -> None:
+        await asyncio.sleep(30)
+
+
+async def test_leader_gone_mid_command_is_a_retryable_error_not_a_silent_loss(
+    redis_prefix: str,
+) -> None:
+    async with pair(redis_prefix, SlowPbx(), timeout_s=1.5) as (leader, asker):
+        command = asyncio.create_task(
+            RemotePbxCommands(asker, "pbx1").pause(interface="Local/1001@agents/n", reason="x")
+        )
+        await asyncio.sleep(0.3)  # the leader has taken it
+        await leader.aclose()  # ... and goes away before answering
+        with pytest.raises(PbxUnavailable) as unavailable:
+            await command
+        assert unavailable.value.retry_after_s is not None
