@@ -212,9 +212,16 @@ async def test_wallboards_equal_again_after_redis_is_cut_and_back(
                         await asyncio.sleep(0.3)
 
             await until_equal(20)
-            # Redis cut: connections reset, new ones hang. A call happens on the leader meanwhile.
+            ws = await websockets.connect(f"ws://127.0.0.1:{other.port}/ws/agent")
+            await ws.send(json.dumps({"type": "hello", "token": tokens["1002"][0]}))
+            await asyncio.sleep(0.5)  # subscribed
+            # Redis cut: connections reset, new ones hang. A call happens on the leader meanwhile,
+            # and a token with a socket on the other node is revoked there.
             proxy.stall()
             proxy.drop()
+            async with leader.http(tokens["admin"][0]) as admin:
+                reply = await admin.post(f"/api/tokens/{tokens['1002'][1]}/revoke")
+                assert reply.status_code == 200, reply.text
             linkedid = sim.place_call(
                 "+8613800138000",
                 "Li Wei",
@@ -231,6 +238,13 @@ async def test_wallboards_equal_again_after_redis_is_cut_and_back(
                         break
                     await asyncio.sleep(0.3)
             assert linkedid
+            assert ws.close_code is None  # the revocation could not reach the other node yet
             proxy.resume()
             board = await until_equal(30)
             assert any(g.get("answered") for g in board["groups"])
+            # back on the bus, the other node re-checked its tokens and closed the revoked socket
+            async with asyncio.timeout(5):
+                with contextlib.suppress(websockets.ConnectionClosed):
+                    while True:
+                        await ws.recv()
+            assert ws.close_code == 1008
