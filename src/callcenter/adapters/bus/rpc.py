@@ -44,6 +44,7 @@ METHODS = frozenset(
     }
 )
 RETRY_AFTER_S = 2.0
+PING_S = 3.0  # a quiet subscription is pinged after this long
 
 LocalCommands = Callable[[str], PbxCommands | None]
 Broadcast = Callable[[dict[str, Any]], None]
@@ -155,16 +156,18 @@ class BusRpc:
             await asyncio.sleep(self._retry_s)
 
     async def _listen(self, pubsub: Any) -> None:
-        silent = 0.0
+        loop = asyncio.get_running_loop()
+        heard, pinged = loop.time(), False
         while True:
             msg = await pubsub.get_message(timeout=1.0)
-            if msg is None:
-                silent += 1.0
-                if silent >= 3.0:
-                    await pubsub.ping()  # a dead connection raises here
-                    silent = 0.0
+            if msg is None:  # quiet: ping; no pong either means the connection is dead
+                if loop.time() - heard > PING_S + self._timeout:
+                    raise ConnectionError("Redis went silent")
+                if loop.time() - heard > PING_S and not pinged:
+                    await pubsub.ping()
+                    pinged = True
                 continue
-            silent = 0.0
+            heard, pinged = loop.time(), False
             if msg["type"] == "subscribe":
                 if msg["channel"] in (self._casts, self._casts.encode()) and not self.healthy:
                     self.healthy = True
