@@ -4,7 +4,8 @@ The backend (AMI listener, call tracking, screen pops from the database, call st
 push hub) runs in this process, built by `build_runtime` as `serve` builds it, with one hub
 subscription per agent standing for its desktop (no HTTP or websocket layer: those are measured
 by pop_latency.py). The simulated Asterisk runs `--speed` times faster than real time and offers
-`--calls-per-agent-hour` calls per agent; `--sim-minutes` of that traffic are played.
+`--calls-per-agent-hour` calls per agent; `--sim-minutes` of that traffic are played. The push
+backlog's age bound is scaled the same way (`--backlog-age-s` simulated seconds).
 
 RSS (of this whole process: backend, simulator and desks) is sampled every `--sample-s`; the
 growth is fitted over the samples after the first `--warmup` share of the run, per simulated
@@ -87,6 +88,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         database_url=url,
         ami_servers=[AmiServer(name="soak", port=port, secret=SECRET)],  # type: ignore[arg-type]
         agi_enabled=False,
+        # the backlog's age bound is in real seconds: scaled, it bounds the same simulated span
+        ws_backlog_age_s=args.backlog_age_s / args.speed,
     )
     if args.tracemalloc:
         tracemalloc.start(args.tracemalloc_frames)
@@ -138,6 +141,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         **figures(samples, args.warmup * args.sim_minutes),
         "calls": calls,
         "stored": runtime.store.stored,
+        "backlog_kb": round(runtime.hub.backlog_chars() / 1024),
         "desk_messages": sum(delivered),
     }
 
@@ -182,6 +186,7 @@ def main() -> None:
     parser.add_argument("--calls-per-agent-hour", type=float, default=12.0)
     parser.add_argument("--talk-s", type=float, default=120.0, help="mean talk time (simulated)")
     parser.add_argument("--sample-s", type=float, default=5.0, help="real seconds between samples")
+    parser.add_argument("--backlog-age-s", type=float, default=120.0, help="simulated seconds")
     parser.add_argument("--warmup", type=float, default=0.3, help="share of the run not fitted")
     parser.add_argument("--customers", type=int, default=2000, help="customers to seed (SQLite)")
     parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
