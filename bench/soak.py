@@ -134,13 +134,17 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     finally:
         stop.set()
         delivered = await desk_task
-        await runtime.close()
-        await sim.stop()
+        stored = runtime.store.stored
+        try:  # an overloaded run may not wind down: the figures are printed all the same
+            await asyncio.wait_for(runtime.close(), 30)
+            await asyncio.wait_for(sim.stop(), 10)
+        except TimeoutError:
+            print("-- shutdown did not finish within 40 s (overloaded run)", flush=True)
         tmp.cleanup()
     return {
         **figures(samples, args.warmup * args.sim_minutes),
         "calls": calls,
-        "stored": runtime.store.stored,
+        "stored": stored,
         "backlog_kb": round(runtime.hub.backlog_chars() / 1024),
         "desk_messages": sum(delivered),
     }
