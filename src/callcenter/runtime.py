@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
+    from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
@@ -52,6 +53,7 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    scaleout: ScaleOut | None = None  # only when scaled out
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
