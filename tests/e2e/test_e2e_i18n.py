@@ -13,7 +13,7 @@ from stack import BrowserStack, browser_stack
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 
 
 @pytest.fixture

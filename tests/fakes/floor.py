@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from callcenter.domain.records import Agent, CallRecord, Customer, Group, Phone, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.customers.records import Customer, Phone
+from callcenter.domain.routing.groups import Group
 from fakes.stores import FakeDatabase
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai

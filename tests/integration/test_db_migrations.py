@@ -115,7 +115,7 @@ async def test_0003_adds_legs_monitoring_and_new_outcomes_and_goes_back(
 ) -> None:
     from datetime import UTC, datetime
 
-    from callcenter.domain.records import CallLeg, CallRecord
+    from callcenter.domain.calls.records import CallLeg, CallRecord
 
     added = {"legs", "monitored", "recordings", "amd", "caller_verified"}
     await upgrade(empty_database_url)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.routing import (
+from callcenter.domain.routing.router import (
     CallInfo,
     CustomerSnapshot,
     GroupStaff,

@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.business_hours import parse_span
-from callcenter.domain.routing import CallInfo, CustomerSnapshot, GroupStaff, decide
-from callcenter.domain.routing_rules import RulesError, parse_rules
+from callcenter.domain.routing.business_hours import parse_span
+from callcenter.domain.routing.router import CallInfo, CustomerSnapshot, GroupStaff, decide
+from callcenter.domain.routing.rules import RulesError, parse_rules
 from callcenter.services.routing import load_rules
 
 BASE = """

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord, Group
-from callcenter.domain.staffing import StaffingRules
+from callcenter.domain.agents.presence import PresenceBoard
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.staffing import StaffingRules
+from callcenter.domain.routing.groups import Group
 from callcenter.services.wallboard import WallboardService
 from fakes import FakeNotifier
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.schemas_staff import GroupOut
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services import staff
 
 router = APIRouter(prefix="/api/groups", tags=["groups"])

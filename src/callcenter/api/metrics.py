@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from callcenter.adapters.metrics import CONTENT_TYPE
 from callcenter.api.deps import RuntimeDep
-from callcenter.domain.auth import allows, bearer_token
+from callcenter.domain.access.auth import allows, bearer_token
 
 router = APIRouter(tags=["operations"])
 

@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from callcenter.api.fields import ONE_LINE, Day
-from callcenter.domain.lookup import LookupResult
-from callcenter.domain.records import Customer, CustomerSummary, Phone
+from callcenter.domain.customers.lookup import LookupResult
+from callcenter.domain.customers.records import Customer, CustomerSummary, Phone
 from callcenter.services.customers import CustomerDetail, RawPhone
 
 Segment = Literal["regular", "senior", "vip"]

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from callcenter.api.fields import ONE_LINE, PROSE, DbId, Moment
 from callcenter.api.schemas import Strict
-from callcenter.domain.records import Complaint, ComplaintEvent, Contact, Order
+from callcenter.domain.complaints.records import Complaint, ComplaintEvent
+from callcenter.domain.contacts import Contact
+from callcenter.domain.orders import Order
 from callcenter.services.sales import ComplaintWithLog
 
 OrderChannel = Literal[

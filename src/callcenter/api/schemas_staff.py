@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from callcenter.api.fields import ONE_LINE
 from callcenter.api.schemas import Name, Strict
-from callcenter.domain.records import Agent, Group, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 
 AgentCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$"), ONE_LINE

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.records import CallRecord, WorkItem
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.work_items import WorkItem
 
 
 @dataclass(frozen=True)

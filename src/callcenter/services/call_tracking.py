@@ -7,10 +7,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
 
-from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.agents.directory import AgentDirectory
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from callcenter.ports.push import AgentState, Notifier
 from callcenter.services.call_customers import CallCustomers
 

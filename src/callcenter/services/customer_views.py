@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from callcenter.domain.lookup import LookupCandidateRow, LookupResult, rank_candidates
-from callcenter.domain.numbers import ParsedNumber
-from callcenter.domain.records import CustomerBundle, NumberOwner
-from callcenter.domain.screenpop import (
+from callcenter.domain.customers.lookup import LookupCandidateRow, LookupResult, rank_candidates
+from callcenter.domain.customers.numbers import ParsedNumber
+from callcenter.domain.customers.records import CustomerBundle, NumberOwner
+from callcenter.domain.customers.screen_pop import (
     Bundle,
     ComplaintView,
     ContactView,

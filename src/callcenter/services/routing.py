@@ -14,8 +14,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.routing import (
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.routing.router import (
     CallInfo,
     CustomerSnapshot,
     LiveAgents,
@@ -23,7 +23,7 @@ from callcenter.domain.routing import (
     decide,
     fallback_decision,
 )
-from callcenter.domain.routing_rules import RoutingRules, RulesError, parse_rules
+from callcenter.domain.routing.rules import RoutingRules, RulesError, parse_rules
 from callcenter.ports.routing import AgentPresence, CallbackSink, SnapshotSource
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from callcenter.domain.records import Agent, Group, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.uow import UowFactory
 from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 

@@ -9,7 +9,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow, WorkItemRow
-from callcenter.domain.records import CallLeg, CallRecord, Contact, WorkItem
+from callcenter.domain.calls.records import CallLeg, CallRecord
+from callcenter.domain.contacts import Contact
+from callcenter.domain.work_items import WorkItem
 
 OPEN_WORK_STATUSES = ("open", "in_progress")
 

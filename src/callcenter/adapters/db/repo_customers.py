@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables import CustomerRow, PhoneRow
-from callcenter.domain.records import (
-    ROLES,
+from callcenter.domain.customers.records import (
+    CUSTOMER_ROLES,
     Customer,
     CustomerBundle,
     CustomerSummary,
@@ -43,7 +43,7 @@ UPDATABLE = frozenset(
 
 def roles_to_db(roles: tuple[str, ...] | list[str]) -> str:
     """Roles as the stored sorted comma list; unknown roles are a ValueError."""
-    unknown = set(roles) - set(ROLES)
+    unknown = set(roles) - set(CUSTOMER_ROLES)
     if unknown:
         raise ValueError(f"unknown customer roles {sorted(unknown)}")
     return ",".join(sorted(set(roles)))

@@ -16,13 +16,8 @@ from callcenter.adapters.db.tables import (
     OrderItemRow,
     OrderRow,
 )
-from callcenter.domain.records import (
-    OPEN_COMPLAINT_STATUSES,
-    Complaint,
-    ComplaintEvent,
-    Order,
-    OrderItem,
-)
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintEvent
+from callcenter.domain.orders import Order, OrderItem
 
 
 def complaint_from_row(row: ComplaintRow) -> Complaint:

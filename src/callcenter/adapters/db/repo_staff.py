@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, ApiTokenRow, GroupRow
-from callcenter.domain.records import Agent, ApiToken, Group, Skill
+from callcenter.domain.access.auth import ApiToken
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 
 
 class AgentRepository:

@@ -10,8 +10,8 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.repo_customers import roles_from_db
-from callcenter.domain.records import OPEN_COMPLAINT_STATUSES
-from callcenter.domain.routing_inputs import CustomerSnapshot, OpenComplaint, Segment, ServedBy
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES
+from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, Segment, ServedBy
 
 RECENT_AGENTS = 5
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from callcenter.adapters.db.types import NAMING, Id, UtcDateTime, one_of
-from callcenter.domain.records import CALL_OUTCOMES
+from callcenter.domain.contacts import CALL_OUTCOMES
 
 
 class Base(DeclarativeBase):

@@ -18,8 +18,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from callcenter.domain.kpi import KpiBook, KpiRules, group_figures
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import KpiBook, KpiRules, group_figures
 
 MAX_AGENTS = 100_000
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.routing_decision import OverflowStep, RoutingDecision, TraceStep
-from callcenter.domain.routing_inputs import (
+from callcenter.domain.routing.decision import OverflowStep, RoutingDecision, TraceStep
+from callcenter.domain.routing.inputs import (
     CallInfo,
     CustomerSnapshot,
     GroupStaff,
@@ -15,7 +15,7 @@ from callcenter.domain.routing_inputs import (
     OpenComplaint,
     ServedBy,
 )
-from callcenter.domain.routing_rules import Match, RoutingRules, Rule
+from callcenter.domain.routing.rules import Match, RoutingRules, Rule
 
 __all__ = [
     "CallInfo",

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from callcenter.domain.business_hours import OpenSpan, parse_span
+from callcenter.domain.routing.business_hours import OpenSpan, parse_span
 
 PreferKind = Literal["complaint-owner", "last-agent", "agents"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

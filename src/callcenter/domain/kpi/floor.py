@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from callcenter.domain.agents.presence import AgentPresence
 from callcenter.domain.calls.facts import (
     CallAbandoned,
     CallAnswered,
@@ -19,9 +20,8 @@ from callcenter.domain.calls.facts import (
     Fact,
     QueueLeftUnanswered,
 )
-from callcenter.domain.kpi import CallKey, KpiBook, agent_figures, group_figures
-from callcenter.domain.presence import AgentPresence
-from callcenter.domain.records import Group
+from callcenter.domain.kpi.book import CallKey, KpiBook, agent_figures, group_figures
+from callcenter.domain.routing.groups import Group
 
 AGENT_STATES: tuple[str, ...] = (
     "available",
