@@ -24,7 +24,7 @@ import httpx
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.adapters.db.database import Database
-from callcenter.domain.routing.router import CustomerSnapshot, OpenComplaint, ServedBy
+from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 
 SEGMENTS = ("regular", "regular", "senior", "vip")

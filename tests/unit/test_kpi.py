@@ -35,8 +35,6 @@ def group(slug: str, target_s: int = 20) -> Group:
         entry_point="8001",
         sl_target_seconds=target_s,
         sl_target_percent=80,
-        overflow_group=None,
-        overflow_after_s=None,
     )
 
 

@@ -30,9 +30,7 @@ SLUGS = (
     "finance",
     "data-maintenance",
 )
-GROUPS = [
-    Group(s, s.title(), "组", s, str(8001 + i), 20, 80, None, None) for i, s in enumerate(SLUGS)
-]
+GROUPS = [Group(s, s.title(), "组", s, str(8001 + i), 20, 80) for i, s in enumerate(SLUGS)]
 FIGURES = (
     "offered",
     "answered",

@@ -8,17 +8,15 @@ from decimal import Decimal
 
 import pytest
 
-from callcenter.domain.customers.records import Customer
-from callcenter.domain.customers.screen_pop import (
+from callcenter.domain.customers.pop_views import (
     ComplaintView,
     ContactView,
     CustomerProfile,
     OrderItemView,
     OrderView,
-    build_bundle,
-    is_birthday,
-    sla_state,
 )
+from callcenter.domain.customers.records import Customer
+from callcenter.domain.customers.screen_pop import build_bundle, is_birthday, sla_state
 from callcenter.domain.orders import Order, OrderItem
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)

@@ -21,10 +21,8 @@ GROUPS = [
         "8001",
         20,
         80,
-        None,
-        None,
     ),
-    Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80, None, None),
+    Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80),
 ]
 
 

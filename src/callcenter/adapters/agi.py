@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from callcenter.domain.access.networks import in_networks, parse_networks
-from callcenter.domain.routing.router import RoutingDecision
+from callcenter.domain.routing.decision import RoutingDecision
 from callcenter.services.routing import RoutingService
 
 log = logging.getLogger(__name__)

@@ -99,12 +99,19 @@ class GroupOut(BaseModel):
     entry_point: str
     sl_target_seconds: int
     sl_target_percent: int
-    overflow_group: str | None
+    overflow_group: str | None = Field(description="from the routing rule book")
     overflow_after_s: int | None
+    borrow_group: str | None
+    borrow_after_s: int | None
+    hours: list[str] = Field(description="opening hours; none means always open")
+    holiday_hours: list[str]
 
     @classmethod
     def of(cls, g: Group) -> Self:
-        """From the stored record."""
+        """From the stored record and the rule book's part (null/empty for a group it lacks)."""
+        r = g.routing
+        steps = {s.kind: s for s in r.overflow_plan()} if r else {}
+        overflow, borrow = steps.get("overflow"), steps.get("borrow")
         return cls(
             slug=g.slug,
             name=g.name,
@@ -113,6 +120,10 @@ class GroupOut(BaseModel):
             entry_point=g.entry_point,
             sl_target_seconds=g.sl_target_seconds,
             sl_target_percent=g.sl_target_percent,
-            overflow_group=g.overflow_group,
-            overflow_after_s=g.overflow_after_s,
+            overflow_group=overflow.queue if overflow else None,
+            overflow_after_s=overflow.after_s if overflow else None,
+            borrow_group=borrow.queue if borrow else None,
+            borrow_after_s=borrow.after_s if borrow else None,
+            hours=[s.text for s in r.hours] if r else [],
+            holiday_hours=[s.text for s in r.holiday_hours] if r else [],
         )

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from callcenter.domain.routing.router import CustomerSnapshot, RoutingDecision
+    from callcenter.domain.routing.decision import RoutingDecision
+    from callcenter.domain.routing.inputs import CustomerSnapshot
     from callcenter.domain.routing.rules import RoutingRules
     from callcenter.ports.routing import SnapshotSource
     from callcenter.settings import Settings
@@ -111,7 +112,7 @@ async def _decide(
 
 
 def _load_customers(path: Path) -> dict[str, CustomerSnapshot]:
-    from callcenter.domain.routing.router import CustomerSnapshot, OpenComplaint, ServedBy
+    from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 
     raw = json.loads(path.read_text("utf-8"))
     if not isinstance(raw, dict):

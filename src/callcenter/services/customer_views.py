@@ -11,16 +11,15 @@ from datetime import datetime
 
 from callcenter.domain.customers.lookup import LookupCandidateRow, LookupResult, rank_candidates
 from callcenter.domain.customers.numbers import ParsedNumber
-from callcenter.domain.customers.records import CustomerBundle, NumberOwner
-from callcenter.domain.customers.screen_pop import (
-    Bundle,
+from callcenter.domain.customers.pop_views import (
     ComplaintView,
     ContactView,
     CustomerProfile,
     OrderItemView,
     OrderView,
-    build_bundle,
 )
+from callcenter.domain.customers.records import CustomerBundle, NumberOwner
+from callcenter.domain.customers.screen_pop import Bundle, build_bundle
 
 BUNDLE_LIMIT = 10
 

@@ -112,8 +112,6 @@ def group_from_row(row: GroupRow) -> Group:
         entry_point=row.entry_point,
         sl_target_seconds=row.sl_target_seconds,
         sl_target_percent=row.sl_target_percent,
-        overflow_group=row.overflow_group,
-        overflow_after_s=row.overflow_after_s,
     )
 
 

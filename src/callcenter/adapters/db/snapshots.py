@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.repo_customers import roles_from_db
 from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES
-from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, Segment, ServedBy
+from callcenter.domain.customers.records import Segment
+from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 
 RECENT_AGENTS = 5
 

@@ -43,8 +43,6 @@ class GroupRow(Base):
     entry_point: Mapped[str] = mapped_column(String(20), unique=True)
     sl_target_seconds: Mapped[int] = mapped_column(Integer, default=20)
     sl_target_percent: Mapped[int] = mapped_column(Integer, default=80)
-    overflow_group: Mapped[str | None] = mapped_column(ForeignKey("groups.slug"))
-    overflow_after_s: Mapped[int | None] = mapped_column(Integer)
 
 
 class CustomerRow(Base):

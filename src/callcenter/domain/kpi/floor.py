@@ -35,7 +35,7 @@ NO_REASON = "No reason"
 
 
 @dataclass
-class _LiveCall:
+class _CallInQueues:
     first_offered_at: float
     queues: list[str]
     waiting_in: str | None = None
@@ -47,13 +47,13 @@ class LiveQueues:
     """Calls not yet ended: which queues they entered and where they wait now."""
 
     def __init__(self) -> None:
-        self._calls: dict[CallKey, _LiveCall] = {}
+        self._calls: dict[CallKey, _CallInQueues] = {}
 
     def apply(self, fact: Fact) -> bool:
         """Fold one fact; True when anything the wallboard shows changed."""
         key = (fact.pbx, getattr(fact, "linkedid", ""))
         if isinstance(fact, CallOffered):
-            call = self._calls.setdefault(key, _LiveCall(first_offered_at=fact.at, queues=[]))
+            call = self._calls.setdefault(key, _CallInQueues(first_offered_at=fact.at, queues=[]))
             if fact.queue not in call.queues:
                 call.queues.append(fact.queue)
             call.waiting_in, call.waiting_since = fact.queue, fact.at

@@ -17,20 +17,6 @@ from callcenter.domain.routing.inputs import (
 )
 from callcenter.domain.routing.rules import Match, RoutingRules, Rule
 
-__all__ = [
-    "CallInfo",
-    "CustomerSnapshot",
-    "GroupStaff",
-    "LiveAgents",
-    "OpenComplaint",
-    "OverflowStep",
-    "RoutingDecision",
-    "ServedBy",
-    "TraceStep",
-    "decide",
-    "fallback_decision",
-]
-
 
 @dataclass
 class _Draft:
@@ -262,10 +248,4 @@ def _finish(
 
 
 def _overflow_plan(queue: str, rules: RoutingRules) -> tuple[OverflowStep, ...]:
-    group = rules.groups[queue]
-    steps = []
-    if group.overflow and group.overflow_after_s > 0:
-        steps.append(OverflowStep(group.overflow_after_s, group.overflow, "overflow"))
-    if group.borrow and group.borrow_after_s > 0:
-        steps.append(OverflowStep(group.borrow_after_s, group.borrow, "borrow"))
-    return tuple(sorted(steps, key=lambda s: s.after_s))
+    return rules.groups[queue].overflow_plan()
