@@ -152,7 +152,7 @@ async def known_numbers(database_url: str, limit: int) -> list[str]:
     """Up to `limit` E.164 numbers stored in the database (the callers the router can match)."""
     from sqlalchemy import select
 
-    from callcenter.adapters.db.tables import PhoneRow
+    from callcenter.adapters.db.tables_customers import PhoneRow
     from callcenter.bootstrap import open_database
 
     async with open_database(database_url) as db, db.engine.connect() as conn:

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from callcenter.adapters.db.customer_rows import customer_from_row, phone_from_row
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.popview import SqlPopSource
 from callcenter.adapters.db.repo_contacts import contact_from_row
-from callcenter.adapters.db.repo_customers import customer_from_row, phone_from_row
 from callcenter.adapters.db.repo_sales import complaint_from_row
-from callcenter.adapters.db.tables import (
-    AgentRow,
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_customers import (
     ComplaintRow,
     ContactRow,
     CustomerRow,

@@ -10,6 +10,14 @@ from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.work_items import WorkItem
 
 
+class RecordSink(Protocol):
+    """Where finished calls go to be stored (the bounded CallStore in production)."""
+
+    def submit(self, record: CallRecord) -> bool:
+        """Take a finished call; False when it had to be dropped (the sink was full)."""
+        ...
+
+
 @dataclass(frozen=True)
 class CallRef:
     """A stored call as a write about it needs it: where it is and who handled it."""

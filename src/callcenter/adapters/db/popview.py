@@ -10,9 +10,9 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.adapters.db.repo_customers import customer_from_row, roles_from_db
-from callcenter.adapters.db.tables import (
-    AgentRow,
+from callcenter.adapters.db.customer_rows import customer_from_row, roles_from_db
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_customers import (
     ComplaintRow,
     ContactRow,
     CustomerRow,
