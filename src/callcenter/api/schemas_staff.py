@@ -59,7 +59,7 @@ class SkillsIn(Strict):
 class SkillOut(BaseModel):
     """A skill with the penalty Asterisk uses for it."""
 
-    group: str
+    group: str = Field(validation_alias="group_slug")
     level: int
     penalty: int
 
@@ -76,17 +76,8 @@ class AgentOut(BaseModel):
 
     @classmethod
     def of(cls, a: Agent) -> Self:
-        """From the stored record."""
-        return cls(
-            code=a.code,
-            name=a.name,
-            interface=a.interface,
-            state_interface=a.state_interface,
-            active=a.active,
-            skills=[
-                SkillOut(group=s.group_slug, level=s.level, penalty=s.penalty) for s in a.skills
-            ],
-        )
+        """From the stored record (same-named fields; a skill's `group` is its `group_slug`)."""
+        return cls.model_validate(a, from_attributes=True)
 
 
 class GroupOut(BaseModel):
