@@ -25,7 +25,7 @@ BUNDLE_LIMIT = 10
 
 
 def lookup_from_owners(parsed: ParsedNumber, owners: Iterable[NumberOwner]) -> LookupResult:
-    """The lookup answer from the number's owners (ranked by domain.lookup)."""
+    """The lookup answer from the number's owners (ranked by domain.customers.lookup)."""
     return rank_candidates(
         parsed,
         [

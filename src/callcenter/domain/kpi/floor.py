@@ -1,6 +1,6 @@
 """The live floor: calls waiting now and calls in progress (from facts), agents by state per group.
 
-Finished calls are counted by `domain.kpi.KpiBook` from their records; what only exists while a
+Finished calls are counted by `domain.kpi.book.KpiBook` from their records; what only exists while a
 call lives (waiting now, longest wait now, offered but not yet finished) is folded here.
 """
 
