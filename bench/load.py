@@ -37,7 +37,7 @@ from pop_latency import (
 )
 from sqlalchemy import func, select
 
-from callcenter.adapters.db.tables import CallRecordRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.bootstrap import database
 from callcenter.services.tokens import create_token
 from callcenter.sim.generator import callers_from_db

@@ -33,7 +33,7 @@ import websockets
 
 from callcenter.adapters.db.migrate import upgrade
 from callcenter.bootstrap import database
-from callcenter.domain.records import Skill
+from callcenter.domain.agents.records import Skill
 from callcenter.seeding.loader import seed_database
 from callcenter.services.tokens import create_token
 from callcenter.sim.generator import callers_from_db, staff

@@ -19,9 +19,9 @@ from callcenter.settings import Settings
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.domain.calls.facts import Fact
-    from callcenter.domain.presence import PresenceBoard
     from callcenter.ports.pbx import PbxCommands
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
@@ -94,8 +94,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
-    from callcenter.domain.agent_directory import AgentDirectory
-    from callcenter.domain.presence import PresenceBoard
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.lifecycle import start_runtime
     from callcenter.scaleout import ScaleOut
     from callcenter.services.auth import TokenAuthenticator

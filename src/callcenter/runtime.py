@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
-    from callcenter.domain.agent_directory import AgentDirectory
-    from callcenter.domain.presence import PresenceBoard
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator

@@ -13,9 +13,9 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.agents.directory import AgentDirectory
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
-from callcenter.domain.presence import PresenceBoard
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.leader import AmiLeader

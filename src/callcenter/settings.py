@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from callcenter.domain.staffing import StaffingRules
+from callcenter.domain.kpi.staffing import StaffingRules
 
 
 class AmiServer(BaseModel):

@@ -12,7 +12,7 @@ from playwright.async_api import expect
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support.livestack import LiveStack, live_stack
 
 

@@ -26,7 +26,7 @@ import websockets
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import Skill
+from callcenter.domain.agents.records import Skill
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import interface_of
 from callcenter.sim.server import SimulatedAsterisk

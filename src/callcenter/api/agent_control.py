@@ -12,7 +12,7 @@ from callcenter.api.errors import http_errors
 from callcenter.api.fields import ONE_LINE, PROSE, DbId
 from callcenter.api.schemas import Strict
 from callcenter.api.schemas_staff import AgentCodePath
-from callcenter.domain.auth import MANAGERS, STAFF, Principal
+from callcenter.domain.access.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl
 
 router = APIRouter(tags=["agent control"])

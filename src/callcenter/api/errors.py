@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from fastapi import HTTPException, status
 from fastapi.exceptions import RequestValidationError
 
-from callcenter.domain.complaints import WorkflowError
+from callcenter.domain.complaints.workflow import WorkflowError
 from callcenter.services.errors import (
     Conflict,
     Forbidden,

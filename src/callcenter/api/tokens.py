@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import IdPath
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services.tokens import revoke_token
 
 log = logging.getLogger(__name__)

@@ -31,8 +31,8 @@ class PoppedCall:
 class ScreenPop:
     """A call rings the agent: the caller lookup and the customer bundle, as far as known.
 
-    `caller` and `bundle` are the JSON views of domain.lookup.LookupResult and
-    domain.screenpop.Bundle; `complete` is false while they are still being fetched.
+    `caller` and `bundle` are the JSON views of domain.customers.lookup.LookupResult and
+    domain.customers.screen_pop.Bundle; `complete` is false while they are still being fetched.
     """
 
     call: PoppedCall

@@ -8,11 +8,11 @@ from collections.abc import Callable, Collection, Mapping
 
 import phonenumbers
 
-from callcenter.domain.auth import MANAGERS, Principal
+from callcenter.domain.access.auth import MANAGERS, Principal
+from callcenter.domain.agents.presence import AgentPresence, PresenceBoard
+from callcenter.domain.agents.records import Agent
 from callcenter.domain.calls.facts import CallAnswered, CallEnded, CallLeftAgent, Fact
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.presence import AgentPresence, PresenceBoard
-from callcenter.domain.records import Agent
+from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.call_stores import RecordBuffer
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.uow import UowFactory

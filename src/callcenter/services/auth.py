@@ -19,7 +19,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from callcenter.domain.auth import Principal, hash_token, looks_like_token, parse_role
+from callcenter.domain.access.auth import Principal, hash_token, looks_like_token, parse_role
 from callcenter.ports.uow import UowFactory
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.agents.directory import AgentDirectory
 from callcenter.domain.calls.facts import (
     CallAnswered,
     CallEnded,
@@ -21,7 +21,7 @@ from callcenter.domain.calls.facts import (
     RingNoAnswer,
     RingStarted,
 )
-from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
 from callcenter.ports.screen_pop import PopDirectory
 from callcenter.services.call_customers import CallCustomers

@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
-from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
-from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord, Group
-from callcenter.domain.staffing import StaffingRules, live_agents_needed
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import KpiBook, KpiRules, business_day, day_bounds
+from callcenter.domain.kpi.floor import LiveQueues, floor_snapshot
+from callcenter.domain.kpi.staffing import StaffingRules, live_agents_needed
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.push import Notifier, WallboardFigures
 from callcenter.ports.uow import UowFactory
 
