@@ -98,6 +98,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_customers import CallCustomers
     from callcenter.services.call_tracking import AgentStates, CallRecorder
+    from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
 
@@ -110,8 +111,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     metrics = CallCenterMetrics()
     customers = CallCustomers()
     routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
+    desk = DeskBook(inner=notifier, wrapup_s=dict(settings.queue_wrapup_s))
     pops = ScreenPopService(
-        notifier=notifier,
+        notifier=desk,  # the desk remembers what each desktop was sent, for a reloaded page
         directory=SqlPopSource(db.engine, region=region),
         agents=agents,
         region=region,
@@ -162,6 +164,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         presence=presence,
         routing=routing,
         pops=pops,
+        desk=desk,
         store=store,
         wallboard=wallboard,
         control=control,
