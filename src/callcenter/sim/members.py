@@ -69,6 +69,8 @@ def member_status(sw: Switch, member: Member, status: str, *, queue: Queue | Non
     for q, m in sw.model.memberships(agent.interface):
         if queue is not None and q is queue:
             m.in_call = status == "2"
+        elif status == "1":
+            m.in_call = False  # an idle device is on no call: app_queue reports InCall 0 after it
         sw.emit(ev.member_event("QueueMemberStatus", q, m))
 
 
