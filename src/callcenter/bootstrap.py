@@ -125,6 +125,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
     control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
+    control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
     recorder = CallRecorder(
         store=store,
         customers=customers,

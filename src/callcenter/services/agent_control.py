@@ -53,6 +53,7 @@ class AgentControl:
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
         on_disposition: Callable[[Disposition, str], None] | None = None,
+        on_dial: Callable[[str, str], None] | None = None,
     ) -> None:
         self.dispositions = DispositionBook(
             uow=uow,
@@ -66,6 +67,7 @@ class AgentControl:
         self.presence = presence
         self.pause_reasons = list(pause_reasons)
         self._region = region
+        self.on_dial = on_dial  # (agent code, E.164): the screen-pop pops it when it connects
         self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
         self._answered: OrderedDict[str, set[str]] = OrderedDict()  # linkedid -> interfaces
         self.pending_pauses = PendingPauses(presence, self._home)
@@ -152,6 +154,8 @@ class AgentControl:
         agent = await self._agent(code)
         e164 = await self._dial_target(number=number, customer_id=customer_id)
         pbx = self._home()
+        if self.on_dial is not None:
+            self.on_dial(agent.code, e164)
         variables = {"CC_AGENT": agent.code, "CC_DIALLED": e164}
         if customer_id is not None:
             variables["CC_CUSTOMER_ID"] = str(customer_id)

@@ -53,6 +53,7 @@ export const TEXT = {
   "note.pop_waiting": ["新来电：{who}。保存当前小结后显示其资料。", "New call from {who}: their record shows once this disposition is saved."],
   "state.pause_pending": ["待暂停：{reason}", "pause pending: {reason}"],
   "note.complaint": ["投诉 #{id} 已创建。", "Complaint #{id} opened."],
+  "call.outbound": ["外呼", "Outbound call"],
   "call.idle": ["暂无来电。电话振铃时，来电信息会在这里弹出。", "No call. Calls for you pop up here while the phone rings."],
   "call.incoming": ["来电", "Incoming call"],
   "call.withheld_number": ["隐藏号码", "a withheld number"],
