@@ -126,6 +126,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     listeners: dict[str, AmiListener] = {}
     control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
     control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
+    control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
+    wallboard.pause_pending = control.pending_pauses.reason
     recorder = CallRecorder(
         store=store,
         customers=customers,

@@ -51,6 +51,10 @@ async def test_pause_during_a_call_is_pending_until_the_call_ends_then_applied(
         assert not any(m.paused for m in members(stack, "1001").values())  # the call goes on
         desk = await desk_until(http, own, lambda d: True)
         assert desk["pause_pending"] == "Lunch break"
+        boss = await headers(stack, "supervisor")
+        board = (await http.get("/api/wallboard", headers=boss)).json()
+        pending = {a["code"]: a["pause_pending"] for a in board["agents"]}
+        assert pending["1001"] == "Lunch break" and pending["1002"] is None
 
         # the call ends: the pause is sent, the wrap-up of that call is open on the desk
         desk = await desk_until(http, own, lambda d: d["pause_pending"] is None)
@@ -63,6 +67,8 @@ async def test_pause_during_a_call_is_pending_until_the_call_ends_then_applied(
         assert desk["presence"]["paused_in"] == desk["presence"]["queues"]
         assert desk["presence"]["state"] in {"wrap_up", "paused"}
         assert desk["call"] is None
+        board = (await http.get("/api/wallboard", headers=boss)).json()
+        assert {a["code"]: a["pause_pending"] for a in board["agents"]}["1001"] is None
         wrap = desk["wrap_up"]
         assert wrap["linkedid"] == linkedid
         assert wrap["ended"]["disposition_required"] is True

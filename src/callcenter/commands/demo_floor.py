@@ -13,7 +13,7 @@ from callcenter.domain.records import Agent
 from callcenter.sim.generator import Traffic
 from callcenter.sim.model import Member, PbxModel, interface_of
 
-TARGET_OCCUPANCY = 0.6  # share of the staffed time agents spend on calls (incl. wrap-up)
+TARGET_OCCUPANCY = 0.7  # share of the staffed time agents spend on calls (incl. wrap-up)
 TALK_MEDIAN_S = 30.0
 TALK_SIGMA = 0.6
 RING_AND_MISS_S = 6.0  # average ringing, including the odd agent who lets it ring

@@ -23,6 +23,7 @@ class PendingPauses:
         self._pbx = pbx
         self._pending: dict[str, tuple[str, str]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.on_change: Callable[[], None] = lambda: None  # the wallboard shows pending pauses
 
     def on_a_call(self, code: str) -> bool:
         """Whether the agent's phone rings or is on a call right now."""
@@ -32,11 +33,13 @@ class PendingPauses:
     def hold(self, code: str, interface: str, reason: str) -> None:
         """Keep the pause until the call is over (a newer reason replaces an older one)."""
         self._pending[code] = (interface, reason)
+        self.on_change()
         log.info("agent %s: pause (%s) pending until the call ends", code, reason)
 
     def drop(self, code: str) -> None:
         """Forget the agent's pending pause (the agent resumed or paused for real)."""
-        self._pending.pop(code, None)
+        if self._pending.pop(code, None) is not None:
+            self.on_change()
 
     def reason(self, code: str) -> str | None:
         """The pending pause's reason, if any."""
@@ -50,6 +53,7 @@ class PendingPauses:
             if seen is None or seen.state in ON_A_CALL:
                 continue
             del self._pending[code]
+            self.on_change()
             if seen.state == "logged_out":
                 continue
             task = asyncio.get_running_loop().create_task(self._send(code, interface, reason))
