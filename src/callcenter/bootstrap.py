@@ -101,6 +101,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_customers import CallCustomers
     from callcenter.services.call_tracking import AgentStates, CallRecorder
+    from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
 
@@ -113,8 +114,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     metrics = CallCenterMetrics()
     customers = CallCustomers()
     routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
+    desk = DeskBook(inner=notifier, wrapup_s=dict(settings.queue_wrapup_s))
     pops = ScreenPopService(
-        notifier=notifier,
+        notifier=desk,  # the desk remembers what each desktop was sent, for a reloaded page
         directory=SqlPopSource(db.engine, region=region),
         agents=agents,
         region=region,
@@ -145,6 +147,9 @@ async def build_runtime(settings: Settings) -> Runtime:
         )
         pbxs = scaleout.commands
     control = _agent_control(settings, db, pbxs, pipelines, presence, store, wallboard)
+    control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
+    control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
+    wallboard.pause_pending = control.pending_pauses.reason
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -174,6 +179,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         presence=presence,
         routing=routing,
         pops=pops,
+        desk=desk,
         store=store,
         wallboard=wallboard,
         control=control,

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
+    from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
@@ -43,6 +44,7 @@ class Runtime:
     presence: PresenceBoard
     routing: RoutingService
     pops: ScreenPopService
+    desk: DeskBook
     store: CallStore
     wallboard: WallboardService
     control: AgentControl

@@ -25,6 +25,7 @@ class PoppedCall:
     ringing_since: str  # ISO 8601
     routing_reason: str | None
     priority: str | None
+    direction: str = "inbound"  # outbound: the agent dialled the customer (`caller`)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,8 @@ class WallboardService:
         self._live = LiveQueues()
         self._last_queues: dict[str, tuple[str, ...]] = {}
         self._dirty = False
+        # the reason of a pause an agent asked for during a call (set by the bootstrap)
+        self.pause_pending: Callable[[str], str | None] = lambda code: None
         self._changed = asyncio.Event()
         self._last_published: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -88,6 +90,10 @@ class WallboardService:
         if self._agent_code is None:
             return record.agent
         return self._agent_code(record.agent) or record.agent
+
+    def changed(self) -> None:
+        """Something shown outside the facts changed (a pending pause): push a new snapshot."""
+        self._mark()
 
     def _mark(self) -> None:
         self._dirty = True
@@ -221,6 +227,8 @@ class WallboardService:
         )
         for group in snapshot["groups"]:
             group["agents_needed"] = needed.get(group["slug"])
+        for agent in snapshot["agents"]:
+            agent["pause_pending"] = self.pause_pending(agent["code"])
         return snapshot
 
     def flush(self) -> bool:
