@@ -26,9 +26,9 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from callcenter.domain.queue_log import QueueLogFold
-from callcenter.domain.reconcile import reconcile
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.reconcile.matching import reconcile
+from callcenter.domain.reconcile.queue_log import QueueLogFold
 
 QUEUES = (
     "member-hotline",

@@ -24,7 +24,7 @@ import httpx
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.adapters.db.database import Database
-from callcenter.domain.routing import CustomerSnapshot, OpenComplaint, ServedBy
+from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 
 SEGMENTS = ("regular", "regular", "senior", "vip")
@@ -152,7 +152,7 @@ async def known_numbers(database_url: str, limit: int) -> list[str]:
     """Up to `limit` E.164 numbers stored in the database (the callers the router can match)."""
     from sqlalchemy import select
 
-    from callcenter.adapters.db.tables import PhoneRow
+    from callcenter.adapters.db.tables_customers import PhoneRow
     from callcenter.bootstrap import open_database
 
     async with open_database(database_url) as db, db.engine.connect() as conn:

@@ -45,7 +45,11 @@ async def api(database_url: str) -> AsyncIterator[ApiHarness]:
     from callcenter.app import create_app
     from callcenter.settings import Settings
 
-    settings = Settings(database_url=database_url, ami_servers=[], agi_enabled=False)
+    # Every request of the harness comes from one in-process source; the per-source throttle on
+    # failed auth has its own test (tests/faults/test_auth_throttle.py) and is kept out of here.
+    settings = Settings(
+        database_url=database_url, ami_servers=[], agi_enabled=False, auth_fail_limit=100_000
+    )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

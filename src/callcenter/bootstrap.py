@@ -8,7 +8,7 @@ a new port or store is wired in one obvious place.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -19,8 +19,10 @@ from callcenter.settings import Settings
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.domain.agent_directory import AgentDirectory
-    from callcenter.domain.presence import PresenceBoard
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
+    from callcenter.domain.calls.facts import Fact
+    from callcenter.ports.pbx import PbxCommands
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
@@ -88,17 +90,19 @@ def call_store(settings: Settings, db: Database, capacity: int | None = None) ->
 
 async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
-    from callcenter.domain.agent_directory import AgentDirectory
-    from callcenter.domain.presence import PresenceBoard
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.lifecycle import start_runtime
     from callcenter.scaleout import ScaleOut
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_customers import CallCustomers
     from callcenter.services.call_tracking import AgentStates, CallRecorder
+    from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
 
@@ -111,8 +115,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     metrics = CallCenterMetrics()
     customers = CallCustomers()
     routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
+    desk = DeskBook(inner=notifier, wrapup_s=dict(settings.queue_wrapup_s))
     pops = ScreenPopService(
-        notifier=notifier,
+        notifier=desk,  # the desk remembers what each desktop was sent, for a reloaded page
         directory=SqlPopSource(db.engine, region=region),
         agents=agents,
         region=region,
@@ -124,24 +129,34 @@ async def build_runtime(settings: Settings) -> Runtime:
     webhooks = webhook_service(settings, db, on_delivered=metrics.observe_webhook)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
-    control = _agent_control(
-        settings, db, listeners, pipelines, presence, store, wallboard, webhooks
-    )
-    recorder = CallRecorder(
-        store=store,
-        customers=customers,
-        decision_for=lambda linkedid: _decision_json(routing, linkedid),
-    )
+    pbxs: Mapping[str, PbxCommands] = AmiCommandsByServer(listeners)
     scaleout = None
-    if settings.bus_url:
+
+    def remote_fact(fact: Fact) -> None:  # another process's fact (its PBX's listener)
+        wallboard.on_fact(fact)
+        control.on_fact(fact)
+
+    if settings.bus_url:  # commands for a PBX another process listens to go over the bus
         scaleout = ScaleOut(
             hub=hub,
             url=settings.bus_url,
             prefix=settings.bus_prefix,
             agents=agents,
             presence=presence,
-            remote=wallboard.on_fact,
+            remote=remote_fact,
+            local=pbxs,
+            wallboard=wallboard,
         )
+        pbxs = scaleout.commands
+    control = _agent_control(settings, db, pbxs, pipelines, presence, store, wallboard, webhooks)
+    control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
+    control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
+    wallboard.pause_pending = control.pending_pauses.reason
+    recorder = CallRecorder(
+        store=store,
+        customers=customers,
+        decision_for=lambda linkedid: _decision_json(routing, linkedid),
+    )
     # Every fact of every PBX goes to these handlers, in this order. None reads another's state
     # (the pop and the recorder meet through `customers`; metrics are hooks inside the pop and
     # the router), so the order only fixes how one fact's effects show up in a log: the
@@ -167,6 +182,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         presence=presence,
         routing=routing,
         pops=pops,
+        desk=desk,
         store=store,
         wallboard=wallboard,
         control=control,
@@ -180,6 +196,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     if scaleout is not None:
         runtime.bus = scaleout.bus
         runtime.leaders = scaleout.leaders
+        scaleout.attach(runtime)
     await start_runtime(runtime, scaleout)
     return runtime
 
@@ -229,7 +246,7 @@ def _wallboard(
 def _agent_control(
     settings: Settings,
     db: Database,
-    listeners: dict[str, AmiListener],
+    pbxs: Mapping[str, PbxCommands],
     pipelines: dict[str, AmiPipeline],
     presence: PresenceBoard,
     store: CallStore,
@@ -237,7 +254,6 @@ def _agent_control(
     webhooks: WebhookService,
 ) -> AgentControl:
     """Agent control over AMI; it sees every fact from the start (which call an agent is on)."""
-    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.dispositions import Disposition
 
@@ -252,7 +268,7 @@ def _agent_control(
 
     return AgentControl(
         uow=db.uow,
-        pbxs=AmiCommandsByServer(listeners),
+        pbxs=pbxs,
         presence=presence,
         pause_reasons=settings.pause_reasons,
         disposition_codes=settings.disposition_codes,

@@ -68,7 +68,7 @@ async def _start_webhooks(runtime: Runtime) -> None:
 
 async def refresh_agents(runtime: Runtime) -> None:
     """Reload which interface belongs to which agent (a dead database keeps the old map)."""
-    from callcenter.domain.agent_directory import KnownAgent
+    from callcenter.domain.agents.directory import KnownAgent
 
     try:
         async with runtime.uow() as uow:

@@ -16,12 +16,14 @@ if TYPE_CHECKING:
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
-    from callcenter.domain.agent_directory import AgentDirectory
-    from callcenter.domain.presence import PresenceBoard
+    from callcenter.domain.agents.directory import AgentDirectory
+    from callcenter.domain.agents.presence import PresenceBoard
+    from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
+    from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
@@ -43,6 +45,7 @@ class Runtime:
     presence: PresenceBoard
     routing: RoutingService
     pops: ScreenPopService
+    desk: DeskBook
     store: CallStore
     wallboard: WallboardService
     control: AgentControl
@@ -54,6 +57,7 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    scaleout: ScaleOut | None = None  # only when scaled out
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -8,7 +8,7 @@ from typing import Any
 from playwright.async_api import expect
 from test_e2e_desktop import open_desktop
 
-from callcenter.domain.records import NewCustomer, PhoneInput
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
 from support.livestack import LiveStack, live_stack
 
 SWITCHBOARD = "+861062751234"

@@ -46,7 +46,7 @@ async def test_me_tells_the_desktop_who_signed_in(api: Any) -> None:
     harness = api
     client = harness.client
     async with harness.runtime.uow() as uow:
-        from callcenter.domain.records import Skill
+        from callcenter.domain.agents.records import Skill
 
         await uow.agents.add(
             code="1001",

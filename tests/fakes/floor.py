@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from callcenter.domain.records import Agent, CallRecord, Customer, Group, Phone, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.customers.records import Customer, Phone
+from callcenter.domain.routing.groups import Group
 from fakes.stores import FakeDatabase
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
-HOTLINE = Group("member-hotline", "Member hotline", "书友热线组", "member-hotline", "8001", 20, 80,
-                None, None)  # fmt: skip
-FINANCE = Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80, None, None)
+HOTLINE = Group("member-hotline", "Member hotline", "书友热线组", "member-hotline", "8001", 20, 80)
+FINANCE = Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80)
 LI_NA = Agent(1, "1001", "Li Na", "Local/1001@agents/n", "PJSIP/1001", True,
               (Skill("member-hotline", 7), Skill("finance", 3)))  # fmt: skip
 WANG_FANG = Agent(2, "1002", "Wang Fang", "Local/1002@agents/n", "PJSIP/1002", True,

@@ -8,15 +8,10 @@ from datetime import datetime
 from types import TracebackType
 from typing import Self
 
-from callcenter.domain.records import (
-    Agent,
-    CallRecord,
-    Customer,
-    CustomerSummary,
-    Group,
-    NumberOwner,
-    Phone,
-)
+from callcenter.domain.agents.records import Agent
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.customers.records import Customer, CustomerSummary, NumberOwner, Phone
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.call_stores import CallRef, DispositionEntry
 from callcenter.services.errors import DuplicateKey
 

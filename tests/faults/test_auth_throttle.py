@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import websockets
 
-from callcenter.domain.auth import new_token
+from callcenter.domain.access.auth import new_token
 from support.livestack import seed_floor
 from support.servekit import Served, make_tokens, served
 

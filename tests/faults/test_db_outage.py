@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.migrate import upgrade
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from callcenter.services.call_store import CallStore
 from support import create_pg_database, drop_pg_database
 from support.faults import TcpProxy, open_all_day_rules, subscribed

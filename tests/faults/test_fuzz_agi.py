@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
-from callcenter.domain.routing import CustomerSnapshot
+from callcenter.domain.routing.inputs import CustomerSnapshot
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 from support import TRACES
 from support.faults import open_fds

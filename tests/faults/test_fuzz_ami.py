@@ -16,7 +16,7 @@ from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
 from callcenter.adapters.ami.translate import wanted_frame
 from callcenter.domain.calls import CallTracker
 from callcenter.domain.calls.facts import CallEnded, Fact, RingStarted
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from callcenter.settings import AmiServer
 from callcenter.sim.server import SimulatedAsterisk
 from support import TRACES

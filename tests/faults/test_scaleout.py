@@ -27,7 +27,8 @@ import websockets
 from sqlalchemy import select
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
-from callcenter.adapters.db.tables import CallRecordRow, ContactRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
+from callcenter.adapters.db.tables_customers import ContactRow
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.services.tokens import create_token
 from callcenter.sim.server import SimulatedAsterisk

@@ -12,7 +12,8 @@ import httpx
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import NewCustomer, PhoneInput, Skill
+from callcenter.domain.agents.records import Skill
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import interface_of
 from support.livestack import LiveStack, live_stack

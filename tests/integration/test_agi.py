@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from callcenter.adapters.agi import AgiServer, quote_agi, start_agi_server
-from callcenter.domain.routing import CustomerSnapshot, GroupStaff, LiveAgents
+from callcenter.domain.routing.inputs import CustomerSnapshot, GroupStaff, LiveAgents
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 from support import TRACES
 

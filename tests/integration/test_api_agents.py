@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from callcenter.domain.routing.business_hours import parse_span
 from support import ApiHarness
 
 
@@ -18,6 +21,41 @@ async def test_the_seven_groups_are_listed_in_entry_point_order(api: ApiHarness)
     assert [g["entry_point"] for g in groups] == [str(n) for n in range(8001, 8008)]
     assert groups[0]["slug"] == "member-hotline"
     assert all(g["queue"] and g["name_zh"] for g in groups)
+
+
+async def test_groups_show_the_overflow_and_hours_the_router_obeys(api: ApiHarness) -> None:
+    h = await api.headers("supervisor")
+    groups = {g["slug"]: g for g in (await api.client.get("/api/groups", headers=h)).json()}
+    monday_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    routed = set()
+    for group in groups.values():
+        decision = await api.runtime.routing.route(
+            caller_raw=None, did=group["entry_point"], menu=None, now=monday_10
+        )
+        if decision.action != "queue" or decision.queue is None:
+            continue
+        shown = groups[decision.queue]
+        plan = [
+            (after, target, kind)
+            for after, target, kind in (
+                (shown["overflow_after_s"], shown["overflow_group"], "overflow"),
+                (shown["borrow_after_s"], shown["borrow_group"], "borrow"),
+            )
+            if target is not None
+        ]
+        obeyed = [(s.after_s, s.queue, s.kind) for s in decision.overflow]
+        assert sorted(plan) == obeyed, decision.queue
+        routed.add(decision.queue)
+    assert len(routed) >= 3
+    assert any(g["overflow_group"] for g in groups.values())
+    # hours are shown as the rule book writes them, and the router's "open" agrees with them
+    rules = api.runtime.routing.rules
+    for slug, group in groups.items():
+        assert bool(group["hours"]) == bool(rules.groups[slug].hours)
+        if group["hours"]:
+            assert all(parse_span(text) is not None for text in group["hours"])
+            spans = [parse_span(text) for text in group["hours"]]
+            assert tuple(spans) == rules.groups[slug].hours
 
 
 async def test_create_get_list_agents_and_replace_skills(api: ApiHarness) -> None:

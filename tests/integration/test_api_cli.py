@@ -10,7 +10,7 @@ from typing import TypeVar
 import pytest
 
 from callcenter.cli import main
-from callcenter.domain.auth import hash_token, looks_like_token
+from callcenter.domain.access.auth import hash_token, looks_like_token
 from callcenter.ports.uow import UowFactory
 from callcenter.services.customers import Directory, RawPhone
 

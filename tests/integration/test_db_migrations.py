@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
@@ -46,7 +46,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert await current_revision(empty_database_url) is None
     await upgrade(empty_database_url)
     assert await _tables(empty_database_url) == TABLES
-    assert await current_revision(empty_database_url) == "0004"
+    assert await current_revision(empty_database_url) == "0005"
     await downgrade(empty_database_url, "base")
     assert await _tables(empty_database_url) == set()
     assert await current_revision(empty_database_url) is None
@@ -56,7 +56,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
 
 async def test_upgrade_twice_is_harmless(database_url: str) -> None:
     await upgrade(database_url)
-    assert await current_revision(database_url) == "0004"
+    assert await current_revision(database_url) == "0005"
 
 
 async def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:
@@ -91,15 +91,44 @@ async def test_the_seven_groups_exist_after_migration(database_url: str) -> None
     by_slug = {g.slug: g for g in groups}
     assert all(g.queue == g.slug for g in groups)
     assert all((g.sl_target_seconds, g.sl_target_percent) == (20, 80) for g in groups)
-    assert by_slug["member-hotline"].overflow_group == "online-service"
-    assert by_slug["telemarketing"].overflow_group is None
-    # following overflow targets always ends (no cycle)
-    for start in by_slug:
-        seen, slug = set(), start
+    assert set(by_slug) == {g.slug for g in groups}
+
+
+async def _group_overflow(url: str) -> dict[str, tuple[str | None, int | None]] | None:
+    """Each group's stored overflow, or None when the table has no overflow columns."""
+    engine = make_engine(url)
+    try:
+        async with engine.connect() as conn:
+            cols = await conn.run_sync(lambda c: inspect(c).get_columns("groups"))
+            if "overflow_group" not in {c["name"] for c in cols}:
+                return None
+            rows = await conn.execute(
+                text("SELECT slug, overflow_group, overflow_after_s FROM groups")
+            )
+            return {slug: (target, after) for slug, target, after in rows}
+    finally:
+        await engine.dispose()
+
+
+async def test_0004_leaves_overflow_to_the_rule_book_and_goes_back(
+    empty_database_url: str,
+) -> None:
+    await upgrade(empty_database_url)
+    assert await _group_overflow(empty_database_url) is None
+    await downgrade(empty_database_url, "0003")
+    old = await _group_overflow(empty_database_url)
+    assert old is not None and old["member-hotline"] == ("online-service", 25)
+    assert old["telemarketing"] == (None, None)
+    # following the old overflow targets always ends (no cycle)
+    for start in old:
+        seen: set[str] = set()
+        slug: str | None = start
         while slug is not None:
             assert slug not in seen
             seen.add(slug)
-            slug = by_slug[slug].overflow_group
+            slug = old[slug][0]
+    await upgrade(empty_database_url)
+    assert await _group_overflow(empty_database_url) is None
 
 
 async def _call_columns(url: str) -> set[str]:
@@ -117,7 +146,7 @@ async def test_0003_adds_legs_monitoring_and_new_outcomes_and_goes_back(
 ) -> None:
     from datetime import UTC, datetime
 
-    from callcenter.domain.records import CallLeg, CallRecord
+    from callcenter.domain.calls.records import CallLeg, CallRecord
 
     added = {"legs", "monitored", "recordings", "amd", "caller_verified"}
     await upgrade(empty_database_url)

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import NewCustomer, OrderItem, PhoneInput
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
+from callcenter.domain.orders import OrderItem
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
 

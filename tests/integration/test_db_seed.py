@@ -16,7 +16,7 @@ from callcenter.adapters.db.migrate import upgrade
 from callcenter.adapters.db.snapshots import SqlSnapshots
 from callcenter.adapters.db.tables import Base
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import NewCustomer
+from callcenter.domain.customers.records import NewCustomer
 from callcenter.seeding.generator import TABLES
 from callcenter.seeding.loader import SeedError, seed_database
 

@@ -15,7 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.snapshots import SqlSnapshots
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import CallRecord, NewCustomer, OrderItem, PhoneInput, Skill
+from callcenter.domain.agents.records import Skill
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
+from callcenter.domain.orders import OrderItem
 from callcenter.services.errors import DuplicateKey
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import ColumnElement, event, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from callcenter.adapters.db.customer_rows import customer_from_row, phone_from_row
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.popview import SqlPopSource
 from callcenter.adapters.db.repo_contacts import contact_from_row
-from callcenter.adapters.db.repo_customers import customer_from_row, phone_from_row
 from callcenter.adapters.db.repo_sales import complaint_from_row
-from callcenter.adapters.db.tables import (
-    AgentRow,
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_customers import (
     ComplaintRow,
     ContactRow,
     CustomerRow,
@@ -26,15 +26,12 @@ from callcenter.adapters.db.tables import (
     PhoneRow,
 )
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.lookup import LookupCandidateRow, LookupResult, rank_candidates
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.records import (
-    OPEN_COMPLAINT_STATUSES,
-    CustomerBundle,
-    Order,
-    OrderItem,
-)
-from callcenter.domain.screenpop import Bundle
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES
+from callcenter.domain.customers.lookup import LookupCandidateRow, LookupResult, rank_candidates
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.customers.records import CustomerBundle
+from callcenter.domain.customers.screen_pop import Bundle
+from callcenter.domain.orders import Order, OrderItem
 from callcenter.seeding.loader import seed_database
 from callcenter.services.customer_views import bundle_from_record
 from callcenter.services.customers import Directory

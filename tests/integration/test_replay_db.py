@@ -10,7 +10,7 @@ from datetime import date
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.records import NewCustomer, PhoneInput
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
 from support import TRACES
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support import ApiHarness
 
 SH = ZoneInfo("Asia/Shanghai")

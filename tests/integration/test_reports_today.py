@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support import ApiHarness
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support.livestack import LiveStack, live_stack
 
 

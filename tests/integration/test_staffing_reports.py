@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.records import CallRecord
-from callcenter.domain.staffing import agents_needed
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.staffing import agents_needed
 from support import ApiHarness
 
 SH = ZoneInfo("Asia/Shanghai")

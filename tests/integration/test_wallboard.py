@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from callcenter.services.wallboard import WallboardService
 from support import ApiHarness
 from unit.test_kpi_wallboard import ALL, DAY_END, DIRECTORY, GROUPS, Board, ended

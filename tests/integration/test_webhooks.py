@@ -203,7 +203,7 @@ async def test_a_disposition_carries_the_group_of_its_ended_call(database_url: s
     """Figure: a call in q-orders ends, then its disposition 'order_status' (settled) -> a
     subscriber filtered to group 'orders' gets call.disposition with group 'orders'; one of
     another call never seen ended is not sent to it."""
-    from callcenter.domain.auth import Principal
+    from callcenter.domain.access.auth import Principal
     from callcenter.services.dispositions import Disposition
 
     crm = await Receiver().start()

@@ -23,7 +23,9 @@ from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.app import create_app
 from callcenter.bootstrap import open_database
 from callcenter.commands.serve import server_config
-from callcenter.domain.records import NewCustomer, OrderItem, PhoneInput, Skill
+from callcenter.domain.agents.records import Skill
+from callcenter.domain.customers.records import NewCustomer, PhoneInput
+from callcenter.domain.orders import OrderItem
 from callcenter.runtime import Runtime
 from callcenter.services.tokens import create_token
 from callcenter.settings import AmiServer, Settings

@@ -18,7 +18,7 @@ import httpx
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
-from callcenter.domain.auth import hash_token, new_token
+from callcenter.domain.access.auth import hash_token, new_token
 
 
 def free_port() -> int:

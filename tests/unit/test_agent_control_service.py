@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import CallAnswered
-from callcenter.domain.presence import PresenceBoard
 from callcenter.services.agent_control import AgentControl
 from callcenter.services.errors import (
     Conflict,

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from callcenter.domain.auth import (
+from callcenter.domain.access.auth import (
     PERMISSIONS,
     ROLES,
     PermissionDenied,

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock
-from callcenter.domain.agent_directory import AgentDirectory, KnownAgent
+from callcenter.domain.agents.directory import AgentDirectory, KnownAgent
 from callcenter.domain.calls import facts as f
-from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.services.screen_pop import ScreenPopService
 from fakes import FakeNotifier
 from support import TRACES

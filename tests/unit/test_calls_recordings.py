@@ -13,7 +13,7 @@ import pytest
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock
 from callcenter.domain.calls import facts as f
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support import TRACES
 
 FEATURES = TRACES / "features"

@@ -10,7 +10,7 @@ import pytest
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock, StreamClock
 from callcenter.domain.calls import facts as f
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from support import TRACES
 
 # (trace, caller, caller_name, queues, agent, outcome, wait_s, talk_s, ring_attempts, transferred)

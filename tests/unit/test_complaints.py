@@ -6,7 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.domain.complaints import (
+from callcenter.domain.complaints.records import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    SEVERITIES,
+)
+from callcenter.domain.complaints.workflow import (
     ESCALATION_PATH,
     TRANSITIONS,
     WorkflowError,
@@ -16,7 +21,6 @@ from callcenter.domain.complaints import (
     legal_targets,
     sla_due,
 )
-from callcenter.domain.records import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, SEVERITIES
 
 LEGAL = {
     ("open", "in_progress"),

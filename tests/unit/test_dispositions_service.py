@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services.dispositions import Disposition, DispositionBook
 from callcenter.services.errors import Forbidden, InvalidField, NotFound
 from fakes import FakeDatabase

@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 
 from callcenter.domain.calls import facts as f
-from callcenter.domain.lookup import Candidate, LookupResult
-from callcenter.domain.records import CallRecord
-from callcenter.domain.screenpop import Bundle
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.customers.lookup import Candidate, LookupResult
+from callcenter.domain.customers.screen_pop import Bundle
 from callcenter.services.call_customers import CallCustomers
 from callcenter.services.call_tracking import CallRecorder
 from callcenter.services.fact_fanout import FactFanout, FactHandler

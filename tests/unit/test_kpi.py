@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.kpi import (
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import (
     KpiBook,
     KpiRules,
     agent_figures,
@@ -19,7 +20,7 @@ from callcenter.domain.kpi import (
     group_figures,
     interval_start,
 )
-from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.routing.groups import Group
 
 SH = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=SH)
@@ -34,8 +35,6 @@ def group(slug: str, target_s: int = 20) -> Group:
         entry_point="8001",
         sl_target_seconds=target_s,
         sl_target_percent=80,
-        overflow_group=None,
-        overflow_after_s=None,
     )
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.adapters.ami.pipeline import AmiPipeline, RecordedClock
-from callcenter.domain.agent_directory import AgentDirectory, KnownAgent
+from callcenter.domain.agents.directory import AgentDirectory, KnownAgent
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls import facts as f
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.routing.groups import Group
 from callcenter.seeding.known import KNOWN_AGENTS
 from callcenter.services.wallboard import WallboardService
 from fakes import FakeNotifier
@@ -29,9 +30,7 @@ SLUGS = (
     "finance",
     "data-maintenance",
 )
-GROUPS = [
-    Group(s, s.title(), "组", s, str(8001 + i), 20, 80, None, None) for i, s in enumerate(SLUGS)
-]
+GROUPS = [Group(s, s.title(), "组", s, str(8001 + i), 20, 80) for i, s in enumerate(SLUGS)]
 FIGURES = (
     "offered",
     "answered",

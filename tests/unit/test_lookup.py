@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from callcenter.domain.lookup import LookupCandidateRow, rank_candidates
-from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.customers.lookup import LookupCandidateRow, rank_candidates
+from callcenter.domain.customers.numbers import parse_caller_id
 
 NUMBER = parse_caller_id("13800138000")
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from callcenter.domain.numbers import ParsedNumber, parse_caller_id, to_e164
+from callcenter.domain.customers.numbers import ParsedNumber, parse_caller_id, to_e164
 from support import TRACES
 
 # (raw caller ID, expected kind, expected E.164 or None), region CN unless the test says otherwise

@@ -61,7 +61,7 @@ async def test_each_message_type_goes_out_with_the_documented_keys_in_order() ->
     ]  # fmt: skip
     assert list(desk[0]["call"]) == [
         "linkedid", "pbx", "caller", "caller_name", "queue", "waited_s", "ringing_since",
-        "routing_reason", "priority",
+        "routing_reason", "priority", "direction",
     ]  # fmt: skip
     assert desk[0]["call"]["caller_name"] == "李伟" and desk[0]["caller"] == pending
     assert desk[2]["customer_id"] == 42 and desk[2]["disposition_required"] is True

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from callcenter.domain.queue_log import QueueLogFold
-from callcenter.domain.queued_call import covered_seconds
-from callcenter.domain.reconcile import compare_call, reconcile
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.reconcile.matching import compare_call, reconcile
+from callcenter.domain.reconcile.queue_log import QueueLogFold
+from callcenter.domain.reconcile.queued_call import covered_seconds
 from support import TRACES
 
 

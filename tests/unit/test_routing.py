@@ -7,15 +7,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.routing import (
+from callcenter.domain.routing.inputs import (
     CallInfo,
     CustomerSnapshot,
     GroupStaff,
     OpenComplaint,
     ServedBy,
-    decide,
-    fallback_decision,
 )
+from callcenter.domain.routing.router import decide, fallback_decision
 from callcenter.services.routing import load_rules
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from callcenter.domain.business_hours import parse_span
-from callcenter.domain.routing import CallInfo, CustomerSnapshot, GroupStaff, decide
-from callcenter.domain.routing_rules import RulesError, parse_rules
+from callcenter.domain.routing.business_hours import parse_span
+from callcenter.domain.routing.inputs import CallInfo, CustomerSnapshot, GroupStaff
+from callcenter.domain.routing.router import decide
+from callcenter.domain.routing.rule_book import parse_rules
+from callcenter.domain.routing.rules import RulesError
 from callcenter.services.routing import load_rules
 
 BASE = """

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.routing import CustomerSnapshot, GroupStaff, LiveAgents
+from callcenter.domain.routing.inputs import CustomerSnapshot, GroupStaff, LiveAgents
 from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
 
 RULES = load_rules(None)

@@ -8,17 +8,16 @@ from decimal import Decimal
 
 import pytest
 
-from callcenter.domain import records
-from callcenter.domain.screenpop import (
+from callcenter.domain.customers.pop_views import (
     ComplaintView,
     ContactView,
     CustomerProfile,
     OrderItemView,
     OrderView,
-    build_bundle,
-    is_birthday,
-    sla_state,
 )
+from callcenter.domain.customers.records import Customer
+from callcenter.domain.customers.screen_pop import build_bundle, is_birthday, sla_state
+from callcenter.domain.orders import Order, OrderItem
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 CN = timezone(timedelta(hours=8))
@@ -245,16 +244,16 @@ def test_to_json_is_json_ready() -> None:
 
 
 def test_views_map_from_repository_records() -> None:
-    customer = records.Customer(
+    customer = Customer(
         id=3, member_number="M3", name="Wang Fang", segment="senior", roles=("member",),
         member_since=date(2019, 5, 1), birthday=None, email=None, city="Beijing",
         preferred_genres=("history",), language="zh", do_not_call=False, credit_rating=None,
         credit_hold=False, created_at=NOW, updated_at=NOW,
     )  # fmt: skip
-    stored = records.Order(
+    stored = Order(
         id=8, customer_id=3, order_number="O8", channel="phone", status="paid",
         total=Decimal("10.00"), currency="CNY", placed_at=NOW,
-        items=(records.OrderItem(title="Book", isbn=None, quantity=1, unit_price=Decimal("10")),),
+        items=(OrderItem(title="Book", isbn=None, quantity=1, unit_price=Decimal("10")),),
     )  # fmt: skip
     view = OrderView.from_record(
         stored, items=tuple(OrderItemView.from_record(i) for i in stored.items)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from callcenter.domain.numbers import to_e164
+from callcenter.domain.customers.numbers import to_e164
 from callcenter.seeding.generator import COLUMNS, TABLES, Chunk, SeedPlan, generate_chunk
 from callcenter.seeding.known import KNOWN_AGENTS, KNOWN_CALLERS
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from callcenter.domain.staffing import (
+from callcenter.domain.kpi.staffing import (
     StaffingRules,
     agents_needed,
     agents_on_phones,

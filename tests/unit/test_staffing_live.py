@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord, Group
-from callcenter.domain.staffing import StaffingRules
+from callcenter.domain.agents.presence import PresenceBoard
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.staffing import StaffingRules
+from callcenter.domain.routing.groups import Group
 from callcenter.services.wallboard import WallboardService
 from fakes import FakeNotifier
 
@@ -20,10 +21,8 @@ GROUPS = [
         "8001",
         20,
         80,
-        None,
-        None,
     ),
-    Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80, None, None),
+    Group("finance", "Finance", "金融服务组", "finance", "8006", 20, 80),
 ]
 
 

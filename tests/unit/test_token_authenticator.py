@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from callcenter.domain.auth import hash_token, new_token
-from callcenter.domain.records import ApiToken
+from callcenter.domain.access.auth import ApiToken, hash_token, new_token
 from callcenter.services.auth import AuthUnavailable, TokenAuthenticator
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from callcenter.domain.presence import PresenceBoard
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.ports.push import WallboardFigures
 from callcenter.services.wallboard import WallboardService
 from fakes import FakeDatabase, FakeNotifier

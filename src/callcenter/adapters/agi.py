@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from callcenter.domain.networks import in_networks, parse_networks
-from callcenter.domain.routing import RoutingDecision
+from callcenter.domain.access.networks import in_networks, parse_networks
+from callcenter.domain.routing.decision import RoutingDecision
 from callcenter.services.routing import RoutingService
 
 log = logging.getLogger(__name__)

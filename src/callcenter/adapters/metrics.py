@@ -1,8 +1,8 @@
 """`/metrics` on prometheus-client: custom collectors read every figure at scrape time.
 
-Every figure already lives on a component (listener, store, hub, router, webhooks), so the
-collectors in `metrics_families` read them when scraped and nothing is counted twice. Only what
-no component keeps itself lives here: the pop, route and webhook latency histograms and the last
+Every figure already lives on a component (listener, store, hub, router, webhooks), so
+`api/metrics_figures.py` reads them when scraped and nothing is counted twice. Only what no
+component keeps itself lives here: the pop, route and webhook latency histograms and the last
 reconciliation's summary.
 """
 
@@ -14,7 +14,6 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_latest
 from prometheus_client.metrics_core import HistogramMetricFamily, Metric
@@ -22,9 +21,6 @@ from prometheus_client.registry import Collector as _RegistryCollector
 from prometheus_client.registry import CollectorRegistry
 
 from callcenter.domain.calls.facts import RingStarted
-
-if TYPE_CHECKING:
-    from callcenter.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +97,11 @@ class CallCenterMetrics:
         """Expose `collector()`'s families on every scrape (e.g. the Redis bus's figures)."""
         self.collectors.append(collector)
 
-    def render(self, runtime: Runtime) -> str:
-        """The whole exposition text for one scrape."""
-        from callcenter.adapters.metrics_families import runtime_families
+    def render(self, figures: Iterable[Metric]) -> str:
+        """The whole exposition text for one scrape: `figures` (the components') and collectors'."""
 
         def families() -> Iterable[Metric]:
-            yield from runtime_families(runtime, self)
+            yield from figures
             for collector in self.collectors:
                 try:
                     yield from list(collector())

@@ -12,7 +12,7 @@ from callcenter.api.errors import http_errors
 from callcenter.api.fields import ONE_LINE, PROSE, DbId
 from callcenter.api.schemas import Strict
 from callcenter.api.schemas_staff import AgentCodePath
-from callcenter.domain.auth import MANAGERS, STAFF, Principal
+from callcenter.domain.access.auth import MANAGERS, STAFF, Principal
 from callcenter.services.agent_control import AgentControl
 
 router = APIRouter(tags=["agent control"])
@@ -113,10 +113,14 @@ async def logout(code: Code, control: ControlDep) -> dict[str, Any]:
 
 @router.post("/api/agents/{code}/pause")
 async def pause(code: Code, body: PauseIn, control: ControlDep) -> dict[str, Any]:
-    """Pause the agent in every queue with a reason."""
+    """Pause the agent in every queue with a reason.
+
+    While the agent's phone rings or is on a call the pause is pending (`pending: true`): it
+    takes effect once the call is over, and `GET /api/agents/{code}/desk` shows it meanwhile.
+    """
     with http_errors():
-        await control.pause(code=code, reason=body.reason)
-    return {"agent": code, "paused": True, "reason": body.reason}
+        applied = await control.pause(code=code, reason=body.reason)
+    return {"agent": code, "paused": applied, "pending": not applied, "reason": body.reason}
 
 
 @router.post("/api/agents/{code}/resume")
@@ -149,6 +153,7 @@ async def disposition(
     code: Code,
     body: DispositionIn,
     control: ControlDep,
+    runtime: RuntimeDep,
     principal: Annotated[Principal, Depends(get_principal)],
 ) -> dict[str, Any]:
     """Add a disposition to the call's history (the newest is what the call shows).
@@ -164,6 +169,7 @@ async def disposition(
             note=body.note,
             by=principal,
         )
+    runtime.desk.disposed(code, body.linkedid)  # the desktop's wrap-up form is closed
     return {"linkedid": result.linkedid, "code": body.code, "status": result.status}
 
 

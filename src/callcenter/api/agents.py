@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.errors import http_errors
 from callcenter.api.schemas_staff import AgentCodePath, AgentIn, AgentOut, SkillsIn
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services import staff
 
 router = APIRouter(prefix="/api/agents", tags=["agents"])

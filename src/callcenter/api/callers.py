@@ -10,7 +10,7 @@ from callcenter.api.customers import DirectoryDep
 from callcenter.api.deps import requires
 from callcenter.api.fields import OneLine
 from callcenter.api.schemas import LookupOut
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 
 router = APIRouter(prefix="/api/callers", tags=["callers"])
 

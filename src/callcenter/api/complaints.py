@@ -12,8 +12,8 @@ from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas import Created
 from callcenter.api.schemas_sales import ComplaintIn, ComplaintOut, EscalateIn, TransitionIn
-from callcenter.domain.auth import Principal
-from callcenter.domain.complaints import legal_targets
+from callcenter.domain.access.auth import Principal
+from callcenter.domain.complaints.workflow import legal_targets
 from callcenter.services import sales
 
 router = APIRouter(prefix="/api/complaints", tags=["complaints"])

@@ -11,7 +11,7 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas_sales import ContactIn, ContactOut
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services import sales
 
 router = APIRouter(tags=["contacts"])

@@ -19,7 +19,7 @@ from callcenter.api.schemas import (
     CustomerPatch,
     raw_phones,
 )
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services.customers import Directory
 
 router = APIRouter(prefix="/api/customers", tags=["customers"])

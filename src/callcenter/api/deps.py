@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 
-from callcenter.domain.auth import Action, Principal, allows, bearer_token
+from callcenter.domain.access.auth import Action, Principal, allows, bearer_token
 from callcenter.services.auth import AuthUnavailable, Throttled
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from callcenter.api.deps import RuntimeDep, authenticate_request
-from callcenter.domain.auth import allows
+from callcenter.domain.access.auth import allows
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field
 
 # Database ids are signed 64-bit: a larger number names nothing and would crash the query.
 DB_ID_MAX = 2**63 - 1
@@ -70,3 +70,13 @@ Day = Annotated[date, AfterValidator(_plausible_day)]
 """A calendar day in a request body (birthday, member since)."""
 Moment = Annotated[AwareDatetime, AfterValidator(_plausible_moment)]
 """A point in time in a request body: with a UTC offset, within the years served."""
+
+
+def _as_utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+UtcTime = Annotated[datetime, AfterValidator(_as_utc)]
+"""A timestamp in a response: always UTC; naive ones (SQLite hands them back so) already are."""
+DecimalText = Annotated[str, BeforeValidator(str)]
+"""Money in a response: the decimal as a string, never a float."""

@@ -8,7 +8,8 @@ from fastapi import APIRouter, HTTPException, Request, Response, status
 
 from callcenter.adapters.metrics import CONTENT_TYPE
 from callcenter.api.deps import RuntimeDep
-from callcenter.domain.auth import allows, bearer_token
+from callcenter.api.metrics_figures import runtime_families
+from callcenter.domain.access.auth import allows, bearer_token
 
 router = APIRouter(tags=["operations"])
 
@@ -48,5 +49,5 @@ async def metrics(request: Request, runtime: RuntimeDep) -> Response:
                 status_code=status.HTTP_403_FORBIDDEN,
                 detail=f"role {principal.role!r} may not read metrics",
             )
-    text = runtime.metrics.render(runtime)
+    text = runtime.metrics.render(runtime_families(runtime, runtime.metrics))
     return Response(content=text, media_type=CONTENT_TYPE)

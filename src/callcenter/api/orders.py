@@ -12,8 +12,8 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.errors import http_errors
 from callcenter.api.fields import IdPath
 from callcenter.api.schemas_sales import OrderIn, OrderOut
-from callcenter.domain.auth import Principal
-from callcenter.domain.records import OrderItem
+from callcenter.domain.access.auth import Principal
+from callcenter.domain.orders import OrderItem
 from callcenter.services import sales
 
 router = APIRouter(prefix="/api/customers/{customer_id}/orders", tags=["orders"])

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from callcenter.api import api_docs
 from callcenter.api.deps import RuntimeDep, get_principal
-from callcenter.domain.auth import Principal, allows
+from callcenter.domain.access.auth import Principal, allows
 from callcenter.services import staff
 
 log = logging.getLogger(__name__)

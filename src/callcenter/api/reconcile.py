@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.services.reconcile import reconcile_text
 
 router = APIRouter(tags=["reconcile"])

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import OneLine
-from callcenter.domain.auth import Principal
-from callcenter.domain.kpi import business_day
+from callcenter.domain.access.auth import Principal
+from callcenter.domain.kpi.book import business_day
 from callcenter.services import reports
 from callcenter.services.forecast import forecast_report
 from callcenter.services.reports import Report, ReportOptions, ReportRequestError

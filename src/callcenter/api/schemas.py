@@ -8,13 +8,16 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from callcenter.api.fields import ONE_LINE, Day
-from callcenter.domain.lookup import LookupResult
-from callcenter.domain.records import Customer, CustomerSummary, Phone
+from callcenter.domain.customers.lookup import LookupResult
+from callcenter.domain.customers.records import (
+    CustomerRole,
+    CustomerSummary,
+    Phone,
+    PhoneKind,
+    Segment,
+)
 from callcenter.services.customers import CustomerDetail, RawPhone
 
-Segment = Literal["regular", "senior", "vip"]
-CustomerRole = Literal["member", "online", "author", "distributor"]
-PhoneKind = Literal["mobile", "landline", "work", "other"]
 CreditRating = Literal["A", "B", "C", "D"]
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120), ONE_LINE
@@ -135,14 +138,8 @@ class PhoneOut(BaseModel):
 
     @classmethod
     def of(cls, phone: Phone) -> Self:
-        """From the stored record."""
-        return cls(
-            id=phone.id,
-            raw=phone.raw,
-            e164=phone.e164,
-            kind=phone.kind,
-            is_primary=phone.is_primary,
-        )
+        """From the stored record (same-named fields)."""
+        return cls.model_validate(phone, from_attributes=True)
 
 
 class CustomerOut(BaseModel):
@@ -166,24 +163,9 @@ class CustomerOut(BaseModel):
 
     @classmethod
     def of(cls, detail: CustomerDetail) -> Self:
-        """From the directory's record."""
-        c: Customer = detail.customer
-        return cls(
-            id=c.id,
-            member_number=c.member_number,
-            name=c.name,
-            segment=c.segment,
-            roles=list(c.roles),
-            member_since=c.member_since,
-            birthday=c.birthday,
-            email=c.email,
-            city=c.city,
-            preferred_genres=list(c.preferred_genres),
-            language=c.language,
-            do_not_call=c.do_not_call,
-            credit_rating=c.credit_rating,
-            credit_hold=c.credit_hold,
-            phones=[PhoneOut.of(p) for p in detail.phones],
+        """From the directory's record (same-named fields) and its phones."""
+        return cls.model_validate(
+            {**vars(detail.customer), "phones": detail.phones}, from_attributes=True
         )
 
 
@@ -199,15 +181,8 @@ class CustomerBrief(BaseModel):
 
     @classmethod
     def of(cls, s: CustomerSummary) -> Self:
-        """From the stored summary."""
-        return cls(
-            id=s.id,
-            member_number=s.member_number,
-            name=s.name,
-            segment=s.segment,
-            roles=list(s.roles),
-            city=s.city,
-        )
+        """From the stored summary (same-named fields)."""
+        return cls.model_validate(s, from_attributes=True)
 
 
 class CandidateOut(BaseModel):

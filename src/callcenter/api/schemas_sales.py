@@ -2,26 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from callcenter.api.fields import ONE_LINE, PROSE, DbId, Moment
+from callcenter.api.fields import ONE_LINE, PROSE, DbId, DecimalText, Moment, UtcTime
 from callcenter.api.schemas import Strict
-from callcenter.domain.records import Complaint, ComplaintEvent, Contact, Order
+from callcenter.domain.complaints.records import ComplaintCategory as Category
+from callcenter.domain.complaints.records import ComplaintEvent, ComplaintStatus, Severity
+from callcenter.domain.contacts import Contact, ContactChannel, Direction
+from callcenter.domain.orders import Order, OrderChannel, OrderStatus
 from callcenter.services.sales import ComplaintWithLog
 
-OrderChannel = Literal[
-    "postal_remittance", "sms", "phone", "email", "web", "telemarketing", "bookstore"
-]
-OrderStatus = Literal["placed", "paid", "shipped", "delivered", "returned", "cancelled"]
-Category = Literal["delivery", "quality", "billing", "membership", "editorial"]
-Severity = Literal["low", "medium", "high", "critical"]
-ComplaintStatus = Literal["open", "in_progress", "escalated", "resolved", "closed"]
-ContactChannel = Literal["call", "email", "letter", "sms", "web"]
-Direction = Literal["inbound", "outbound"]
 Text = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), ONE_LINE
 ]
@@ -61,7 +54,7 @@ class ItemOut(BaseModel):
     title: str
     isbn: str | None
     quantity: int
-    unit_price: str
+    unit_price: DecimalText
 
 
 class OrderOut(BaseModel):
@@ -72,30 +65,15 @@ class OrderOut(BaseModel):
     order_number: str
     channel: str
     status: str
-    total: str
+    total: DecimalText
     currency: str
-    placed_at: datetime
+    placed_at: UtcTime
     items: list[ItemOut]
 
     @classmethod
     def of(cls, o: Order) -> Self:
-        """From the stored record."""
-        return cls(
-            id=o.id,
-            customer_id=o.customer_id,
-            order_number=o.order_number,
-            channel=o.channel,
-            status=o.status,
-            total=str(o.total),
-            currency=o.currency,
-            placed_at=_utc(o.placed_at),
-            items=[
-                ItemOut(
-                    title=i.title, isbn=i.isbn, quantity=i.quantity, unit_price=str(i.unit_price)
-                )
-                for i in o.items
-            ],
-        )
+        """From the stored record (same-named fields)."""
+        return cls.model_validate(o, from_attributes=True)
 
 
 class ComplaintIn(Strict):
@@ -129,7 +107,7 @@ class EscalateIn(Strict):
 class EventOut(BaseModel):
     """One logged change."""
 
-    at: datetime
+    at: UtcTime
     kind: str
     from_status: str | None
     to_status: str | None
@@ -138,15 +116,8 @@ class EventOut(BaseModel):
 
     @classmethod
     def of(cls, e: ComplaintEvent) -> Self:
-        """From the stored record."""
-        return cls(
-            at=_utc(e.at),
-            kind=e.kind,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            actor=e.actor,
-            note=e.note,
-        )
+        """From the stored record (same-named fields)."""
+        return cls.model_validate(e, from_attributes=True)
 
 
 class ComplaintOut(BaseModel):
@@ -160,38 +131,22 @@ class ComplaintOut(BaseModel):
     status: str
     subject: str
     description: str
-    sla_due_at: datetime
+    sla_due_at: UtcTime
     owner_group: str
     owner_agent_id: int | None
     escalation_level: str
     book_title: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: UtcTime
+    updated_at: UtcTime
     legal_transitions: list[str]
     events: list[EventOut]
 
     @classmethod
     def of(cls, found: ComplaintWithLog, legal: tuple[str, ...]) -> Self:
-        """From the service's complaint and log."""
-        c: Complaint = found.complaint
-        return cls(
-            id=c.id,
-            customer_id=c.customer_id,
-            order_id=c.order_id,
-            category=c.category,
-            severity=c.severity,
-            status=c.status,
-            subject=c.subject,
-            description=c.description,
-            sla_due_at=_utc(c.sla_due_at),
-            owner_group=c.owner_group,
-            owner_agent_id=c.owner_agent_id,
-            escalation_level=c.escalation_level,
-            book_title=c.book_title,
-            created_at=_utc(c.created_at),
-            updated_at=_utc(c.updated_at),
-            legal_transitions=list(legal),
-            events=[EventOut.of(e) for e in found.events],
+        """From the service's complaint (same-named fields) and log."""
+        return cls.model_validate(
+            {**vars(found.complaint), "legal_transitions": legal, "events": found.events},
+            from_attributes=True,
         )
 
 
@@ -218,34 +173,16 @@ class ContactOut(BaseModel):
     customer_id: int | None
     channel: str
     direction: str
-    group: str | None
+    group: str | None = Field(validation_alias="group_slug")
     agent_code: str | None
     outcome: str | None
     disposition_code: str | None
     settled_first_contact: bool
     note: str | None
-    started_at: datetime
-    ended_at: datetime | None
+    started_at: UtcTime
+    ended_at: UtcTime | None
 
     @classmethod
     def of(cls, c: Contact) -> Self:
-        """From the stored record."""
-        return cls(
-            id=c.id,
-            customer_id=c.customer_id,
-            channel=c.channel,
-            direction=c.direction,
-            group=c.group_slug,
-            agent_code=c.agent_code,
-            outcome=c.outcome,
-            disposition_code=c.disposition_code,
-            settled_first_contact=c.settled_first_contact,
-            note=c.note,
-            started_at=_utc(c.started_at),
-            ended_at=_utc(c.ended_at) if c.ended_at else None,
-        )
-
-
-def _utc(moment: datetime) -> datetime:
-    """Every timestamp leaves in UTC; naive ones (SQLite) already are."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+        """From the stored record (same-named fields; `group` is the record's `group_slug`)."""
+        return cls.model_validate(c, from_attributes=True)

@@ -9,7 +9,8 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from callcenter.api.fields import ONE_LINE
 from callcenter.api.schemas import Name, Strict
-from callcenter.domain.records import Agent, Group, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 
 AgentCode = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,20}$"), ONE_LINE
@@ -58,7 +59,7 @@ class SkillsIn(Strict):
 class SkillOut(BaseModel):
     """A skill with the penalty Asterisk uses for it."""
 
-    group: str
+    group: str = Field(validation_alias="group_slug")
     level: int
     penalty: int
 
@@ -75,17 +76,8 @@ class AgentOut(BaseModel):
 
     @classmethod
     def of(cls, a: Agent) -> Self:
-        """From the stored record."""
-        return cls(
-            code=a.code,
-            name=a.name,
-            interface=a.interface,
-            state_interface=a.state_interface,
-            active=a.active,
-            skills=[
-                SkillOut(group=s.group_slug, level=s.level, penalty=s.penalty) for s in a.skills
-            ],
-        )
+        """From the stored record (same-named fields; a skill's `group` is its `group_slug`)."""
+        return cls.model_validate(a, from_attributes=True)
 
 
 class GroupOut(BaseModel):
@@ -98,12 +90,19 @@ class GroupOut(BaseModel):
     entry_point: str
     sl_target_seconds: int
     sl_target_percent: int
-    overflow_group: str | None
+    overflow_group: str | None = Field(description="from the routing rule book")
     overflow_after_s: int | None
+    borrow_group: str | None
+    borrow_after_s: int | None
+    hours: list[str] = Field(description="opening hours; none means always open")
+    holiday_hours: list[str]
 
     @classmethod
     def of(cls, g: Group) -> Self:
-        """From the stored record."""
+        """From the stored record and the rule book's part (null/empty for a group it lacks)."""
+        r = g.routing
+        steps = {s.kind: s for s in r.overflow_plan()} if r else {}
+        overflow, borrow = steps.get("overflow"), steps.get("borrow")
         return cls(
             slug=g.slug,
             name=g.name,
@@ -112,6 +111,10 @@ class GroupOut(BaseModel):
             entry_point=g.entry_point,
             sl_target_seconds=g.sl_target_seconds,
             sl_target_percent=g.sl_target_percent,
-            overflow_group=g.overflow_group,
-            overflow_after_s=g.overflow_after_s,
+            overflow_group=overflow.queue if overflow else None,
+            overflow_after_s=overflow.after_s if overflow else None,
+            borrow_group=borrow.queue if borrow else None,
+            borrow_after_s=borrow.after_s if borrow else None,
+            hours=[s.text for s in r.hours] if r else [],
+            holiday_hours=[s.text for s in r.holiday_hours] if r else [],
         )

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, status
 
 from callcenter.api.deps import RuntimeDep, requires
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 
 router = APIRouter(tags=["wallboard"])
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.errors import http_errors
 from callcenter.api.fields import DB_ID_MAX, DbId, IdPath, OneLine
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.domain.webhooks import EMITTED_EVENTS, EVENT_TYPES
 from callcenter.ports.webhooks import Delivery, Subscription
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from callcenter.adapters.push.hub import Subscription
 from callcenter.adapters.push.protocol import WALLBOARD, ProtocolError, close_code, parse_since
-from callcenter.domain.auth import Principal, allows, bearer_token
+from callcenter.domain.access.auth import Principal, allows, bearer_token
 from callcenter.runtime import Runtime
 from callcenter.services.auth import Throttled
 

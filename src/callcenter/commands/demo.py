@@ -34,7 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--ami-port", type=int, default=0, help="simulated AMI port (0: any free)")
     parser.add_argument("--agi-port", type=int, default=0, help="FastAGI port (0: any free)")
     parser.add_argument("--agents", type=int, default=12, help="simulated agents logged in")
-    parser.add_argument("--rate", type=calls_per_second, default=0.4, help="calls per second")
+    parser.add_argument(
+        "--rate",
+        type=calls_per_second,
+        default=None,
+        help="calls per second (default: sized to keep the agents busy but the board green)",
+    )
     parser.add_argument("--duration", type=float, default=None, help="stop after S seconds")
     parser.add_argument("--fresh", action="store_true", help="start from an empty database")
 
@@ -119,8 +124,9 @@ class _QuietServer(uvicorn.Server):
 
 async def _demo(args: argparse.Namespace) -> None:
     from callcenter.app import create_app
+    from callcenter.commands.demo_floor import busy_but_green, database_agents, staff_floor
     from callcenter.settings import AmiServer, load_settings
-    from callcenter.sim.generator import Traffic, callers_from_db, generate, staff
+    from callcenter.sim.generator import callers_from_db, generate
     from callcenter.sim.server import SimulatedAsterisk
 
     args.dir.mkdir(parents=True, exist_ok=True)
@@ -130,8 +136,7 @@ async def _demo(args: argparse.Namespace) -> None:
     url = demo_database_url(args.dir)
     await _prepare(url, args.customers)
 
-    sim = SimulatedAsterisk("callcenter", DEMO_SECRET, answer_probability=0.85, talk_mean_s=40)
-    staff(sim.model, args.agents)
+    sim = SimulatedAsterisk("callcenter", DEMO_SECRET, answer_probability=0.9, talk_mean_s=40)
     ami_port = await sim.start(port=args.ami_port)
     settings = load_settings(
         database_url=url,
@@ -140,6 +145,9 @@ async def _demo(args: argparse.Namespace) -> None:
         ami_servers=[AmiServer(name="demo", port=ami_port, secret=DEMO_SECRET)],
         routing_file=round_the_clock_rules(args.dir / "routing.toml"),
     )
+    agents, queues = await database_agents(url, args.agents)
+    staff_floor(sim.model, agents, queues, settings.queue_wrapup_s)  # before the backend connects
+    traffic_plan = busy_but_green(sim.model, args.rate)
     app = create_app(settings)
     server = _QuietServer(
         uvicorn.Config(
@@ -180,7 +188,8 @@ async def _demo(args: argparse.Namespace) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    traffic = asyncio.create_task(generate(sim, Traffic(rate=args.rate), callers))
+    print(f"traffic: {traffic_plan.rate:g} calls per second", flush=True)
+    traffic = asyncio.create_task(generate(sim, traffic_plan, callers))
     try:
         if args.duration is not None:
             with contextlib.suppress(TimeoutError):

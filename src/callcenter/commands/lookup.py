@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _lookup(url: str, region: str, number: str) -> dict[str, object]:
     from callcenter.bootstrap import directory, open_database
-    from callcenter.domain.numbers import parse_caller_id
+    from callcenter.domain.customers.numbers import parse_caller_id
 
     parse_caller_id(None, region)  # an unknown region is refused before touching the database
     async with open_database(url) as db:

@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
     """Replay the file; print calls then the summary line."""
     from callcenter.adapters.ami.pipeline import AmiPipeline, Clock, RecordedClock, StreamClock
     from callcenter.domain.calls.facts import CallEnded
-    from callcenter.domain.numbers import parse_caller_id
+    from callcenter.domain.customers.numbers import parse_caller_id
 
     if args.store and not args.database_url:
         print("replay: --store needs --database-url", file=sys.stderr)

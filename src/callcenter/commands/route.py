@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from callcenter.domain.routing import CustomerSnapshot, RoutingDecision
-    from callcenter.domain.routing_rules import RoutingRules
+    from callcenter.domain.routing.decision import RoutingDecision
+    from callcenter.domain.routing.inputs import CustomerSnapshot
+    from callcenter.domain.routing.rules import RoutingRules
     from callcenter.ports.routing import SnapshotSource
     from callcenter.settings import Settings
 
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     import asyncio
     from datetime import UTC
 
-    from callcenter.domain.routing_rules import RulesError
+    from callcenter.domain.routing.rules import RulesError
     from callcenter.services.routing import InMemorySnapshots, load_rules
     from callcenter.settings import load_settings
 
@@ -111,7 +112,7 @@ async def _decide(
 
 
 def _load_customers(path: Path) -> dict[str, CustomerSnapshot]:
-    from callcenter.domain.routing import CustomerSnapshot, OpenComplaint, ServedBy
+    from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 
     raw = json.loads(path.read_text("utf-8"))
     if not isinstance(raw, dict):

@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn
 
     from callcenter.app import create_app
-    from callcenter.domain.routing_rules import RulesError
+    from callcenter.domain.routing.rules import RulesError
     from callcenter.services.routing import load_rules
     from callcenter.settings import load_settings
 

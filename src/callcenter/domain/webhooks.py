@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact, RingStarted
-from callcenter.domain.records import Complaint
+from callcenter.domain.complaints.records import Complaint
 
 SIGNATURE_HEADER = "X-Callcenter-Signature"
 EVENT_HEADER = "X-Callcenter-Event"

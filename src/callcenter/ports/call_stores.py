@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.records import CallRecord, WorkItem
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.work_items import WorkItem
+
+
+class RecordSink(Protocol):
+    """Where finished calls go to be stored (the bounded CallStore in production)."""
+
+    def submit(self, record: CallRecord) -> bool:
+        """Take a finished call; False when it had to be dropped (the sink was full)."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -7,20 +7,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from callcenter.domain.records import (
-    Complaint,
-    ComplaintEvent,
-    Contact,
+from callcenter.domain.complaints.records import Complaint, ComplaintEvent
+from callcenter.domain.contacts import Contact
+from callcenter.domain.customers.records import (
     Customer,
     CustomerBundle,
     CustomerSummary,
     NewCustomer,
     NumberOwner,
-    Order,
-    OrderItem,
     Phone,
     PhoneInput,
 )
+from callcenter.domain.orders import Order, OrderItem
 
 
 class Customers(Protocol):

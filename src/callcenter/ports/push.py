@@ -25,14 +25,15 @@ class PoppedCall:
     ringing_since: str  # ISO 8601
     routing_reason: str | None
     priority: str | None
+    direction: str = "inbound"  # outbound: the agent dialled the customer (`caller`)
 
 
 @dataclass(frozen=True, slots=True)
 class ScreenPop:
     """A call rings the agent: the caller lookup and the customer bundle, as far as known.
 
-    `caller` and `bundle` are the JSON views of domain.lookup.LookupResult and
-    domain.screenpop.Bundle; `complete` is false while they are still being fetched.
+    `caller` and `bundle` are the JSON views of domain.customers.lookup.LookupResult and
+    domain.customers.screen_pop.Bundle; `complete` is false while they are still being fetched.
     """
 
     call: PoppedCall

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.routing import CustomerSnapshot, LiveAgents
+from callcenter.domain.routing.inputs import CustomerSnapshot, LiveAgents
 
 
 class SnapshotSource(Protocol):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.lookup import LookupResult
-from callcenter.domain.screenpop import Bundle
+from callcenter.domain.customers.lookup import LookupResult
+from callcenter.domain.customers.screen_pop import Bundle
 
 
 class PopDirectory(Protocol):

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from callcenter.domain.records import Agent, ApiToken, Group, Skill
+from callcenter.domain.access.auth import ApiToken
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 
 
 class Agents(Protocol):

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from callcenter.domain.numbers import to_e164
+from callcenter.domain.customers.numbers import to_e164
 from callcenter.seeding import catalog as cat
 from callcenter.seeding import phones as ph
 from callcenter.seeding.activity import Activity

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from callcenter.domain.records import Skill
+from callcenter.domain.agents.records import Skill
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 from callcenter.adapters.db.engine import make_engine
-from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, Base, CustomerRow
+from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, Base
+from callcenter.adapters.db.tables_customers import CustomerRow
 from callcenter.seeding.generator import SeedPlan, generate_chunk
 from callcenter.seeding.known import KNOWN_AGENTS, KNOWN_CALLERS
 from callcenter.seeding.rows import COLUMNS, JSON_COLUMNS, TABLES, Chunk

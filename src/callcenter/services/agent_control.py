@@ -6,16 +6,21 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping
 
-import phonenumbers
-
-from callcenter.domain.auth import MANAGERS, Principal
-from callcenter.domain.calls.facts import CallAnswered, CallEnded, CallLeftAgent, Fact
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.presence import AgentPresence, PresenceBoard
-from callcenter.domain.records import Agent
+from callcenter.domain.access.auth import MANAGERS, Principal
+from callcenter.domain.agents.presence import AgentPresence, PresenceBoard
+from callcenter.domain.agents.records import Agent
+from callcenter.domain.calls.facts import (
+    AgentStateChanged,
+    CallAnswered,
+    CallEnded,
+    CallLeftAgent,
+    Fact,
+)
+from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.call_stores import RecordBuffer
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.uow import UowFactory
+from callcenter.services.dial_targets import dial_string, transfer_exten
 from callcenter.services.dispositions import Disposition, DispositionBook, DispositionResult
 from callcenter.services.errors import (
     Conflict,
@@ -25,7 +30,9 @@ from callcenter.services.errors import (
     PbxRefused,
     PbxUnavailable,
 )
+from callcenter.services.pending_pauses import PendingPauses
 
+__all__ = ["AgentControl", "dial_string", "transfer_exten"]
 log = logging.getLogger(__name__)
 
 ANSWERED_KEEP = 10_000  # calls whose answering agents are remembered (until their record lands)
@@ -46,6 +53,7 @@ class AgentControl:
         records: RecordBuffer | None = None,
         is_live: Callable[[str], bool] = lambda linkedid: False,
         on_disposition: Callable[[Disposition, str], None] | None = None,
+        on_dial: Callable[[str, str], None] | None = None,
     ) -> None:
         self.dispositions = DispositionBook(
             uow=uow,
@@ -59,8 +67,10 @@ class AgentControl:
         self.presence = presence
         self.pause_reasons = list(pause_reasons)
         self._region = region
+        self.on_dial = on_dial  # (agent code, E.164): the screen-pop pops it when it connects
         self._current: dict[str, tuple[str, str]] = {}  # agent interface -> (pbx, linkedid)
         self._answered: OrderedDict[str, set[str]] = OrderedDict()  # linkedid -> interfaces
+        self.pending_pauses = PendingPauses(presence, self._home)
 
     # -- queue membership --------------------------------------------------------------------
 
@@ -105,18 +115,28 @@ class AgentControl:
         log.info("agent %s logged out of %s", code, ", ".join(removed) or "no queue")
         return removed
 
-    async def pause(self, *, code: str, reason: str) -> None:
-        """QueuePause in every queue, with one of the configured reasons (else 422)."""
+    async def pause(self, *, code: str, reason: str) -> bool:
+        """QueuePause in every queue, with one of the configured reasons (else 422).
+
+        While the agent's phone rings or is on a call the pause is pending (False is returned):
+        it is sent once that call is over, as app_queue would not pause a member mid-call.
+        """
         if reason not in self.pause_reasons:
             raise InvalidField(
                 ("reason",), f"unknown pause reason {reason!r}; one of {self.pause_reasons}"
             )
         agent = await self._agent(code)
+        if self.pending_pauses.on_a_call(code):
+            self.pending_pauses.hold(code, agent.interface, reason)
+            return False
+        self.pending_pauses.drop(code)
         await self._home().pause(interface=agent.interface, reason=reason)
+        return True
 
     async def resume(self, *, code: str) -> None:
-        """QueuePause Paused=false in every queue."""
+        """QueuePause Paused=false in every queue (a pending pause is dropped)."""
         agent = await self._agent(code)
+        self.pending_pauses.drop(code)
         await self._home().unpause(interface=agent.interface)
 
     def state(self, *, code: str) -> AgentPresence | None:
@@ -134,6 +154,8 @@ class AgentControl:
         agent = await self._agent(code)
         e164 = await self._dial_target(number=number, customer_id=customer_id)
         pbx = self._home()
+        if self.on_dial is not None:
+            self.on_dial(agent.code, e164)
         variables = {"CC_AGENT": agent.code, "CC_DIALLED": e164}
         if customer_id is not None:
             variables["CC_CUSTOMER_ID"] = str(customer_id)
@@ -198,7 +220,9 @@ class AgentControl:
 
     def on_fact(self, fact: Fact) -> None:
         """Follow who is on which call; apply held dispositions once a call is stored."""
-        if isinstance(fact, CallAnswered):
+        if isinstance(fact, AgentStateChanged):
+            self.pending_pauses.agent_state_changed()  # presence was updated before this ran
+        elif isinstance(fact, CallAnswered):
             self._current[fact.interface.lower()] = (fact.pbx, fact.linkedid)
             self._answered.setdefault(fact.linkedid, set()).add(fact.interface.lower())
             self._answered.move_to_end(fact.linkedid)
@@ -216,6 +240,7 @@ class AgentControl:
 
     async def aclose(self) -> None:
         """Stop waiting for call records (what is still held is logged)."""
+        await self.pending_pauses.aclose()
         await self.dispositions.aclose()
 
     # -- internals ---------------------------------------------------------------------------
@@ -268,19 +293,3 @@ class AgentControl:
         if pbx is None or not pbx.connected:
             raise PbxUnavailable(f"not connected to Asterisk {name!r}")
         return pbx
-
-
-def transfer_exten(entry_point: str) -> str:
-    """A group's transfer target: entry point 800N -> 700N (the [cc-transfer] context)."""
-    if len(entry_point) == 4 and entry_point.startswith("800") and entry_point[3].isdigit():
-        return "700" + entry_point[3]
-    raise InvalidField(("group",), f"group entry point {entry_point!r} has no transfer target")
-
-
-def dial_string(e164: str, region: str) -> str:
-    """What the trunk dials: the national form at home (013…, 021…), 00 + number abroad."""
-    number = phonenumbers.parse(e164, None)
-    if phonenumbers.region_code_for_number(number) == region.upper():
-        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return "".join(ch for ch in national if ch.isdigit())
-    return "00" + e164.lstrip("+")

@@ -19,7 +19,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from callcenter.domain.auth import Principal, hash_token, looks_like_token, parse_role
+from callcenter.domain.access.auth import Principal, hash_token, looks_like_token, parse_role
 from callcenter.ports.uow import UowFactory
 
 if TYPE_CHECKING:
@@ -159,6 +159,16 @@ class TokenAuthenticator:
         gone = {k for k, v in self._cache.items() if v[1].token_id == token_id}
         self._dead |= gone  # its desktops retrying are refused without asking the database
         self._cache = {k: v for k, v in self._cache.items() if k not in gone}
+
+    async def recheck(self) -> list[int]:
+        """Ask the store which tokens are revoked (a revocation broadcast may have been missed,
+        e.g. while the bus was away); forgets and returns those not known as revoked yet."""
+        async with asyncio.timeout(self._timeout), self._uow() as uow:
+            rows = await uow.tokens.list_all()
+        missed = [r.id for r in rows if r.revoked_at is not None and r.id not in self._revoked]
+        for token_id in missed:
+            self.forget(token_id)
+        return missed
 
     async def _resolve(self, digest: str) -> Principal | None:
         try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcenter.domain.auth import MANAGERS, Principal
+from callcenter.domain.access.auth import MANAGERS, Principal
 from callcenter.ports.call_stores import CallRef
 from callcenter.services.errors import Forbidden
 

@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
 from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)

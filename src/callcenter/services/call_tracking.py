@@ -5,22 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
-from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.agents.directory import AgentDirectory
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.ports.call_stores import RecordSink
 from callcenter.ports.push import AgentState, Notifier
 from callcenter.services.call_customers import CallCustomers
 
 log = logging.getLogger(__name__)
-
-
-class RecordSink(Protocol):
-    """Where finished calls go to be stored (the bounded CallStore in production)."""
-
-    def submit(self, record: CallRecord) -> bool: ...
 
 
 class AgentStates:

@@ -9,24 +9,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from callcenter.domain.lookup import LookupCandidateRow, LookupResult, rank_candidates
-from callcenter.domain.numbers import ParsedNumber
-from callcenter.domain.records import CustomerBundle, NumberOwner
-from callcenter.domain.screenpop import (
-    Bundle,
+from callcenter.domain.customers.lookup import LookupCandidateRow, LookupResult, rank_candidates
+from callcenter.domain.customers.numbers import ParsedNumber
+from callcenter.domain.customers.pop_views import (
     ComplaintView,
     ContactView,
     CustomerProfile,
     OrderItemView,
     OrderView,
-    build_bundle,
 )
+from callcenter.domain.customers.records import CustomerBundle, NumberOwner
+from callcenter.domain.customers.screen_pop import Bundle, build_bundle
 
 BUNDLE_LIMIT = 10
 
 
 def lookup_from_owners(parsed: ParsedNumber, owners: Iterable[NumberOwner]) -> LookupResult:
-    """The lookup answer from the number's owners (ranked by domain.lookup)."""
+    """The lookup answer from the number's owners (ranked by domain.customers.lookup)."""
     return rank_candidates(
         parsed,
         [

@@ -9,10 +9,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from callcenter.domain.lookup import LookupResult
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.records import Customer, CustomerSummary, NewCustomer, Phone, PhoneInput
-from callcenter.domain.screenpop import Bundle
+from callcenter.domain.customers.lookup import LookupResult
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.customers.records import (
+    Customer,
+    CustomerSummary,
+    NewCustomer,
+    Phone,
+    PhoneInput,
+)
+from callcenter.domain.customers.screen_pop import Bundle
 from callcenter.ports.uow import UowFactory
 from callcenter.services.customer_views import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
 from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound

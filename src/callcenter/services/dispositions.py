@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.domain.auth import Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.ports.call_stores import CallRef, DispositionEntry, RecordBuffer
 from callcenter.ports.uow import UowFactory
 from callcenter.services.call_access import check_call_write, principal_label

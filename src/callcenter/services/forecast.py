@@ -5,8 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from callcenter.domain.kpi import KpiBook, business_day, day_bounds, group_figures, interval_start
-from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import (
+    KpiBook,
+    business_day,
+    day_bounds,
+    group_figures,
+    interval_start,
+)
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.uow import UowFactory
 from callcenter.services.reports import (
     Report,

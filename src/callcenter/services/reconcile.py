@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from callcenter.domain.queue_log import QueueLogFold
-from callcenter.domain.reconcile import reconcile
-from callcenter.domain.reconcile_findings import Reconciliation
+from callcenter.domain.reconcile.findings import Reconciliation
+from callcenter.domain.reconcile.matching import reconcile
+from callcenter.domain.reconcile.queue_log import QueueLogFold
 from callcenter.ports.uow import UowFactory
 
 # Our record starts when the call reached us, before IVR and preferred-agent rings; the queue_log

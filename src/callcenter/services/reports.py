@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.kpi import (
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import (
     EMPTY,
     KpiBook,
     KpiRules,
@@ -22,8 +23,8 @@ from callcenter.domain.kpi import (
     group_figures,
     interval_start,
 )
-from callcenter.domain.records import CallRecord, Group
-from callcenter.domain.staffing import StaffingRules, agents_needed
+from callcenter.domain.kpi.staffing import StaffingRules, agents_needed
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.uow import UowFactory
 
 log = logging.getLogger(__name__)

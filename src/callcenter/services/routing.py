@@ -14,16 +14,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.routing import (
-    CallInfo,
-    CustomerSnapshot,
-    LiveAgents,
-    RoutingDecision,
-    decide,
-    fallback_decision,
-)
-from callcenter.domain.routing_rules import RoutingRules, RulesError, parse_rules
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.routing.decision import RoutingDecision
+from callcenter.domain.routing.inputs import CallInfo, CustomerSnapshot, LiveAgents
+from callcenter.domain.routing.router import decide, fallback_decision
+from callcenter.domain.routing.rule_book import parse_rules
+from callcenter.domain.routing.rules import RoutingRules, RulesError
 from callcenter.ports.routing import AgentPresence, CallbackSink, SnapshotSource
 
 log = logging.getLogger(__name__)

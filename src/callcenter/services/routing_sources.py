@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.routing_inputs import LiveAgents
+from callcenter.domain.agents.presence import PresenceBoard
+from callcenter.domain.routing.inputs import LiveAgents
 
 
 class BoardPresence:

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from callcenter.domain import complaints as workflow
-from callcenter.domain.records import Complaint, ComplaintEvent, Contact, Order, OrderItem
+from callcenter.domain.complaints import workflow
+from callcenter.domain.complaints.records import Complaint, ComplaintEvent
+from callcenter.domain.contacts import Contact
+from callcenter.domain.orders import Order, OrderItem
 from callcenter.ports.uow import UnitOfWork, UowFactory
 from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from callcenter.domain.agent_directory import AgentDirectory
+from callcenter.domain.agents.directory import AgentDirectory
 from callcenter.domain.calls.facts import (
     CallAnswered,
     CallEnded,
@@ -21,12 +21,13 @@ from callcenter.domain.calls.facts import (
     RingNoAnswer,
     RingStarted,
 )
-from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
 from callcenter.ports.screen_pop import PopDirectory
 from callcenter.services.call_customers import CallCustomers
 
 log = logging.getLogger(__name__)
+OUTBOUND_POP_S = 300.0  # a click-to-dial whose call connects later than this gets no pop
 
 
 @dataclass
@@ -70,6 +71,7 @@ class ScreenPopService:
         self._on_pop = on_pop  # called right after a pop is published (the pop-latency metric)
         self._customers = customers
         self._calls: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
+        self._dialling: dict[str, tuple[str, float]] = {}  # agent code -> (E.164, when dialled)
         self.pops_sent = 0
         self.incomplete_pops = 0
 
@@ -84,6 +86,8 @@ class ScreenPopService:
         elif isinstance(fact, RingNoAnswer):
             self._update(fact.pbx, fact.linkedid, fact.interface, "missed")
         elif isinstance(fact, CallAnswered):
+            if fact.queue == "" and (fact.pbx, fact.linkedid) not in self._calls:
+                self._pop_outbound(fact)
             self._update(fact.pbx, fact.linkedid, fact.interface, "answered")
         elif isinstance(fact, CallLeftAgent):
             self._left(fact)
@@ -96,6 +100,10 @@ class ScreenPopService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def dialled(self, code: str, e164: str) -> None:
+        """The agent asked to dial out: pop the customer once that call connects."""
+        self._dialling[code] = (e164, self._clock())
 
     # -- internals -------------------------------------------------------------------------
 
@@ -166,6 +174,29 @@ class ScreenPopService:
         self._send_pop(code, call, prepared)
         if self._on_pop is not None:
             self._on_pop(fact, self._clock())
+
+    def _pop_outbound(self, fact: CallAnswered) -> None:
+        """An agent-first outbound call connected: the agent gets the same pop as for inbound."""
+        code = self.agents.code_for(fact.interface, fact.agent)
+        dialling = self._dialling.pop(code, None) if code else None
+        if code is None or dialling is None or self._clock() - dialling[1] > OUTBOUND_POP_S:
+            return
+        e164, since = dialling
+        prepared = self._prepare(fact.pbx, fact.linkedid, e164, None)
+        call = PoppedCall(
+            linkedid=fact.linkedid,
+            pbx=fact.pbx,
+            caller=e164,
+            caller_name=None,
+            queue=None,
+            waited_s=0.0,
+            ringing_since=datetime.fromtimestamp(since, UTC).isoformat(),
+            routing_reason=None,
+            priority=None,
+            direction="outbound",
+        )
+        prepared.popped[code] = call
+        self._send_pop(code, call, prepared)
 
     def _send_pop(self, code: str, call: PoppedCall, prepared: _Prepared) -> None:
         complete = prepared.done and prepared.error is None

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 
-from callcenter.domain.records import Agent, Group, Skill
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
+from callcenter.domain.routing.rules import RoutingRules
 from callcenter.ports.uow import UowFactory
 from callcenter.services.errors import Conflict, DuplicateKey, InvalidField, NotFound
 
@@ -81,7 +84,11 @@ async def set_skills(*, uow: UowFactory, code: str, skills: Sequence[Skill]) -> 
     return await get_agent(uow=uow, code=code)
 
 
-async def list_groups(*, uow: UowFactory) -> list[Group]:
-    """The functional groups in entry-point order."""
+async def list_groups(*, uow: UowFactory, rules: RoutingRules) -> list[Group]:
+    """The functional groups in entry-point order, each with what the rule book says about it.
+
+    Overflow, borrowing and hours come only from the rule book (what the router obeys).
+    """
     async with uow() as work:
-        return await work.groups.list_all()
+        groups = await work.groups.list_all()
+    return [replace(g, routing=rules.groups.get(g.slug)) for g in groups]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from callcenter.domain.auth import hash_token, new_token, parse_role
+from callcenter.domain.access.auth import hash_token, new_token, parse_role
 from callcenter.ports.uow import UowFactory
 
 

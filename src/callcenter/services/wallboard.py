@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
-from callcenter.domain.kpi import KpiBook, KpiRules, business_day, day_bounds
-from callcenter.domain.kpi_floor import LiveQueues, floor_snapshot
-from callcenter.domain.presence import PresenceBoard
-from callcenter.domain.records import CallRecord, Group
-from callcenter.domain.staffing import StaffingRules, live_agents_needed
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import KpiBook, KpiRules, business_day, day_bounds
+from callcenter.domain.kpi.floor import LiveQueues, floor_snapshot
+from callcenter.domain.kpi.staffing import StaffingRules, live_agents_needed
+from callcenter.domain.routing.groups import Group
 from callcenter.ports.push import Notifier, WallboardFigures
 from callcenter.ports.uow import UowFactory
 
@@ -65,6 +66,8 @@ class WallboardService:
         self._live = LiveQueues()
         self._last_queues: dict[str, tuple[str, ...]] = {}
         self._dirty = False
+        # the reason of a pause an agent asked for during a call (set by the bootstrap)
+        self.pause_pending: Callable[[str], str | None] = lambda code: None
         self._changed = asyncio.Event()
         self._last_published: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -87,6 +90,10 @@ class WallboardService:
         if self._agent_code is None:
             return record.agent
         return self._agent_code(record.agent) or record.agent
+
+    def changed(self) -> None:
+        """Something shown outside the facts changed (a pending pause): push a new snapshot."""
+        self._mark()
 
     def _mark(self) -> None:
         self._dirty = True
@@ -123,6 +130,15 @@ class WallboardService:
         code = code or fact.member_name or fact.interface
         if fact.queues:
             self._last_queues[code] = fact.queues
+
+    def live_calls(self, pbx: str) -> list[dict[str, Any]]:
+        """What is live on a PBX now (this process folds its facts), for the other processes."""
+        return self._live.export(pbx)
+
+    def adopt_live_calls(self, pbx: str, calls: list[dict[str, Any]]) -> None:
+        """Take the live calls of a PBX from the process that folds its facts (after an outage)."""
+        self._live.adopt(pbx, calls)
+        self._mark()
 
     def add_record(self, record: CallRecord) -> bool:
         """Count a finished call if it belongs to today; True when it was counted."""
@@ -211,6 +227,8 @@ class WallboardService:
         )
         for group in snapshot["groups"]:
             group["agents_needed"] = needed.get(group["slug"])
+        for agent in snapshot["agents"]:
+            agent["pause_pending"] = self.pause_pending(agent["code"])
         return snapshot
 
     def flush(self) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from callcenter.domain.calls.facts import Fact
-from callcenter.domain.records import Complaint
+from callcenter.domain.complaints.records import Complaint
 from callcenter.domain.webhooks import (
     DIRECTIONS,
     EVENT_TYPES,

@@ -31,6 +31,7 @@ class Traffic:
     talk_median_s: float = 30.0  # lognormal
     talk_sigma: float = 0.6
     agent_hangs_up: float = 0.5  # share of answered calls the agent ends
+    weights: dict[str, float] | None = None  # queue -> share of the calls (None: even)
 
 
 def read_callers(path: Path) -> list[tuple[str | None, str | None]]:
@@ -100,10 +101,15 @@ async def generate(
         await sim.sleep(rng.expovariate(traffic.rate))
         num, name = rng.choice(pool)
         patience = rng.expovariate(1 / traffic.patience_mean_s)
+        if traffic.weights:
+            shares = [traffic.weights.get(ENTRY_POINTS[e], 0.0) for e in entries]
+            entry = rng.choices(entries, weights=shares)[0]
+        else:
+            entry = rng.choice(entries)
         sim.place_call(
             num,
             name,
-            rng.choice(entries),
+            entry,
             talk_s=rng.lognormvariate(0, traffic.talk_sigma) * traffic.talk_median_s,
             caller_hangs_up_after=patience,
             hangup_by="agent" if rng.random() < traffic.agent_hangs_up else "caller",

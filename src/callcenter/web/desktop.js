@@ -5,11 +5,13 @@ import { announcePop, wireShortcuts } from "/static/desktop_alerts.js";
 import { renderCall } from "/static/desktop_call.js";
 import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js";
 import { renderRecord } from "/static/desktop_record.js";
+import { applyDesk } from "/static/desktop_desk.js";
+import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const S = {
-  code: null, presence: null, groups: {}, pop: null, record: null, dispo: null, socket: null,
+  code: null, presence: null, pausePending: null, groups: {}, pop: null, record: null, dispo: null, socket: null,
   online: true, lists: { reasons: [], dispositions: [] },
 };
 
@@ -36,7 +38,8 @@ function renderState() {
   pill.className = `pill st-${state}`;
   pill.dataset.state = state;
   const queues = (p?.queues || []).map((q) => (S.groups[q] ? groupName(S.groups[q]) : label(q)));
-  const detail = [p?.reason ? valueText("pr", p.reason) : null, queues.join(", ")].filter(Boolean);
+  const pending = S.pausePending ? t("state.pause_pending", { reason: valueText("pr", S.pausePending) }) : null;
+  const detail = [p?.reason ? valueText("pr", p.reason) : null, pending, queues.join(", ")].filter(Boolean);
   $("state-detail").textContent = detail.join(" · ");
   $("state-detail").dataset.since = p?.since ? p.since * 1000 : "";
   $("btn-available").disabled = !["logged_out", "paused", "unknown"].includes(state);
@@ -52,18 +55,13 @@ async function control(action, body) {
       const names = out.queues.map((q) => (S.groups[q.queue] ? groupName(S.groups[q.queue]) : label(q.queue)));
       notify(t("note.logged_in", { queues: names.join(", ") }), "good");
     }
-  } catch (err) {
-    failed(t("fail.action", { action: t(`act.${action}`) }), err);
-  }
-}
-
-async function refreshMe() {
-  try {
-    const me = await api("/api/me");
-    if (me.presence) S.presence = me.presence;
+    if (action === "pause" && out?.pending) { // the call goes on; the pause starts after it
+      S.pausePending = out.reason;
+      notify(t("note.pause_pending", { reason: valueText("pr", out.reason) }), "warn");
+    } else if (action === "pause" || action === "resume") S.pausePending = null;
     renderState();
   } catch (err) {
-    if (err.status !== 0) failed(t("fail.state"), err);
+    failed(t("fail.action", { action: t(`act.${action}`) }), err);
   }
 }
 
@@ -124,17 +122,24 @@ function onPop(msg) {
   const same = S.pop && S.pop.linkedid === msg.call.linkedid;
   const pop = same ? S.pop : { linkedid: msg.call.linkedid, phase: "ringing", ringingAt: Date.now() };
   Object.assign(pop, { call: msg.call, caller: msg.caller, complete: msg.complete, error: msg.error || null });
-  if (msg.bundle) { pop.record = msg.bundle; S.record = msg.bundle; }
-  else if (!same) { pop.record = null; S.record = null; }
+  // while the wrap-up form of an earlier call is open, the record pane keeps that customer
+  const formOpen = S.dispo && S.dispo.linkedid !== pop.linkedid;
+  if (msg.bundle) pop.record = msg.bundle;
+  else if (!same) pop.record = null;
+  if (!formOpen && (msg.bundle || !same)) S.record = pop.record;
   S.pop = pop;
   renderCallCard();
   renderRecordCard();
   if (!same) announcePop(pop, t("call.incoming"));
+  if (formOpen && (!same || msg.bundle)) {
+    const who = pop.record?.customer?.name || pop.call.caller || t("call.withheld_number");
+    notify(t("note.pop_waiting", { who }), "warn");
+  }
 }
 
 function onCallUpdate(msg) {
   if (!S.pop || S.pop.linkedid !== msg.linkedid) {
-    if (msg.state === "ended" && msg.disposition_required) askDisposition(msg, null);
+    if (msg.state === "ended" && msg.disposition_required) { askDisposition(S, msg, null); loadDesk(); }
     return;
   }
   if (msg.state === "missed") {
@@ -144,55 +149,33 @@ function onCallUpdate(msg) {
     Object.assign(S.pop, { phase: "connected", answeredAt: Date.now() });
   } else if (msg.state === "ended") {
     Object.assign(S.pop, { phase: "ended", talk_s: msg.talk_s });
-    if (msg.disposition_required) askDisposition(msg, S.pop);
+    if (msg.disposition_required) { askDisposition(S, msg, S.pop); loadDesk(); }
   }
   renderCallCard();
 }
 
-// -- wrap-up ------------------------------------------------------------------------------------
-
-function askDisposition(msg, pop) {
-  const who = pop?.record?.customer?.name || pop?.call?.caller || null;
-  S.dispo = { linkedid: msg.linkedid, who, talk_s: msg.talk_s };
-  renderDispoAbout();
-  $("dispo-error").textContent = "";
-  $("disposition").reset();
-  $("disposition").hidden = false;
-  $("dispo-code").focus();
+function dispositionSaved(linkedid) {
+  if (S.pop && S.pop.linkedid === linkedid) S.pop = null;
+  else if (S.pop) S.record = S.pop.record || null; // the next caller's record, held back till now
+  renderCallCard();
+  renderRecordCard();
+  notify(t("note.saved"), "good");
 }
 
-function renderDispoAbout() {
-  if (!S.dispo) return;
-  const who = S.dispo.who || t("dispo.the_caller");
-  $("dispo-about").textContent = t("dispo.about", { who, time: clock(S.dispo.talk_s) });
-}
+// -- the desk as the server has it (page load, reconnect, end of a call) ------------------------
 
-async function submitDisposition(event) {
-  event.preventDefault();
-  const form = $("disposition");
-  if (!S.dispo) return;
-  if (!$("dispo-code").value) { // no code is pre-chosen: the agent has to pick one
-    $("dispo-error").textContent = t("dispo.need_code");
-    $("dispo-code").focus();
+async function loadDesk() {
+  let d;
+  try {
+    d = await api(`/api/agents/${S.code}/desk`);
+  } catch (err) {
+    if (err.status !== 0) failed(t("fail.state"), err);
     return;
   }
-  const settled = form.elements.settled.value;
-  const body = { linkedid: S.dispo.linkedid, code: $("dispo-code").value, settled: settled === "yes" };
-  const note = $("dispo-note").value.trim();
-  if (note) body.note = note;
-  const button = form.querySelector("button[type=submit]");
-  button.disabled = true;
-  try {
-    await api(`/api/agents/${S.code}/disposition`, { method: "POST", body });
-    form.hidden = true;
-    S.dispo = null;
-    if (S.pop && S.pop.linkedid === body.linkedid) { S.pop = null; renderCallCard(); }
-    notify(t("note.saved"), "good");
-  } catch (err) {
-    $("dispo-error").textContent = err.message; // the form keeps what was typed
-  } finally {
-    button.disabled = false;
-  }
+  applyDesk(S, d);
+  renderState();
+  renderCallCard();
+  renderRecordCard();
 }
 
 // -- start --------------------------------------------------------------------------------------
@@ -224,7 +207,7 @@ function rerender() {
   renderState();
   renderCallCard();
   renderRecordCard();
-  renderDispoAbout();
+  renderDispoAbout(S);
   setOnline(S.online);
 }
 
@@ -238,6 +221,7 @@ function tick() {
   const pill = $("state-pill");
   const since = Number($("state-detail").dataset.since);
   pill.title = since ? `for ${clock((now - since) / 1000)}` : "";
+  tickWrapUp(S, now);
 }
 
 function setOnline(online) {
@@ -270,7 +254,7 @@ async function main() {
   $("btn-pause").onclick = () => control("pause", { reason: $("pause-reason").value });
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };
-  $("disposition").addEventListener("submit", submitDisposition);
+  $("disposition").addEventListener("submit", (event) => submitDisposition(event, S, dispositionSaved));
   $("complaint-form").addEventListener("submit", (event) => submitComplaint(event, {
     notify,
     saved: (customerId) => (S.record?.customer.id === customerId ? loadRecord(customerId, false) : null),
@@ -285,15 +269,19 @@ async function main() {
   });
   setInterval(tick, 1000);
   await loadLists();
-  renderState();
+  await loadDesk();
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
-    onOpen: ({ resumed }) => { if (!resumed) refreshMe(); },
-    onResync: () => refreshMe(),
+    onOpen: ({ resumed }) => { if (!resumed) loadDesk(); },
+    onResync: () => loadDesk(),
     onAuthFailed: () => { forgetToken(); location.reload(); },
     onMessage: (msg) => {
-      if (msg.type === "agent_state" && msg.agent === S.code) { S.presence = msg; renderState(); }
+      if (msg.type === "agent_state" && msg.agent === S.code) {
+        S.presence = msg;
+        if (msg.state === "paused") S.pausePending = null;
+        renderState();
+      }
       else if (msg.type === "screen_pop") onPop(msg);
       else if (msg.type === "call_update") onCallUpdate(msg);
     },

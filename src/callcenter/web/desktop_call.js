@@ -58,8 +58,10 @@ export function renderCall(pop, groups, actions) {
       pop.phase === "ended" ? h("span", { class: "timer" }, clock(pop.talk_s))
         : h("span", { class: "timer", "data-since": since }, clock((Date.now() - since) / 1000))),
     h("div", { class: "call-meta" },
-      h("span", {}, groupText(groups, c.queue)),
-      h("span", {}, t("call.waited", { time: clock(c.waited_s) })),
+      c.direction === "outbound"
+        ? h("span", { "data-testid": "call-direction" }, t("call.outbound"))
+        : h("span", {}, groupText(groups, c.queue)),
+      c.direction === "outbound" ? null : h("span", {}, t("call.waited", { time: clock(c.waited_s) })),
       c.priority ? h("span", {}, t("call.priority", { priority: c.priority })) : null,
       c.routing_reason ? h("span", { class: "muted" }, c.routing_reason) : null,
       pop.phase === "connected" ? transferBox(groups, actions) : null),

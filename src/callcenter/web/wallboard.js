@@ -77,7 +77,8 @@ function agentCard(a) {
   return h("div", { class: `agent-card st-${a.state}`, "data-agent": a.code, "data-state": a.state },
     h("div", { class: "agent-name" }, a.name || a.code, h("span", { class: "muted" }, ` ${a.code}`)),
     h("div", { class: "agent-state" }, STATE_KEY[a.state] ? t(STATE_KEY[a.state]) : label(a.state),
-      a.reason ? h("span", { class: "reason" }, ` · ${valueText("pr", a.reason)}`) : null),
+      a.reason ? h("span", { class: "reason" }, ` · ${valueText("pr", a.reason)}`) : null,
+      a.pause_pending ? h("span", { class: "reason pause-pending" }, ` · ${t("state.pause_pending", { reason: valueText("pr", a.pause_pending) })}`) : null),
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
     h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
       a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""));

@@ -10,9 +10,9 @@ from typing import Any, cast
 from sqlalchemy import Row, Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from callcenter.adapters.db.repo_customers import customer_from_row, roles_from_db
-from callcenter.adapters.db.tables import (
-    AgentRow,
+from callcenter.adapters.db.customer_rows import customer_from_row, roles_from_db
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_customers import (
     ComplaintRow,
     ContactRow,
     CustomerRow,
@@ -20,20 +20,13 @@ from callcenter.adapters.db.tables import (
     OrderRow,
     PhoneRow,
 )
-from callcenter.domain.lookup import LookupResult
-from callcenter.domain.numbers import parse_caller_id
-from callcenter.domain.records import (
-    OPEN_COMPLAINT_STATUSES,
-    Complaint,
-    Contact,
-    CustomerBundle,
-    CustomerSummary,
-    NumberOwner,
-    Order,
-    OrderItem,
-    Phone,
-)
-from callcenter.domain.screenpop import Bundle
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES, Complaint
+from callcenter.domain.contacts import Contact
+from callcenter.domain.customers.lookup import LookupResult
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.customers.records import CustomerBundle, CustomerSummary, NumberOwner, Phone
+from callcenter.domain.customers.screen_pop import Bundle
+from callcenter.domain.orders import Order, OrderItem
 from callcenter.services.customer_views import BUNDLE_LIMIT, bundle_from_record, lookup_from_owners
 
 _customers = cast(Table, CustomerRow.__table__)

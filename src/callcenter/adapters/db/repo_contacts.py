@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow, WorkItemRow
-from callcenter.domain.records import CallLeg, CallRecord, Contact, WorkItem
+from callcenter.adapters.db.call_rows import call_record_from_row
+from callcenter.adapters.db.reports import call_records_between
+from callcenter.adapters.db.row_mapping import record_from_row
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_calls import CallRecordRow, WorkItemRow
+from callcenter.adapters.db.tables_customers import ContactRow
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.contacts import Contact
+from callcenter.domain.work_items import WorkItem
 
 OPEN_WORK_STATUSES = ("open", "in_progress")
 
@@ -27,23 +33,7 @@ def contacts_query(customer_id: int, limit: int) -> Select[ContactRow, str]:
 
 def contact_from_row(row: ContactRow, agent_code: str | None) -> Contact:
     """A Contact record from its ORM row and the agent's code."""
-    return Contact(
-        id=row.id,
-        customer_id=row.customer_id,
-        channel=row.channel,
-        direction=row.direction,
-        group_slug=row.group_slug,
-        agent_id=row.agent_id,
-        agent_code=agent_code,
-        outcome=row.outcome,
-        disposition_code=row.disposition_code,
-        settled_first_contact=row.settled_first_contact,
-        note=row.note,
-        call_linkedid=row.call_linkedid,
-        pbx=row.pbx,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-    )
+    return record_from_row(Contact, row, agent_code=agent_code)
 
 
 class ContactRepository:
@@ -170,46 +160,8 @@ class CallRepository:
         self, start: datetime, end: datetime, *, pbx: str | None = None
     ) -> list[CallRecord]:
         """Calls (of one server, or all) that started in [start, end), oldest first."""
-        from callcenter.adapters.db.reports import call_records_between
-
         records = await call_records_between(self._session, start=start, end=end)
         return records if pbx is None else [r for r in records if r.pbx == pbx]
-
-
-def call_record_from_row(row: Any) -> CallRecord:
-    """A stored call as a record, from a CallRecordRow or a row of its columns."""
-    return CallRecord(
-        id=row.id,
-        pbx=row.pbx,
-        linkedid=row.linkedid,
-        direction=row.direction,
-        caller=row.caller,
-        caller_name=row.caller_name,
-        customer_id=row.customer_id,
-        queues=tuple(row.queues or ()),
-        agent=row.agent,
-        agent_id=row.agent_id,
-        outcome=row.outcome,
-        wait_s=row.wait_s,
-        talk_s=row.talk_s,
-        ring_attempts=row.ring_attempts,
-        transferred=row.transferred,
-        routing=getattr(row, "routing", None),
-        started_at=row.started_at,
-        answered_at=row.answered_at,
-        ended_at=row.ended_at,
-        wrapup_s=row.wrapup_s,
-        disposition_code=row.disposition_code,
-        settled_first_contact=row.settled_first_contact,
-        legs=tuple(
-            CallLeg(agent=g["agent"], queue=g.get("queue"), talk_s=float(g["talk_s"]))
-            for g in getattr(row, "legs", None) or ()
-        ),
-        monitored=getattr(row, "monitored", None) or 0,
-        recordings=tuple(getattr(row, "recordings", None) or ()),
-        amd=getattr(row, "amd", None),
-        caller_verified=getattr(row, "caller_verified", None),
-    )
 
 
 class WorkItemRepository:

@@ -9,10 +9,16 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from callcenter.adapters.db.customer_rows import (
+    customer_from_row,
+    phone_from_row,
+    roles_to_db,
+    summary_from_row,
+)
 from callcenter.adapters.db.integrity import unique
-from callcenter.adapters.db.tables import CustomerRow, PhoneRow
-from callcenter.domain.records import (
-    ROLES,
+from callcenter.adapters.db.popview import bundle_record, number_owners
+from callcenter.adapters.db.tables_customers import CustomerRow, PhoneRow
+from callcenter.domain.customers.records import (
     Customer,
     CustomerBundle,
     CustomerSummary,
@@ -39,65 +45,6 @@ UPDATABLE = frozenset(
         "credit_hold",
     }
 )
-
-
-def roles_to_db(roles: tuple[str, ...] | list[str]) -> str:
-    """Roles as the stored sorted comma list; unknown roles are a ValueError."""
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown customer roles {sorted(unknown)}")
-    return ",".join(sorted(set(roles)))
-
-
-def roles_from_db(value: str) -> tuple[str, ...]:
-    """The stored comma list back as a tuple."""
-    return tuple(r for r in value.split(",") if r)
-
-
-def customer_from_row(row: Any) -> Customer:
-    """A Customer record from its ORM row, or from a Core row of the customers columns."""
-    return Customer(
-        id=row.id,
-        member_number=row.member_number,
-        name=row.name,
-        segment=row.segment,
-        roles=roles_from_db(row.roles),
-        member_since=row.member_since,
-        birthday=row.birthday,
-        email=row.email,
-        city=row.city,
-        preferred_genres=tuple(row.preferred_genres or ()),
-        language=row.language,
-        do_not_call=row.do_not_call,
-        credit_rating=row.credit_rating,
-        credit_hold=row.credit_hold,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
-def summary_from_row(row: CustomerRow) -> CustomerSummary:
-    """A CustomerSummary from its ORM row."""
-    return CustomerSummary(
-        id=row.id,
-        member_number=row.member_number,
-        name=row.name,
-        segment=row.segment,
-        roles=roles_from_db(row.roles),
-        city=row.city,
-    )
-
-
-def phone_from_row(row: PhoneRow) -> Phone:
-    """A Phone record from its ORM row."""
-    return Phone(
-        id=row.id,
-        customer_id=row.customer_id,
-        raw=row.raw,
-        e164=row.e164,
-        kind=row.kind,
-        is_primary=row.is_primary,
-    )
 
 
 def _escape_like(text: str) -> str:
@@ -195,8 +142,6 @@ class CustomerRepository:
 
     async def bundle(self, *, customer_id: int, limit: int = 10) -> CustomerBundle | None:
         """Profile, phones, last orders, open complaints, last contacts: a fixed few queries."""
-        from callcenter.adapters.db.popview import bundle_record
-
         return await bundle_record(
             await self._session.connection(), customer_id=customer_id, limit=limit
         )
@@ -240,6 +185,4 @@ class PhoneRepository:
 
     async def customers_by_e164(self, *, e164: str) -> list[NumberOwner]:
         """Every customer holding this number with their last contact time: one query."""
-        from callcenter.adapters.db.popview import number_owners
-
         return await number_owners(await self._session.connection(), e164=e164)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.adapters.db.tables import AgentRow, CallRecordRow, ContactRow
+from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
+from callcenter.adapters.db.tables_customers import ContactRow
 from callcenter.adapters.db.tables_history import CallDispositionRow
 from callcenter.ports.call_stores import CallRef, DispositionEntry
 

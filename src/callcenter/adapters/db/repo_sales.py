@@ -10,40 +10,20 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.integrity import unique
-from callcenter.adapters.db.tables import (
+from callcenter.adapters.db.row_mapping import record_from_row
+from callcenter.adapters.db.tables_customers import (
     ComplaintEventRow,
     ComplaintRow,
     OrderItemRow,
     OrderRow,
 )
-from callcenter.domain.records import (
-    OPEN_COMPLAINT_STATUSES,
-    Complaint,
-    ComplaintEvent,
-    Order,
-    OrderItem,
-)
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintEvent
+from callcenter.domain.orders import Order, OrderItem
 
 
 def complaint_from_row(row: ComplaintRow) -> Complaint:
     """A Complaint record from its ORM row."""
-    return Complaint(
-        id=row.id,
-        customer_id=row.customer_id,
-        order_id=row.order_id,
-        category=row.category,
-        severity=row.severity,
-        status=row.status,
-        subject=row.subject,
-        description=row.description,
-        sla_due_at=row.sla_due_at,
-        owner_group=row.owner_group,
-        owner_agent_id=row.owner_agent_id,
-        escalation_level=row.escalation_level,
-        book_title=row.book_title,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
+    return record_from_row(Complaint, row)
 
 
 async def orders_with_items(session: AsyncSession, *, customer_id: int, limit: int) -> list[Order]:

@@ -9,8 +9,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.integrity import unique
+from callcenter.adapters.db.row_mapping import record_from_row
 from callcenter.adapters.db.tables import AgentRow, AgentSkillRow, ApiTokenRow, GroupRow
-from callcenter.domain.records import Agent, ApiToken, Group, Skill
+from callcenter.domain.access.auth import ApiToken
+from callcenter.domain.agents.records import Agent, Skill
+from callcenter.domain.routing.groups import Group
 
 
 class AgentRepository:
@@ -102,17 +105,7 @@ class AgentRepository:
 
 def group_from_row(row: GroupRow) -> Group:
     """A Group record from its ORM row."""
-    return Group(
-        slug=row.slug,
-        name=row.name,
-        name_zh=row.name_zh,
-        queue=row.queue,
-        entry_point=row.entry_point,
-        sl_target_seconds=row.sl_target_seconds,
-        sl_target_percent=row.sl_target_percent,
-        overflow_group=row.overflow_group,
-        overflow_after_s=row.overflow_after_s,
-    )
+    return record_from_row(Group, row, routing=None)  # the rule book's part is not stored
 
 
 class GroupRepository:
@@ -134,15 +127,7 @@ class GroupRepository:
 
 def token_from_row(row: ApiTokenRow) -> ApiToken:
     """An ApiToken record from its ORM row."""
-    return ApiToken(
-        id=row.id,
-        token_hash=row.token_hash,
-        role=row.role,
-        agent_id=row.agent_id,
-        label=row.label,
-        created_at=row.created_at,
-        revoked_at=row.revoked_at,
-    )
+    return record_from_row(ApiToken, row)
 
 
 class TokenRepository:

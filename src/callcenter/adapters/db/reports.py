@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from callcenter.adapters.db.repo_contacts import call_record_from_row
-from callcenter.adapters.db.tables import CallRecordRow
-from callcenter.domain.records import CallRecord
+from callcenter.adapters.db.call_rows import call_record_from_row
+from callcenter.adapters.db.tables_calls import CallRecordRow
+from callcenter.domain.calls.records import CallRecord
 
 # The routing column can be large and no figure needs it, so it is never read here.
 _COLUMNS = (

@@ -9,9 +9,10 @@ from typing import Any, cast
 from sqlalchemy import bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from callcenter.adapters.db.repo_customers import roles_from_db
-from callcenter.domain.records import OPEN_COMPLAINT_STATUSES
-from callcenter.domain.routing_inputs import CustomerSnapshot, OpenComplaint, Segment, ServedBy
+from callcenter.adapters.db.customer_rows import roles_from_db
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES
+from callcenter.domain.customers.records import Segment
+from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
 
 RECENT_AGENTS = 5
 

@@ -50,6 +50,7 @@ def screen_pop_payload(message: ScreenPop) -> dict[str, Any]:
             "ringing_since": call.ringing_since,
             "routing_reason": call.routing_reason,
             "priority": call.priority,
+            "direction": call.direction,
         },
         "complete": message.complete,
         "caller": message.caller,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from callcenter.domain.calls.records import CallLeg, CallRecord
-from callcenter.domain.numbers import parse_caller_id
+from callcenter.domain.customers.numbers import parse_caller_id
 
 # Dial() results and Q.850 hang-up causes -> outbound outcomes.
 _DIAL_OUTCOMES = {

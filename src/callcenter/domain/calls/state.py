@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from callcenter.domain.agents import AgentBook
+from callcenter.domain.agents.states import AgentBook
 from callcenter.domain.calls import facts as f
 from callcenter.domain.calls.livecall import Leg, LiveCall
 

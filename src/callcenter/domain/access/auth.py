@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 Role = Literal["admin", "supervisor", "agent", "dialplan"]
@@ -65,6 +66,19 @@ class Principal:
             raise ValueError(f"unknown role {self.role!r}")
         if self.role == "agent" and (self.agent_id is None or not self.agent_code):
             raise ValueError("an agent principal needs agent_id and agent_code")
+
+
+@dataclass(frozen=True)
+class ApiToken:
+    """A stored API token (only its hash is kept)."""
+
+    id: int
+    token_hash: str
+    role: str
+    agent_id: int | None
+    label: str | None
+    created_at: datetime
+    revoked_at: datetime | None
 
 
 def parse_role(text: str) -> Role:

@@ -24,6 +24,20 @@ class OpenSpan:
         """True when the local wall-clock time falls inside this span."""
         return local.weekday() in self.days and self.start <= local.time() < self.end
 
+    @property
+    def text(self) -> str:
+        """The span as the rule book writes it, e.g. 'mon-fri 08:30-21:00' or '09:00-17:00'."""
+        end = "24:00" if self.end == time.max else self.end.strftime("%H:%M")
+        hours = f"{self.start.strftime('%H:%M')}-{end}"
+        if len(self.days) == 7:
+            return hours
+        first = next(d for d in sorted(self.days) if (d - 1) % 7 not in self.days)
+        last = first
+        while (last + 1) % 7 in self.days and (last + 1) % 7 != first:
+            last = (last + 1) % 7
+        days = _DAYS[first] if first == last else f"{_DAYS[first]}-{_DAYS[last]}"
+        return f"{days} {hours}"
+
 
 def parse_span(text: str) -> OpenSpan | None:
     """'mon-fri 08:00-20:00', 'sat 09:00-12:00' or '09:00-17:00' (every day); None if malformed."""

@@ -1,6 +1,6 @@
 """The live floor: calls waiting now and calls in progress (from facts), agents by state per group.
 
-Finished calls are counted by `domain.kpi.KpiBook` from their records; what only exists while a
+Finished calls are counted by `domain.kpi.book.KpiBook` from their records; what only exists while a
 call lives (waiting now, longest wait now, offered but not yet finished) is folded here.
 """
 
@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from callcenter.domain.agents.presence import AgentPresence
 from callcenter.domain.calls.facts import (
     CallAbandoned,
     CallAnswered,
@@ -19,9 +20,8 @@ from callcenter.domain.calls.facts import (
     Fact,
     QueueLeftUnanswered,
 )
-from callcenter.domain.kpi import CallKey, KpiBook, agent_figures, group_figures
-from callcenter.domain.presence import AgentPresence
-from callcenter.domain.records import Group
+from callcenter.domain.kpi.book import CallKey, KpiBook, agent_figures, group_figures
+from callcenter.domain.routing.groups import Group
 
 AGENT_STATES: tuple[str, ...] = (
     "available",
@@ -35,7 +35,7 @@ NO_REASON = "No reason"
 
 
 @dataclass
-class _LiveCall:
+class _CallInQueues:
     first_offered_at: float
     queues: list[str]
     waiting_in: str | None = None
@@ -47,13 +47,13 @@ class LiveQueues:
     """Calls not yet ended: which queues they entered and where they wait now."""
 
     def __init__(self) -> None:
-        self._calls: dict[CallKey, _LiveCall] = {}
+        self._calls: dict[CallKey, _CallInQueues] = {}
 
     def apply(self, fact: Fact) -> bool:
         """Fold one fact; True when anything the wallboard shows changed."""
         key = (fact.pbx, getattr(fact, "linkedid", ""))
         if isinstance(fact, CallOffered):
-            call = self._calls.setdefault(key, _LiveCall(first_offered_at=fact.at, queues=[]))
+            call = self._calls.setdefault(key, _CallInQueues(first_offered_at=fact.at, queues=[]))
             if fact.queue not in call.queues:
                 call.queues.append(fact.queue)
             call.waiting_in, call.waiting_since = fact.queue, fact.at
@@ -69,6 +69,24 @@ class LiveQueues:
                 live.answered_in = fact.queue
             return True
         return False
+
+    def export(self, pbx: str) -> list[dict[str, Any]]:
+        """The live calls of one PBX as plain data (a snapshot another process can adopt)."""
+        return [
+            {"linkedid": key[1], **vars(call)} for key, call in self._calls.items() if key[0] == pbx
+        ]
+
+    def adopt(self, pbx: str, calls: Iterable[Mapping[str, Any]]) -> None:
+        """Replace one PBX's live calls with a snapshot taken where its facts are made."""
+        self._calls = {k: v for k, v in self._calls.items() if k[0] != pbx}
+        for row in calls:
+            self._calls[(pbx, str(row["linkedid"]))] = _CallInQueues(
+                first_offered_at=float(row["first_offered_at"]),
+                queues=[str(q) for q in row["queues"]],
+                waiting_in=row.get("waiting_in"),
+                waiting_since=float(row.get("waiting_since") or 0.0),
+                answered_in=row.get("answered_in"),
+            )
 
     def forget_offered_before(self, at: float) -> None:
         """At a day's roll-over: calls first offered before `at` belong to the old day's figures."""

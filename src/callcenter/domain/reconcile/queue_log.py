@@ -19,12 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from callcenter.domain.queued_call import (
-    ANSWERED_ENDS,
-    UNANSWERED_ENDS,
-    QueuedCall,
-    Stay,
-)
+from callcenter.domain.reconcile.queued_call import ANSWERED_ENDS, UNANSWERED_ENDS, QueuedCall, Stay
 
 RING_EVENTS = frozenset({"RINGNOANSWER", "RINGCANCELED"})
 # Written by app_queue (or the dialplan's QueueLog) but saying nothing about a call's outcome.

@@ -1,17 +1,16 @@
-"""The routing rule book: groups, business hours and ordered rules, validated from parsed TOML."""
+"""Reading the routing rule book: parsed TOML validated into `RoutingRules`, or a `RulesError`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Literal
+from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from callcenter.domain.business_hours import OpenSpan, parse_span
+from callcenter.domain.routing.business_hours import OpenSpan, parse_span
+from callcenter.domain.routing.groups import GroupRouting
+from callcenter.domain.routing.rules import Match, RoutingRules, Rule, RulesError
 
-PreferKind = Literal["complaint-owner", "last-agent", "agents"]
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 _TOP_FIELDS = frozenset(
@@ -29,83 +28,6 @@ _RULE_FIELDS = frozenset(
     {"name", "match", "queue", "queue_from", "queue_if_staffed", "priority", "prefer"}
     | {"agents", "reason", "stop"}
 )
-
-
-class RulesError(ValueError):
-    """A rule book that cannot be used; the message names the rule (or group) and the field."""
-
-
-@dataclass(frozen=True)
-class Group:
-    """One functional group (an Asterisk queue) with its entry point, overflow and hours."""
-
-    slug: str
-    did: str | None
-    overflow: str | None = None
-    overflow_after_s: int = 0
-    borrow: str | None = None
-    borrow_after_s: int = 0
-    hours: tuple[OpenSpan, ...] = ()
-    holiday_hours: tuple[OpenSpan, ...] = ()
-
-
-@dataclass(frozen=True)
-class Match:
-    """Conditions of one rule; every condition given must hold, absent ones always hold."""
-
-    did: frozenset[str] | None = None
-    menu: frozenset[str] | None = None  # "none" stands for "no IVR choice"
-    caller: Literal["known", "unknown"] | None = None
-    segment: frozenset[str] | None = None
-    role: frozenset[str] | None = None  # any of these roles
-    credit_hold: bool | None = None
-    open_complaint: bool | None = None
-    served_recently: bool | None = None
-    queue: frozenset[str] | None = None  # the queue chosen so far
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One ordered rule: when `match` holds, apply the actions; `stop` ends evaluation."""
-
-    name: str
-    match: Match
-    queue: str | None = None
-    queue_from: Literal["complaint"] | None = None
-    queue_if_staffed: str | None = None
-    priority: int | None = None
-    prefer: PreferKind | None = None
-    agents: tuple[str, ...] = ()
-    reason: str | None = None
-    stop: bool = False
-
-
-@dataclass(frozen=True)
-class RoutingRules:
-    """The whole validated rule book."""
-
-    timezone: str
-    default_group: str
-    callback_group: str
-    groups: Mapping[str, Group]
-    rules: tuple[Rule, ...]
-    holidays: frozenset[date] = frozenset()
-    complaint_sticky_days: int = 30
-    agent_sticky_days: int = 14
-    by_did: Mapping[str, str] = field(default_factory=dict)
-
-    def group_for_did(self, did: str | None) -> str | None:
-        """The group whose entry point is `did`, or None for an unknown DID."""
-        return self.by_did.get(did or "")
-
-    def is_open(self, slug: str, at: datetime) -> bool:
-        """True when group `slug` takes calls at aware time `at` (local time, holidays)."""
-        group = self.groups.get(slug)
-        if group is None or not group.hours:
-            return True  # a group without hours configured is always open
-        local = at.astimezone(ZoneInfo(self.timezone))
-        spans = group.holiday_hours if local.date() in self.holidays else group.hours
-        return any(span.covers(local) for span in spans)
 
 
 def parse_rules(data: Mapping[str, object]) -> RoutingRules:
@@ -158,7 +80,7 @@ def parse_rules(data: Mapping[str, object]) -> RoutingRules:
     )
 
 
-def _group(slug: str, spec: object) -> Group:
+def _group(slug: str, spec: object) -> GroupRouting:
     where = f"group '{slug}'"
     if not _SLUG.match(slug):
         raise RulesError(f"{where}: name must be lower-case letters, digits, '-' or '_'")
@@ -168,7 +90,7 @@ def _group(slug: str, spec: object) -> Group:
     did = spec.get("did")
     if did is not None and (not isinstance(did, str) or not did.isdigit()):
         raise RulesError(f"{where}: field 'did' must be a string of digits")
-    return Group(
+    return GroupRouting(
         slug=slug,
         did=did,
         overflow=_opt_str(spec, "overflow", where),
@@ -180,7 +102,7 @@ def _group(slug: str, spec: object) -> Group:
     )
 
 
-def _rule(index: int, spec: object, groups: Mapping[str, Group]) -> Rule:
+def _rule(index: int, spec: object, groups: Mapping[str, GroupRouting]) -> Rule:
     if not isinstance(spec, Mapping):
         raise RulesError(f"rule #{index + 1}: must be a table")
     name = spec.get("name")

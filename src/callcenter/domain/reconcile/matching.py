@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from callcenter.domain.queued_call import CallFacts, QueuedCall
-from callcenter.domain.reconcile_findings import Difference, Finding, Reconciliation
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.reconcile.findings import Difference, Finding, Reconciliation
+from callcenter.domain.reconcile.queued_call import CallFacts, QueuedCall
 
 KNOWN_OUTCOME_PAIRS: dict[tuple[str, str], tuple[str, str]] = {
     ("timeout", "abandoned"): (

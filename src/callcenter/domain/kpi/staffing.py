@@ -18,8 +18,8 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from callcenter.domain.kpi import KpiBook, KpiRules, group_figures
-from callcenter.domain.records import CallRecord
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.book import KpiBook, KpiRules, group_figures
 
 MAX_AGENTS = 100_000
 
@@ -140,7 +140,7 @@ def live_agents_needed(
     """Per group slug: agents to schedule at the last interval's offered load and handle time.
 
     Offered calls and AHT are those of the calls that started in the last `interval_minutes` and
-    have ended (the KPI rules of domain.kpi); without an answered call in that interval the
+    have ended (the KPI rules of domain.kpi.book); without an answered call in that interval the
     day's AHT stands in; None when neither exists yet (no handle time measured).
     """
     window = staffing.interval_minutes * 60.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from callcenter.domain.calls.facts import AgentStateChanged
-from callcenter.domain.routing_inputs import GroupStaff
+from callcenter.domain.routing.inputs import GroupStaff
 
 BUSY_STATES = frozenset({"ringing", "on_call", "wrap_up"})
 

@@ -1,17 +1,14 @@
-"""The metric families of one runtime, read from its components at scrape time."""
+"""The figures `GET /metrics` reads from the running components at scrape time."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 
+from callcenter.adapters.metrics import CallCenterMetrics
 from callcenter.adapters.push.protocol import WALLBOARD
-
-if TYPE_CHECKING:
-    from callcenter.adapters.metrics import CallCenterMetrics
-    from callcenter.runtime import Runtime
+from callcenter.runtime import Runtime
 
 
 def family(

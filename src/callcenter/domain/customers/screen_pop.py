@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from decimal import Decimal
-from typing import Any, Literal, Self
+from typing import Literal
+
+from callcenter.domain.complaints.records import OPEN_COMPLAINT_STATUSES
+from callcenter.domain.customers.pop_views import (
+    ComplaintView,
+    ContactView,
+    CustomerProfile,
+    OrderView,
+    as_utc,
+    json_value,
+    plain,
+)
 
 SlaState = Literal["ok", "due_soon", "overdue"]
 
-OPEN_STATUSES: frozenset[str] = frozenset({"open", "in_progress", "escalated"})
 ALERT_ORDER: tuple[str, ...] = (
     "overdue_complaint",
     "credit_hold",
@@ -22,98 +30,8 @@ ALERT_ORDER: tuple[str, ...] = (
 )
 
 
-class _FromRecord:
-    """Build a view from any object with the same attribute names (e.g. a repository record)."""
-
-    @classmethod
-    def from_record(cls, record: object, **overrides: Any) -> Self:
-        """Copy the fields this view has from `record`; `overrides` win."""
-        names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
-        values = {n: getattr(record, n) for n in names if hasattr(record, n)}
-        values.update(overrides)
-        return cls(**values)
-
-
 @dataclass(frozen=True)
-class CustomerProfile(_FromRecord):
-    """The customer's record as the pop shows it."""
-
-    id: int
-    member_number: str
-    name: str
-    segment: str
-    roles: tuple[str, ...] = ()
-    member_since: date | None = None
-    birthday: date | None = None
-    email: str | None = None
-    city: str | None = None
-    preferred_genres: tuple[str, ...] = ()
-    language: str | None = None
-    do_not_call: bool = False
-    credit_rating: str | None = None
-    credit_hold: bool = False
-
-
-@dataclass(frozen=True)
-class OrderItemView(_FromRecord):
-    """One line of an order."""
-
-    title: str
-    quantity: int
-    unit_price: Decimal
-    isbn: str | None = None
-
-
-@dataclass(frozen=True)
-class OrderView(_FromRecord):
-    """An order with its items."""
-
-    id: int
-    order_number: str
-    channel: str
-    status: str
-    total: Decimal
-    placed_at: datetime
-    currency: str = "CNY"
-    items: tuple[OrderItemView, ...] = ()
-
-
-@dataclass(frozen=True)
-class ComplaintView(_FromRecord):
-    """A complaint ticket; only open ones (open, in progress, escalated) reach the pop."""
-
-    id: int
-    category: str
-    severity: str
-    status: str
-    subject: str
-    created_at: datetime
-    sla_due_at: datetime | None
-    owner_group: str | None = None
-    escalation_level: str = "hotline"
-    order_id: int | None = None
-    book_title: str | None = None
-
-
-@dataclass(frozen=True)
-class ContactView(_FromRecord):
-    """One past interaction with the customer."""
-
-    id: int
-    channel: str
-    direction: str
-    started_at: datetime
-    group_slug: str | None = None
-    agent_code: str | None = None
-    outcome: str | None = None
-    disposition_code: str | None = None
-    settled_first_contact: bool = False
-    note: str | None = None
-    call_linkedid: str | None = None
-
-
-@dataclass(frozen=True)
-class OpenComplaint:
+class AgedComplaint:
     """An open complaint with its age and where it stands against its SLA."""
 
     complaint: ComplaintView
@@ -145,7 +63,7 @@ class Bundle:
 
     profile: CustomerProfile
     orders: tuple[OrderView, ...]
-    complaints: tuple[OpenComplaint, ...]
+    complaints: tuple[AgedComplaint, ...]
     contacts: tuple[ContactView, ...]
     alerts: tuple[Alert, ...]
     generated_at: datetime
@@ -158,20 +76,20 @@ class Bundle:
     def to_json(self) -> dict[str, object]:
         """JSON-ready form: ISO timestamps, decimals as strings."""
         return {
-            "customer": _plain(self.profile),
-            "orders": [_plain(o) for o in self.orders],
+            "customer": plain(self.profile),
+            "orders": [plain(o) for o in self.orders],
             "complaints": [
                 {
-                    **_plain(c.complaint),
+                    **plain(c.complaint),
                     "age_hours": round(c.age.total_seconds() / 3600, 1),
                     "age_text": c.age_text,
                     "sla_state": c.sla_state,
                 }
                 for c in self.complaints
             ],
-            "contacts": [_plain(c) for c in self.contacts],
+            "contacts": [plain(c) for c in self.contacts],
             "alerts": [{"code": a.code, "message": a.message} for a in self.alerts],
-            "generated_at": _json_value(self.generated_at),
+            "generated_at": json_value(self.generated_at),
         }
 
 
@@ -194,11 +112,11 @@ def build_bundle(
 
     `current_linkedid` keeps the call being popped (once stored) from counting as a repeat call.
     """
-    now = _as_utc(now)
-    recent_orders = sorted(orders, key=lambda o: _as_utc(o.placed_at), reverse=True)
-    all_contacts = sorted(contacts, key=lambda c: _as_utc(c.started_at), reverse=True)
+    now = as_utc(now)
+    recent_orders = sorted(orders, key=lambda o: as_utc(o.placed_at), reverse=True)
+    all_contacts = sorted(contacts, key=lambda c: as_utc(c.started_at), reverse=True)
     open_complaints = sorted(
-        (_open(c, now, due_soon) for c in complaints if c.status in OPEN_STATUSES),
+        (_open(c, now, due_soon) for c in complaints if c.status in OPEN_COMPLAINT_STATUSES),
         key=_urgency,
     )
     today = (now.astimezone(local_tz) if local_tz is not None else now).date()
@@ -228,7 +146,7 @@ def sla_state(due: datetime | None, now: datetime, due_soon: timedelta) -> SlaSt
     """Where a complaint stands against its due time; no due time means no SLA to break."""
     if due is None:
         return "ok"
-    left = _as_utc(due) - _as_utc(now)
+    left = as_utc(due) - as_utc(now)
     if left <= timedelta(0):
         return "overdue"
     return "due_soon" if left <= due_soon else "ok"
@@ -248,24 +166,24 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
-def _open(complaint: ComplaintView, now: datetime, due_soon: timedelta) -> OpenComplaint:
-    age = now - _as_utc(complaint.created_at)
-    return OpenComplaint(complaint, age, sla_state(complaint.sla_due_at, now, due_soon))
+def _open(complaint: ComplaintView, now: datetime, due_soon: timedelta) -> AgedComplaint:
+    age = now - as_utc(complaint.created_at)
+    return AgedComplaint(complaint, age, sla_state(complaint.sla_due_at, now, due_soon))
 
 
 _SLA_RANK: dict[str, int] = {"overdue": 0, "due_soon": 1, "ok": 2}
 
 
-def _urgency(item: OpenComplaint) -> tuple[int, bool, datetime, int]:
+def _urgency(item: AgedComplaint) -> tuple[int, bool, datetime, int]:
     due = item.complaint.sla_due_at
     far = datetime.max.replace(tzinfo=UTC)
-    return (_SLA_RANK[item.sla_state], due is None, _as_utc(due) if due else far, item.complaint.id)
+    return (_SLA_RANK[item.sla_state], due is None, as_utc(due) if due else far, item.complaint.id)
 
 
 def _alerts(
     *,
     profile: CustomerProfile,
-    complaints: Sequence[OpenComplaint],
+    complaints: Sequence[AgedComplaint],
     contacts: list[ContactView],
     now: datetime,
     today: date,
@@ -283,7 +201,7 @@ def _alerts(
     if profile.credit_hold or (distributor and rating in credit_hold_ratings):
         found["credit_hold"] = f"distributor on credit hold (rating {rating or 'none'})"
     since = now - repeat_window
-    calls = [c for c in contacts if c.channel == "call" and since <= _as_utc(c.started_at) <= now]
+    calls = [c for c in contacts if c.channel == "call" and since <= as_utc(c.started_at) <= now]
     if calls:
         found["repeat_caller"] = f"{len(calls)} call(s) in the last {repeat_window.days} days"
     segment = profile.segment.lower()
@@ -294,30 +212,3 @@ def _alerts(
     if is_birthday(profile.birthday, today):
         found["birthday"] = "birthday today"
     return tuple(Alert(code, found[code]) for code in ALERT_ORDER if code in found)
-
-
-def _as_utc(moment: datetime) -> datetime:
-    """Naive timestamps (SQLite hands them back that way) are taken as UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-
-
-def _plain(view: object) -> dict[str, object]:
-    """A view dataclass as JSON-ready data."""
-    return {
-        f.name: _json_value(getattr(view, f.name))
-        for f in dataclasses.fields(view)  # type: ignore[arg-type]
-    }
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return _as_utc(value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, tuple | list):
-        return [_json_value(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _plain(value)
-    return value

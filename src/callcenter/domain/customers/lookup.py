@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from callcenter.domain.numbers import ParsedNumber
+from callcenter.domain.customers.numbers import ParsedNumber
 
 LookupStatus = Literal["matched", "ambiguous", "unknown", "withheld"]
 

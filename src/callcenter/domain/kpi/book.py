@@ -35,7 +35,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.records import CallRecord, Group
+from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.routing.groups import Group
 
 CallKey = tuple[str, str]  # (pbx, linkedid)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-Segment = Literal["regular", "senior", "vip"]
+from callcenter.domain.customers.records import Segment
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.routing_decision import OverflowStep, RoutingDecision, TraceStep
-from callcenter.domain.routing_inputs import (
+from callcenter.domain.routing.decision import OverflowStep, RoutingDecision, TraceStep
+from callcenter.domain.routing.inputs import (
     CallInfo,
     CustomerSnapshot,
     GroupStaff,
@@ -15,21 +15,7 @@ from callcenter.domain.routing_inputs import (
     OpenComplaint,
     ServedBy,
 )
-from callcenter.domain.routing_rules import Match, RoutingRules, Rule
-
-__all__ = [
-    "CallInfo",
-    "CustomerSnapshot",
-    "GroupStaff",
-    "LiveAgents",
-    "OpenComplaint",
-    "OverflowStep",
-    "RoutingDecision",
-    "ServedBy",
-    "TraceStep",
-    "decide",
-    "fallback_decision",
-]
+from callcenter.domain.routing.rules import Match, RoutingRules, Rule
 
 
 @dataclass
@@ -262,10 +248,4 @@ def _finish(
 
 
 def _overflow_plan(queue: str, rules: RoutingRules) -> tuple[OverflowStep, ...]:
-    group = rules.groups[queue]
-    steps = []
-    if group.overflow and group.overflow_after_s > 0:
-        steps.append(OverflowStep(group.overflow_after_s, group.overflow, "overflow"))
-    if group.borrow and group.borrow_after_s > 0:
-        steps.append(OverflowStep(group.borrow_after_s, group.borrow, "borrow"))
-    return tuple(sorted(steps, key=lambda s: s.after_s))
+    return rules.groups[queue].overflow_plan()

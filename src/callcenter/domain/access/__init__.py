@@ -1,0 +1,1 @@
+"""Access: API tokens, roles and permissions, and source-address allow-lists."""

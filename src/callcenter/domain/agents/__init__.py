@@ -1,0 +1,1 @@
+"""Agents: their records, the interface directory, live states and presence per group."""

@@ -1,0 +1,1 @@
+"""Complaints: their records and the workflow (status changes, escalation, SLA)."""

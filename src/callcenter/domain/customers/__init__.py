@@ -1,0 +1,1 @@
+"""Customers: their records, caller-ID numbers, caller lookup and the screen-pop bundle."""

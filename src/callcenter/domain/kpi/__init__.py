@@ -1,0 +1,1 @@
+"""KPIs: figures over finished calls, the live floor, and Erlang C staffing."""

@@ -1,0 +1,1 @@
+"""Reconciliation of our stored calls against Asterisk's queue_log."""

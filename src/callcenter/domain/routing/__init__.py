@@ -1,0 +1,1 @@
+"""Routing: groups, the rule book, business hours, the router and its decision."""
