@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy import func, select
 
-from callcenter.adapters.db.tables import CallRecordRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from support.livestack import live_stack
 from support.receivers import Receiver
 
