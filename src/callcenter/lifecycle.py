@@ -60,9 +60,9 @@ async def _start_webhooks(runtime: Runtime) -> None:
     try:
         async with runtime.uow() as uow:
             webhooks.group_of = {g.queue: g.slug for g in await uow.groups.list_all()}
-        await webhooks.start()
     except Exception as exc:  # a dead database must not stop the process
-        log.warning("webhooks could not start: %r", exc)
+        log.warning("webhooks: groups not loaded (group filters match nothing): %r", exc)
+    await webhooks.start()  # a dead database: subscriptions load on the next refresh
     runtime.closers.append(webhooks.aclose)
 
 

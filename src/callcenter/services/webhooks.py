@@ -125,9 +125,12 @@ class WebhookService:
 
     async def start(self) -> None:
         """Load subscriptions and what is pending, start the workers and the flusher."""
-        for sub in await self.outbox.subscriptions():
-            self._add_worker(sub)
-        self.stats.pending.update(await self.outbox.pending_counts())
+        try:
+            for sub in await self.outbox.subscriptions():
+                self._add_worker(sub)
+            self.stats.pending.update(await self.outbox.pending_counts())
+        except Exception as exc:  # database away: the flusher's refresh loads them later
+            log.warning("webhook subscriptions not loaded yet: %r", exc)
         self._flusher = asyncio.get_running_loop().create_task(self._flush_loop(), name="webhooks")
 
     async def aclose(self) -> None:
