@@ -21,11 +21,13 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.pipeline import AmiPipeline
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
+    from callcenter.ports.audit import AuditLog
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService
+    from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,7 @@ def call_store(settings: Settings, db: Database, capacity: int | None = None) ->
 async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
     from callcenter.adapters.db.popview import SqlPopSource
+    from callcenter.adapters.db.repo_audit import SqlAuditLog
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
@@ -123,6 +126,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
     control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
+    audit = SqlAuditLog(db.engine)
+    supervision = _supervision(settings, db, listeners, pipelines, audit)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -148,6 +153,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         pops.on_fact,
         wallboard.on_fact,
         control.on_fact,
+        supervision.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -169,7 +175,10 @@ async def build_runtime(settings: Settings) -> Runtime:
         facts=facts,
         pipelines=pipelines,
         listeners=listeners,
+        supervision=supervision,
+        audit=audit,
     )
+    runtime.closers.append(supervision.aclose)
     _build_ami(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus
@@ -229,6 +238,30 @@ def _agent_control(
         records=store,
         is_live=is_live,
         on_disposition=applied,
+    )
+
+
+def _supervision(
+    settings: Settings,
+    db: Database,
+    listeners: dict[str, AmiListener],
+    pipelines: dict[str, AmiPipeline],
+    audit: AuditLog,
+) -> Supervision:
+    """ChanSpy over AMI on the channel the call tracker shows the agent talking on."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
+    from callcenter.services.supervision import Supervision
+
+    def live_channel_of(pbx: str, interface: str) -> tuple[str, str] | None:
+        pipeline = pipelines.get(pbx)
+        return None if pipeline is None else pipeline.tracker.agent_call(pbx, interface)
+
+    return Supervision(
+        uow=db.uow,
+        pbxs=AmiCommandsByServer(listeners),
+        audit=audit,
+        live_channel_of=live_channel_of,
+        agent_sees_monitoring=settings.agent_sees_monitoring,
     )
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
+    from callcenter.ports.audit import AuditLog
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from callcenter.services.fact_fanout import FactFanout
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.settings import Settings
 
@@ -52,6 +54,8 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    supervision: Supervision | None = None
+    audit: AuditLog | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -19,6 +19,7 @@ from callcenter.api import (
 from callcenter.api import metrics as metrics_api
 from callcenter.api import reconcile as reconcile_api
 from callcenter.api import reports as reports_api
+from callcenter.api import supervision as supervision_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 
@@ -38,4 +39,5 @@ ROUTERS: list[APIRouter] = [
     dialplan.router,
     tokens_api.router,
     metrics_api.router,
+    supervision_api.router,
 ]

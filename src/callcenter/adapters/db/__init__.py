@@ -1,4 +1,5 @@
 """Database adapter: engine, tables, repositories, unit of work."""
 
 # Every table module registers on tables.Base.metadata when the package is first imported.
+from callcenter.adapters.db import tables_audit as tables_audit
 from callcenter.adapters.db import tables_history as tables_history
