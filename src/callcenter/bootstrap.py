@@ -21,13 +21,11 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.pipeline import AmiPipeline
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
-    from callcenter.ports.audit import AuditLog
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService
-    from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
 
 log = logging.getLogger(__name__)
@@ -103,6 +101,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.call_tracking import AgentStates, CallRecorder
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.supervision_wiring import recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -127,7 +126,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     listeners: dict[str, AmiListener] = {}
     control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
     audit = SqlAuditLog(db.engine)
-    supervision = _supervision(settings, db, listeners, pipelines, audit)
+    supervision = supervision_service(settings, db, listeners, pipelines, audit)
+    recordings = recording_service(settings, db, audit, listeners, pipelines)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -154,6 +154,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         wallboard.on_fact,
         control.on_fact,
         supervision.on_fact,
+        recordings.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -177,8 +178,10 @@ async def build_runtime(settings: Settings) -> Runtime:
         listeners=listeners,
         supervision=supervision,
         audit=audit,
+        recordings=recordings,
     )
     runtime.closers.append(supervision.aclose)
+    runtime.closers.append(recordings.aclose)
     _build_ami(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus
@@ -238,30 +241,6 @@ def _agent_control(
         records=store,
         is_live=is_live,
         on_disposition=applied,
-    )
-
-
-def _supervision(
-    settings: Settings,
-    db: Database,
-    listeners: dict[str, AmiListener],
-    pipelines: dict[str, AmiPipeline],
-    audit: AuditLog,
-) -> Supervision:
-    """ChanSpy over AMI on the channel the call tracker shows the agent talking on."""
-    from callcenter.adapters.ami.commands import AmiCommandsByServer
-    from callcenter.services.supervision import Supervision
-
-    def live_channel_of(pbx: str, interface: str) -> tuple[str, str] | None:
-        pipeline = pipelines.get(pbx)
-        return None if pipeline is None else pipeline.tracker.agent_call(pbx, interface)
-
-    return Supervision(
-        uow=db.uow,
-        pbxs=AmiCommandsByServer(listeners),
-        audit=audit,
-        live_channel_of=live_channel_of,
-        agent_sees_monitoring=settings.agent_sees_monitoring,
     )
 
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.fact_fanout import FactFanout
+    from callcenter.services.recordings import RecordingService
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
     from callcenter.services.supervision import Supervision
@@ -56,6 +57,7 @@ class Runtime:
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
     supervision: Supervision | None = None
     audit: AuditLog | None = None
+    recordings: RecordingService | None = None
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
