@@ -109,7 +109,7 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
         end = min(int(last), size - 1) if last else size - 1
     if start >= size or start > end:
         raise HTTPException(
-            status.HTTP_416_REQUESTED_RANGE_NOT_SATISFIABLE,
+            status.HTTP_416_RANGE_NOT_SATISFIABLE,
             "the range is outside the recording",
             headers={"Content-Range": f"bytes */{size}"},
         )

@@ -48,7 +48,7 @@ class RecordingService:
         self._store = store
         self._index = index
         self._audit = audit
-        self._pbxs = pbxs or {}
+        self._pbxs: Mapping[str, PbxCommands] = pbxs if pbxs is not None else {}
         self._live_channel_of = live_channel_of
         self.agent_plays_own = agent_plays_own
         self.retention_days = dict(retention_days or {})
