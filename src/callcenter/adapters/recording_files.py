@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
+import stat
 import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -33,22 +35,31 @@ class LocalRecordingStore:
             return None
         return await asyncio.to_thread(_facts, path, name)
 
+    async def size(self, name: str) -> int | None:
+        path = self._path(name)
+        if path is None:
+            return None
+        try:
+            found = await asyncio.to_thread(path.stat)
+        except OSError:
+            return None
+        return found.st_size if stat.S_ISREG(found.st_mode) else None
+
     async def read(self, name: str, start: int, length: int) -> AsyncIterator[bytes]:
         path = self._path(name)
         if path is None:
             raise FileNotFoundError(name)
-        handle = await asyncio.to_thread(path.open, "rb")
+        fd = await asyncio.to_thread(os.open, path, os.O_RDONLY)
         try:
-            await asyncio.to_thread(handle.seek, start)
-            left = length
-            while left > 0:
-                chunk = await asyncio.to_thread(handle.read, min(CHUNK, left))
+            offset, end = start, start + length
+            while offset < end:  # one thread hop per chunk: pread at the offset
+                chunk = await asyncio.to_thread(os.pread, fd, min(CHUNK, end - offset), offset)
                 if not chunk:
                     break
-                left -= len(chunk)
+                offset += len(chunk)
                 yield chunk
         finally:
-            handle.close()
+            os.close(fd)
 
     async def delete(self, name: str) -> bool:
         path = self._path(name)

@@ -136,7 +136,7 @@ async def play(
     headers = {
         "Accept-Ranges": "bytes",
         "Content-Length": str(length),
-        "ETag": f'"{facts.sha256[:32]}"',
+        "ETag": f'"{facts.etag}"',
         "Cache-Control": "private, no-store",
     }
     if wanted is not None:
@@ -163,8 +163,6 @@ async def play_link(
     return {
         "url": f"/api/calls/{pbx}/{linkedid}/recording?ticket={ticket}",
         "size_bytes": facts.size_bytes,
-        "duration_s": facts.duration_s,
-        "sha256": facts.sha256,
         "expires_in_s": TICKET_TTL_S,
     }
 

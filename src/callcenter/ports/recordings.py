@@ -24,6 +24,15 @@ class RecordingFacts:
 
 
 @dataclass(frozen=True)
+class Playable:
+    """A recording about to be played: its name in the store, size and a tag for caches."""
+
+    name: str
+    size_bytes: int
+    etag: str
+
+
+@dataclass(frozen=True)
 class StoredRecording:
     """A call's recording as indexed when the call was stored."""
 
@@ -43,6 +52,10 @@ class RecordingStore(Protocol):
 
     async def facts(self, name: str) -> RecordingFacts | None:
         """Size, duration and hash of the file; None when there is no such file."""
+        ...
+
+    async def size(self, name: str) -> int | None:
+        """The file's size in bytes (cheap: no reading); None when there is no such file."""
         ...
 
     def read(self, name: str, start: int, length: int) -> AsyncIterator[bytes]:

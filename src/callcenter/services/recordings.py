@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from callcenter.domain.records import CallRecord
 from callcenter.ports.audit import AuditEntry, AuditLog
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.recordings import (
-    RecordingFacts,
+    Playable,
     RecordingIndex,
     RecordingStore,
     StoredRecording,
@@ -26,6 +27,9 @@ from callcenter.services.errors import Conflict, Forbidden, NotFound, PbxUnavail
 
 log = logging.getLogger(__name__)
 
+AUDIT_SESSION_S = 60.0  # Range requests of one listener to one call within this: one access
+AUDITED_KEEP = 10_000
+FOUND_TTL_S = 5.0  # a found recording is trusted this long for the same listener
 LiveChannelOf = Callable[[str, str], tuple[str, str] | None]
 
 
@@ -54,6 +58,8 @@ class RecordingService:
         self.retention_days = dict(retention_days or {})
         self._pauses: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._writes: set[asyncio.Task[None]] = set()
+        self._audited: dict[tuple[str, str, str], float] = {}
+        self._found: dict[tuple[str, str, str], tuple[float, Playable]] = {}
 
     # -- indexing ---------------------------------------------------------------------------
 
@@ -101,35 +107,62 @@ class RecordingService:
 
     # -- playing ----------------------------------------------------------------------------
 
-    async def recording(self, *, pbx: str, linkedid: str, by: Principal) -> RecordingFacts:
-        """The call's recording if `by` may hear it; NotFound says why there is none."""
+    async def recording(self, *, pbx: str, linkedid: str, by: Principal) -> Playable:
+        """The call's recording if `by` may hear it; NotFound says why there is none.
+
+        A player's Range requests come in bursts: the answer is kept for FOUND_TTL_S per
+        listener and call (a deleted file or revoked right shows within that)."""
+        key = (principal_label(by), pbx, linkedid)
+        now = time.monotonic()
+        known = self._found.get(key)
+        if known is not None and now - known[0] < FOUND_TTL_S:
+            return known[1]
+        playable = await self._find(pbx, linkedid, by)
+        if len(self._found) > AUDITED_KEEP:
+            self._found.clear()
+        self._found[key] = (now, playable)
+        return playable
+
+    async def _find(self, pbx: str, linkedid: str, by: Principal) -> Playable:
         await self._check_access(pbx, linkedid, by)
         indexed = await self._index.for_call(pbx, linkedid)
-        names = [r.file for r in indexed]
+        names = [(r.file, r.sha256) for r in indexed]
         if not names:
             async with self._uow() as uow:
                 record = await uow.calls.get(pbx, linkedid)
-            names = list(record.recordings) if record is not None else []
+            names = [(name, None) for name in (record.recordings if record is not None else ())]
         if not names:
             raise NotFound(f"call {linkedid} on {pbx} has no recording")
         if self._store is None:
             raise NotFound("this center keeps no recordings (recordings_dir is not set)")
-        facts = await self._store.facts(names[0])
-        if facts is None:
+        name, sha256 = names[0]
+        size = await self._store.size(name)
+        if size is None:
             raise NotFound(f"the recording of call {linkedid} is missing from the store")
-        return facts
+        etag = (sha256 or f"{pbx}-{linkedid}")[:32] + f"-{size}"
+        return Playable(name=name, size_bytes=size, etag=etag)
 
-    def read(self, facts: RecordingFacts, start: int, length: int) -> AsyncIterator[bytes]:
+    def read(self, playable: Playable, start: int, length: int) -> AsyncIterator[bytes]:
         """The bytes of a recording found by `recording`."""
         assert self._store is not None
-        return self._store.read(facts.name, start, length)
+        return self._store.read(playable.name, start, length)
 
     async def audit_access(self, *, pbx: str, linkedid: str, by: Principal, what: str) -> None:
-        """One line in the audit log per access (whole file or range)."""
+        """An audit row per listening: the Range requests one player makes while seeking
+        within AUDIT_SESSION_S of the last row are the same access (else a write per chunk)."""
+        actor = principal_label(by)
+        key = (actor, pbx, linkedid)
+        now = time.monotonic()
+        last = self._audited.get(key)
+        if last is not None and now - last < AUDIT_SESSION_S:
+            return
+        self._audited[key] = now
+        if len(self._audited) > AUDITED_KEEP:
+            self._audited = {k: v for k, v in self._audited.items() if now - v < AUDIT_SESSION_S}
         await self._audit.add(
             AuditEntry(
                 kind="recording",
-                actor=principal_label(by),
+                actor=actor,
                 agent_code=by.agent_code,
                 pbx=pbx,
                 linkedid=linkedid,
