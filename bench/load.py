@@ -5,7 +5,9 @@ Reports pop latency (AgentCalled written on the AMI socket -> pop frame at the a
 whichever process holds it), calls recorded vs offered (they must be equal), and each process's RSS
 and CPU. The database must be migrated and seeded (`callcenter seed`); bench agents are added where
 missing, and this run's calls are told apart by a fresh PBX name. The last line is
-`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… rss_mb=… cpu_pct=…`.
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… rss_mb=… cpu_pct=…
+sockets_refused=… rings_without_pop=… incomplete_pops=…`; it exits 1 when a socket was refused
+or a ring had no pop.
 """
 
 from __future__ import annotations
@@ -29,7 +31,9 @@ from pop_latency import (
     ensure_agents,
     latency_figures,
     offer_calls,
+    print_figures,
     timed_simulator,
+    whole_truth,
 )
 from sqlalchemy import func, select
 
@@ -110,7 +114,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         ]
         rss = [_rss_mb(b.pid) for b in backends]
         recorded = await _recorded(args.database_url, pbx)
-        arrivals = await fleet.stop()
+        seen = await fleet.stop()
     finally:
         for backend in backends:
             backend.terminate()
@@ -119,11 +123,12 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         await sim.stop()
         await db.aclose()
     return {
-        **latency_figures(written, arrivals),
+        **latency_figures(written, seen),
         "calls_offered": offered,
         "calls_recorded": recorded,
         "rss_mb": ",".join(f"{r:.0f}" for r in rss),
         "cpu_pct": ",".join(f"{c:.0f}" for c in cpu),
+        **whole_truth(written, seen),
     }
 
 
@@ -136,8 +141,7 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=100)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    figures = asyncio.run(run(args))
-    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    print_figures(asyncio.run(run(args)))
 
 
 if __name__ == "__main__":

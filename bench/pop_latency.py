@@ -6,7 +6,9 @@ an AgentCalled event on the AMI socket to the moment that agent's client receive
 Without --database-url a temporary SQLite database is migrated and seeded (--customers); with it,
 the database must be migrated and seeded already: the benchmark adds its bench agents (codes
 10NN..., interfaces Local/10NN@agents/n) only where they are missing. The last line is
-`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… pops=… calls=…`.
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… pops=… … calls=… sockets_refused=… rings_without_pop=…
+incomplete_pops=…`; the exit status is 1 when a socket was refused or a ring had no pop (the
+figures then do not measure what they claim to).
 """
 
 from __future__ import annotations
@@ -67,41 +69,60 @@ async def ensure_agents(url: str, sim: SimulatedAsterisk) -> list[str]:
     return codes
 
 
-async def _desk(
-    code: str,
-    port: int,
-    token: str,
-    arrivals: dict[tuple[str, str], float],
-    connected: list[str],
-) -> None:
+class DeskTally:
+    """What the desktops saw: first pop per (linkedid, agent), complete pops, refused sockets."""
+
+    def __init__(self) -> None:
+        self.arrivals: dict[tuple[str, str], float] = {}
+        self.complete: set[tuple[str, str]] = set()
+        self.connected: list[str] = []
+        self.refused: list[str] = []  # could not connect, or closed by the backend during the run
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "arrivals": self.arrivals,
+            "incomplete": len(set(self.arrivals) - self.complete),
+            "refused": len(self.refused),
+        }
+
+
+async def _desk(code: str, port: int, token: str, tally: DeskTally) -> None:
     """One agent desktop: a websocket that notes when each pop arrives (system-wide clock)."""
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
-        await ws.send(json.dumps({"type": "hello", "token": token}))
-        connected.append(code)
-        async for text in ws:
-            now = time.monotonic()
-            if '"screen_pop"' in text:
-                msg = json.loads(text)
-                arrivals.setdefault((msg["call"]["linkedid"], code), now)
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/ws/agent", max_queue=None) as ws:
+            await ws.send(json.dumps({"type": "hello", "token": token}))
+            tally.connected.append(code)
+            async for text in ws:
+                now = time.monotonic()
+                if '"screen_pop"' in text:
+                    msg = json.loads(text)
+                    key = (msg["call"]["linkedid"], code)
+                    tally.arrivals.setdefault(key, now)
+                    if msg.get("complete", True):
+                        tally.complete.add(key)
+        tally.refused.append(code)  # the backend closed it (token not checked in time, ...)
+    except (OSError, websockets.WebSocketException):
+        tally.refused.append(code)
 
 
 def _fleet_main(pipe: Connection, desks: list[tuple[str, int, str]]) -> None:
     """A process of its own for the agents' sockets, so the simulator never delays a receipt."""
 
     async def main() -> None:
-        arrivals: dict[tuple[str, str], float] = {}
-        connected: list[str] = []
-        tasks = [asyncio.create_task(_desk(c, p, t, arrivals, connected)) for c, p, t in desks]
+        tally = DeskTally()
+        tasks = [asyncio.create_task(_desk(c, p, t, tally)) for c, p, t in desks]
         deadline = time.monotonic() + 60
-        while len(connected) < len(desks) and time.monotonic() < deadline:
+        while len(tally.connected) + len(tally.refused) < len(desks):
+            if time.monotonic() > deadline:
+                break
             await asyncio.sleep(0.1)
         await asyncio.sleep(1.0)  # the backend has checked the last tokens and subscribed them
-        pipe.send("ready" if len(connected) == len(desks) else f"only {len(connected)} connected")
+        pipe.send("ready")  # refused sockets are counted, not hidden: the run goes on
         await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # "stop"
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        pipe.send(arrivals)
+        pipe.send(tally.result())
 
     asyncio.run(main())
 
@@ -122,14 +143,15 @@ class DeskFleet:
         if ready != "ready":
             raise SystemExit(f"agent sockets: {ready}")
 
-    async def stop(self) -> dict[tuple[str, str], float]:
+    async def stop(self) -> dict[str, Any]:
+        """{"arrivals": {(linkedid, code): t}, "incomplete": n, "refused": n}."""
         self._pipe.send("stop")
         loop = asyncio.get_running_loop()
-        arrivals: dict[tuple[str, str], float] = await asyncio.wait_for(
+        seen: dict[str, Any] = await asyncio.wait_for(
             loop.run_in_executor(None, self._pipe.recv), 60
         )
         self._process.join(10)
-        return arrivals
+        return seen
 
 
 def timed_simulator(
@@ -159,21 +181,33 @@ def timed_simulator(
     return sim, written
 
 
-def latency_figures(
-    written: dict[tuple[str, str], float], arrivals: dict[tuple[str, str], float]
-) -> dict[str, Any]:
-    """p50 / p99 / max of ring-to-pop, in ms, and how many rings never popped."""
+def latency_figures(written: dict[tuple[str, str], float], seen: dict[str, Any]) -> dict[str, Any]:
+    """p50 / p99 / max of ring-to-pop in ms (over the rings that popped), and what is missing."""
+    arrivals = seen["arrivals"]
     latencies = sorted((arrivals[key] - t) * 1000 for key, t in written.items() if key in arrivals)
-    if not latencies:
-        raise SystemExit("no pops received: is the listener connected?")
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else None
     return {
-        "pop_p50_ms": round(statistics.median(latencies), 2),
-        "pop_p99_ms": round(p99, 2),
-        "pop_max_ms": round(latencies[-1], 2),
+        "pop_p50_ms": round(statistics.median(latencies), 2) if latencies else None,
+        "pop_p99_ms": None if p99 is None else round(p99, 2),
+        "pop_max_ms": round(latencies[-1], 2) if latencies else None,
         "pops": len(latencies),
-        "rings_without_pop": len(written) - len(latencies),
     }
+
+
+def whole_truth(written: dict[tuple[str, str], float], seen: dict[str, Any]) -> dict[str, Any]:
+    """The figures that say whether the latencies measured what they claim (printed last)."""
+    return {
+        "sockets_refused": seen["refused"],
+        "rings_without_pop": sum(1 for key in written if key not in seen["arrivals"]),
+        "incomplete_pops": seen["incomplete"],
+    }
+
+
+def print_figures(figures: dict[str, Any]) -> None:
+    """The last line; exit 1 when a socket was refused or a ring had no pop."""
+    print(" ".join(f"{k}={v}" for k, v in figures.items()), flush=True)
+    if figures["sockets_refused"] or figures["rings_without_pop"]:
+        raise SystemExit(1)
 
 
 def common_arguments(parser: argparse.ArgumentParser) -> None:
@@ -230,7 +264,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         await asyncio.sleep(1.0)  # let the last pops arrive
         rss_mb = _rss_mb(backend.pid)
         server_side = await _server_pop_buckets(http_port)
-        arrivals = await fleet.stop()
+        seen = await fleet.stop()
     finally:
         backend.terminate()
         await asyncio.wait_for(backend.wait(), 20)
@@ -238,10 +272,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         await db.aclose()
         tmp.cleanup()
     return {
-        **latency_figures(written, arrivals),
+        **latency_figures(written, seen),
         "backend_rss_mb": rss_mb,
         "server_pops_within_10ms_pct": server_side,
         "calls": calls,
+        **whole_truth(written, seen),
     }
 
 
@@ -302,8 +337,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    figures = asyncio.run(bench(args))
-    print(" ".join(f"{k}={v}" for k, v in figures.items()))
+    print_figures(asyncio.run(bench(args)))
 
 
 if __name__ == "__main__":

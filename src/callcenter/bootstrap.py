@@ -8,7 +8,7 @@ a new port or store is wired in one obvious place.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,9 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
     from callcenter.domain.agent_directory import AgentDirectory
+    from callcenter.domain.calls.facts import Fact
     from callcenter.domain.presence import PresenceBoard
+    from callcenter.ports.pbx import PbxCommands
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
@@ -87,6 +89,7 @@ def call_store(settings: Settings, db: Database, capacity: int | None = None) ->
 
 async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.db.repo_audit import SqlAuditLog
     from callcenter.adapters.metrics import CallCenterMetrics
@@ -124,8 +127,27 @@ async def build_runtime(settings: Settings) -> Runtime:
     wallboard = _wallboard(settings, notifier, presence, agents)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
-    control = _agent_control(settings, db, listeners, pipelines, presence, store, wallboard)
-    audit = SqlAuditLog(db.engine)
+    pbxs: Mapping[str, PbxCommands] = AmiCommandsByServer(listeners)
+    scaleout = None
+
+    def remote_fact(fact: Fact) -> None:  # another process's fact (its PBX's listener)
+        wallboard.on_fact(fact)
+        control.on_fact(fact)
+
+    if settings.bus_url:  # commands for a PBX another process listens to go over the bus
+        scaleout = ScaleOut(
+            hub=hub,
+            url=settings.bus_url,
+            prefix=settings.bus_prefix,
+            agents=agents,
+            presence=presence,
+            remote=remote_fact,
+            local=pbxs,
+            wallboard=wallboard,
+        )
+        pbxs = scaleout.commands
+    control = _agent_control(settings, db, pbxs, pipelines, presence, store, wallboard)
+    audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
     supervision = supervision_service(settings, db, listeners, pipelines, audit)
     recordings = recording_service(settings, db, audit, listeners, pipelines)
     recorder = CallRecorder(
@@ -133,16 +155,6 @@ async def build_runtime(settings: Settings) -> Runtime:
         customers=customers,
         decision_for=lambda linkedid: _decision_json(routing, linkedid),
     )
-    scaleout = None
-    if settings.bus_url:
-        scaleout = ScaleOut(
-            hub=hub,
-            url=settings.bus_url,
-            prefix=settings.bus_prefix,
-            agents=agents,
-            presence=presence,
-            remote=wallboard.on_fact,
-        )
     # Every fact of every PBX goes to these handlers, in this order. None reads another's state
     # (the pop and the recorder meet through `customers`; metrics are hooks inside the pop and
     # the router), so the order only fixes how one fact's effects show up in a log: the
@@ -186,6 +198,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     if scaleout is not None:
         runtime.bus = scaleout.bus
         runtime.leaders = scaleout.leaders
+        scaleout.attach(runtime)
     await start_runtime(runtime, scaleout)
     return runtime
 
@@ -212,14 +225,13 @@ def _wallboard(
 def _agent_control(
     settings: Settings,
     db: Database,
-    listeners: dict[str, AmiListener],
+    pbxs: Mapping[str, PbxCommands],
     pipelines: dict[str, AmiPipeline],
     presence: PresenceBoard,
     store: CallStore,
     wallboard: WallboardService,
 ) -> AgentControl:
     """Agent control over AMI; it sees every fact from the start (which call an agent is on)."""
-    from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.dispositions import Disposition
 
@@ -233,7 +245,7 @@ def _agent_control(
 
     return AgentControl(
         uow=db.uow,
-        pbxs=AmiCommandsByServer(listeners),
+        pbxs=pbxs,
         presence=presence,
         pause_reasons=settings.pause_reasons,
         disposition_codes=settings.disposition_codes,

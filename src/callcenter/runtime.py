@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from callcenter.domain.agent_directory import AgentDirectory
     from callcenter.domain.presence import PresenceBoard
     from callcenter.ports.audit import AuditLog
+    from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_store import CallStore
@@ -55,6 +56,7 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    scaleout: ScaleOut | None = None  # only when scaled out
     supervision: Supervision | None = None
     audit: AuditLog | None = None
     recordings: RecordingService | None = None

@@ -1,10 +1,17 @@
-"""Scale-out: the Redis bus between processes and one AMI listener per PBX cluster-wide."""
+"""Scale-out: the Redis bus between processes and one AMI listener per PBX cluster-wide.
+
+Any process serves any request: PBX commands go to the PBX's listening process over the bus
+(adapters/bus/remote_pbx.py), revocations reach every process at once, and after a bus outage
+each process re-checks its token cache, recounts today's stored calls and takes presence and
+the live calls from the listening process (its snapshot).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from callcenter.domain.agent_directory import AgentDirectory
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
@@ -14,8 +21,12 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.leader import AmiLeader
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.bus.redis_bus import RedisBus
+    from callcenter.adapters.bus.rpc import BusRpc
     from callcenter.adapters.push.hub import PushHub
+    from callcenter.ports.pbx import PbxCommands
+    from callcenter.runtime import Runtime
     from callcenter.services.fact_fanout import FactHandler
+    from callcenter.services.wallboard import WallboardService
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +48,20 @@ class ScaleOut:
         agents: AgentDirectory,
         presence: PresenceBoard,
         remote: FactHandler | None = None,
+        local: Mapping[str, PbxCommands] | None = None,
+        wallboard: WallboardService | None = None,
     ) -> None:
         from callcenter.adapters.bus.redis_bus import RedisBus
+        from callcenter.adapters.bus.remote_pbx import CommandsByLeader
+        from callcenter.adapters.bus.rpc import BusRpc
 
+        self._local: Mapping[str, PbxCommands] = {} if local is None else local
+        self._wallboard = wallboard
+        # Set by `attach` once the runtime exists: what a revocation and a reconnect do here.
+        self.on_revoked: Callable[[int], None] | None = None
+        self.on_reconnect: Callable[[], Awaitable[None]] | None = None
+        self._connections = 0
+        self._tasks: set[asyncio.Task[None]] = set()
         self._agents = agents
         self._presence = presence
         self._remote = remote  # where other processes' facts go besides presence (the wallboard)
@@ -51,12 +73,24 @@ class ScaleOut:
             on_fact=self.apply_remote_fact,
             on_peer=self.share_presence,
         )
+        self.rpc: BusRpc = BusRpc(
+            url=url,
+            prefix=prefix,
+            node=self.bus.node,
+            local_for=self._local_for,
+            on_cast=self._on_cast,
+            on_connected=self._connected,
+        )
+        self.commands: Mapping[str, PbxCommands] = CommandsByLeader(
+            self._local, self.leads, self.rpc
+        )
 
     async def start(self, listeners: Mapping[str, AmiListener], database_url: str) -> None:
         """Start the bus, then one leader lock per PBX; the leader starts that PBX's listener."""
         from callcenter.adapters.ami.leader import AmiLeader
 
         await self.bus.start()
+        await self.rpc.start()
         for name, listener in listeners.items():
             leader = AmiLeader(pbx=name, listener=listener, database_url=database_url)
             await leader.start()
@@ -66,7 +100,82 @@ class ScaleOut:
         """Give up every leader lock (stopping its listener), then the bus."""
         for leader in reversed(list(self.leaders.values())):
             await leader.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.rpc.aclose()
         await self.bus.aclose()
+
+    def attach(self, runtime: Runtime) -> None:
+        """Revocations from other processes and reconnects act on this runtime."""
+
+        def revoked(token_id: int) -> None:
+            runtime.auth.forget(token_id)
+            closed = runtime.hub.disconnect(lambda sub: sub.token_id == token_id)
+            log.info("token %d revoked elsewhere; %d socket(s) closed here", token_id, closed)
+
+        async def reconnect() -> None:
+            for token_id in await runtime.auth.recheck():
+                revoked(token_id)
+            await runtime.wallboard.rebuild(runtime.uow)
+
+        self.on_revoked, self.on_reconnect = revoked, reconnect
+        runtime.scaleout = self
+
+    def leads(self, pbx: str) -> bool:
+        """Whether this process holds the PBX's AMI connection now."""
+        leader = self.leaders.get(pbx)
+        return leader is not None and leader.leading
+
+    async def revoked(self, token_id: int) -> bool:
+        """Tell every other process a token was revoked; False when the bus is down."""
+        return await self.rpc.cast({"type": "revoked", "token_id": token_id})
+
+    def _local_for(self, pbx: str) -> PbxCommands | None:
+        return self._local.get(pbx) if self.leads(pbx) else None
+
+    def _on_cast(self, body: dict[str, Any]) -> None:
+        kind = body.get("type")
+        if kind == "revoked" and self.on_revoked is not None:
+            self.on_revoked(int(body["token_id"]))
+        elif kind == "resync":
+            self._spawn(self._send_snapshot())
+        elif kind == "live" and self._wallboard is not None and not self.leads(str(body["pbx"])):
+            self._wallboard.adopt_live_calls(str(body["pbx"]), list(body["calls"]))
+
+    def _connected(self) -> None:
+        self._connections += 1
+        if self._connections > 1:  # a reconnect: what was missed meanwhile is fetched again
+            self._spawn(self._resync())
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _resync(self) -> None:
+        for _ in range(100):  # facts travel on the push bus: wait until it is back too
+            if self.bus.healthy:
+                break
+            await asyncio.sleep(0.1)
+        log.warning("bus back: re-checking tokens, recounting today, asking for the snapshot")
+        if self.on_reconnect is not None:
+            try:
+                await self.on_reconnect()
+            except Exception as exc:
+                log.warning("resync after the bus outage incomplete: %r", exc)
+        await self.rpc.cast({"type": "resync"})
+        await self._send_snapshot()
+
+    async def _send_snapshot(self) -> None:
+        """The listening process's presence and live calls, for every other process."""
+        self.share_presence()
+        if self._wallboard is None:
+            return
+        for pbx in [name for name in self.leaders if self.leads(name)]:
+            await self.rpc.cast(
+                {"type": "live", "pbx": pbx, "calls": self._wallboard.live_calls(pbx)}
+            )
 
     def on_fact(self, fact: Fact) -> None:
         """Send a fact of our own PBXs to the other processes, with the agent code resolved here."""

@@ -103,6 +103,9 @@ class Settings(BaseSettings):
     # AMI events waiting for the call tracker before the listener stops reading the socket
     ami_max_queue: int = Field(default=10_000, ge=2)
     ws_backlog: int = 500
+    # and at most this much text per channel, none older: an older resume gets `resync`
+    ws_backlog_bytes: int = Field(default=64 * 1024, ge=1024)
+    ws_backlog_age_s: float = Field(default=120.0, gt=0)
     ws_queue_size: int = 256
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call

@@ -6,8 +6,9 @@ import asyncio
 from typing import Any
 
 from playwright.async_api import expect
-from stack import browser_stack
 from test_e2e_desktop import CALLER, open_desktop
+
+from support.livestack import live_stack
 
 # A hidden tab, as when the agent is working in another window (switchable from the test).
 HIDDEN_TAB = """
@@ -20,7 +21,7 @@ async def test_disposition_starts_empty_and_shortcuts_drive_the_desk(
 ) -> None:
     await page.context.grant_permissions(["notifications"])
     await page.context.add_init_script(HIDDEN_TAB)
-    async with browser_stack(sqlite_url, time_scale=0.25) as stack:
+    async with live_stack(sqlite_url, time_scale=0.25, wait_ami=True) as stack:
         await open_desktop(page, stack, "1001")
         await expect(page.locator(".keys")).to_contain_text("Alt+P")
         await page.evaluate("window.__hidden = true")

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 from playwright.async_api import expect
-from stack import BrowserStack, browser_stack
 
 from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.domain.records import CallRecord
+from support.livestack import LiveStack, live_stack
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ async def test_desktop_is_chinese_first_and_remembers_english(
     zh_page: Any, sqlite_url: str
 ) -> None:
     page = zh_page
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         token = await stack.token("agent", "1001")
         await page.goto(stack.url(f"/desktop#token={token}"))
         await expect(page.locator("#app")).to_be_visible()
@@ -103,7 +103,7 @@ async def test_wallboard_names_groups_in_both_languages_and_shows_fcr(
             await uow.commit()
     finally:
         await engine.dispose()
-    async with browser_stack(sqlite_url) as stack:
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
         await open_board(page, stack)
         tile = page.locator(".tile[data-group=member-hotline]")
         await expect(tile.locator("h3")).to_have_text("书友热线组")
@@ -125,7 +125,7 @@ async def test_wallboard_names_groups_in_both_languages_and_shows_fcr(
         assert page.errors == []
 
 
-async def open_board(page: Any, stack: BrowserStack) -> None:
+async def open_board(page: Any, stack: LiveStack) -> None:
     token = await stack.token("supervisor")
     await page.goto(stack.url(f"/wallboard#token={token}"))
     await expect(page.locator(".tile[data-group=member-hotline]")).to_be_visible()

@@ -290,7 +290,7 @@ async def test_bad_since_is_refused_with_policy_close() -> None:
 
 
 async def test_stalled_client_is_cut_off_while_fast_client_gets_everything() -> None:
-    hub = PushHub(backlog=1000, queue_size=4)
+    hub = PushHub(backlog=1000, queue_size=4, backlog_bytes=10_000_000)  # all 300 kept
     total = 300
     blob = "x" * 16_000  # big enough that a stalled reader backs up the socket quickly
     async with serving(hub) as base:

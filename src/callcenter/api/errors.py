@@ -47,6 +47,7 @@ def http_errors(where: str = "body") -> Iterator[None]:
             detail={"message": str(exc), "status": exc.current, "legal": list(exc.legal)},
         ) from exc
     except PbxUnavailable as exc:
-        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc)) from exc
+        retry = None if exc.retry_after_s is None else {"Retry-After": f"{exc.retry_after_s:.0f}"}
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, str(exc), retry) from exc
     except PbxRefused as exc:
         raise HTTPException(status.HTTP_502_BAD_GATEWAY, str(exc)) from exc

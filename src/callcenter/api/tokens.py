@@ -29,5 +29,7 @@ async def revoke(
         )
     runtime.auth.forget(token_id)
     closed = runtime.hub.disconnect(lambda sub: sub.token_id == token_id, reason="revoked")
+    if runtime.scaleout is not None:  # every other process forgets it and closes its sockets
+        await runtime.scaleout.revoked(token_id)
     log.info("token %d revoked by token %s; %d socket(s) closed", token_id, who.token_id, closed)
     return {"token_id": token_id, "revoked": True, "sockets_closed": closed}

@@ -70,6 +70,24 @@ class LiveQueues:
             return True
         return False
 
+    def export(self, pbx: str) -> list[dict[str, Any]]:
+        """The live calls of one PBX as plain data (a snapshot another process can adopt)."""
+        return [
+            {"linkedid": key[1], **vars(call)} for key, call in self._calls.items() if key[0] == pbx
+        ]
+
+    def adopt(self, pbx: str, calls: Iterable[Mapping[str, Any]]) -> None:
+        """Replace one PBX's live calls with a snapshot taken where its facts are made."""
+        self._calls = {k: v for k, v in self._calls.items() if k[0] != pbx}
+        for row in calls:
+            self._calls[(pbx, str(row["linkedid"]))] = _LiveCall(
+                first_offered_at=float(row["first_offered_at"]),
+                queues=[str(q) for q in row["queues"]],
+                waiting_in=row.get("waiting_in"),
+                waiting_since=float(row.get("waiting_since") or 0.0),
+                answered_in=row.get("answered_in"),
+            )
+
     def forget_offered_before(self, at: float) -> None:
         """At a day's roll-over: calls first offered before `at` belong to the old day's figures."""
         for call in self._calls.values():

@@ -160,6 +160,16 @@ class TokenAuthenticator:
         self._dead |= gone  # its desktops retrying are refused without asking the database
         self._cache = {k: v for k, v in self._cache.items() if k not in gone}
 
+    async def recheck(self) -> list[int]:
+        """Ask the store which tokens are revoked (a revocation broadcast may have been missed,
+        e.g. while the bus was away); forgets and returns those not known as revoked yet."""
+        async with asyncio.timeout(self._timeout), self._uow() as uow:
+            rows = await uow.tokens.list_all()
+        missed = [r.id for r in rows if r.revoked_at is not None and r.id not in self._revoked]
+        for token_id in missed:
+            self.forget(token_id)
+        return missed
+
     async def _resolve(self, digest: str) -> Principal | None:
         try:
             async with asyncio.timeout(self._timeout):

@@ -33,7 +33,11 @@ class InvalidField(ServiceError, ValueError):
 
 
 class PbxUnavailable(ServiceError):
-    """No connected Asterisk to send the command to (503)."""
+    """No connected Asterisk to send the command to (503; with Retry-After when worth retrying)."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class PbxRefused(ServiceError):

@@ -124,6 +124,15 @@ class WallboardService:
         if fact.queues:
             self._last_queues[code] = fact.queues
 
+    def live_calls(self, pbx: str) -> list[dict[str, Any]]:
+        """What is live on a PBX now (this process folds its facts), for the other processes."""
+        return self._live.export(pbx)
+
+    def adopt_live_calls(self, pbx: str, calls: list[dict[str, Any]]) -> None:
+        """Take the live calls of a PBX from the process that folds its facts (after an outage)."""
+        self._live.adopt(pbx, calls)
+        self._mark()
+
     def add_record(self, record: CallRecord) -> bool:
         """Count a finished call if it belongs to today; True when it was counted."""
         if business_day(record.started_at, self._tz, self._start_hour) != self._day:

@@ -67,8 +67,10 @@ def member_status(sw: Switch, member: Member, status: str, *, queue: Queue | Non
     sw.emit(ev.extension_status(ext, status))
     sw.emit(ev.device_state(agent.state_interface, ev.DEVICE_TEXT[status]))
     for q, m in sw.model.memberships(agent.interface):
-        if queue is not None and q is queue:
-            m.in_call = status == "2"
+        if status != "2":
+            m.in_call = False  # the device is free again: no queue call holds the member
+        elif queue is not None and q is queue:
+            m.in_call = True
         sw.emit(ev.member_event("QueueMemberStatus", q, m))
 
 

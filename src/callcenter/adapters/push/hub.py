@@ -1,9 +1,10 @@
-"""In-process push hub: per-channel seq, a bounded backlog, bounded subscriber queues."""
+"""In-process push hub: seq per channel, backlog bounded by count, bytes, age; bounded queues."""
 
 from __future__ import annotations
 
 import logging
 import secrets
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -37,7 +38,8 @@ class HubStats:
 class _Channel:
     limit: int
     seq: int = 0
-    backlog: deque[tuple[int, str]] = field(default_factory=deque)
+    backlog: deque[tuple[int, str, float]] = field(default_factory=deque)  # seq, text, when
+    size: int = 0  # characters of text held in the backlog
     subscribers: dict[int, Subscription] = field(default_factory=dict)
 
 
@@ -47,8 +49,7 @@ Relay = Callable[[str, Template], None]
 class PushHub:
     """Channels (`agent:<code>`, `wallboard`) with seq, backlog and never-blocking fan-out.
 
-    Use it from the event loop's thread only; `publish` never awaits, so a slow client can
-    never hold up the AMI listener or the other clients.
+    Event loop thread only; `publish` never awaits: a slow client holds up no one else.
     """
 
     def __init__(
@@ -58,10 +59,15 @@ class PushHub:
         queue_size: int = 256,
         generation: str | None = None,
         backlog_for: Mapping[str, int] | None = None,
+        backlog_bytes: int = 64 * 1024,
+        backlog_age_s: float = 120.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if backlog < 1 or queue_size < 1 or any(n < 1 for n in (backlog_for or {}).values()):
             raise ValueError("backlog and queue_size must be at least 1")
         self.backlog_size = backlog
+        self.backlog_bytes, self.backlog_age_s, self._clock = backlog_bytes, backlog_age_s, clock
+        self._swept_at = clock()
         # Channels whose every message is a whole snapshot need no history (the wallboard).
         self._backlog_for = dict(backlog_for or {})
         self.queue_size = queue_size
@@ -80,6 +86,8 @@ class PushHub:
             backlog=settings.ws_backlog,
             queue_size=settings.ws_queue_size,
             backlog_for={WALLBOARD: 1},
+            backlog_bytes=settings.ws_backlog_bytes,
+            backlog_age_s=settings.ws_backlog_age_s,
         )
 
     def _state(self, channel: str, seq: int = 0) -> _Channel:
@@ -144,7 +152,7 @@ class PushHub:
         if seq > state.seq + 1:
             self.stats.gaps += 1
             log.warning("push: %s jumped from seq %d to %d", channel, state.seq, seq)
-            state.backlog.clear()
+            _clear(state)
             state.seq = seq - 1
             self._resync_subscribers(state)
         self._append(state, seq, text)
@@ -164,7 +172,7 @@ class PushHub:
                 continue
             known = seqs.get(name, 0)
             if changed or known > state.seq:
-                state.backlog.clear()
+                _clear(state)
                 state.seq = known
                 self._resync_subscribers(state)
         for name, known in seqs.items():
@@ -172,12 +180,34 @@ class PushHub:
 
     def _append(self, state: _Channel, seq: int, text: str) -> None:
         state.seq = seq
-        state.backlog.append((seq, text))
-        if len(state.backlog) > state.limit:
-            state.backlog.popleft()
+        now = self._clock()
+        state.backlog.append((seq, text, now))
+        state.size += len(text)
+        self._trim(state, now)
+        if now - self._swept_at >= min(self.backlog_age_s / 4, 30.0):
+            self.prune()  # quiet channels too: nothing older than the age bound stays in memory
         for sub in list(state.subscribers.values()):
             if not sub.offer(text):
                 self._cut_off(sub)
+
+    def prune(self) -> None:
+        """Drop every backlog entry older than the age bound."""
+        self._swept_at = now = self._clock()
+        for state in self._channels.values():
+            self._trim(state, now)
+
+    def backlog_chars(self) -> int:
+        """Characters of message text held in every channel's backlog (memory, roughly)."""
+        return sum(state.size for state in self._channels.values())
+
+    def _trim(self, state: _Channel, now: float) -> None:
+        backlog, oldest = state.backlog, now - self.backlog_age_s
+        while backlog and (
+            len(backlog) > state.limit
+            or (state.size > self.backlog_bytes and len(backlog) > 1)
+            or backlog[0][2] < oldest
+        ):
+            state.size -= len(backlog.popleft()[1])
 
     def _resync_subscribers(self, state: _Channel) -> None:
         if not state.subscribers:
@@ -200,9 +230,10 @@ class PushHub:
         if since is not None and since < 0:
             raise ProtocolError(f"since must be non-negative, got {since}")
         state = self._state(channel)
+        self._trim(state, self._clock())
         replay: list[str] = []
         if since is not None and self._can_replay(state, since, generation):
-            replay = [text for seq, text in state.backlog if seq > since]
+            replay = [text for seq, text, _ in state.backlog if seq > since]
             self.stats.replayed += len(replay)
         elif since is not None:
             replay = [encode(RESYNC, state.seq, self.generation)]
@@ -261,3 +292,8 @@ class PushHub:
             state.subscribers.pop(sub.key, None)
         if not sub.closed:
             sub.end(reason)
+
+
+def _clear(state: _Channel) -> None:
+    state.backlog.clear()
+    state.size = 0
