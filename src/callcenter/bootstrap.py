@@ -91,6 +91,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
     from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.adapters.db.popview import SqlPopSource
+    from callcenter.adapters.db.repo_audit import SqlAuditLog
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
@@ -104,6 +105,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.supervision_wiring import recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -150,6 +152,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
     control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
     wallboard.pause_pending = control.pending_pauses.reason
+    audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
+    supervision = supervision_service(settings, db, listeners, pipelines, audit)
+    recordings = recording_service(settings, db, audit, listeners, pipelines)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -165,6 +170,8 @@ async def build_runtime(settings: Settings) -> Runtime:
         pops.on_fact,
         wallboard.on_fact,
         control.on_fact,
+        supervision.on_fact,
+        recordings.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -187,7 +194,12 @@ async def build_runtime(settings: Settings) -> Runtime:
         facts=facts,
         pipelines=pipelines,
         listeners=listeners,
+        supervision=supervision,
+        audit=audit,
+        recordings=recordings,
     )
+    runtime.closers.append(supervision.aclose)
+    runtime.closers.append(recordings.aclose)
     _build_ami(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

@@ -1,6 +1,7 @@
 """Database adapter: engine, tables, repositories, unit of work."""
 
 # Every table module registers on tables.Base.metadata when the package is first imported.
+from callcenter.adapters.db import tables_audit as tables_audit
 from callcenter.adapters.db import tables_calls as tables_calls
 from callcenter.adapters.db import tables_customers as tables_customers
 from callcenter.adapters.db import tables_history as tables_history
