@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from callcenter.domain.presence import PresenceBoard
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
+    from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.fact_fanout import FactFanout
@@ -52,6 +53,7 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

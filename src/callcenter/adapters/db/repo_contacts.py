@@ -152,6 +152,7 @@ class CallRepository:
             recordings=list(record.recordings),
             amd=record.amd,
             caller_verified=record.caller_verified,
+            ended_during_outage=record.ended_during_outage,
         )
         self._session.add(row)
         await self._session.flush()
@@ -209,6 +210,7 @@ def call_record_from_row(row: Any) -> CallRecord:
         recordings=tuple(getattr(row, "recordings", None) or ()),
         amd=getattr(row, "amd", None),
         caller_verified=getattr(row, "caller_verified", None),
+        ended_during_outage=bool(getattr(row, "ended_during_outage", False)),
     )
 
 
