@@ -197,11 +197,12 @@ async def desk(
                 await ws.send(json.dumps({"type": "hello", "token": token, **resume}))
                 reading = asyncio.ensure_future(_read(ws, code, tally, resume))
                 stormed = asyncio.ensure_future(storm.wait())
-                await asyncio.wait({reading, stormed}, return_when=asyncio.FIRST_COMPLETED)
-                stormed.cancel()
-                reading.cancel()
-                with contextlib.suppress(BaseException):
-                    await reading
+                try:
+                    await asyncio.wait({reading, stormed}, return_when=asyncio.FIRST_COMPLETED)
+                finally:
+                    stormed.cancel()
+                    reading.cancel()
+                    await asyncio.gather(stormed, reading, return_exceptions=True)
         except (OSError, websockets.WebSocketException, TimeoutError):
             pass
         await asyncio.sleep(0.2)
@@ -219,10 +220,9 @@ async def _read(ws: Any, code: str, tally: Tally, resume: dict[str, Any]) -> Non
 async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally: Tally) -> None:
     """`count` more desktops saying hello at once; a refusal (1013) is counted."""
 
+    live = await answering(nodes)
+
     async def one(token: str) -> None:
-        live = [n for n in nodes if n.alive()]
-        if not live:
-            return
         node = random.choice(live)
         tally.storm_sockets += 1
         try:
@@ -241,6 +241,23 @@ async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally:
             tally.storm_refused += 1
 
     await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(count)))
+
+
+async def answering(nodes: list[Node], timeout: float = 60.0) -> list[Node]:
+    """The processes accepting HTTP connections now (waits until there is one)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            up: list[Node] = []
+            for node in nodes:
+                if not node.alive():
+                    continue
+                with contextlib.suppress(OSError):
+                    _, writer = await asyncio.open_connection("127.0.0.1", node.http_port)
+                    writer.close()
+                    up.append(node)
+            if up:
+                return up
+            await asyncio.sleep(0.2)
 
 
 async def hook_prober(nodes: list[Node], deadline_s: float, tally: Tally) -> None:
