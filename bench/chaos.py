@@ -150,6 +150,7 @@ class Tally:
 
     rings: dict[tuple[str, str], bool] = field(default_factory=dict)  # -> seen by a process
     seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
+    span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
     pops: set[tuple[str, str]] = field(default_factory=set)
     hook_answers: int = 0
     hook_late: int = 0
@@ -157,6 +158,7 @@ class Tally:
     storm_refused: int = 0
     storm_sockets: int = 0
     events: list[str] = field(default_factory=list)
+    t0: float = field(default_factory=time.monotonic)
 
 
 def watched_simulator(args: argparse.Namespace, tally: Tally) -> SimulatedAsterisk:
@@ -172,6 +174,8 @@ def watched_simulator(args: argparse.Namespace, tally: Tally) -> SimulatedAsteri
         linkedid = fields.get("Linkedid")
         if linkedid and logged_in:
             tally.seen.add(linkedid)
+        if linkedid:
+            tally.span.setdefault(linkedid, [time.monotonic(), 0.0])[1] = time.monotonic()
         if fields.get("Event") == "AgentCalled" and linkedid:
             code = fields["Interface"].removeprefix("Local/").split("@")[0]
             key = (linkedid, code)
@@ -316,7 +320,7 @@ async def chaos(
     started = time.monotonic()
     for at, what in plan:
         await asyncio.sleep(max(0.0, started + at - time.monotonic()))
-        tally.events.append(f"{time.monotonic() - started:.1f}s {what}")
+        tally.events.append(f"{time.monotonic() - tally.t0:.1f}s {what}")
         if what == "kill":
             live = [n for n in nodes if n.alive()]
             if live:
@@ -451,6 +455,11 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "hook_failed": tally.hook_failed,
             "storm_sockets": tally.storm_sockets,
             "storm_refused": tally.storm_refused,
+            "lost_seen": [
+                (c, round(tally.span[c][0] - tally.t0, 1), round(tally.span[c][1] - tally.t0, 1))
+                for c in lost
+                if c in tally.seen and c in tally.span
+            ][:30],
             "faults": tally.events,
         }
     finally:

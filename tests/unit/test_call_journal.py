@@ -88,6 +88,26 @@ def test_calls_gone_at_the_resync_are_stored_as_ended_during_the_outage() -> Non
     assert after.tracker.live("pbx1") == []
 
 
+def test_a_call_known_only_by_its_first_channel_is_stored_not_dropped() -> None:
+    """Its context told nothing yet (no queue, no known path): still stored, as inbound."""
+    messages = _messages("answered_caller_hangs_up")
+    before = AmiPipeline(pbx="pbx1")
+    for message, at in messages:
+        before.handle(message, pbx="pbx1", at=at)
+        if before.tracker.live("pbx1"):
+            break
+    (call,) = before.tracker.live("pbx1")
+    call.path = None  # as when the first channel's context is not one the tracker knows
+    assert not call.queues
+    after = AmiPipeline(pbx="pbx1")
+    after.tracker.restore([restore(data) for data in _journalled(before.tracker)])
+    after.resync([], pbx="pbx1", at=at + 5)
+    (record,) = _records(after.drain())
+    assert record.ended_during_outage
+    assert record.direction == "inbound"
+    assert record.queues == ()
+
+
 def test_a_restored_call_the_tracker_knows_already_is_not_taken_twice() -> None:
     messages = _messages("answered_caller_hangs_up")
     tracker = AmiPipeline(pbx="pbx1")

@@ -64,7 +64,7 @@ class CallJournaller:
         journal: LiveCallJournal,
         trackers: Mapping[str, LiveCalls],
         store: StoreProgress,
-        interval_s: float = 0.3,
+        interval_s: float = 0.2,
         write_timeout_s: float = 5.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
