@@ -123,3 +123,20 @@ def test_a_restored_call_the_tracker_knows_already_is_not_taken_twice() -> None:
 def test_an_unreadable_snapshot_is_a_clear_error(data: dict[str, Any]) -> None:
     with pytest.raises(SnapshotError):
         restore(data)
+
+
+def test_a_call_begun_while_the_resync_lists_were_fetched_is_not_closed() -> None:
+    """Its events are queued ahead of the lists, which Asterisk may have made before it began."""
+    messages = _messages("answered_caller_hangs_up")
+    pipeline = AmiPipeline(pbx="pbx1")
+    pipeline.connection_changed(pbx="pbx1", connected=True, at=messages[0][1])
+    for message, at in messages[: len(messages) // 2]:
+        pipeline.handle(message, pbx="pbx1", at=at)
+    assert pipeline.tracker.live("pbx1")
+    pipeline.resync([], pbx="pbx1", at=messages[len(messages) // 2][1])
+    assert pipeline.tracker.live("pbx1"), "closed as if it had ended"
+    for message, at in messages[len(messages) // 2 :]:
+        pipeline.handle(message, pbx="pbx1", at=at)
+    (record,) = _records(pipeline.drain())
+    assert not record.ended_during_outage
+    assert record.outcome == "answered"
