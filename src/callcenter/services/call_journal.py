@@ -73,7 +73,8 @@ class CallJournaller:
         self._store = store
         self._interval = interval_s
         self._timeout = write_timeout_s
-        self._written: dict[CallKey, Snapshot] = {}
+        self._written: dict[CallKey, Snapshot] = {}  # as the journal holds them
+        self._latest: dict[CallKey, Snapshot] = {}  # as last seen live
         self._ended: dict[CallKey, int] = {}  # key -> store submissions when it was seen gone
         self._task: asyncio.Task[None] | None = None
         self.stats = JournalStats()
@@ -111,7 +112,8 @@ class CallJournaller:
             calls.append(call)
         taken = tracker.restore(calls)
         for call in calls:
-            self._written[(call.pbx, call.linkedid)] = snapshot(call)
+            key = (call.pbx, call.linkedid)
+            self._written[key] = self._latest[key] = snapshot(call)
         self.stats.restored += taken
         if rows:
             log.warning(
@@ -144,7 +146,11 @@ class CallJournaller:
                 delay = min(2.0, delay * 2)
 
     async def flush(self) -> None:
-        """Write what changed since the last flush and forget calls whose records are stored."""
+        """Write what changed since the last flush and forget calls whose records are stored.
+
+        A call that ended before its snapshot could be written (a write failed meanwhile) is
+        written all the same while its record waits in the store: one of the two survives.
+        """
         batch: dict[CallKey, Snapshot] = {}
         live: set[CallKey] = set()
         for pbx, tracker in self._trackers.items():
@@ -152,13 +158,16 @@ class CallJournaller:
                 key = (call.pbx, call.linkedid)
                 live.add(key)
                 data = snapshot(call)
+                self._latest[key] = data
                 if self._written.get(key) != data:
                     batch[key] = data
         mark = self._store.submitted
-        for key in self._written.keys() - live:
-            self._ended.setdefault(key, mark)
         done = self._store.completed
-        forget = [key for key, at in self._ended.items() if at <= done and key not in live]
+        for key in self._latest.keys() - live:
+            self._ended.setdefault(key, mark)
+            if key not in self._written and self._ended[key] > done:
+                batch[key] = self._latest[key]
+        forget = [key for key, at in self._ended.items() if at <= done]
         self.stats.pending = len(batch)
         if batch:
             await asyncio.wait_for(self._journal.save(batch), self._timeout)
@@ -169,6 +178,7 @@ class CallJournaller:
             for key in forget:
                 self._ended.pop(key, None)
                 self._written.pop(key, None)
+                self._latest.pop(key, None)
             self.stats.forgotten += len(forget)
         self.stats.pending = 0
 
