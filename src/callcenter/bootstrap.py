@@ -277,6 +277,7 @@ def _journal(runtime: Runtime) -> CallJournaller:
         journal=SqlLiveCallJournal(runtime.database.engine),
         trackers={name: p.tracker for name, p in runtime.pipelines.items()},
         store=runtime.store,
+        restore_delay_s=1.0 if runtime.settings.bus_url else 0.0,
     )
     runtime.metrics.add_collector(journal_collector(journal.stats))
     return journal

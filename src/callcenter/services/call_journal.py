@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -66,13 +66,16 @@ class CallJournaller:
         store: StoreProgress,
         interval_s: float = 0.2,
         write_timeout_s: float = 5.0,
-        clock: Callable[[], float] | None = None,
+        restore_delay_s: float = 0.0,
     ) -> None:
         self._journal = journal
         self._trackers = trackers
         self._store = store
         self._interval = interval_s
         self._timeout = write_timeout_s
+        # Scale-out: a previous listener still alive (it lost its lock in a database stall)
+        # writes the calls it saw during the stall within an interval of the database's return.
+        self._restore_delay = restore_delay_s
         self._written: dict[CallKey, Snapshot] = {}  # as the journal holds them
         self._latest: dict[CallKey, Snapshot] = {}  # as last seen live
         self._ended: dict[CallKey, int] = {}  # key -> store submissions when it was seen gone
@@ -126,6 +129,8 @@ class CallJournaller:
 
     async def restore_or_log(self, pbx: str, attempts: int = 5) -> None:
         """`restore`, retried while the database is away; a failure is counted and logged."""
+        if self._restore_delay:
+            await asyncio.sleep(self._restore_delay)
         delay = 0.2
         for attempt in range(1, attempts + 1):
             try:
