@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
+    from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
@@ -62,6 +63,7 @@ class Runtime:
     supervision: Supervision | None = None
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
+    journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

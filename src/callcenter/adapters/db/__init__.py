@@ -5,3 +5,4 @@ from callcenter.adapters.db import tables_audit as tables_audit
 from callcenter.adapters.db import tables_calls as tables_calls
 from callcenter.adapters.db import tables_customers as tables_customers
 from callcenter.adapters.db import tables_history as tables_history
+from callcenter.adapters.db import tables_live as tables_live
