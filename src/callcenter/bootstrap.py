@@ -8,11 +8,12 @@ a new port or store is wired in one obvious place.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.db.database import Database
+from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from callcenter.ports.pbx import PbxCommands
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
-    from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService
@@ -201,8 +201,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.closers.append(supervision.aclose)
     runtime.closers.append(recordings.aclose)
-    _build_ami(runtime)
-    runtime.journal = _journal(runtime)
+    build_ami(runtime)
+    runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus
         runtime.leaders = scaleout.leaders
@@ -262,65 +262,6 @@ def _agent_control(
         is_live=is_live,
         on_disposition=applied,
     )
-
-
-def _build_ami(runtime: Runtime) -> None:
-    """One pipeline and one (not yet started) listener per configured Asterisk server."""
-    from callcenter.adapters.ami.listener import AmiListener
-    from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
-    from callcenter.adapters.ami.translate import wanted_frame
-    from callcenter.domain.calls import CallTracker
-
-    def protocol_factory() -> CallCenterAMIProtocol:
-        protocol = CallCenterAMIProtocol()
-        protocol.frame_filter = wanted_frame
-        return protocol
-
-    settings = runtime.settings
-    for server in settings.ami_servers:
-        pipeline = AmiPipeline(
-            pbx=server.name,
-            region=settings.default_region,
-            tracker=CallTracker(
-                region=settings.default_region, queue_wrapup_s=settings.queue_wrapup_s
-            ),
-            on_fact=runtime.facts.on_fact,
-        )
-        runtime.pipelines[server.name] = pipeline
-        runtime.listeners[server.name] = AmiListener(
-            server=server,
-            sink=pipeline,
-            protocol_factory=protocol_factory,
-            max_queue=settings.ami_max_queue,
-            on_start=_journal_restore(runtime, server.name),
-        )
-
-
-def _journal(runtime: Runtime) -> CallJournaller:
-    """The live-call journal of every pipeline's tracker, in the database; counted in /metrics."""
-    from callcenter.adapters.db.live_calls import SqlLiveCallJournal
-    from callcenter.adapters.metrics_journal import journal_collector
-    from callcenter.services.call_journal import CallJournaller
-
-    journal = CallJournaller(
-        journal=SqlLiveCallJournal(runtime.database.engine),
-        trackers={name: p.tracker for name, p in runtime.pipelines.items()},
-        store=runtime.store,
-        restore_delay_s=1.0 if runtime.settings.bus_url else 0.0,
-    )
-    runtime.metrics.add_collector(journal_collector(journal.stats))
-    return journal
-
-
-def _journal_restore(runtime: Runtime, pbx: str) -> Callable[[], Awaitable[None]]:
-    """Run when `pbx`'s listener starts: the journalled calls go back before the first resync."""
-
-    async def restore() -> None:
-        if runtime.journal is not None:
-            await runtime.journal.restore_or_log(pbx)
-
-    return restore
 
 
 def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:

@@ -17,27 +17,16 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from panoramisk import Manager
 
+from callcenter.adapters.ami.sink import AmiSink, Message
 from callcenter.settings import AmiServer
 
 log = logging.getLogger(__name__)
-
-Message = Mapping[str, Any]
-
-
-class AmiSink(Protocol):
-    """Where the listener delivers messages, in arrival order, from one consumer task."""
-
-    def handle(self, message: Message, *, pbx: str, at: float) -> None: ...
-
-    def resync(self, messages: Sequence[Message], *, pbx: str, at: float) -> None: ...
-
-    def connection_changed(self, *, pbx: str, connected: bool, at: float) -> None: ...
 
 
 class AmiActionError(Exception):
