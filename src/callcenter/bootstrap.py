@@ -206,7 +206,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     if scaleout is not None:
         runtime.bus = scaleout.bus
         runtime.leaders = scaleout.leaders
-        scaleout.attach(runtime)
+        scaleout.attach(auth=runtime.auth, hub=hub, wallboard=wallboard, uow=db.uow)
+        runtime.scaleout = scaleout
     await start_runtime(runtime, scaleout)
     return runtime
 
