@@ -49,9 +49,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # Outcomes the old schema cannot hold become the nearest old ones.
-    op.execute(
-        "UPDATE call_records SET outcome = 'abandoned' WHERE outcome = 'callback_requested'"
-    )
+    op.execute("UPDATE call_records SET outcome = 'abandoned' WHERE outcome = 'callback_requested'")
     op.execute(
         "UPDATE call_records SET outcome = 'timeout' "
         "WHERE outcome IN ('busy', 'no_answer', 'congestion', 'failed', 'machine')"

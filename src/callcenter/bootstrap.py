@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.db.database import Database
+from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 
@@ -92,6 +93,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
     from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.adapters.db.popview import SqlPopSource
+    from callcenter.adapters.db.repo_audit import SqlAuditLog
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
@@ -105,6 +107,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.supervision_wiring import recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -152,6 +155,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     control.on_dial = pops.dialled  # a click-to-dial pops like an inbound call once it connects
     control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
     wallboard.pause_pending = control.pending_pauses.reason
+    audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
+    supervision = supervision_service(settings, db, listeners, pipelines, audit)
+    recordings = recording_service(settings, db, audit, listeners, pipelines)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -167,6 +173,8 @@ async def build_runtime(settings: Settings) -> Runtime:
         pops.on_fact,
         wallboard.on_fact,
         control.on_fact,
+        supervision.on_fact,
+        recordings.on_fact,
         webhooks.on_fact,
     ]
     if scaleout is not None:
@@ -191,12 +199,19 @@ async def build_runtime(settings: Settings) -> Runtime:
         webhooks=webhooks,
         pipelines=pipelines,
         listeners=listeners,
+        supervision=supervision,
+        audit=audit,
+        recordings=recordings,
     )
-    _build_ami(runtime)
+    runtime.closers.append(supervision.aclose)
+    runtime.closers.append(recordings.aclose)
+    build_ami(runtime)
+    runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus
         runtime.leaders = scaleout.leaders
-        scaleout.attach(runtime)
+        scaleout.attach(auth=runtime.auth, hub=hub, wallboard=wallboard, uow=db.uow)
+        runtime.scaleout = scaleout
     await start_runtime(runtime, scaleout)
     return runtime
 
@@ -277,38 +292,6 @@ def _agent_control(
         is_live=is_live,
         on_disposition=applied,
     )
-
-
-def _build_ami(runtime: Runtime) -> None:
-    """One pipeline and one (not yet started) listener per configured Asterisk server."""
-    from callcenter.adapters.ami.listener import AmiListener
-    from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.adapters.ami.protocol import CallCenterAMIProtocol
-    from callcenter.adapters.ami.translate import wanted_frame
-    from callcenter.domain.calls import CallTracker
-
-    def protocol_factory() -> CallCenterAMIProtocol:
-        protocol = CallCenterAMIProtocol()
-        protocol.frame_filter = wanted_frame
-        return protocol
-
-    settings = runtime.settings
-    for server in settings.ami_servers:
-        pipeline = AmiPipeline(
-            pbx=server.name,
-            region=settings.default_region,
-            tracker=CallTracker(
-                region=settings.default_region, queue_wrapup_s=settings.queue_wrapup_s
-            ),
-            on_fact=runtime.facts.on_fact,
-        )
-        runtime.pipelines[server.name] = pipeline
-        runtime.listeners[server.name] = AmiListener(
-            server=server,
-            sink=pipeline,
-            protocol_factory=protocol_factory,
-            max_queue=settings.ami_max_queue,
-        )
 
 
 def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:

@@ -22,11 +22,12 @@ COMMANDS: dict[str, str] = {
     "simulate": "simulate",
     "lookup": "lookup",
     "token": "token",
+    "recordings": "recordings",
 }
 
 
 # Commands that read or write the stored center: checked for a migrated database first.
-NEEDS_SCHEMA: frozenset[str] = frozenset({"lookup", "token"})
+NEEDS_SCHEMA: frozenset[str] = frozenset({"lookup", "token", "recordings"})
 
 
 class _Command(Protocol):

@@ -24,6 +24,9 @@ async def start_runtime(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     await refresh_agents(runtime)
     await _start_wallboard(runtime)
     runtime.closers.append(runtime.control.aclose)
+    if runtime.journal is not None:  # its last flush runs after the store has drained
+        runtime.journal.start()
+        runtime.closers.append(runtime.journal.aclose)
     runtime.store.start()
     runtime.closers.append(runtime.store.aclose)
     runtime.closers.append(runtime.pops.aclose)

@@ -18,15 +18,19 @@ if TYPE_CHECKING:
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
+    from callcenter.ports.audit import AuditLog
     from callcenter.scaleout import ScaleOut
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.auth import TokenAuthenticator
+    from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
+    from callcenter.services.recordings import RecordingService
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
+    from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
     from callcenter.settings import Settings
@@ -58,6 +62,10 @@ class Runtime:
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
     scaleout: ScaleOut | None = None  # only when scaled out
+    supervision: Supervision | None = None
+    audit: AuditLog | None = None
+    recordings: RecordingService | None = None
+    journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from callcenter.adapters.bus.rpc import BusRpc
     from callcenter.adapters.push.hub import PushHub
     from callcenter.ports.pbx import PbxCommands
-    from callcenter.runtime import Runtime
+    from callcenter.ports.uow import UowFactory
+    from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.fact_fanout import FactHandler
     from callcenter.services.wallboard import WallboardService
 
@@ -106,21 +107,28 @@ class ScaleOut:
         await self.rpc.aclose()
         await self.bus.aclose()
 
-    def attach(self, runtime: Runtime) -> None:
-        """Revocations from other processes and reconnects act on this runtime."""
+    def attach(
+        self,
+        *,
+        auth: TokenAuthenticator,
+        hub: PushHub,
+        wallboard: WallboardService,
+        uow: UowFactory,
+    ) -> None:
+        """Revocations from other processes and reconnects act on this process's tokens,
+        sockets and wallboard."""
 
         def revoked(token_id: int) -> None:
-            runtime.auth.forget(token_id)
-            closed = runtime.hub.disconnect(lambda sub: sub.token_id == token_id)
+            auth.forget(token_id)
+            closed = hub.disconnect(lambda sub: sub.token_id == token_id)
             log.info("token %d revoked elsewhere; %d socket(s) closed here", token_id, closed)
 
         async def reconnect() -> None:
-            for token_id in await runtime.auth.recheck():
+            for token_id in await auth.recheck():
                 revoked(token_id)
-            await runtime.wallboard.rebuild(runtime.uow)
+            await wallboard.rebuild(uow)
 
         self.on_revoked, self.on_reconnect = revoked, reconnect
-        runtime.scaleout = self
 
     def leads(self, pbx: str) -> bool:
         """Whether this process holds the PBX's AMI connection now."""

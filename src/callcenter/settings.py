@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     auth_fail_limit: int = 20  # failed token checks per source and window before 429
     auth_fail_window_s: float = 60.0
     token_cache_ttl_s: float = 60.0  # known tokens re-checked in the background after this
+    # Supervision and recordings (issue 13): whether an agent may see they are being listened to;
+    # where MixMonitor's files are (the PBX's monitor spool as mounted here); whether an agent
+    # may play their own calls; days each group's recordings are kept (others: kept).
+    agent_sees_monitoring: bool = False
+    recordings_dir: Path | None = None
+    agent_plays_own_recordings: bool = False
+    recording_retention_days: dict[str, int] = Field(default_factory=dict)
     pause_reasons: list[str] = Field(
         default_factory=lambda: ["Lunch break", "Training", "Meeting", "Break", "Back office"]
     )

@@ -92,3 +92,11 @@ class FakePbxCommands:
 
     async def redirect(self, *, channel: str, exten: str) -> None:
         self._do("redirect", channel=channel, exten=exten)
+
+    async def spy(self, *, supervisor: str, channel: str, mode: str) -> str:
+        self._do("spy", supervisor=supervisor, channel=channel, mode=mode)
+        self._next_id += 1
+        return f"fake-spy-{self._next_id}"
+
+    async def mute_recording(self, *, channel: str, muted: bool) -> None:
+        self._do("mute_recording", channel=channel, muted=muted)

@@ -135,10 +135,10 @@ async def test_mixmonitor_from_the_queue_gosub_and_from_ami_as_recorded(tmp_path
     first_agent = "Local/1001@agents;1"
     assert by_channel(t.events, mix)[first_agent] == by_channel(theirs, mix)[first_agent]
     starts = [m for m in t.events if m["Event"] == "MixMonitorStart"]
-    assert starts[0]["Context"] == "mixmon-sub"  # the Queue() gosub, before AgentConnect
+    assert starts[0]["Context"] == "cc-record"  # the shipped Queue() gosub, before AgentConnect
     names = [v for k, v in facts(t.events) if k == "MIXMONITOR_FILENAME"]
     linkedid = connect["Linkedid"]
-    assert names[0] == str(spool / f"{linkedid}.wav")
+    assert names[0] == str(spool / f"pbx1-{linkedid}.wav")  # [cc-record]: ${CC_PBX}-<linkedid>
     assert names[-1] == str(spool / "cc-ami-8618866667777.wav")
     for name in (names[0], names[-1]):
         with wave.open(name) as wav:  # a real, playable file
@@ -197,6 +197,8 @@ def outcomes(events: list[dict[str, str]]) -> list[tuple[str, ...]]:
             out.append((m["ActionID"], m["Response"], m["Reason"]))
             if m["Response"] == "Failure":
                 out.append((m["Channel"], m["Uniqueid"]))
+        elif m["Event"] == "DialEnd" and m.get("Context") == "agent-phone":
+            out.append(("phone DialEnd", m["DialStatus"]))  # the agent's own phone answering
         elif m["Event"] == "DialEnd" and m.get("Channel"):
             out.append(("DialEnd", m["DialStatus"]))
     return out + [tuple(f) for f in facts(events) if f[0] != "MIXMONITOR_FILENAME"]
@@ -206,8 +208,15 @@ async def test_outbound_outcomes_agent_first_and_customer_first_as_recorded() ->
     ours, replies = await replay_originates("outbound_outcomes", 0.05)
     theirs = recorded("outbound_outcomes")
     assert replies == ["Originate successfully queued"] * len(replies)
-    # The shipped [outbound-connect] runs AMD before Queue(); the recorded one did not.
-    assert [o for o in outcomes(ours) if not o[0].startswith("AMD")] == outcomes(theirs)
+    # The shipped [outbound-connect] runs AMD before Queue(); the recorded one did not. The
+    # shipped [agent-phone] Dials the agent's phone (as a real Asterisk showed); the recorded one
+    # answered by itself.
+    shipped_only = ("AMD", "phone DialEnd")
+    assert [o for o in outcomes(ours) if not o[0].startswith(shipped_only)] == outcomes(theirs)
+    agent_first = [a for a in sent("outbound_outcomes") if "@agent-phone" in a["Channel"]]
+    phones = [o for o in outcomes(ours) if o[0] == "phone DialEnd"]
+    assert phones == [("phone DialEnd", "ANSWER")] * len(agent_first)
+    assert not [o for o in outcomes(theirs) if o[0] == "phone DialEnd"]
     assert ("AMDSTATUS", "HUMAN") in outcomes(ours)
     begins = [m["DestChannel"] for m in ours if m["Event"] == "DialBegin" and m.get("Channel")]
     assert not [b for b in begins if b.startswith("Local/99999@")]  # invalid: no DialBegin

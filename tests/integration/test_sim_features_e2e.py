@@ -222,8 +222,44 @@ async def test_recordings_are_listed_by_base_name(tmp_path: Path) -> None:
         )
 
     (call,) = await play(tmp_path, drive, recordings_dir=tmp_path / "monitor")
-    assert call["recordings"] == [f"{call['linkedid']}.wav"]
+    assert call["recordings"] == [f"pbx1-{call['linkedid']}.wav"]  # as [cc-record] names it
     assert (tmp_path / "monitor" / call["recordings"][0]).is_file()
+
+
+async def test_click_to_dial_as_the_shipped_agent_phone_rings_it_keeps_the_customer(
+    tmp_path: Path,
+) -> None:
+    """[agent-phone] Dials the agent's own phone first (a real Asterisk showed it): that Dial
+    is not the customer's; [outbound]'s Dial U(cc-record) names the recording as shipped."""
+
+    async def drive(sim: SimulatedAsterisk, t: Tap) -> None:
+        for n, (number, mode) in enumerate((("13812340001", "answer"), ("13812340002", "busy"))):
+            t.act(
+                Action="Originate",
+                Channel="Local/1006@agent-phone/n",
+                Context="outbound",
+                Exten=number,
+                Priority="1",
+                CallerID='"Zhao Lei" <1006>',
+                Variable=[f"PSTN_MODE={mode}", "PSTN_RING=1", "PSTN_TALK=3"],
+                Async="true",
+                ActionID=f"cc-dial-{n}",
+            )
+            await t.response(f"cc-dial-{n}")
+            await asyncio.wait_for(sim.wait_idle(), 60)
+
+    answered, busy = await play(tmp_path, drive, recordings_dir=tmp_path / "monitor")
+    assert (answered["direction"], answered["outcome"]) == ("outbound", "answered")
+    assert answered["caller"] == "+8613812340001"
+    assert [(leg["agent"], leg["queue"]) for leg in answered["legs"]] == [("Zhao Lei", None)]
+    assert answered["recordings"] == [f"pbx1-{answered['linkedid']}.wav"]
+    assert (tmp_path / "monitor" / answered["recordings"][0]).is_file()
+    assert (busy["direction"], busy["outcome"], busy["caller"]) == (
+        "outbound",
+        "busy",
+        "+8613812340002",
+    )
+    assert busy["legs"] == [] and busy["recordings"] == []
 
 
 async def test_preferred_agent_answering_directly_is_an_answered_call(tmp_path: Path) -> None:

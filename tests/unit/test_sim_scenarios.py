@@ -150,9 +150,17 @@ SCENARIOS: dict[str, Callable[[SimulatedAsterisk], None]] = {
 }
 
 
+def _agents_own_phone(msg: dict[str, str]) -> bool:
+    """An event of the agent's phone the shipped [agent-phone] Dials (PJSIP/10NN-…), as a real
+    Asterisk showed; the recorded dialplan's agent-phone answered by itself."""
+    return msg.get("Channel", "").startswith("PJSIP/") or msg.get("DestChannel", "").startswith(
+        "PJSIP/"
+    )
+
+
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 async def test_call_sequence_matches_recording(name: str) -> None:
-    ours = await simulate(SCENARIOS[name])
+    ours = [m for m in await simulate(SCENARIOS[name]) if not _agents_own_phone(m)]
     theirs = recorded(name)
     ordered = [m["Event"] for m in ours if m["Event"] in ORDERED]
     assert ordered == [m["Event"] for m in theirs if m["Event"] in ORDERED]

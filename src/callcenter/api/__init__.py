@@ -19,7 +19,9 @@ from callcenter.api import (
 )
 from callcenter.api import metrics as metrics_api
 from callcenter.api import reconcile as reconcile_api
+from callcenter.api import recordings as recordings_api
 from callcenter.api import reports as reports_api
+from callcenter.api import supervision as supervision_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 from callcenter.api import webhooks as webhooks_api
@@ -42,4 +44,6 @@ ROUTERS: list[APIRouter] = [
     tokens_api.router,
     webhooks_api.router,
     metrics_api.router,
+    supervision_api.router,
+    recordings_api.router,
 ]

@@ -70,3 +70,15 @@ class PbxCommands(Protocol):
     async def redirect(self, *, channel: str, exten: str) -> None:
         """Send a channel to a transfer extension (700N: the group's queue); its peer hangs up."""
         ...
+
+    async def spy(self, *, supervisor: str, channel: str, mode: str) -> str:
+        """Ring the supervisor's phone into ChanSpy on the agent's live `channel`.
+
+        `mode` is listen (hear both sides), whisper (the agent hears the supervisor too) or barge
+        (everyone hears the supervisor). Returns the Originate's reference (its ActionID).
+        """
+        ...
+
+    async def mute_recording(self, *, channel: str, muted: bool) -> None:
+        """Pause (muted) or resume the MixMonitor recording running on `channel`."""
+        ...

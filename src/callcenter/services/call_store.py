@@ -37,6 +37,13 @@ class CallStore:
         self.duplicates = 0
         self.lost = 0
         self.failures = 0
+        self.submitted = 0  # records accepted, in order (the live-call journal waits on these)
+
+    @property
+    def completed(self) -> int:
+        """Records written or found stored already; in order, so the first `completed` of the
+        `submitted` ones are safely in the database."""
+        return self.stored + self.duplicates
 
     @property
     def pending(self) -> int:
@@ -61,6 +68,7 @@ class CallStore:
                 self.lost,
             )
             return False
+        self.submitted += 1
         self._idle.clear()
         return True
 

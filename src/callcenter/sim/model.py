@@ -257,6 +257,14 @@ class PbxModel:
         self.channels[two.name] = two
         return one, two
 
+    def device(self, extension: str, now: float, linkedid: str) -> Channel:
+        """An agent's own phone `PJSIP/10NN-XXXXXXXX`, dialled by the dialplan (`[agent-phone]`)."""
+        tag = f"{next(self._local):08x}"
+        one = Channel(f"PJSIP/{extension}-{tag}", self.uniqueid(now), linkedid, "phones", "s")
+        one.created = now
+        self.channels[one.name] = one
+        return one
+
     @staticmethod
     def bridge_id() -> str:
         """A bridge's unique id (a UUID, like Asterisk's)."""

@@ -17,6 +17,7 @@ from callcenter.sim.originate import (
     ringing,
 )
 from callcenter.sim.pstn import Dialled
+from callcenter.sim.recording import RECORD_GOSUB, recording_name
 from callcenter.sim.switch import CallHandle, Switch, drop
 
 AGENT_ANSWERS_S = 1.0  # the agent's phone picks up about 1 s after it starts ringing
@@ -33,11 +34,20 @@ async def play_agent_first(sw: Switch, spec: OriginateSpec, dialled: Dialled) ->
     pairs = sw.model.memberships(interface_of(ext))
     member = pairs[0][1] if pairs else None
     sw.emit(ev.chan_event("HangupHandlerPush", p2, hangup_handler(ext), priv=ev.DIALPLAN))
+    # [agent-phone] Dials the agent's own phone; the Originate is answered when it answers.
+    phone = sw.model.device(ext, sw.now(), p1.linkedid)
+    phone.cid_num, phone.cid_name = p2.cid_num, p2.cid_name
+    sw.emit(ev.chan_event("Newchannel", phone))
+    sw.emit(ev.dial("DialBegin", p2, phone, ("DialString", ext)))
     ringing(sw, p1)
     if member is not None:
         member_status(sw, member, "6")
     call = CallHandle(p1, p2)
+    call.phone = phone
     await call.wait(sw, AGENT_ANSWERS_S)
+    phone.state = "6"
+    sw.emit(ev.chan_event("Newstate", phone))
+    sw.emit(ev.dial("DialEnd", p2, phone, ("DialStatus", "ANSWER")))
     answered(sw, p1, p2)
     response(sw, spec, p1, "4", num, name)
     if member is not None:
@@ -70,6 +80,9 @@ async def play_agent_first(sw: Switch, spec: OriginateSpec, dialled: Dialled) ->
     c1.state = c2.state = "6"
     sw.emit(ev.chan_event("Newstate", c2))
     sw.emit(ev.chan_event("Newstate", c1))
+    if sw.record_queue_calls:  # [outbound]'s Dial U(cc-record^s^1) on the customer's leg
+        name = recording_name(sw.pbx_name, c1.linkedid)
+        sw.recorder.start(c1, name, context=RECORD_GOSUB, noise=sw.noise)
     sw.emit(ev.varset(p1, "DIALSTATUS", "ANSWER"))
     sw.emit(ev.dial("DialEnd", p1, c1, ("DialStatus", "ANSWER")))
     bridge = sw.model.bridge_id()
@@ -125,4 +138,7 @@ def _agent_done(
         member_status(sw, member, "1")
     sw.emit(ev.hangup(p2))
     drop(sw, p1, p2)
+    if call.phone is not None:  # the agent's phone goes with its [agent-phone] leg
+        sw.emit(ev.hangup(call.phone))
+        drop(sw, call.phone)
     return status.lower()

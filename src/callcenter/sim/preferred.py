@@ -6,6 +6,7 @@ from callcenter.sim import events as ev
 from callcenter.sim.callerleg import caller_hangs_up, flush_held
 from callcenter.sim.members import agent_dialplan, hangup_handler, member_status
 from callcenter.sim.model import UNKNOWN, Agent, Member, interface_of
+from callcenter.sim.recording import RECORD_GOSUB, recording_name
 from callcenter.sim.switch import CallHandle, CallSpec, Interrupt, Switch, drop
 
 INUSE_AFTER_S = 0.5
@@ -133,6 +134,9 @@ async def _talk(sw: Switch, call: CallHandle, spec: CallSpec, agent: Agent, ext:
     for ch in (a2, a1):
         ch.state = "6"
         sw.emit(ev.chan_event("Newstate", ch))
+    if sw.record_queue_calls:  # Dial()'s U(cc-record^s^1) runs on the answered agent leg
+        name = recording_name(sw.pbx_name, a1.linkedid)
+        sw.recorder.start(a1, name, context=RECORD_GOSUB, noise=sw.noise)
     sw.emit(ev.dial("DialEnd", one, a1, ("DialStatus", "ANSWER")))
     call.connected.set()
     bridge = sw.model.bridge_id()

@@ -6,6 +6,7 @@ from callcenter.sim import events as ev
 from callcenter.sim.callerleg import caller_hangs_up
 from callcenter.sim.members import agent_dialplan, extension, hangup_handler, leave, member_status
 from callcenter.sim.model import TRANSFER_TARGETS, UNKNOWN, Member, Queue
+from callcenter.sim.recording import RECORD_GOSUB
 from callcenter.sim.switch import CallHandle, CallSpec, Interrupt, Switch, drop
 from callcenter.sim.talk import connect
 
@@ -66,7 +67,7 @@ def join(sw: Switch, call: CallHandle, q: Queue, timeout: float) -> None:
     """Queue(): the caller joins, hears music on hold."""
     one = call.caller
     one.application = "Queue"
-    one.app_data = f"{q.name},t,,,{int(timeout) if timeout < 600 else ''},,mixmon-sub"
+    one.app_data = f"{q.name},t,,,{int(timeout) if timeout < 600 else ''},,{RECORD_GOSUB}"
     if sw.noise:
         sw.emit(ev.newexten(one, "Queue", one.app_data))
         for var in (*RESULT_VARS, "QUEUEWAIT", "QUEUEWAIT_MS"):

@@ -47,6 +47,14 @@ class Recordings:
         return str(base / filename)
 
 
+RECORD_GOSUB = "cc-record"  # the shipped dialplan's MixMonitor gosub (Queue() and Dial() U())
+
+
+def recording_name(pbx_name: str, linkedid: str) -> str:
+    """The file `[cc-record]` names: `${CC_PBX}-${CHANNEL(linkedid)}.wav`."""
+    return f"{pbx_name}-{linkedid}.wav"
+
+
 class Recorder:
     """MixMonitor as the switch runs it; events go out through `emit`."""
 

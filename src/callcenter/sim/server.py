@@ -49,6 +49,7 @@ class SimulatedAsterisk:
         record_calls: bool = True,
         recordings_dir: Path | None = None,
         pstn: Pstn | None = None,
+        pbx_name: str = "pbx1",
     ) -> None:
         self.username, self.secret = username, secret
         self.time_scale, self.noise, self.agi, self.agi_timeout_s = (
@@ -65,8 +66,9 @@ class SimulatedAsterisk:
         self.model = PbxModel(epoch=int(self._epoch), with_default_members=with_default_members)
         self.sessions: set[AmiClient] = set()
         self.calls: dict[str, CallHandle] = {}
-        # The shipped dialplan records every queue call (Queue() gosub MixMonitor).
+        # [cc-record] records every connected call as ${CC_PBX}-<linkedid>.wav (CC_PBX=pbx1).
         self.record_queue_calls = record_calls
+        self.pbx_name = pbx_name
         self.recorder = Recorder(lambda msg: self.emit(msg), recordings_dir)
         self.pstn = pstn or Pstn()
         self._tasks: set[asyncio.Task[object]] = set()

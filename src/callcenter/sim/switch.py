@@ -23,6 +23,7 @@ class Switch(Protocol):
     noise: bool
     recorder: Recorder
     record_queue_calls: bool
+    pbx_name: str  # the shipped dialplan's CC_PBX global: the prefix of its recordings' names
     calls: dict[str, CallHandle]  # live calls by their first channel's Uniqueid
 
     def emit(self, msg: Message) -> None: ...
@@ -78,6 +79,7 @@ class CallHandle:
         self.caller = caller
         self.twin = twin
         self.agent_legs: tuple[Channel, Channel] | None = None
+        self.phone: Channel | None = None  # an agent's own phone a dialplan Dial() rang
         self.held: list[HeldComplete] = []
         self.connected = asyncio.Event()  # set once an agent has answered
         self.talking: tuple[Queue, Member, int, float] | None = None  # (queue, member, hold, t)

@@ -13,6 +13,7 @@ from callcenter.sim.members import (
     queue_vars,
 )
 from callcenter.sim.model import Member, Queue
+from callcenter.sim.recording import RECORD_GOSUB, recording_name
 from callcenter.sim.switch import CallHandle, CallSpec, Switch, drop
 from callcenter.sim.transfer import complete, redirected, target_queue, transfer
 
@@ -75,7 +76,8 @@ async def connect(
         _member_vars(sw, call, q, member, hold)
     leave(sw, one, q, abandon=False)
     if sw.record_queue_calls:
-        sw.recorder.start(a1, f"{a1.linkedid}.wav", context="mixmon-sub", noise=sw.noise)
+        name = recording_name(sw.pbx_name, a1.linkedid)
+        sw.recorder.start(a1, name, context=RECORD_GOSUB, noise=sw.noise)
     q.holdtime = (q.holdtime * q.completed + hold) // (q.completed + 1)
     extra = [("HoldTime", str(hold)), ("RingTime", str(int(rang)))]
     sw.emit(ev.agent_event("AgentConnect", one, a1, q, member, *extra))

@@ -2,6 +2,7 @@
 
 import { dateText, h, label, money } from "/static/common.js";
 import { t, valueText } from "/static/i18n.js";
+import { recordingButton } from "/static/desktop_recording.js";
 
 const ALERT_TONE = { overdue_complaint: "bad", credit_hold: "bad", repeat_caller: "warn" };
 
@@ -130,6 +131,7 @@ function contacts(list) {
       h("span", {}, `${valueText("ch", c.channel)} ${t(c.direction === "outbound" ? "rec.out" : "rec.in")}`),
       h("span", { class: "muted" }, [label(c.group_slug), c.agent_code ? t("rec.agent", { code: c.agent_code }) : ""].filter(Boolean).join(" · ")),
       h("span", {}, c.disposition_code ? valueText("dc", c.disposition_code) : c.outcome ? valueText("out", c.outcome) : ""),
+      recordingButton(c),
     ),
   );
   return h(

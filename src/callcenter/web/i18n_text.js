@@ -218,4 +218,12 @@ export const TEXT = {
   "out.timeout": ["超时", "timeout"],
   "keys.title": ["快捷键", "Keyboard shortcuts"],
   "keys.help": ["Alt+R 可接听/恢复 · Alt+P 暂停 · Alt+D 填写小结 · Alt+S 保存小结", "Alt+R ready/resume · Alt+P pause · Alt+D disposition · Alt+S save disposition"],
+  "sup.listen": ["监听", "Listen"],
+  "sup.whisper": ["耳语", "Whisper"],
+  "sup.barge": ["强插", "Barge"],
+  "sup.flag.listen": ["主管监听中", "supervisor listening"],
+  "sup.flag.whisper": ["主管耳语中", "supervisor whispering"],
+  "sup.flag.barge": ["主管已强插", "supervisor barged in"],
+  "sup.ask_phone": ["请输入您的话机（例如 Local/1101@agent-phone/n）", "Your phone (e.g. Local/1101@agent-phone/n)"],
+  "rec.play": ["播放录音", "Play recording"],
 };

@@ -4,6 +4,7 @@ import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from 
 import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
+import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
 
 const $ = (id) => document.getElementById(id);
 const STATE_ORDER = ["ringing", "on_call", "wrap_up", "available", "paused", "logged_out"];
@@ -81,7 +82,8 @@ function agentCard(a) {
       a.pause_pending ? h("span", { class: "reason pause-pending" }, ` · ${t("state.pause_pending", { reason: valueText("pr", a.pause_pending) })}`) : null),
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
     h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
-      a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""));
+      a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""),
+    superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }));
 }
 
 function render() {
@@ -138,6 +140,7 @@ async function main() {
   $("app").hidden = false;
   setInterval(tick, 1000);
   tick();
+  watchMonitoring(render);
   // Every connection starts with a full snapshot, so there is nothing to resume.
   new PushSocket("/ws/wallboard", {
     token,

@@ -113,6 +113,39 @@ def originate(
     }
 
 
+# ChanSpy options per supervision mode: q quiet (no beep), w whisper, B barge.
+SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+
+
+def originate_spy(
+    *, channel: str, spied: str, mode: str, caller_id: str, action_id: str
+) -> AmiAction:
+    """Originate (Async) of the supervisor's phone into Application ChanSpy on `spied`."""
+    options = SPY_OPTIONS.get(mode)
+    if options is None:
+        raise ValueError(f"unknown spy mode {mode!r}; one of {sorted(SPY_OPTIONS)}")
+    return {
+        "Action": "Originate",
+        "Channel": _clean(channel),
+        "Application": "ChanSpy",
+        "Data": f"{_clean(spied)},{options}",
+        "CallerID": _clean(caller_id),
+        "Timeout": str(ORIGINATE_TIMEOUT_MS),
+        "Async": "true",
+        "ActionID": action_id,
+    }
+
+
+def mix_monitor_mute(*, channel: str, muted: bool) -> AmiAction:
+    """MixMonitorMute of both directions of the recording on `channel`."""
+    return {
+        "Action": "MixMonitorMute",
+        "Channel": _clean(channel),
+        "Direction": "both",
+        "State": "1" if muted else "0",
+    }
+
+
 def caller_id(name: str, number: str) -> str:
     """`"Name" <number>`, with quotes and angle brackets in the name dropped."""
     safe = re.sub(r'["<>]', "", _clean(name))

@@ -97,6 +97,22 @@ class AmiCommands:
     async def redirect(self, *, channel: str, exten: str) -> None:
         await self._send(ami.redirect(channel=channel, exten=exten))
 
+    async def spy(self, *, supervisor: str, channel: str, mode: str) -> str:
+        action_id = ami.new_action_id("spy")
+        await self._send(
+            ami.originate_spy(
+                channel=ami.originate_channel(supervisor),
+                spied=channel,
+                mode=mode,
+                caller_id=ami.caller_id(f"{mode} {channel}", "spy"),
+                action_id=action_id,
+            )
+        )  # Async: the reply is the acceptance; ChanSpyStart follows once the supervisor answers
+        return action_id
+
+    async def mute_recording(self, *, channel: str, muted: bool) -> None:
+        await self._send(ami.mix_monitor_mute(channel=channel, muted=muted))
+
     async def _send(self, action: ami.AmiAction, *, as_list: bool = False) -> Any:
         # as_list=False for single replies: else panoramisk waits for events that may never come
         if not self._session.connected:

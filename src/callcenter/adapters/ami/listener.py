@@ -17,27 +17,16 @@ import contextlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from panoramisk import Manager
 
+from callcenter.adapters.ami.sink import AmiSink, Message
 from callcenter.settings import AmiServer
 
 log = logging.getLogger(__name__)
-
-Message = Mapping[str, Any]
-
-
-class AmiSink(Protocol):
-    """Where the listener delivers messages, in arrival order, from one consumer task."""
-
-    def handle(self, message: Message, *, pbx: str, at: float) -> None: ...
-
-    def resync(self, messages: Sequence[Message], *, pbx: str, at: float) -> None: ...
-
-    def connection_changed(self, *, pbx: str, connected: bool, at: float) -> None: ...
 
 
 class AmiActionError(Exception):
@@ -86,6 +75,7 @@ class AmiListener:
         action_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
         max_queue: int = 10_000,
+        on_start: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         if max_queue < 2:
             raise ValueError("max_queue must be at least 2")
@@ -99,6 +89,7 @@ class AmiListener:
         self._clock = clock
         self._queue: deque[tuple[float, Message | _Resync]] = deque()
         self._max_queue = max_queue
+        self._on_start = on_start  # before the first connect (the live-call journal's restore)
         self._resume_at = max_queue // 2
         self._waiting = asyncio.Event()  # set while the queue holds something
         self._transport: asyncio.BaseTransport | None = None
@@ -116,6 +107,8 @@ class AmiListener:
 
     async def start(self) -> None:
         """Start the connection loop and the consumer; returns at once (no Asterisk needed yet)."""
+        if self._on_start is not None:
+            await self._on_start()
         self._tasks = [
             asyncio.create_task(self._consume(), name=f"ami-consume-{self.server.name}"),
             asyncio.create_task(self._connect_loop(), name=f"ami-connect-{self.server.name}"),

@@ -92,6 +92,8 @@ class AmiPipeline:
         self._facts: list[Fact] = []
         self.messages = 0
         self.failed = 0
+        # Calls with events between a login and its resync: the lists may predate them.
+        self._since_login: set[str] | None = None
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -103,11 +105,18 @@ class AmiPipeline:
         """One AMI event message received at `at` from PBX `pbx`."""
         self.messages += 1
         for event in translate(message, pbx=pbx, at=at):
+            if self._since_login is not None:
+                linkedid = getattr(event, "linkedid", None)
+                if linkedid:
+                    self._since_login.add(linkedid)
             self._apply(event)
 
     def resync(self, messages: Sequence[Mapping[str, Any]], *, pbx: str, at: float) -> None:
         """A reconnect's QueueStatus + CoreShowChannels lists: seed state, close vanished calls."""
-        live: set[str] = set()
+        # Events that came in while the lists were fetched are queued ahead of them, yet the
+        # lists may have been made before those calls began: such calls are live, not gone.
+        live: set[str] = set(self._since_login or ())
+        self._since_login = None
         for message in messages:
             for event in translate(message, pbx=pbx, at=at):
                 if isinstance(event, ev.ChannelSnapshotSeen):
@@ -117,6 +126,7 @@ class AmiPipeline:
 
     def connection_changed(self, *, pbx: str, connected: bool, at: float) -> None:
         """Connection up/down: nothing to decide until the resync after a reconnect."""
+        self._since_login = set() if connected else None
         log.info("AMI %s %s", pbx, "connected" if connected else "disconnected")
 
     def tick(self, at: float) -> None:

@@ -25,6 +25,7 @@ KINDS: dict[str, type[Any]] = {
         facts.CallLeftAgent,
         facts.CallEnded,
         facts.AgentStateChanged,
+        facts.SpyChanged,
     )
 }
 

@@ -81,6 +81,12 @@ class RemotePbxCommands:
     async def redirect(self, *, channel: str, exten: str) -> None:
         await self._call("redirect", channel=channel, exten=exten)
 
+    async def spy(self, *, supervisor: str, channel: str, mode: str) -> str:
+        return str(await self._call("spy", supervisor=supervisor, channel=channel, mode=mode))
+
+    async def mute_recording(self, *, channel: str, muted: bool) -> None:
+        await self._call("mute_recording", channel=channel, muted=muted)
+
     async def _call(self, method: str, **kwargs: Any) -> Any:
         return await self._rpc.call(self.name, method, kwargs)
 

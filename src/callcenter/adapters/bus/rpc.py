@@ -41,6 +41,8 @@ METHODS = frozenset(
         "originate_agent_first",
         "customer_leg",
         "redirect",
+        "spy",
+        "mute_recording",
     }
 )
 RETRY_AFTER_S = 2.0

@@ -40,4 +40,5 @@ def call_record_from_row(row: Any) -> CallRecord:
         recordings=tuple(getattr(row, "recordings", None) or ()),
         amd=getattr(row, "amd", None),
         caller_verified=getattr(row, "caller_verified", None),
+        ended_during_outage=bool(getattr(row, "ended_during_outage", False)),
     )

@@ -38,8 +38,21 @@ async def _migrate(url: str, action: str, revision: str) -> None:
     cfg = alembic_config(url)
     engine = make_engine(url)
     try:
-        async with engine.begin() as conn:
+        async with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # SQLite changes a table by copying it and dropping the old one, which breaks
+                # the references to it mid-way: check foreign keys after the whole migration
+                # instead (PRAGMA foreign_keys only takes effect outside a transaction).
+                await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                await conn.commit()
             await conn.run_sync(_run, cfg, action, revision)
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                if broken:
+                    await conn.rollback()
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+            await conn.commit()
     finally:
         await engine.dispose()
     log.info("database %s to %s", action + "d", revision)

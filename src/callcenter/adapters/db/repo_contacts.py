@@ -142,6 +142,7 @@ class CallRepository:
             recordings=list(record.recordings),
             amd=record.amd,
             caller_verified=record.caller_verified,
+            ended_during_outage=record.ended_during_outage,
         )
         self._session.add(row)
         await self._session.flush()

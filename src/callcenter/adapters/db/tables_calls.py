@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -61,6 +62,7 @@ class CallRecordRow(Base):
     recordings: Mapped[list[str] | None] = mapped_column(JSON)
     amd: Mapped[str | None] = mapped_column(String(10))
     caller_verified: Mapped[bool | None] = mapped_column(Boolean)
+    ended_during_outage: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class WorkItemRow(Base):

@@ -5,7 +5,12 @@ from __future__ import annotations
 from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import facts as f
 from callcenter.domain.calls.livecall import ORIGINATE_OUTCOMES, Leg, LiveCall
-from callcenter.domain.calls.state import OUTBOUND_CONTEXTS, TrackerState, agent_interface
+from callcenter.domain.calls.state import (
+    AGENT_PHONE_CONTEXT,
+    OUTBOUND_CONTEXTS,
+    TrackerState,
+    agent_interface,
+)
 
 
 class DialRules(TrackerState):
@@ -15,6 +20,8 @@ class DialRules(TrackerState):
         call = self._find(e.pbx, e.channel, e.linkedid)
         if call is None or e.channel is None or e.dest_channel in call.ringing:
             return []  # an Originate's own first leg, or a queue ringing its agent
+        if e.context == AGENT_PHONE_CONTEXT:
+            return []  # click-to-dial's `[agent-phone]` ringing the agent's own device first
         self._mark_path(call, e.context)
         interface = agent_interface(e.dest_channel)
         if interface is not None and not call.agent_first:

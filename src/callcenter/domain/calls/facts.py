@@ -146,6 +146,18 @@ class AgentStateChanged:
     paused_in: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class SpyChanged:
+    """A supervisor's ChanSpy on a call's channel started or stopped (ChanSpyStart / Stop)."""
+
+    pbx: str
+    at: float
+    linkedid: str  # the spied-on call
+    spyer_channel: str
+    spyee_channel: str
+    started: bool
+
+
 CallFact = (
     CallOffered
     | RingStarted
@@ -158,4 +170,4 @@ CallFact = (
     | CallLeftAgent
     | CallEnded
 )
-Fact = CallFact | AgentStateChanged
+Fact = CallFact | AgentStateChanged | SpyChanged

@@ -89,6 +89,7 @@ class LiveCall:
     resynced: bool = False
     bridged_since: float | None = None  # a snapshot showed the customer talking, agent unknown
     spy_leg: bool = False
+    ended_unseen: bool = False  # gone when the PBX was next asked: it ended while nobody watched
 
     @property
     def outbound(self) -> bool:
@@ -175,4 +176,5 @@ class LiveCall:
             recordings=tuple(self.recordings),
             amd=self.amd,
             caller_verified=verified,
+            ended_during_outage=self.ended_unseen,
         )

@@ -21,9 +21,36 @@ class MonitorRules(TrackerState):
         if spyer is not None:
             spyer.spy_leg = True  # the supervisor's own leg is never a call
         spied = self._find(e.pbx, e.spyee_channel, e.spyee_linkedid)
-        if e.started and spied is not None and spied is not spyer:
+        if spied is not None and spied is spyer:
+            return []
+        if e.started and spied is not None:
             spied.monitored += 1
-        return []
+        # ChanSpyStop comes after the spied call hung up: the session ends all the same
+        return [
+            f.SpyChanged(
+                pbx=e.pbx,
+                at=e.at,
+                linkedid=spied.linkedid if spied is not None else e.spyee_linkedid,
+                spyer_channel=e.spyer_channel,
+                spyee_channel=e.spyee_channel,
+                started=e.started,
+            )
+        ]
+
+    def agent_call(self, pbx: str, interface: str) -> tuple[str, str] | None:
+        """(Linkedid, the agent's own channel) of the call the agent is talking on now, if any.
+
+        Read from the live legs (never the agent's state interface, which carries no audio).
+        """
+        wanted = interface.lower()
+        for (p, linkedid), call in self._calls.items():
+            if p != pbx or call.spy_leg:
+                continue
+            for leg in reversed(call.legs):
+                live = leg.talk is None and not leg.left and leg.end is None
+                if live and leg.channel and leg.interface.lower() == wanted:
+                    return linkedid, leg.channel
+        return None
 
     def _recording(self, e: ev.RecordingSeen) -> list[f.Fact]:
         call = self._find(e.pbx, e.channel, e.linkedid)

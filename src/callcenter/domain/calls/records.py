@@ -47,3 +47,6 @@ class CallRecord:
     recordings: tuple[str, ...] = ()
     amd: str | None = None
     caller_verified: bool | None = None
+    # Ended while no process watched the PBX (a crash, an AMI cut): ended_at is when it was
+    # first seen missing, talk and wait are what was known by then (see `callcenter reconcile`).
+    ended_during_outage: bool = False

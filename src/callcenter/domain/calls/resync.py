@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import facts as f
 from callcenter.domain.calls.inbound import QueueRules
+from callcenter.domain.calls.livecall import LiveCall
 from callcenter.domain.calls.state import agent_interface
 
 
@@ -19,8 +20,31 @@ class ResyncRules(QueueRules):
         gone = [key for key in self._calls if key[0] == pbx and key[1] not in live]
         facts: list[f.Fact] = []
         for key in gone:
-            facts.extend(self._finish(self._calls[key], at))
+            call = self._calls[key]
+            call.ended_unseen = True
+            facts.extend(self._finish(call, at))
         return facts
+
+    def live(self, pbx: str) -> list[LiveCall]:
+        """The calls of one PBX that have not ended (for the journal; do not change them)."""
+        return [call for (p, _), call in self._calls.items() if p == pbx]
+
+    def restore(self, calls: Iterable[LiveCall]) -> int:
+        """Take back calls a previous process journalled; the ones known already are kept.
+
+        Call before the first resync: the calls the PBX no longer has are then closed as
+        ended during the outage, the others carry on with what the journal knew.
+        """
+        taken = 0
+        for call in calls:
+            key = (call.pbx, call.linkedid)
+            if key in self._calls:
+                continue
+            self._calls[key] = call
+            for channel in call.channels:
+                self._channel_call[(call.pbx, channel)] = call.linkedid
+            taken += 1
+        return taken
 
     def _queue_entry(self, e: ev.QueueEntrySnapshotSeen) -> list[f.Fact]:
         call = self._find(e.pbx, e.channel, e.uniqueid)

@@ -114,7 +114,10 @@ class TrackerState:
         del self._calls[(call.pbx, call.linkedid)]
         for channel in call.channels:
             self._channel_call.pop((call.pbx, channel), None)
-        if call.spy_leg or (call.path is None and not call.queues):
+        # A call first seen from its own channel that ended while nobody watched may have been
+        # a customer's all the same: stored (as inbound, ended during the outage), not dropped.
+        unseen_caller = call.ended_unseen and call.customer_channel is not None
+        if call.spy_leg or (call.path is None and not call.queues and not unseen_caller):
             return []  # a supervisor's ChanSpy leg, or a channel that never was a customer call
         if call.path is None:
             call.path = "inbound"  # went through a queue without a known context: an entry point

@@ -97,6 +97,7 @@ class ContactView(_FromRecord):
     settled_first_contact: bool = False
     note: str | None = None
     call_linkedid: str | None = None
+    pbx: str | None = None  # with call_linkedid: where the call (and its recording) is
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -1,0 +1,170 @@
+"""Supervisors listening to, whispering to and barging into agents' live calls, audited."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from callcenter.domain.access.auth import MANAGERS, Principal
+from callcenter.domain.calls.facts import Fact, SpyChanged
+from callcenter.ports.audit import AuditEntry, AuditLog
+from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.uow import UowFactory
+from callcenter.services.call_access import principal_label
+from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound, PbxUnavailable
+
+log = logging.getLogger(__name__)
+
+MODES = ("listen", "whisper", "barge")
+# (pbx name, agent interface) -> (Linkedid, the agent's live channel) of the call they talk on
+LiveChannelOf = Callable[[str, str], tuple[str, str] | None]
+
+
+@dataclass
+class MonitorSession:
+    """One requested ChanSpy: audited at once, started/ended by ChanSpyStart/Stop."""
+
+    agent_code: str
+    supervisor: str
+    mode: str
+    pbx: str
+    linkedid: str
+    channel: str
+    reference: str = ""
+    audit_id: int | None = None  # once the audit row is written
+    requested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    started: bool = False
+    ended_at: datetime | None = None
+
+
+class Supervision:
+    """Originates supervisors into ChanSpy on an agent's current channel; tracks who is heard."""
+
+    def __init__(
+        self,
+        *,
+        uow: UowFactory,
+        pbxs: Mapping[str, PbxCommands],
+        audit: AuditLog,
+        live_channel_of: LiveChannelOf,
+        agent_sees_monitoring: bool = False,
+    ) -> None:
+        self._uow = uow
+        self._pbxs = pbxs
+        self._audit = audit
+        self._live_channel_of = live_channel_of
+        self.agent_sees_monitoring = agent_sees_monitoring
+        self._sessions: list[MonitorSession] = []
+        self._writes: set[asyncio.Task[None]] = set()
+
+    async def monitor(
+        self, *, code: str, mode: str, supervisor: str, by: Principal
+    ) -> MonitorSession:
+        """Send the Originate into ChanSpy; Conflict when the agent is on no live call."""
+        if by.role not in MANAGERS:
+            raise Forbidden(f"role {by.role!r} may not monitor agents")
+        if mode not in MODES:
+            raise InvalidField(("mode",), f"unknown mode {mode!r}; one of {list(MODES)}")
+        if not supervisor.strip():
+            raise InvalidField(("supervisor",), "the supervisor's phone or interface is needed")
+        async with self._uow() as uow:
+            agent = await uow.agents.get_by_code(code=code)
+        if agent is None:
+            raise NotFound(f"no agent {code!r}")
+        for pbx_name, pbx in self._pbxs.items():
+            found = self._live_channel_of(pbx_name, agent.interface)
+            if found is None:
+                continue
+            if not pbx.connected:
+                raise PbxUnavailable(f"not connected to Asterisk {pbx_name!r}")
+            linkedid, channel = found
+            session = MonitorSession(code, supervisor, mode, pbx_name, linkedid, channel)
+            self._sessions.append(session)  # ChanSpyStart may come before the reply
+            try:
+                session.reference = await pbx.spy(supervisor=supervisor, channel=channel, mode=mode)
+            except BaseException:
+                self._sessions.remove(session)
+                raise
+            session.audit_id = await self._audit.add(
+                AuditEntry(
+                    kind="monitor",
+                    actor=principal_label(by),
+                    agent_code=code,
+                    pbx=pbx_name,
+                    linkedid=linkedid,
+                    detail=f"{mode} from {supervisor}",
+                    started_at=session.requested_at,
+                )
+            )
+            if session.ended_at is not None:  # ChanSpyStop came before the audit row
+                await self._audit.close(session.audit_id, ended_at=session.ended_at)
+            log.info("%s: %s on agent %s, call %s (%s)", supervisor, mode, code, linkedid, channel)
+            return session
+        raise Conflict(f"agent {code} has no live call to monitor")
+
+    def monitored(self) -> dict[str, str]:
+        """Agent code -> mode of every agent a supervisor is hearing now (ChanSpy started)."""
+        return {s.agent_code: s.mode for s in self._sessions if s.started}
+
+    def visible_to(self, principal: Principal, code: str) -> str | None:
+        """The mode an agent is monitored in, if this principal may know it."""
+        if principal.role == "agent" and not (
+            self.agent_sees_monitoring and principal.agent_code == code
+        ):
+            raise Forbidden("agents are not told whether they are monitored")
+        return self.monitored().get(code)
+
+    async def sessions(self, *, limit: int = 100) -> list[AuditEntry]:
+        """The audited monitoring sessions, newest first."""
+        return await self._audit.recent(kind="monitor", limit=limit)
+
+    def on_fact(self, fact: Fact) -> None:
+        """ChanSpyStart marks a requested session as running, ChanSpyStop closes its audit row."""
+        if not isinstance(fact, SpyChanged):
+            return
+        session = self._match(fact)
+        if session is None:
+            return
+        if fact.started:
+            session.started = True
+            return
+        self._sessions.remove(session)
+        session.ended_at = datetime.fromtimestamp(fact.at, UTC)
+        if session.audit_id is None:
+            return  # monitor() closes the row once written
+        task = asyncio.get_running_loop().create_task(
+            self._close(session.audit_id, session.ended_at)
+        )
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
+
+    async def aclose(self) -> None:
+        """Wait for the audit writes under way."""
+        if self._writes:
+            await asyncio.gather(*self._writes, return_exceptions=True)
+
+    def _match(self, fact: SpyChanged) -> MonitorSession | None:
+        candidates = [
+            s
+            for s in self._sessions
+            if s.pbx == fact.pbx and s.channel == fact.spyee_channel and s.started != fact.started
+        ]
+        for session in candidates:  # the supervisor's own leg, when its name tells
+            if _same_phone(session.supervisor, fact.spyer_channel):
+                return session
+        return candidates[0] if candidates else None
+
+    async def _close(self, audit_id: int, ended: datetime) -> None:
+        try:
+            await self._audit.close(audit_id, ended_at=ended)
+        except Exception:  # the audit row stays open; the log says why
+            log.exception("could not close monitoring audit entry %s", audit_id)
+
+
+def _same_phone(interface: str, channel: str) -> bool:
+    """Whether a channel (`Local/1101@agent-phone-0000002a;1`) is of this phone."""
+    base = interface.strip().removesuffix("/n").split("@")[0].lower()
+    return channel.lower().startswith(base)

@@ -1,0 +1,76 @@
+"""Building the supervision and recording services (issue 13), called by bootstrap.py.
+
+Kept apart so bootstrap.py stays one readable page; the CLI's `recordings purge` builds its
+service here too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from callcenter.adapters.db.database import Database
+from callcenter.settings import Settings
+
+if TYPE_CHECKING:
+    from callcenter.adapters.ami.listener import AmiListener
+    from callcenter.adapters.ami.pipeline import AmiPipeline
+    from callcenter.ports.audit import AuditLog
+    from callcenter.services.recordings import RecordingService
+    from callcenter.services.supervision import Supervision
+
+
+def supervision_service(
+    settings: Settings,
+    db: Database,
+    listeners: dict[str, AmiListener],
+    pipelines: dict[str, AmiPipeline],
+    audit: AuditLog,
+) -> Supervision:
+    """ChanSpy over AMI on the channel the call tracker shows the agent talking on."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
+    from callcenter.services.supervision import Supervision
+
+    def live_channel_of(pbx: str, interface: str) -> tuple[str, str] | None:
+        pipeline = pipelines.get(pbx)
+        return None if pipeline is None else pipeline.tracker.agent_call(pbx, interface)
+
+    return Supervision(
+        uow=db.uow,
+        pbxs=AmiCommandsByServer(listeners),
+        audit=audit,
+        live_channel_of=live_channel_of,
+        agent_sees_monitoring=settings.agent_sees_monitoring,
+    )
+
+
+def recording_service(
+    settings: Settings,
+    db: Database,
+    audit: AuditLog | None = None,
+    listeners: dict[str, AmiListener] | None = None,
+    pipelines: dict[str, AmiPipeline] | None = None,
+) -> RecordingService:
+    """Recordings in the local `recordings_dir` (no S3-compatible adapter yet), indexed."""
+    from callcenter.adapters.ami.commands import AmiCommandsByServer
+    from callcenter.adapters.db.repo_audit import SqlAuditLog
+    from callcenter.adapters.db.repo_recordings import SqlRecordingIndex
+    from callcenter.adapters.recording_files import LocalRecordingStore
+    from callcenter.services.recordings import RecordingService
+
+    live = pipelines if pipelines is not None else {}
+
+    def live_channel_of(pbx: str, interface: str) -> tuple[str, str] | None:
+        pipeline = live.get(pbx)
+        return None if pipeline is None else pipeline.tracker.agent_call(pbx, interface)
+
+    store = LocalRecordingStore(settings.recordings_dir) if settings.recordings_dir else None
+    return RecordingService(
+        uow=db.uow,
+        store=store,
+        index=SqlRecordingIndex(db.engine),
+        audit=audit if audit is not None else SqlAuditLog(db.engine),
+        pbxs=AmiCommandsByServer(listeners if listeners is not None else {}),
+        live_channel_of=live_channel_of,
+        agent_plays_own=settings.agent_plays_own_recordings,
+        retention_days=settings.recording_retention_days,
+    )

@@ -1,0 +1,126 @@
+"""Supervisors listen to, whisper to and barge into live simulated calls; every session audited."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from test_agent_control import client, control_stack, headers
+from test_agent_control_calls import originates
+
+from support.livestack import LiveStack
+
+SUPERVISOR_PHONE = "Local/1101@agent-phone/n"
+
+
+def agent_channel_of(stack: LiveStack, linkedid: str, code: str) -> str:
+    """The simulated PBX's channel of agent `code` on call `linkedid` (its queue leg)."""
+    names = [
+        ch.name
+        for ch in stack.sim.model.channels.values()
+        if ch.linkedid == linkedid and ch.name.startswith(f"Local/{code}@agents-")
+    ]
+    assert names, f"agent {code} has no channel on {linkedid}"
+    return sorted(names)[0]
+
+
+async def wait_for(check: Any, timeout: float = 10.0) -> None:
+    async with asyncio.timeout(timeout):
+        while not await check():
+            await asyncio.sleep(0.05)
+
+
+async def test_supervisor_whispers_to_a_live_call_on_the_agents_channel_and_is_audited(
+    database_url: str,
+) -> None:
+    async with control_stack(database_url) as (stack, _), client(stack) as http:
+        seen = originates(stack)
+        boss = await headers(stack, "supervisor")
+        agent = await headers(stack, "agent", "1001")
+        body = {"mode": "whisper", "supervisor": SUPERVISOR_PHONE}
+
+        refused = await http.post("/api/agents/1001/monitor", json=body, headers=agent)
+        assert refused.status_code == 403
+        idle = await http.post("/api/agents/1001/monitor", json=body, headers=boss)
+        assert idle.status_code == 409, idle.text
+        bad = await http.post(
+            "/api/agents/1001/monitor", json={**body, "mode": "shout"}, headers=boss
+        )
+        assert bad.status_code == 422
+
+        desk = await stack.agent_socket("1001")
+        await asyncio.sleep(0.2)
+        linkedid = stack.sim.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1001",
+            agent_answers_after=1, talk_s=80,
+        )  # fmt: skip
+        await desk.next("call_update", state="answered", linkedid=linkedid)
+        live_channel = agent_channel_of(stack, linkedid, "1001")
+
+        reply = await http.post("/api/agents/1001/monitor", json=body, headers=boss)
+        assert reply.status_code == 202, reply.text
+        assert reply.json()["linkedid"] == linkedid
+        spies = [a for a in seen if a.get("application") == "ChanSpy"]
+        assert len(spies) == 1
+        assert spies[0]["data"] == f"{live_channel},qw"  # the live channel, not Custom:agent1001
+        assert spies[0]["channel"] == SUPERVISOR_PHONE
+
+        async def flagged() -> bool:
+            got = await http.get("/api/monitoring", headers=boss)
+            return bool(got.json() == {"1001": "whisper"})
+
+        await wait_for(flagged)
+        hidden = await http.get("/api/agents/1001/monitor", headers=agent)
+        assert hidden.status_code == 403  # the center's default: agents are not told
+        shown = await http.get("/api/agents/1001/monitor", headers=boss)
+        assert shown.json()["mode"] == "whisper"
+
+        await stack.settled(timeout=30)
+        assert (await http.get("/api/monitoring", headers=boss)).json() == {}
+
+        async def closed() -> bool:
+            rows = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+            return len(rows) == 1 and rows[0]["ended_at"] is not None
+
+        await wait_for(closed)
+        (row,) = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+        assert row["agent"] == "1001"
+        assert row["linkedid"] == linkedid
+        assert row["actor"].startswith("supervisor")
+        assert "whisper" in row["detail"] and SUPERVISOR_PHONE in row["detail"]
+        assert row["ended_at"] >= row["started_at"]
+        assert (await http.get("/api/audit", headers=agent)).status_code == 403
+        async with stack.runtime.uow() as uow:
+            record = await uow.calls.get("pbx1", linkedid)
+        assert record is not None and record.monitored == 1
+        await desk.ws.close()
+
+
+async def test_an_agent_may_see_that_they_are_listened_to_when_the_center_allows(
+    database_url: str,
+) -> None:
+    async with control_stack(database_url) as (stack, _), client(stack) as http:
+        stack.runtime.supervision.agent_sees_monitoring = True  # type: ignore[union-attr]
+        boss = await headers(stack, "supervisor")
+        own = await headers(stack, "agent", "1001")
+        other = await headers(stack, "agent", "1002")
+        desk = await stack.agent_socket("1001")
+        await asyncio.sleep(0.2)
+        linkedid = stack.sim.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1001",
+            agent_answers_after=1, talk_s=60,
+        )  # fmt: skip
+        await desk.next("call_update", state="answered", linkedid=linkedid)
+        body = {"mode": "listen", "supervisor": SUPERVISOR_PHONE}
+        assert (
+            await http.post("/api/agents/1001/monitor", json=body, headers=boss)
+        ).status_code == 202
+
+        async def told() -> bool:
+            got = await http.get("/api/agents/1001/monitor", headers=own)
+            return bool(got.json()["monitored"])
+
+        await wait_for(told)
+        assert (await http.get("/api/agents/1001/monitor", headers=other)).status_code == 403
+        await stack.settled(timeout=30)
+        await desk.ws.close()
