@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,13 @@ async def test_a_recording_plays_from_the_history_and_seeks(
         await asyncio.to_thread(write_wav, spool / row.file, 30.0)
 
         await open_desktop(page, stack, "1001")
+        # the desk reopens in the first call's wrap-up: its disposition ends it, as an agent would
+        form = page.locator("#disposition")
+        await expect(form).to_be_visible(timeout=15_000)
+        await form.locator("#dispo-code").select_option("order_status")
+        await form.locator("input[name=settled][value=yes]").check()
+        await page.keyboard.press("Alt+S")
+        await expect(form).to_be_hidden()
         stack.sim.place_call(
             CALLER, "Li Wei", "8001", answer_by="1001", agent_answers_after=8, talk_s=30
         )
@@ -43,8 +51,12 @@ async def test_a_recording_plays_from_the_history_and_seeks(
         await expect(record.locator("[data-testid=customer-name]")).to_have_text(
             "Li Wei", timeout=30_000
         )
+        # the record pane still shows Li Wei from the first call: wait for the second call's pop
+        # (rrmemory rings 1002 and 1003 before coming back to 1001)
+        phase = page.locator("#call-card [data-testid=call-phase]")
+        await expect(phase).to_have_text(re.compile("Ringing|Connected"), timeout=30_000)
         play = record.locator(f".play-recording[data-linkedid='{first}']")
-        await expect(play).to_be_visible()
+        await expect(play).to_be_visible(timeout=15_000)
         await play.click()
         audio = record.locator("audio.recording")
         await expect(audio).to_be_attached()
