@@ -41,6 +41,7 @@ def build_ami(runtime: Runtime) -> None:
             sink=pipeline,
             protocol_factory=protocol_factory,
             max_queue=settings.ami_max_queue,
+            resync_timeout_s=settings.ami_resync_timeout_s,
             on_start=journal_restore(runtime, server.name),
         )
 

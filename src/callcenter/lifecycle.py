@@ -19,8 +19,23 @@ log = logging.getLogger(__name__)
 AGENT_REFRESH_S = 30.0
 
 
+class StartupRefused(RuntimeError):
+    """The process will not start, for a reason its message names and the operator can fix."""
+
+
 async def start_runtime(runtime: Runtime, scaleout: ScaleOut | None) -> None:
-    """Start everything `build_runtime` built; each start registers its closer (run reversed)."""
+    """Start everything `build_runtime` built; each start registers its closer (run reversed).
+
+    A start that fails stops again whatever had already started, then raises.
+    """
+    try:
+        await _start_all(runtime, scaleout)
+    except BaseException:
+        await runtime.close()
+        raise
+
+
+async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     await refresh_agents(runtime)
     await _start_wallboard(runtime)
     runtime.closers.append(runtime.control.aclose)
@@ -129,8 +144,7 @@ async def _start_agi(runtime: Runtime) -> None:
         )
     except OSError as exc:
         # Asterisk would fall back on every call without anyone noticing: refuse to start.
-        message = f"FastAGI server could not listen on {settings.agi_host}:{settings.agi_port}"
-        log.error("%s: %s", message, exc)
-        raise RuntimeError(f"{message}: {exc}") from None
+        where = f"{settings.agi_host}:{settings.agi_port}"
+        raise StartupRefused(f"FastAGI server could not listen on {where}: {exc}") from None
     log.info("FastAGI listening on %s:%d", runtime.agi.host, runtime.agi.port)
     runtime.closers.append(runtime.agi.stop)

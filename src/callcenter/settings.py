@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     webhook_deliver: bool = True
     # AMI events waiting for the call tracker before the listener stops reading the socket
     ami_max_queue: int = Field(default=10_000, ge=2)
+    # how long the resync after each (re)connect waits for QueueStatus / CoreShowChannels; a
+    # restarted Asterisk can be slow to answer the first one (other actions wait 5 s)
+    ami_resync_timeout_s: float = Field(default=30.0, gt=0)
     ws_backlog: int = 500
     # and at most this much text per channel, none older: an older resume gets `resync`
     ws_backlog_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -101,6 +101,39 @@ def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Con
     return config
 
 
+class StartupReport:
+    """ASGI wrapper for `serve`: a start-up refused for a reason the operator can fix
+    (`StartupRefused`) reaches uvicorn without its traceback; `refused` keeps the one line."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.refused: str | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        from callcenter.lifecycle import StartupRefused
+
+        held: list[dict[str, Any]] = []  # the failure, told once the exception is known
+
+        async def relay(message: dict[str, Any]) -> None:
+            if message["type"] == "lifespan.startup.failed":
+                held.append(message)
+            else:
+                await send(message)
+
+        try:
+            await self.app(scope, receive, relay)
+        except StartupRefused as exc:
+            self.refused = str(exc)
+            held[:] = [{"type": "lifespan.startup.failed", "message": ""}]
+            raise
+        finally:
+            for message in held:
+                await send(message)
+
+
 def run(args: argparse.Namespace) -> int:
     """Serve until interrupted."""
     import uvicorn
@@ -123,5 +156,12 @@ def run(args: argparse.Namespace) -> int:
     except RulesError as exc:
         print(f"callcenter serve: {exc}", file=sys.stderr)
         return 2
-    uvicorn.Server(server_config(create_app(settings), settings)).run()
+    app = StartupReport(create_app(settings))
+    try:
+        uvicorn.Server(server_config(app, settings)).run()
+    except SystemExit:  # uvicorn's exit when the start-up failed
+        if app.refused is None:
+            raise
+        print(f"callcenter serve: {app.refused}", file=sys.stderr)
+        return 2
     return 0

@@ -73,6 +73,7 @@ class AmiListener:
         reconnect_max_s: float = 30.0,
         ping_interval_s: float = 10.0,
         action_timeout_s: float = 5.0,
+        resync_timeout_s: float = 30.0,
         clock: Callable[[], float] = time.time,
         max_queue: int = 10_000,
         on_start: Callable[[], Awaitable[None]] | None = None,
@@ -86,6 +87,8 @@ class AmiListener:
         self._reconnect_max = reconnect_max_s
         self._ping_interval = ping_interval_s
         self._action_timeout = action_timeout_s
+        # A restarted Asterisk can be slow over its first QueueStatus: the resync waits longer.
+        self._resync_timeout = resync_timeout_s
         self._clock = clock
         self._queue: deque[tuple[float, Message | _Resync]] = deque()
         self._max_queue = max_queue
@@ -137,15 +140,19 @@ class AmiListener:
 
     # -- actions ---------------------------------------------------------------------------
 
-    async def send_action(self, action: Mapping[str, Any], *, as_list: bool | None = None) -> Any:
-        """Send an action; return panoramisk's reply (a message, or a list for list actions)."""
+    async def send_action(
+        self, action: Mapping[str, Any], *, as_list: bool | None = None, timeout_s: float = 0.0
+    ) -> Any:
+        """Send an action; return panoramisk's reply (a list for list actions) within `timeout_s`
+        (default: the action timeout)."""
         name = str(action.get("Action", "?"))
         manager = self._manager
         if manager is None or not self.connected:
             raise AmiActionError(name, f"not connected to Asterisk {self.server.name!r}")
         try:
             reply = await asyncio.wait_for(
-                manager.send_action(dict(action), as_list=as_list), self._action_timeout
+                manager.send_action(dict(action), as_list=as_list),
+                timeout_s or self._action_timeout,
             )
         except TimeoutError as exc:
             raise AmiActionError(name, "no answer from Asterisk") from exc
@@ -249,7 +256,7 @@ class AmiListener:
         """Fetch live queue and channel state so calls that ended while we were away get closed."""
         items: list[Message] = []
         for action in ({"Action": "QueueStatus"}, {"Action": "CoreShowChannels"}):
-            reply = await self.send_action(action, as_list=True)
+            reply = await self.send_action(action, as_list=True, timeout_s=self._resync_timeout)
             items.extend(reply if isinstance(reply, list) else [reply])
         self._put(_Resync(tuple(items)))
 
