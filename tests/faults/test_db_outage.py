@@ -75,7 +75,8 @@ async def test_thirty_seconds_without_database(
     """Figure: 30 s of a silent database -> 6/6 routes answered (fallback), 5/5 pops out marked
     incomplete, 5/5 call records held in the buffer then written once, 0 lost."""
     caplog.set_level(logging.WARNING)
-    rules = open_all_day_rules(tmp_path)
+    # five calls queue behind agent 1001 (simulated minutes): keep them in member-hotline
+    rules = open_all_day_rules(tmp_path, overflow_after_s=3600)
     async with live_stack(
         proxied.url, agi=True, dialplan_allow=["127.0.0.1"], routing_file=rules
     ) as stack:

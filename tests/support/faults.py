@@ -95,14 +95,23 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
-def open_all_day_rules(folder: Path) -> Path:
-    """The shipped routing rules with every group open around the clock (tests run at any hour)."""
+def open_all_day_rules(folder: Path, *, overflow_after_s: int | None = None) -> Path:
+    """The shipped routing rules with every group open around the clock (tests run at any hour).
+
+    `overflow_after_s` replaces every overflow and borrowing delay: the simulated Asterisk follows
+    the hook's overflow plan as the shipped dialplan does, and a test whose calls queue behind one
+    agent for a while (in simulated seconds) must not see them leave for another group."""
     import re
     from importlib import resources
 
     text = resources.files("callcenter.routing").joinpath("default.toml").read_text("utf-8")
+    text = re.sub(r"(?m)^hours = .*$", 'hours = ["mon-sun 00:00-24:00"]', text)
+    if overflow_after_s is not None:
+        text = re.sub(
+            r"(?m)^(overflow|borrow)_after_s = .*$", rf"\1_after_s = {overflow_after_s}", text
+        )
     path = folder / "routing.toml"
-    path.write_text(re.sub(r"(?m)^hours = .*$", 'hours = ["mon-sun 00:00-24:00"]', text), "utf-8")
+    path.write_text(text, "utf-8")
     return path
 
 
