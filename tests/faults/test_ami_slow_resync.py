@@ -151,3 +151,36 @@ async def test_the_resync_waits_its_own_timeout_not_the_action_timeout() -> None
     finally:
         await listener.stop()
         await pbx.stop()
+
+
+class DiesDuringResyncAsterisk(SlowQueueStatusAsterisk):
+    """Logs in, then closes the socket when asked QueueStatus, answering nothing: a PBX that
+    went down right after the listener connected."""
+
+    async def _answer(self, action: dict[str, str], writer: asyncio.StreamWriter) -> None:
+        if action.get("Action") == "QueueStatus":
+            self.queue_status_asked += 1
+            writer.close()
+            raise ConnectionError("gone")
+        await super()._answer(action, writer)
+
+
+async def test_asterisk_gone_during_the_resync_is_seen_at_once_not_after_its_timeout() -> None:
+    """Figure: resync timeout 30 s, the PBX closes the socket on QueueStatus -> within 2 s the
+    listener says 'not connected' (commands get a 503, not a 30 s hang) and has reconnected at
+    least once; it never handed over a resync it did not get."""
+    pbx = DiesDuringResyncAsterisk(0.0)
+    port = await pbx.start()
+    sink = ResyncSink()
+    listener = listener_for(port, sink, resync_timeout_s=30.0)
+    try:
+        await listener.start()
+        async with asyncio.timeout(2.0):
+            while pbx.queue_status_asked < 2:
+                await asyncio.sleep(0.01)
+        assert sink.resyncs == []
+        assert sink.connection_changes[:2] == [True, False]
+        assert pbx.connections >= 2
+    finally:
+        await listener.stop()
+        await pbx.stop()

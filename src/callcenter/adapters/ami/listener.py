@@ -21,8 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from panoramisk import Manager
-
+from callcenter.adapters.ami.session import LossAwareManager
 from callcenter.adapters.ami.sink import AmiSink, Message
 from callcenter.settings import AmiServer
 
@@ -41,23 +40,6 @@ class AmiActionError(Exception):
 @dataclass(frozen=True)
 class _Resync:
     messages: tuple[Message, ...]
-
-
-class _Manager(Manager):  # type: ignore[misc]
-    """panoramisk's Manager, with reconnection left to AmiListener (backoff, resync)."""
-
-    def __init__(self, on_lost: Callable[[], None], **config: Any) -> None:
-        super().__init__(**config)
-        self._on_lost = on_lost
-
-    def connection_lost(self, exc: object) -> None:
-        self._connected = False
-        pinger: asyncio.TimerHandle | None = getattr(self, "pinger", None)
-        if pinger is not None:
-            pinger.cancel()
-        self.pinger = None
-        log.warning("AMI connection lost")
-        self._on_lost()
 
 
 class AmiListener:
@@ -99,7 +81,7 @@ class AmiListener:
         self._reading_paused = False
         self.read_pauses = 0  # times the queue filled and reading the socket stopped
         self.peak_depth = 0  # most events ever waiting at once
-        self._manager: _Manager | None = None
+        self._manager: LossAwareManager | None = None
         self._lost = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self.connected = False
@@ -149,13 +131,24 @@ class AmiListener:
         manager = self._manager
         if manager is None or not self.connected:
             raise AmiActionError(name, f"not connected to Asterisk {self.server.name!r}")
+        # The reply races the connection: an action pending when Asterisk goes away fails at
+        # once instead of waiting out its timeout (a resync would otherwise hold for 30 s).
+        answer = asyncio.ensure_future(manager.send_action(dict(action), as_list=as_list))
+        lost = asyncio.ensure_future(self._lost.wait())
         try:
-            reply = await asyncio.wait_for(
-                manager.send_action(dict(action), as_list=as_list),
-                timeout_s or self._action_timeout,
+            await asyncio.wait(
+                (answer, lost),
+                timeout=timeout_s or self._action_timeout,
+                return_when=asyncio.FIRST_COMPLETED,
             )
-        except TimeoutError as exc:
-            raise AmiActionError(name, "no answer from Asterisk") from exc
+        finally:
+            lost.cancel()
+        if not answer.done():
+            answer.cancel()
+            if self._lost.is_set():
+                raise AmiActionError(name, f"connection to Asterisk {self.server.name!r} lost")
+            raise AmiActionError(name, "no answer from Asterisk")
+        reply = answer.result()
         first = reply[0] if isinstance(reply, list) and reply else reply
         if getattr(first, "response", "") in ("Error", "Fail", "Failure"):
             raise AmiActionError(name, str(first.get("Message", "error")))
@@ -194,6 +187,7 @@ class AmiListener:
 
     def _on_lost(self) -> None:
         self._lost.set()
+        self._set_connected(False)  # commands see it at once, not after the session unwinds
 
     async def _connect_loop(self) -> None:
         delay = self._reconnect_min
@@ -212,7 +206,7 @@ class AmiListener:
     async def _session(self) -> None:
         loop = asyncio.get_running_loop()
         self._lost.clear()
-        manager = _Manager(
+        manager = LossAwareManager(
             self._on_lost,
             host=self.server.host,
             port=self.server.port,
