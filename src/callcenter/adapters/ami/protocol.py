@@ -19,6 +19,19 @@ BANNER = "Asterisk Call Manager/"
 MAX_FRAME_CHARS = 1 << 20
 
 
+class AmiMessage(Message):  # type: ignore[misc]
+    """panoramisk's message with a `get` that does not raise for a missing header.
+
+    Mapping.get goes through __getitem__ and catches KeyError; most events lack most of the
+    headers the translation asks for, so every miss paid for an exception. panoramisk 1.4 keeps
+    headers as `_store[lower-cased name] = (name, value)`; this reads that once.
+    """
+
+    def get(self, key: str, default: Any = None) -> Any:
+        item = self._store.get(key.lower())
+        return default if item is None else item[1]
+
+
 class MessageDispatcher:
     """A stand-in for panoramisk's Manager when there is no connection (replays, benchmarks)."""
 
@@ -73,7 +86,7 @@ class CallCenterAMIProtocol(AMIProtocol):  # type: ignore[misc]
         frame = frame.strip()
         if not frame or (self.frame_filter is not None and not self.frame_filter(frame)):
             return
-        message = Message.from_line(frame)
+        message = AmiMessage.from_line(frame)
         if message is None:
             self.skipped += 1
             log.warning("AMI: skipped a frame with no Event or Response: %.80r", frame)

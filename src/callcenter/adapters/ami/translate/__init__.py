@@ -43,13 +43,10 @@ _HANDLERS: dict[str, Handler] = {
 }
 
 # VarSets translate reads (besides CC_*), and DIALEDTIME_MS, which the replay clock reads.
-_WANTED_VARIABLES = (
-    "QUEUESTATUS",
-    "DIALSTATUS",
-    "AMDSTATUS",
-    "MIXMONITOR_FILENAME",
-    "DIALEDTIME_MS",
+_WANTED_VARIABLES = frozenset(
+    ("QUEUESTATUS", "DIALSTATUS", "AMDSTATUS", "MIXMONITOR_FILENAME", "DIALEDTIME_MS")
 )
+_VARIABLE = "\r\nVariable: "
 
 # Frames no handler reads, recognisable from their first line: skipped before parsing.
 _UNWANTED = tuple(
@@ -86,9 +83,14 @@ _UNWANTED = tuple(
 def wanted_frame(frame: str) -> bool:
     """False for a raw frame translate would ignore anyway (most VarSets, Newexten...): cheap."""
     if frame.startswith("Event: VarSet\r\n"):
-        return "\r\nVariable: CC_" in frame or any(
-            f"\r\nVariable: {name}\r\n" in frame for name in _WANTED_VARIABLES
-        )
+        # One find for the variable's name, one set lookup: a busy PBX sends VarSets by the dozen.
+        at = frame.find(_VARIABLE)
+        if at < 0:
+            return False
+        start = at + len(_VARIABLE)
+        end = frame.find("\r\n", start)
+        name = frame[start:end] if end >= 0 else frame[start:]
+        return name.startswith("CC_") or name in _WANTED_VARIABLES
     return not frame.startswith(_UNWANTED)
 
 
