@@ -118,3 +118,14 @@ def test_pipeline_survives_unknown_events_and_missing_headers() -> None:
     assert [type(x).__name__ for x in facts] == ["CallEnded"]
     assert pipeline.messages == 5
     assert pipeline.failed == 0
+
+
+def test_parsed_messages_answer_missing_headers_with_the_default_and_ignore_case() -> None:
+    """What the translation relies on: a header absent from the frame reads as the default
+    (no exception), names match whatever their case, a repeated header is a list."""
+    from callcenter.adapters.ami.protocol import AmiMessage
+
+    message = AmiMessage.from_line("Event: Hangup\r\nUniqueid: 1.2\r\nX: a\r\nX: b")
+    assert message.get("UniqueID") == "1.2" and message["event"] == "Hangup"
+    assert message.get("DestUniqueid") is None and message.get("Cause", "0") == "0"
+    assert message.get("X") == ["a", "b"]

@@ -150,3 +150,26 @@ def test_stream_time_uses_uniqueid_epochs_and_dialed_time() -> None:
     # junk proves nothing: an absurd epoch, or a header repeated into a list
     assert stream_time({"Event": "Newchannel", "Uniqueid": "99999999999999999999.1"}) == 0.0
     assert stream_time({"Event": "Newchannel", "Uniqueid": ["1795343813.0", "1.1"]}) == 0.0
+
+
+def test_only_varsets_the_translation_reads_pass_the_raw_frame_filter() -> None:
+    """A PBX sends VarSets by the dozen per call: the filter keeps DIALSTATUS, AMDSTATUS,
+    QUEUESTATUS, MIXMONITOR_FILENAME, DIALEDTIME_MS and our CC_* ones, drops the rest
+    (a name that only starts like a wanted one included), and never keeps a VarSet without
+    a Variable header."""
+    from callcenter.adapters.ami.translate import wanted_frame
+
+    def varset(name: str) -> str:
+        return f"Event: VarSet\r\nChannel: Local/1001@x-0001;1\r\nVariable: {name}\r\nValue: 1"
+
+    kept = [
+        n
+        for n in ("DIALSTATUS", "AMDSTATUS", "QUEUESTATUS", "MIXMONITOR_FILENAME", "CC_GROUP")
+        if wanted_frame(varset(n))
+    ]
+    assert kept == ["DIALSTATUS", "AMDSTATUS", "QUEUESTATUS", "MIXMONITOR_FILENAME", "CC_GROUP"]
+    assert not wanted_frame(varset("BRIDGEPEER"))
+    assert not wanted_frame(varset("DIALSTATUS_OLD"))
+    assert not wanted_frame("Event: VarSet\r\nChannel: Local/1001@x-0001;1")
+    assert wanted_frame("Event: VarSet\r\nVariable: DIALEDTIME_MS")  # last header of the frame
+    assert not wanted_frame("Event: Newexten\r\nChannel: Local/1001@x-0001;1")
