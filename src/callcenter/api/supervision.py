@@ -87,10 +87,10 @@ async def monitoring(supervision: SupervisionDep, _: Manager) -> dict[str, str]:
 async def audit(
     runtime: RuntimeDep,
     _: Manager,
-    kind: Annotated[Literal["monitor", "recording"] | None, Query()] = None,
+    kind: Annotated[Literal["monitor", "recording", "quality"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Audited monitoring sessions and recording accesses, newest first."""
+    """Audited monitoring sessions, recording accesses and quality scores, newest first."""
     if runtime.audit is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no audit log in this process")
     return [_entry(e) for e in await runtime.audit.recent(kind=kind, limit=limit)]
