@@ -67,6 +67,31 @@ async def monitor(
     }
 
 
+class MonitorModeIn(Strict):
+    """The mode a running session switches to; `supervisor` picks the session if several."""
+
+    mode: Literal["listen", "whisper", "barge"]
+    supervisor: Interface | None = None
+
+
+@router.patch("/api/agents/{code}/monitor")
+async def switch_mode(
+    code: AgentCodePath, body: MonitorModeIn, supervision: SupervisionDep, by: Manager
+) -> dict[str, Any]:
+    """Switch the live session to listen / whisper / barge without hanging up (409: none)."""
+    with http_errors():
+        session = await supervision.switch(
+            code=code, mode=body.mode, by=by, supervisor=body.supervisor
+        )
+    return {
+        "agent": code,
+        "mode": session.mode,
+        "pbx": session.pbx,
+        "linkedid": session.linkedid,
+        "audit_id": session.audit_id,
+    }
+
+
 @router.get("/api/agents/{code}/monitor")
 async def monitor_state(
     code: AgentCodePath, supervision: SupervisionDep, principal: Staff
