@@ -91,6 +91,7 @@ def call_store(settings: Settings, db: Database, capacity: int | None = None) ->
 
 async def build_runtime(settings: Settings) -> Runtime:
     """Build every component of one process, then start its background work."""
+    from callcenter import supervision_wiring as wiring
     from callcenter.adapters.ami.commands import AmiCommandsByServer
     from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.db.repo_audit import SqlAuditLog
@@ -107,7 +108,6 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
-    from callcenter.supervision_wiring import recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -156,8 +156,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
     wallboard.pause_pending = control.pending_pauses.reason
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
-    supervision = supervision_service(settings, db, listeners, pipelines, audit)
-    recordings = recording_service(settings, db, audit, listeners, pipelines)
+    supervision = wiring.supervision_service(settings, db, listeners, pipelines, audit)
+    recordings = wiring.recording_service(settings, db, audit, listeners, pipelines)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -202,9 +202,9 @@ async def build_runtime(settings: Settings) -> Runtime:
         supervision=supervision,
         audit=audit,
         recordings=recordings,
+        quality=wiring.quality_service(db, audit),
     )
-    runtime.closers.append(supervision.aclose)
-    runtime.closers.append(recordings.aclose)
+    runtime.closers += [supervision.aclose, recordings.aclose]
     build_ami(runtime)
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:

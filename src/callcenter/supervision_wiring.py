@@ -1,4 +1,4 @@
-"""Building the supervision and recording services (issue 13), called by bootstrap.py.
+"""Building the supervision, recording and quality services (issue 13), called by bootstrap.py.
 
 Kept apart so bootstrap.py stays one readable page; the CLI's `recordings purge` builds its
 service here too.
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
     from callcenter.ports.audit import AuditLog
+    from callcenter.services.quality import QualityService
     from callcenter.services.recordings import RecordingService
     from callcenter.services.supervision import Supervision
 
@@ -73,4 +74,18 @@ def recording_service(
         live_channel_of=live_channel_of,
         agent_plays_own=settings.agent_plays_own_recordings,
         retention_days=settings.recording_retention_days,
+    )
+
+
+def quality_service(db: Database, audit: AuditLog) -> QualityService:
+    """Scorecards and evaluations in the database; scores link to the call's indexed recording."""
+    from callcenter.adapters.db.repo_quality import SqlQualityStore
+    from callcenter.adapters.db.repo_recordings import SqlRecordingIndex
+    from callcenter.services.quality import QualityService
+
+    return QualityService(
+        uow=db.uow,
+        store=SqlQualityStore(db.engine),
+        audit=audit,
+        recordings=SqlRecordingIndex(db.engine),
     )

@@ -98,5 +98,8 @@ class FakePbxCommands:
         self._next_id += 1
         return f"fake-spy-{self._next_id}"
 
+    async def switch_spy_mode(self, *, spyer_channel: str, mode: str) -> None:
+        self._do("switch_spy_mode", spyer_channel=spyer_channel, mode=mode)
+
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         self._do("mute_recording", channel=channel, muted=muted)

@@ -8,6 +8,7 @@ from typing import Any
 from test_agent_control import client, control_stack, headers
 from test_agent_control_calls import originates
 
+from callcenter.sim.chanspy import spy_mode
 from support.livestack import LiveStack
 
 SUPERVISOR_PHONE = "Local/1101@agent-phone/n"
@@ -62,7 +63,7 @@ async def test_supervisor_whispers_to_a_live_call_on_the_agents_channel_and_is_a
         assert reply.json()["linkedid"] == linkedid
         spies = [a for a in seen if a.get("application") == "ChanSpy"]
         assert len(spies) == 1
-        assert spies[0]["data"] == f"{live_channel},qw"  # the live channel, not Custom:agent1001
+        assert spies[0]["data"] == f"{live_channel},qwd"  # the live channel, not Custom:agent1001
         assert spies[0]["channel"] == SUPERVISOR_PHONE
 
         async def flagged() -> bool:
@@ -123,4 +124,72 @@ async def test_an_agent_may_see_that_they_are_listened_to_when_the_center_allows
         await wait_for(told)
         assert (await http.get("/api/agents/1001/monitor", headers=other)).status_code == 403
         await stack.settled(timeout=30)
+        await desk.ws.close()
+
+
+def spyer_of(stack: LiveStack, spied: str) -> tuple[str, str]:
+    """The simulated PBX's ChanSpy channel on `spied`, and the mode ChanSpy runs in now."""
+    found = [
+        ch
+        for ch in stack.sim.model.channels.values()
+        if ch.application == "ChanSpy" and ch.app_data.startswith(f"{spied},")
+    ]
+    assert len(found) == 1, [ch.name for ch in found]
+    return found[0].name, spy_mode(found[0].spy_flags)
+
+
+async def test_a_supervisor_goes_from_listen_to_whisper_to_barge_without_hanging_up(
+    database_url: str,
+) -> None:
+    async with control_stack(database_url) as (stack, _), client(stack) as http:
+        boss = await headers(stack, "supervisor")
+        agent = await headers(stack, "agent", "1001")
+        url = "/api/agents/1001/monitor"
+        nobody = await http.patch(url, json={"mode": "whisper"}, headers=boss)
+        assert nobody.status_code == 409
+        desk = await stack.agent_socket("1001")
+        await asyncio.sleep(0.2)
+        linkedid = stack.sim.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1001",
+            agent_answers_after=1, talk_s=80,
+        )  # fmt: skip
+        await desk.next("call_update", state="answered", linkedid=linkedid)
+        live_channel = agent_channel_of(stack, linkedid, "1001")
+        started = await http.post(
+            url, json={"mode": "listen", "supervisor": SUPERVISOR_PHONE}, headers=boss
+        )
+        assert started.status_code == 202, started.text
+
+        async def mode_shown(mode: str) -> bool:
+            return bool((await http.get("/api/monitoring", headers=boss)).json() == {"1001": mode})
+
+        await wait_for(lambda: mode_shown("listen"))
+        spyer, mode = spyer_of(stack, live_channel)
+        assert mode == "listen"
+
+        assert (await http.patch(url, json={"mode": "whisper"}, headers=agent)).status_code == 403
+        bad = await http.patch(url, json={"mode": "shout"}, headers=boss)
+        assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "mode"]
+        for wanted in ("whisper", "barge", "listen"):
+            switched = await http.patch(url, json={"mode": wanted}, headers=boss)
+            assert switched.status_code == 200, switched.text
+            assert switched.json()["mode"] == wanted and switched.json()["linkedid"] == linkedid
+            await wait_for(lambda w=wanted: mode_shown(w))
+            # the same ChanSpy channel (no new Originate, no hang-up), now in the new mode
+            assert spyer_of(stack, live_channel) == (spyer, wanted)
+
+        rows = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+        modes = [r["detail"].split(" ", 1)[0] for r in reversed(rows)]
+        assert modes == ["listen", "whisper", "barge", "listen"]
+        assert all(r["ended_at"] is not None for r in rows[1:])  # each mode's span closed
+        assert rows[0]["ended_at"] is None  # the current one runs until ChanSpyStop
+        await stack.settled(timeout=30)
+
+        async def all_closed() -> bool:
+            rows = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+            return all(r["ended_at"] is not None for r in rows)
+
+        await wait_for(all_closed)
+        gone = await http.patch(url, json={"mode": "barge"}, headers=boss)
+        assert gone.status_code == 409
         await desk.ws.close()

@@ -197,3 +197,22 @@ def test_transfer_targets() -> None:
     assert transfer_exten("8006") == "7006"
     with pytest.raises(InvalidField):
         transfer_exten("4008001234")
+
+
+def test_spy_options_let_dtmf_switch_modes_and_the_switch_is_a_received_digit() -> None:
+    for mode in ("listen", "whisper", "barge"):
+        data = ami.originate_spy(
+            channel="Local/2001@supervisor/n", spied="Local/1001@agents-00000001;1",
+            mode=mode, caller_id='"Li" <2001>', action_id="spy-1",
+        )["Data"]  # fmt: skip
+        assert isinstance(data, str) and "d" in data.split(",")[1]
+    switch = ami.spy_mode_dtmf(spyer_channel="Local/2001@supervisor-00000002;1", mode="whisper")
+    assert switch["Action"] == "PlayDTMF" and switch["Digit"] == "5"
+    assert switch["Channel"] == "Local/2001@supervisor-00000002;1"
+    assert switch["Receive"] == "true"  # into ChanSpy, not out to the supervisor's phone
+    assert [ami.spy_mode_dtmf(spyer_channel="x", mode=m)["Digit"] for m in ("listen", "barge")] == [
+        "4",
+        "6",
+    ]
+    with pytest.raises(ValueError):
+        ami.spy_mode_dtmf(spyer_channel="x", mode="shout")

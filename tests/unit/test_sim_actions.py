@@ -6,6 +6,7 @@ import asyncio
 import json
 
 from callcenter.sim.actions import HANDLERS
+from callcenter.sim.chanspy import spy_mode
 from callcenter.sim.model import Message
 from callcenter.sim.server import SimulatedAsterisk
 from support import TRACES
@@ -97,3 +98,35 @@ async def test_hangup_and_redirect_of_a_waiting_caller() -> None:
     assert [dict(m)["Event"] for m in events].count("QueueCallerAbandon") == 1
     unknown = HANDLERS["hangup"](sim, {"Action": "Hangup", "Channel": caller})
     assert dict(unknown.messages[0])["Message"] == "No such channel"
+
+
+def test_play_dtmf_switches_a_chanspy_with_option_d_and_refuses_like_asterisk() -> None:
+    sim = SimulatedAsterisk("callcenter", "x", time_scale=0.001)
+    events: list[Message] = []
+    sim.emit = events.append  # type: ignore[method-assign]
+    spyer, _ = sim.model.local_pair("2001@supervisor", 0.0)
+    spyer.application, spyer.app_data = "ChanSpy", "Local/1001@agents-00000001;1,qd"
+    spyer.spy_flags = "qd"
+    plain, _ = sim.model.local_pair("2002@supervisor", 0.0)
+    plain.application, plain.spy_flags = "ChanSpy", "q"
+    play = HANDLERS["playdtmf"]
+
+    def press(channel: str, digit: str, receive: str = "true") -> list[Message]:
+        action = {"Action": "PlayDTMF", "ActionID": "d-1", "Channel": channel}
+        reply = play(sim, {**action, "Digit": digit, "Duration": "120", "Receive": receive})
+        return reply.messages + reply.events
+
+    for digit, mode in (("5", "whisper"), ("6", "barge"), ("1", "barge"), ("4", "listen")):
+        reply, dtmf = press(spyer.name, digit)
+        assert dict(reply)["Message"] == "DTMF successfully queued"
+        assert dict(dtmf)["Event"] == "DTMFEnd" and dict(dtmf)["Direction"] == "Received"
+        assert dict(dtmf)["Channel"] == spyer.name and dict(dtmf)["Digit"] == digit
+        assert spy_mode(spyer.spy_flags) == mode
+    press(plain.name, "6")
+    assert spy_mode(plain.spy_flags) == "listen"  # without d a digit is no mode change
+    (sent_out,) = press(spyer.name, "5", receive="no")  # sent to the phone, not read by ChanSpy
+    assert spy_mode(spyer.spy_flags) == "listen" and dict(sent_out)["Response"] == "Success"
+    (missing,) = press("Local/9999@nowhere-00000009;1", "5")
+    assert dict(missing)["Message"] == "Channel not found"
+    (nodigit,) = press(spyer.name, "")
+    assert dict(nodigit)["Message"] == "No digit specified"

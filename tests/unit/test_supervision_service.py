@@ -83,3 +83,33 @@ async def test_refusals_come_before_anything_is_sent() -> None:
     assert sup.visible_to(agent, "1002") is None
     await asyncio.sleep(0)
     assert pbx.commands == [] and audit.entries == []
+
+
+async def test_a_running_session_switches_mode_with_one_audit_row_per_mode() -> None:
+    pbx, audit = FakePbxCommands(), FakeAuditLog()
+    sup = service(pbx, audit, {WANG_FANG.interface: ("1800.7", CHANNEL)})
+    await sup.monitor(code="1002", mode="listen", supervisor=PHONE, by=BOSS)
+    with pytest.raises(Conflict, match="not answered yet"):
+        await sup.switch(code="1002", mode="whisper", by=BOSS)
+    sup.on_fact(spy_fact(True, 1_800_000_000.0))
+    agent = Principal("agent", agent_id=WANG_FANG.id, agent_code="1002", token_id=11)
+    with pytest.raises(Forbidden):
+        await sup.switch(code="1002", mode="whisper", by=agent)
+    with pytest.raises(InvalidField):
+        await sup.switch(code="1002", mode="shout", by=BOSS)
+    await sup.switch(code="1002", mode="whisper", by=BOSS)
+    await sup.switch(code="1002", mode="whisper", by=BOSS)  # already: nothing sent
+    await sup.switch(code="1002", mode="barge", by=BOSS)
+    spyer = spy_fact(True, 0).spyer_channel
+    assert pbx.sent("switch_spy_mode") == [
+        {"spyer_channel": spyer, "mode": "whisper"},
+        {"spyer_channel": spyer, "mode": "barge"},
+    ]
+    assert sup.monitored() == {"1002": "barge"}
+    sup.on_fact(spy_fact(False, 1_800_000_060.0))
+    await sup.aclose()
+    assert [e.detail.split(" ")[0] for e in audit.entries] == ["listen", "whisper", "barge"]
+    assert all(e.ended_at is not None for e in audit.entries)
+    assert audit.entries[-1].ended_at.timestamp() == 1_800_000_060.0  # type: ignore[union-attr]
+    with pytest.raises(Conflict, match="nobody monitors"):
+        await sup.switch(code="1002", mode="listen", by=BOSS)

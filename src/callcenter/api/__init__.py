@@ -18,6 +18,7 @@ from callcenter.api import (
     pages,
 )
 from callcenter.api import metrics as metrics_api
+from callcenter.api import quality as quality_api
 from callcenter.api import reconcile as reconcile_api
 from callcenter.api import recordings as recordings_api
 from callcenter.api import reports as reports_api
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     metrics_api.router,
     supervision_api.router,
     recordings_api.router,
+    quality_api.router,
 ]

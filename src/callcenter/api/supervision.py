@@ -67,6 +67,31 @@ async def monitor(
     }
 
 
+class MonitorModeIn(Strict):
+    """The mode a running session switches to; `supervisor` picks the session if several."""
+
+    mode: Literal["listen", "whisper", "barge"]
+    supervisor: Interface | None = None
+
+
+@router.patch("/api/agents/{code}/monitor")
+async def switch_mode(
+    code: AgentCodePath, body: MonitorModeIn, supervision: SupervisionDep, by: Manager
+) -> dict[str, Any]:
+    """Switch the live session to listen / whisper / barge without hanging up (409: none)."""
+    with http_errors():
+        session = await supervision.switch(
+            code=code, mode=body.mode, by=by, supervisor=body.supervisor
+        )
+    return {
+        "agent": code,
+        "mode": session.mode,
+        "pbx": session.pbx,
+        "linkedid": session.linkedid,
+        "audit_id": session.audit_id,
+    }
+
+
 @router.get("/api/agents/{code}/monitor")
 async def monitor_state(
     code: AgentCodePath, supervision: SupervisionDep, principal: Staff
@@ -87,10 +112,10 @@ async def monitoring(supervision: SupervisionDep, _: Manager) -> dict[str, str]:
 async def audit(
     runtime: RuntimeDep,
     _: Manager,
-    kind: Annotated[Literal["monitor", "recording"] | None, Query()] = None,
+    kind: Annotated[Literal["monitor", "recording", "quality"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
-    """Audited monitoring sessions and recording accesses, newest first."""
+    """Audited monitoring sessions, recording accesses and quality scores, newest first."""
     if runtime.audit is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no audit log in this process")
     return [_entry(e) for e in await runtime.audit.recent(kind=kind, limit=limit)]

@@ -79,6 +79,11 @@ class PbxCommands(Protocol):
         """
         ...
 
+    async def switch_spy_mode(self, *, spyer_channel: str, mode: str) -> None:
+        """Switch a running ChanSpy (the supervisor's `spyer_channel`) to listen/whisper/barge
+        without hanging up."""
+        ...
+
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         """Pause (muted) or resume the MixMonitor recording running on `channel`."""
         ...

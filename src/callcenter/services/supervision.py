@@ -38,6 +38,7 @@ class MonitorSession:
     requested_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     started: bool = False
     ended_at: datetime | None = None
+    spyer_channel: str = ""  # the supervisor's channel running ChanSpy, from ChanSpyStart
 
 
 class Supervision:
@@ -105,6 +106,56 @@ class Supervision:
             return session
         raise Conflict(f"agent {code} has no live call to monitor")
 
+    async def switch(
+        self, *, code: str, mode: str, by: Principal, supervisor: str | None = None
+    ) -> MonitorSession:
+        """Switch a running session to another mode without hanging up (ChanSpy's DTMF 4/5/6);
+        the audit row of the old mode ends and one for the new mode starts."""
+        if by.role not in MANAGERS:
+            raise Forbidden(f"role {by.role!r} may not monitor agents")
+        if mode not in MODES:
+            raise InvalidField(("mode",), f"unknown mode {mode!r}; one of {list(MODES)}")
+        session = self._running(code, supervisor)
+        if session.mode == mode:
+            return session
+        pbx = self._pbxs.get(session.pbx)
+        if pbx is None or not pbx.connected:
+            raise PbxUnavailable(f"not connected to Asterisk {session.pbx!r}")
+        await pbx.switch_spy_mode(spyer_channel=session.spyer_channel, mode=mode)
+        now, old = datetime.now(UTC), session.mode
+        session.mode = mode
+        if session.audit_id is not None:
+            await self._audit.close(session.audit_id, ended_at=now)
+        session.audit_id = await self._audit.add(
+            AuditEntry(
+                kind="monitor",
+                actor=principal_label(by),
+                agent_code=code,
+                pbx=session.pbx,
+                linkedid=session.linkedid,
+                detail=f"{mode} from {session.supervisor} (was {old})",
+                started_at=now,
+            )
+        )
+        if session.ended_at is not None:  # ChanSpyStop came while the switch was under way
+            await self._audit.close(session.audit_id, ended_at=session.ended_at)
+        log.info("%s: %s -> %s on agent %s", session.supervisor, old, mode, code)
+        return session
+
+    def _running(self, code: str, supervisor: str | None) -> MonitorSession:
+        mine = [s for s in self._sessions if s.agent_code == code]
+        if supervisor is not None:
+            mine = [s for s in mine if s.supervisor == supervisor]
+        running = [s for s in mine if s.started and s.spyer_channel]
+        if not running:
+            why = "the supervisor's phone has not answered yet" if mine else "nobody monitors"
+            raise Conflict(f"agent {code}: no running monitoring session ({why})")
+        if len(running) > 1:
+            raise InvalidField(
+                ("supervisor",), f"several supervisors monitor agent {code}; say whose session"
+            )
+        return running[0]
+
     def monitored(self) -> dict[str, str]:
         """Agent code -> mode of every agent a supervisor is hearing now (ChanSpy started)."""
         return {s.agent_code: s.mode for s in self._sessions if s.started}
@@ -130,6 +181,7 @@ class Supervision:
             return
         if fact.started:
             session.started = True
+            session.spyer_channel = fact.spyer_channel
             return
         self._sessions.remove(session)
         session.ended_at = datetime.fromtimestamp(fact.at, UTC)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from callcenter.sim import events as ev
+from callcenter.sim.chanspy import received_digit
 from callcenter.sim.host import AmiHost
-from callcenter.sim.replies import Action, Reply, error, get, response
+from callcenter.sim.model import Message
+from callcenter.sim.replies import Action, Reply, error, get, response, truthy
 
 
 def originate(sim: AmiHost, action: Action) -> Reply:
@@ -104,6 +107,26 @@ def stop_mix_monitor(sim: AmiHost, action: Action) -> Reply:
     return Reply([response(action, "Success", "")], events)
 
 
+def play_dtmf(sim: AmiHost, action: Action) -> Reply:
+    """PlayDTMF (app_senddtmf): with Receive the digit is queued as if the channel's own side
+    pressed it, so the application on it (ChanSpy with d: the mode) reads it; DTMFEnd follows."""
+    ch = sim.model.channels.get(get(action, "Channel"))
+    if ch is None:
+        return error(action, "Channel not found")
+    digit = get(action, "Digit")
+    if not digit:
+        return error(action, "No digit specified")
+    duration = get(action, "Duration")
+    if duration and not duration.isdigit():
+        return error(action, "Could not convert Duration parameter")
+    events: list[Message] = []
+    if truthy(get(action, "Receive")):
+        extra = [("Digit", digit[0]), ("DurationMs", duration or "0"), ("Direction", "Received")]
+        events.append(ev.event("DTMFEnd", "dtmf,all", ch.headers(), extra))
+        received_digit(ch, digit[0])
+    return Reply([response(action, "Success", "DTMF successfully queued")], events)
+
+
 CALL_HANDLERS: dict[str, Callable[[AmiHost, Action], Reply]] = {
     "originate": originate,
     "redirect": redirect,
@@ -114,4 +137,5 @@ CALL_HANDLERS: dict[str, Callable[[AmiHost, Action], Reply]] = {
     "mixmonitor": mix_monitor,
     "mixmonitormute": mix_monitor_mute,
     "stopmixmonitor": stop_mix_monitor,
+    "playdtmf": play_dtmf,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from callcenter.sim import events as ev
+from callcenter.sim.model import Channel
 from callcenter.sim.originate import OriginateSpec, answered, bring_up, parse_callerid, response
 from callcenter.sim.switch import CallHandle, Switch, drop
 
@@ -18,6 +19,7 @@ async def play_chanspy(sw: Switch, spec: OriginateSpec) -> str:
     answered(sw, s1, s2)
     response(sw, spec, s1, "4", num, name)
     s1.application, s1.app_data = "ChanSpy", spec.data
+    s1.spy_flags = spec.data.split(",", 1)[1] if "," in spec.data else ""
     spyee_name = spec.data.split(",", 1)[0]
     spyee = sw.model.channels.get(spyee_name)
     call = CallHandle(s1, s2)
@@ -46,3 +48,22 @@ def _seconds(text: str, default: float) -> float:
         return float(text) if text else default
     except ValueError:
         return default
+
+
+def spy_mode(flags: str) -> str:
+    """The mode ChanSpy runs in with these options: barge (B), whisper (w) or listen."""
+    return "barge" if "B" in flags else "whisper" if "w" in flags else "listen"
+
+
+def received_digit(ch: Channel, digit: str) -> None:
+    """app_chanspy's change_spy_mode: with option d, 4 listen, 5 whisper, 6 barge."""
+    if ch.application != "ChanSpy" or "d" not in ch.spy_flags:
+        return
+    flags = ch.spy_flags.replace("w", "").replace("B", "")
+    if digit == "5":
+        flags += "w"
+    elif digit == "6":
+        flags += "B"
+    elif digit != "4":
+        return
+    ch.spy_flags = flags

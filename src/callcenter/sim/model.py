@@ -82,6 +82,7 @@ class Channel:
     app_data: str = ""
     bridge: str = ""
     created: float = 0.0
+    spy_flags: str = ""  # a running ChanSpy's options; DTMF 4/5/6 change them under option d
 
     def headers(self, prefix: str = "", **override: str) -> Message:
         """The channel block (Channel … Linkedid), optionally prefixed (Dest, LocalOne…)."""

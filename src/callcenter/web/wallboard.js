@@ -4,6 +4,7 @@ import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from 
 import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
+import { mountQuality, renderQuality } from "/static/wallboard_quality.js";
 import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
 
 const $ = (id) => document.getElementById(id);
@@ -128,7 +129,7 @@ function setOnline(value) {
 }
 
 async function main() {
-  wireLanguageSwitches(() => { setOnline(online); render(); tick(); });
+  wireLanguageSwitches(() => { setOnline(online); render(); tick(); renderQuality(); });
   const { token } = await signIn({
     box: $("signin"), form: $("signin-form"), input: $("signin-token"), error: $("signin-error"),
     check: async (candidate) => {
@@ -141,6 +142,7 @@ async function main() {
   setInterval(tick, 1000);
   tick();
   watchMonitoring(render);
+  mountQuality($("quality"));
   // Every connection starts with a full snapshot, so there is nothing to resume.
   new PushSocket("/ws/wallboard", {
     token,

@@ -113,8 +113,12 @@ def originate(
     }
 
 
-# ChanSpy options per supervision mode: q quiet (no beep), w whisper, B barge.
-SPY_OPTIONS = {"listen": "q", "whisper": "qw", "barge": "qB"}
+# ChanSpy options per supervision mode: q quiet (no beep), w whisper, B barge; d lets DTMF 4/5/6
+# switch the running session between listen/whisper/barge (app_chanspy attaches the whisper and
+# barge audiohooks up front only when w, B or d is given, so d must be there from the start).
+SPY_OPTIONS = {"listen": "qd", "whisper": "qwd", "barge": "qBd"}
+SPY_MODE_DIGITS = {"listen": "4", "whisper": "5", "barge": "6"}
+DTMF_DURATION_MS = 120  # above Asterisk's 80 ms minimum, so the digit is never stretched
 
 
 def originate_spy(
@@ -133,6 +137,21 @@ def originate_spy(
         "Timeout": str(ORIGINATE_TIMEOUT_MS),
         "Async": "true",
         "ActionID": action_id,
+    }
+
+
+def spy_mode_dtmf(*, spyer_channel: str, mode: str) -> AmiAction:
+    """PlayDTMF with Receive: the digit arrives on the supervisor's channel as if they pressed it,
+    where ChanSpy (option d) reads it and switches mode; the supervisor never hears a tone."""
+    digit = SPY_MODE_DIGITS.get(mode)
+    if digit is None:
+        raise ValueError(f"unknown spy mode {mode!r}; one of {sorted(SPY_MODE_DIGITS)}")
+    return {
+        "Action": "PlayDTMF",
+        "Channel": _clean(spyer_channel),
+        "Digit": digit,
+        "Duration": str(DTMF_DURATION_MS),
+        "Receive": "true",
     }
 
 

@@ -110,6 +110,9 @@ class AmiCommands:
         )  # Async: the reply is the acceptance; ChanSpyStart follows once the supervisor answers
         return action_id
 
+    async def switch_spy_mode(self, *, spyer_channel: str, mode: str) -> None:
+        await self._send(ami.spy_mode_dtmf(spyer_channel=spyer_channel, mode=mode))
+
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         await self._send(ami.mix_monitor_mute(channel=channel, muted=muted))
 

@@ -84,6 +84,9 @@ class RemotePbxCommands:
     async def spy(self, *, supervisor: str, channel: str, mode: str) -> str:
         return str(await self._call("spy", supervisor=supervisor, channel=channel, mode=mode))
 
+    async def switch_spy_mode(self, *, spyer_channel: str, mode: str) -> None:
+        await self._call("switch_spy_mode", spyer_channel=spyer_channel, mode=mode)
+
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         await self._call("mute_recording", channel=channel, muted=muted)
 

@@ -42,6 +42,7 @@ METHODS = frozenset(
         "customer_leg",
         "redirect",
         "spy",
+        "switch_spy_mode",
         "mute_recording",
     }
 )

@@ -6,4 +6,5 @@ from callcenter.adapters.db import tables_calls as tables_calls
 from callcenter.adapters.db import tables_customers as tables_customers
 from callcenter.adapters.db import tables_history as tables_history
 from callcenter.adapters.db import tables_live as tables_live
+from callcenter.adapters.db import tables_quality as tables_quality
 from callcenter.adapters.db import tables_webhooks as tables_webhooks

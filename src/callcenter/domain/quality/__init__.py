@@ -1,0 +1,1 @@
+"""Quality scoring: scorecards per group, supervisors' evaluations of calls, calibration."""
