@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0007"  # the lead sets the revision merged before this one
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
