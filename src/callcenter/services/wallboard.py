@@ -62,6 +62,7 @@ class WallboardService:
         self._min_interval = min_interval_s
         self._staffing = staffing or StaffingRules()
         self._day = self._today()
+        self._day_span = (0.0, 0.0)  # [start, end) of self._day as timestamps, once known
         self._book = self._new_book()
         self._live = LiveQueues()
         self._last_queues: dict[str, tuple[str, ...]] = {}
@@ -101,13 +102,17 @@ class WallboardService:
 
     def roll_over(self) -> bool:
         """Start a new day's figures when the business day changed; True if it did."""
-        today = self._today()
+        now = self._clock()
+        if self._day_span[0] <= now < self._day_span[1]:
+            return False  # every fact asks: answered without a time zone conversion
+        today = business_day(datetime.fromtimestamp(now, UTC), self._tz, self._start_hour)
+        start, end = day_bounds(today, self._tz, self._start_hour)
+        self._day_span = (start.timestamp(), end.timestamp())
         if today == self._day:
             return False
         log.info("wallboard: business day %s over, starting %s", self._day, today)
         self._day = today
         self._book = self._new_book()
-        start, _ = day_bounds(today, self._tz, self._start_hour)
         self._live.forget_offered_before(start.timestamp())
         self._mark()
         return True

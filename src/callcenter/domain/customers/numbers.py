@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import phonenumbers
@@ -65,8 +66,13 @@ def to_e164(raw: str, region: str = "CN") -> str | None:
     return parse_caller_id(raw, region).e164
 
 
+# The same few numbers are classified again and again (a call's every fact, each lookup), and
+# phonenumbers' validation costs a good part of a millisecond: results are kept, bounded.
+@lru_cache(maxsize=16_384)
 def parse_caller_id(raw: str | None, region: str = "CN") -> ParsedNumber:
-    """Classify a raw caller ID; never raises for bad input (an unknown region is a ValueError)."""
+    """Classify a raw caller ID; never raises for bad input (an unknown region is a ValueError).
+
+    Pure and cached: the answer for a (raw, region) pair never changes."""
     region = region.upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ValueError(f"unknown phone region {region!r}")
