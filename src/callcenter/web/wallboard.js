@@ -5,6 +5,7 @@ import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
 import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
+import { renderWaiting } from "/static/wallboard_waiting.js";
 
 const $ = (id) => document.getElementById(id);
 const STATE_ORDER = ["ringing", "on_call", "wrap_up", "available", "paused", "logged_out"];
@@ -90,6 +91,7 @@ function render() {
   const s = snapshot;
   if (!s) return;
   $("groups").replaceChildren(...(s.groups || []).map(groupTile));
+  renderWaiting($("waiting-list"), s.waiting || [], s.groups || []);
   const agents = [...(s.agents || [])].sort((x, y) =>
     STATE_ORDER.indexOf(x.state) - STATE_ORDER.indexOf(y.state) || x.code.localeCompare(y.code));
   $("agents").replaceChildren(...agents.map(agentCard));
