@@ -107,7 +107,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
-    from callcenter.supervision_wiring import recording_service, supervision_service
+    from callcenter.supervision_wiring import floor_control, recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -203,8 +203,8 @@ async def build_runtime(settings: Settings) -> Runtime:
         audit=audit,
         recordings=recordings,
     )
-    runtime.closers.append(supervision.aclose)
-    runtime.closers.append(recordings.aclose)
+    runtime.closers += [supervision.aclose, recordings.aclose]
+    runtime.floor = floor_control(runtime)
     build_ami(runtime)
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
+    from callcenter.services.floor_control import FloorControl
     from callcenter.services.recordings import RecordingService
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
@@ -65,6 +66,7 @@ class Runtime:
     supervision: Supervision | None = None
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
+    floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -77,6 +77,7 @@ class Settings(BaseSettings):
             "data-maintenance": 10.0,
         }
     )
+    wrapup_ready_early: bool = True  # "Ready" may end the queue's wrap-up time early
     disposition_codes: list[str] = Field(
         default_factory=lambda: [
             "order_status",

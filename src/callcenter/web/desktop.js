@@ -10,6 +10,8 @@ import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from 
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
+// what the green button does in each state ("ready" ends wrap-up early)
+const GO_ACTION = { logged_out: "login", unknown: "login", paused: "resume", wrap_up: "ready" };
 const S = {
   code: null, presence: null, pausePending: null, groups: {}, pop: null, record: null, dispo: null, socket: null,
   online: true, lists: { reasons: [], dispositions: [] },
@@ -42,8 +44,8 @@ function renderState() {
   const detail = [p?.reason ? valueText("pr", p.reason) : null, pending, queues.join(", ")].filter(Boolean);
   $("state-detail").textContent = detail.join(" · ");
   $("state-detail").dataset.since = p?.since ? p.since * 1000 : "";
-  $("btn-available").disabled = !["logged_out", "paused", "unknown"].includes(state);
-  $("btn-available").textContent = t(state === "paused" ? "btn.resume" : state === "logged_out" || state === "unknown" ? "btn.login" : "btn.available");
+  $("btn-available").disabled = !(state in GO_ACTION);
+  $("btn-available").textContent = t(`btn.${GO_ACTION[state] || "available"}`);
   $("btn-pause").disabled = ["logged_out", "paused"].includes(state);
   $("btn-logout").disabled = state === "logged_out";
 }
@@ -58,7 +60,8 @@ async function control(action, body) {
     if (action === "pause" && out?.pending) { // the call goes on; the pause starts after it
       S.pausePending = out.reason;
       notify(t("note.pause_pending", { reason: valueText("pr", out.reason) }), "warn");
-    } else if (action === "pause" || action === "resume") S.pausePending = null;
+    } else if (["pause", "resume", "ready"].includes(action)) S.pausePending = null;
+    if (action === "ready" && S.dispo) S.dispo.until = Date.now(); // the countdown is over
     renderState();
   } catch (err) {
     failed(t("fail.action", { action: t(`act.${action}`) }), err);
@@ -250,7 +253,7 @@ async function main() {
   $("app").hidden = false;
   renderState();
   renderCallCard();
-  $("btn-available").onclick = () => control(S.presence?.state === "paused" ? "resume" : "login");
+  $("btn-available").onclick = () => control(GO_ACTION[S.presence?.state] || "login");
   $("btn-pause").onclick = () => control("pause", { reason: $("pause-reason").value });
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };

@@ -117,11 +117,13 @@ class LiveQueues:
     def waiting_callers(self, groups: Iterable[Group], now: float) -> list[dict[str, Any]]:
         """Every caller waiting now, highest priority first, then longest waiting first."""
         slug_of = {g.queue: g.slug for g in groups}
-        rows = [
+        waiting = [(key, c) for key, c in self._calls.items() if c.waiting_in is not None]
+        waiting.sort(key=lambda kc: (-(kc[1].priority or 0), kc[1].waiting_since))
+        return [
             {
                 "pbx": key[0],
                 "linkedid": key[1],
-                "group": slug_of.get(c.waiting_in, c.waiting_in),
+                "group": slug_of.get(c.waiting_in or "", c.waiting_in),
                 "queue": c.waiting_in,
                 "caller": c.caller,
                 "caller_name": c.caller_name,
@@ -129,11 +131,8 @@ class LiveQueues:
                 "priority": c.priority,
                 "wait_s": round(max(0.0, now - c.waiting_since), 1),
             }
-            for key, c in self._calls.items()
-            if c.waiting_in is not None
+            for key, c in waiting
         ]
-        rows.sort(key=lambda r: (-(r["priority"] or 0), -r["wait_s"]))
-        return rows
 
     def in_progress(self, queue: str, counted: KpiBook) -> int:
         """Calls offered to `queue` today that have not ended (and are not counted yet)."""
