@@ -4,6 +4,7 @@ import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from 
 import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
+import { forceParts, wireForceDialog } from "/static/wallboard_force.js";
 import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
 import { renderWaiting } from "/static/wallboard_waiting.js";
 
@@ -84,7 +85,8 @@ function agentCard(a) {
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
     h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
       a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""),
-    superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }));
+    superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }),
+    forceParts(a));
 }
 
 function render() {
@@ -143,6 +145,7 @@ async function main() {
   setInterval(tick, 1000);
   tick();
   watchMonitoring(render);
+  wireForceDialog((message) => { $("wb-supervise-error").textContent = message; });
   // Every connection starts with a full snapshot, so there is nothing to resume.
   new PushSocket("/ws/wallboard", {
     token,
