@@ -33,6 +33,13 @@ def _call(call: DeskCall | None) -> dict[str, Any] | None:
     return out
 
 
+@router.get("/api/agents/{code}/today")
+async def today(code: Code, runtime: RuntimeDep) -> dict[str, Any]:
+    """The agent's own figures today: `answered`, `aht_s`, `fcr_percent` (settled in the first
+    contact, of answered calls with a disposition), `paused_s` and whether paused now."""
+    return runtime.wallboard.agent_today(code)
+
+
 @router.get("/api/agents/{code}/desk")
 async def desk(code: Code, control: ControlDep, runtime: RuntimeDep) -> dict[str, Any]:
     """What the agent's desktop shows now: presence, pending pause, live call, open wrap-up.

@@ -12,10 +12,17 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.domain.agents.pause_time import PauseClock
 from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.calls.records import CallRecord
-from callcenter.domain.kpi.book import KpiBook, KpiRules, business_day, day_bounds
+from callcenter.domain.kpi.book import (
+    KpiBook,
+    KpiRules,
+    agent_figures,
+    business_day,
+    day_bounds,
+)
 from callcenter.domain.kpi.floor import LiveQueues, floor_snapshot
 from callcenter.domain.kpi.staffing import StaffingRules, live_agents_needed
 from callcenter.domain.routing.groups import Group
@@ -64,6 +71,7 @@ class WallboardService:
         self._day = self._today()
         self._book = self._new_book()
         self._live = LiveQueues()
+        self._paused = PauseClock()
         self._last_queues: dict[str, tuple[str, ...]] = {}
         self._dirty = False
         # the reason of a pause an agent asked for during a call (set by the bootstrap)
@@ -109,6 +117,7 @@ class WallboardService:
         self._book = self._new_book()
         start, _ = day_bounds(today, self._tz, self._start_hour)
         self._live.forget_offered_before(start.timestamp())
+        self._paused.new_day(start.timestamp())
         self._mark()
         return True
 
@@ -130,6 +139,18 @@ class WallboardService:
         code = code or fact.member_name or fact.interface
         if fact.queues:
             self._last_queues[code] = fact.queues
+        self._paused.state(code, fact.state, fact.at)
+
+    def agent_today(self, code: str) -> dict[str, Any]:
+        """One agent's figures today: answered, AHT, FCR % and time paused."""
+        self.roll_over()
+        return {
+            "agent": code,
+            "day": self._day.isoformat(),
+            **agent_figures(self._book.agent(code)),
+            "paused_s": self._paused.paused_s(code, self._clock()),
+            "paused_now": self._paused.paused_now(code),
+        }
 
     def live_calls(self, pbx: str) -> list[dict[str, Any]]:
         """What is live on a PBX now (this process folds its facts), for the other processes."""
@@ -229,6 +250,7 @@ class WallboardService:
             group["agents_needed"] = needed.get(group["slug"])
         for agent in snapshot["agents"]:
             agent["pause_pending"] = self.pause_pending(agent["code"])
+            agent["paused_s"] = self._paused.paused_s(agent["code"], now)
         return snapshot
 
     def flush(self) -> bool:

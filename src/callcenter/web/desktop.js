@@ -1,9 +1,11 @@
 // The agent desktop: sign-in, live state over /ws/agent, the screen-pop, wrap-up and actions.
 
-import { ApiError, PushSocket, api, clock, forgetToken, h, label, present, signIn } from "/static/common.js";
+import { ApiError, PushSocket, api, clock, forgetToken, label, present, signIn } from "/static/common.js";
 import { announcePop, wireShortcuts } from "/static/desktop_alerts.js";
 import { renderCall } from "/static/desktop_call.js";
+import { refreshFigures, renderFigures, startFigures } from "/static/desktop_figures.js";
 import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js";
+import { fillLists, loadLists } from "/static/desktop_lists.js";
 import { renderRecord } from "/static/desktop_record.js";
 import { applyDesk } from "/static/desktop_desk.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
@@ -158,6 +160,7 @@ function onCallUpdate(msg) {
 }
 
 function dispositionSaved(linkedid) {
+  refreshFigures(S.code); // FCR counts the call now
   if (S.pop && S.pop.linkedid === linkedid) S.pop = null;
   else if (S.pop) S.record = S.pop.record || null; // the next caller's record, held back till now
   renderCallCard();
@@ -183,34 +186,13 @@ async function loadDesk() {
 
 // -- start --------------------------------------------------------------------------------------
 
-function fillSelect(select, values, prefix, placeholder) {
-  const kept = select.value;
-  const first = placeholder ? [h("option", { value: "" }, placeholder)] : [];
-  select.replaceChildren(...first, ...values.map((v) => h("option", { value: v }, valueText(prefix, v))));
-  if (kept && values.includes(kept)) select.value = kept;
-}
-
-function fillLists() {
-  fillSelect($("pause-reason"), S.lists.reasons, "pr");
-  // the disposition starts empty: a real code is never pre-chosen for the agent
-  fillSelect($("dispo-code"), S.lists.dispositions, "dc", t("dispo.choose"));
-}
-
-async function loadLists() {
-  const [reasons, dispositions, groups] = await Promise.allSettled([
-    api("/api/pause-reasons"), api("/api/dispositions"), api("/api/groups"),
-  ]);
-  S.lists = { reasons: reasons.value || [], dispositions: dispositions.value || [] };
-  fillLists();
-  for (const g of groups.value || []) S.groups[g.queue] = g;
-}
-
 function rerender() {
-  fillLists();
+  fillLists(S);
   renderState();
   renderCallCard();
   renderRecordCard();
   renderDispoAbout(S);
+  renderFigures();
   setOnline(S.online);
 }
 
@@ -271,8 +253,9 @@ async function main() {
     save: () => { if (!$("disposition").hidden) $("disposition").requestSubmit(); },
   });
   setInterval(tick, 1000);
-  await loadLists();
+  await loadLists(S);
   await loadDesk();
+  startFigures(S.code);
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
@@ -284,6 +267,7 @@ async function main() {
         S.presence = msg;
         if (msg.state === "paused") S.pausePending = null;
         renderState();
+        refreshFigures(S.code); // a pause began or ended, a call was counted
       }
       else if (msg.type === "screen_pop") onPop(msg);
       else if (msg.type === "call_update") onCallUpdate(msg);
