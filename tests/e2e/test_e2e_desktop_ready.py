@@ -1,4 +1,4 @@
-""" "Ready" during wrap-up: the agent ends the queue's wrap-up time early and the next call rings."""
+"""Ready in wrap-up: the agent ends the queue's wrap-up time early; the next call rings."""
 
 from __future__ import annotations
 
