@@ -107,7 +107,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout, FactHandler
     from callcenter.services.screen_pop import ScreenPopService
-    from callcenter.supervision_wiring import floor_control, recording_service, supervision_service
+    from callcenter.supervision_wiring import desk_services, recording_service, supervision_service
 
     region = settings.default_region
     db = database(settings)
@@ -204,7 +204,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         recordings=recordings,
     )
     runtime.closers += [supervision.aclose, recordings.aclose]
-    runtime.floor = floor_control(runtime)
+    desk_services(runtime)
     build_ami(runtime)
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
+    from callcenter.services.callback_promises import CallbackPromises
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
@@ -66,6 +67,7 @@ class Runtime:
     supervision: Supervision | None = None
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
+    promises: CallbackPromises | None = None  # callbacks promised from the disposition form
     floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

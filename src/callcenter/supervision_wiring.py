@@ -78,6 +78,17 @@ def recording_service(
     )
 
 
+def desk_services(runtime: Runtime) -> None:
+    """The desktop's and wallboard's floor control, and callbacks promised on the desktop."""
+    from callcenter.services.callback_promises import CallbackPromises
+    from callcenter.services.callbacks import WorkItemCallbacks
+
+    runtime.floor = floor_control(runtime)
+    runtime.promises = CallbackPromises(
+        uow=runtime.uow, callbacks=WorkItemCallbacks(uow=runtime.uow), desk=runtime.desk
+    )
+
+
 def floor_control(runtime: Runtime) -> FloorControl:
     """ "Ready" during wrap-up, and supervisors' force pause / log out (audited)."""
     from callcenter.services.floor_control import FloorControl

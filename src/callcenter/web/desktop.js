@@ -8,6 +8,7 @@ import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js
 import { fillLists, loadLists } from "/static/desktop_lists.js";
 import { renderRecord } from "/static/desktop_record.js";
 import { applyDesk } from "/static/desktop_desk.js";
+import { wireCallback } from "/static/desktop_callback.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
@@ -240,6 +241,7 @@ async function main() {
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };
   $("disposition").addEventListener("submit", (event) => submitDisposition(event, S, dispositionSaved));
+  wireCallback();
   $("complaint-form").addEventListener("submit", (event) => submitComplaint(event, {
     notify,
     saved: (customerId) => (S.record?.customer.id === customerId ? loadRecord(customerId, false) : null),
