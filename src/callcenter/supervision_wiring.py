@@ -1,4 +1,4 @@
-"""Building the supervision, recording and floor-control services, called by bootstrap.py.
+"""Building the supervision and recording services (issue 13), called by bootstrap.py.
 
 Kept apart so bootstrap.py stays one readable page; the CLI's `recordings purge` builds its
 service here too.
@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
     from callcenter.ports.audit import AuditLog
-    from callcenter.runtime import Runtime
-    from callcenter.services.floor_control import FloorControl
     from callcenter.services.recordings import RecordingService
     from callcenter.services.supervision import Supervision
 
@@ -75,30 +73,4 @@ def recording_service(
         live_channel_of=live_channel_of,
         agent_plays_own=settings.agent_plays_own_recordings,
         retention_days=settings.recording_retention_days,
-    )
-
-
-def desk_services(runtime: Runtime) -> None:
-    """The desktop's and wallboard's floor control, and callbacks promised on the desktop."""
-    from callcenter.services.callback_promises import CallbackPromises
-    from callcenter.services.callbacks import WorkItemCallbacks
-
-    runtime.floor = floor_control(runtime)
-    runtime.promises = CallbackPromises(
-        uow=runtime.uow, callbacks=WorkItemCallbacks(uow=runtime.uow), desk=runtime.desk
-    )
-
-
-def floor_control(runtime: Runtime) -> FloorControl:
-    """ "Ready" during wrap-up, and supervisors' force pause / log out (audited)."""
-    from callcenter.services.floor_control import FloorControl
-
-    return FloorControl(
-        uow=runtime.uow,
-        control=runtime.control,
-        presence=runtime.presence,
-        desk=runtime.desk,
-        pbx=runtime.control.home_pbx,
-        audit=runtime.audit,
-        ready_ends_wrapup=runtime.settings.wrapup_ready_early,
     )
