@@ -20,11 +20,9 @@ from callcenter.settings import Settings
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
     from callcenter.adapters.ami.pipeline import AmiPipeline
-    from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.domain.calls.facts import Fact
     from callcenter.ports.pbx import PbxCommands
-    from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
     from callcenter.services.customers import Directory
@@ -100,6 +98,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.push.notifier import HubNotifier
     from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
+    from callcenter.floor_wiring import desk_services, wallboard_service
     from callcenter.lifecycle import start_runtime
     from callcenter.scaleout import ScaleOut
     from callcenter.services.auth import TokenAuthenticator
@@ -128,7 +127,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         customers=customers,
     )
     store = call_store(settings, db)
-    wallboard = _wallboard(settings, notifier, presence, agents)
+    wallboard = wallboard_service(settings, notifier, presence, agents)
     webhooks = webhook_service(settings, db, on_delivered=metrics.observe_webhook)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
@@ -205,6 +204,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         quality=wiring.quality_service(db, audit),
     )
     runtime.closers += [supervision.aclose, recordings.aclose]
+    desk_services(runtime)
     build_ami(runtime)
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
@@ -236,25 +236,6 @@ def webhook_service(
         buffer_size=settings.webhook_buffer,
         on_delivered=on_delivered,
         deliver=settings.webhook_deliver,
-    )
-
-
-def _wallboard(
-    settings: Settings, notifier: Notifier, presence: PresenceBoard, agents: AgentDirectory
-) -> WallboardService:
-    """Live per-group figures (rebuilt from today's stored calls when the runtime starts)."""
-    from callcenter.services.wallboard import WallboardService
-
-    return WallboardService(
-        notifier=notifier,
-        presence=presence,
-        groups=[],  # rebuild() loads them from the groups table
-        timezone=settings.timezone,
-        day_start_hour=settings.day_start_hour,
-        short_abandon_s=settings.sl_short_abandon_s,
-        wrapup_s=dict(settings.queue_wrapup_s),
-        agent_code=lambda name: agents.code_for(name, name),
-        staffing=settings.staffing_rules(),
     )
 
 

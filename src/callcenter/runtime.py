@@ -24,9 +24,11 @@ if TYPE_CHECKING:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
+    from callcenter.services.callback_promises import CallbackPromises
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
+    from callcenter.services.floor_control import FloorControl
     from callcenter.services.quality import QualityService
     from callcenter.services.recordings import RecordingService
     from callcenter.services.routing import RoutingService
@@ -67,6 +69,8 @@ class Runtime:
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
     quality: QualityService | None = None
+    promises: CallbackPromises | None = None  # callbacks promised from the disposition form
+    floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -77,6 +77,14 @@ class Settings(BaseSettings):
             "data-maintenance": 10.0,
         }
     )
+    # Wallboard alarms: a group's longest wait over this (per group slug, else the default),
+    # an agent paused longer than its reason's limit; SL under a group's target always alarms.
+    alarm_wait_s: float = 60.0
+    alarm_wait_s_by_group: dict[str, float] = Field(default_factory=dict)
+    pause_limits_s: dict[str, float] = Field(
+        default_factory=lambda: {"Break": 900.0, "Lunch break": 3600.0}
+    )
+    wrapup_ready_early: bool = True  # "Ready" may end the queue's wrap-up time early
     disposition_codes: list[str] = Field(
         default_factory=lambda: [
             "order_status",

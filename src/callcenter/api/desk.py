@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, HTTPException, status
+from pydantic import AwareDatetime
 
 from callcenter.adapters.push.protocol import call_update_payload, screen_pop_payload
-from callcenter.api.agent_control import Code, ControlDep
-from callcenter.api.deps import RuntimeDep
+from callcenter.api.agent_control import Code, ControlDep, LinkedId, Note
+from callcenter.api.deps import RuntimeDep, get_principal
+from callcenter.api.errors import http_errors
+from callcenter.api.schemas import Strict
+from callcenter.domain.access.auth import Principal
 from callcenter.services.desk import DeskCall
 
 router = APIRouter(tags=["agent control"])
@@ -31,6 +35,39 @@ def _call(call: DeskCall | None) -> dict[str, Any] | None:
         out["wrapup_s"] = call.wrapup_s
         out["wrapup_until"] = call.wrapup_until
     return out
+
+
+class CallbackIn(Strict):
+    """A callback the agent promised on a call: when (with its UTC offset) and a note."""
+
+    linkedid: LinkedId
+    due_at: AwareDatetime
+    note: Note | None = None
+
+
+@router.post("/api/agents/{code}/callbacks", status_code=status.HTTP_201_CREATED)
+async def promise_callback(
+    code: Code,
+    body: CallbackIn,
+    runtime: RuntimeDep,
+    by: Annotated[Principal, Depends(get_principal)],
+) -> dict[str, Any]:
+    """File a `callback` work item due at `due_at` for the call's customer, in the group whose
+    queue took the call (422 `due_at` in the past; 403 for a call the agent did not handle)."""
+    if runtime.promises is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "callbacks are not running")
+    with http_errors():
+        filed = await runtime.promises.promise(
+            code=code, linkedid=body.linkedid, due_at=body.due_at, note=body.note, by=by
+        )
+    return {**filed, "due_at": body.due_at.isoformat(), "kind": "callback"}
+
+
+@router.get("/api/agents/{code}/today")
+async def today(code: Code, runtime: RuntimeDep) -> dict[str, Any]:
+    """The agent's own figures today: `answered`, `aht_s`, `fcr_percent` (settled in the first
+    contact, of answered calls with a disposition), `paused_s` and whether paused now."""
+    return runtime.wallboard.agent_today(code)
 
 
 @router.get("/api/agents/{code}/desk")

@@ -112,7 +112,9 @@ async def monitoring(supervision: SupervisionDep, _: Manager) -> dict[str, str]:
 async def audit(
     runtime: RuntimeDep,
     _: Manager,
-    kind: Annotated[Literal["monitor", "recording", "quality"] | None, Query()] = None,
+    kind: Annotated[
+        Literal["monitor", "recording", "quality", "agent_control"] | None, Query()
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[dict[str, Any]]:
     """Audited monitoring sessions, recording accesses and quality scores, newest first."""

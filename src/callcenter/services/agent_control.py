@@ -139,6 +139,10 @@ class AgentControl:
         self.pending_pauses.drop(code)
         await self._home().unpause(interface=agent.interface)
 
+    def home_pbx(self) -> PbxCommands:
+        """The PBX the agents' phones register with (the first configured)."""
+        return self._home()
+
     def state(self, *, code: str) -> AgentPresence | None:
         """The agent's live presence as the PBX last reported it."""
         return self.presence.get(code)

@@ -27,3 +27,28 @@ class WorkItemCallbacks:
             )
             await uow.commit()
         log.info("callback %d for %s queued for %s", item, caller or "a withheld caller", group)
+
+    async def promise(
+        self,
+        *,
+        group: str,
+        customer_id: int | None,
+        caller: str | None,
+        due_at: datetime,
+        note: str,
+        at: datetime,
+    ) -> int:
+        """A callback an agent promised a customer for `due_at` (the disposition form); its id."""
+        async with self._uow() as uow:
+            item = await uow.work_items.add(
+                kind="callback",
+                group_slug=group,
+                customer_id=customer_id,
+                caller=caller,
+                due_at=due_at,
+                note=note,
+                now=at,
+            )
+            await uow.commit()
+        log.info("callback %d promised to %s for %s", item, caller or customer_id, due_at)
+        return item

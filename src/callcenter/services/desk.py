@@ -62,6 +62,13 @@ class DeskBook:
         if desk is not None and desk.wrap_up is not None and desk.wrap_up.linkedid == linkedid:
             desk.wrap_up = None
 
+    def wrapup_ended(self, code: str) -> None:
+        """The agent said "Ready": the wrap-up time is over now (the form stays till saved)."""
+        desk = self._desks.get(code)
+        if desk is not None and desk.wrap_up is not None and desk.wrap_up.ended_at is not None:
+            spent = max(0.0, self.clock() - desk.wrap_up.ended_at)
+            desk.wrap_up = replace(desk.wrap_up, wrapup_s=min(desk.wrap_up.wrapup_s, spent))
+
     # -- Notifier ----------------------------------------------------------------------------
 
     def screen_pop(self, agent: str, message: ScreenPop) -> None:

@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.domain.agents.pause_time import PauseClock
 from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import AgentStateChanged, CallEnded, Fact
 from callcenter.domain.calls.records import CallRecord
-from callcenter.domain.kpi.book import KpiBook, KpiRules, business_day, day_bounds
+from callcenter.domain.kpi.alarms import AlarmRules, floor_alarms
+from callcenter.domain.kpi.book import (
+    KpiBook,
+    KpiRules,
+    agent_figures,
+    business_day,
+    day_bounds,
+)
 from callcenter.domain.kpi.floor import LiveQueues, floor_snapshot
 from callcenter.domain.kpi.staffing import StaffingRules, live_agents_needed
+from callcenter.domain.kpi.trend import TrendBook
 from callcenter.domain.routing.groups import Group
 from callcenter.ports.push import Notifier, WallboardFigures
 from callcenter.ports.uow import UowFactory
+from callcenter.services.publisher import Clock, CoalescedPublisher, Sleep
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
 
 
 class WallboardService:
@@ -46,6 +52,7 @@ class WallboardService:
         sleep: Sleep = asyncio.sleep,
         min_interval_s: float = 1.0,
         staffing: StaffingRules | None = None,
+        alarms: AlarmRules | None = None,
     ) -> None:
         self._notifier = notifier
         self._presence = presence
@@ -58,20 +65,22 @@ class WallboardService:
         )
         self._agent_code = agent_code
         self._clock = clock
-        self._sleep = sleep
-        self._min_interval = min_interval_s
         self._staffing = staffing or StaffingRules()
         self._day = self._today()
         self._day_span = (0.0, 0.0)  # [start, end) of self._day as timestamps, once known
         self._book = self._new_book()
         self._live = LiveQueues()
+        self._paused = PauseClock()
         self._last_queues: dict[str, tuple[str, ...]] = {}
         self._dirty = False
         # the reason of a pause an agent asked for during a call (set by the bootstrap)
         self.pause_pending: Callable[[str], str | None] = lambda code: None
-        self._changed = asyncio.Event()
-        self._last_published: float | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._publisher = CoalescedPublisher(
+            self.flush, name="wallboard", min_interval_s=min_interval_s, clock=clock, sleep=sleep
+        )
+        self._trend = TrendBook()
+        self._alarms = alarms or AlarmRules()
+        self._published_alarms: set[tuple[str, Any]] = set()
         self.published = 0
 
     @property
@@ -98,7 +107,7 @@ class WallboardService:
 
     def _mark(self) -> None:
         self._dirty = True
-        self._changed.set()
+        self._publisher.wake()
 
     def roll_over(self) -> bool:
         """Start a new day's figures when the business day changed; True if it did."""
@@ -114,6 +123,7 @@ class WallboardService:
         self._day = today
         self._book = self._new_book()
         self._live.forget_offered_before(start.timestamp())
+        self._paused.new_day(start.timestamp())
         self._mark()
         return True
 
@@ -135,6 +145,18 @@ class WallboardService:
         code = code or fact.member_name or fact.interface
         if fact.queues:
             self._last_queues[code] = fact.queues
+        self._paused.state(code, fact.state, fact.at)
+
+    def agent_today(self, code: str) -> dict[str, Any]:
+        """One agent's figures today: answered, AHT, FCR % and time paused."""
+        self.roll_over()
+        return {
+            "agent": code,
+            "day": self._day.isoformat(),
+            **agent_figures(self._book.agent(code)),
+            "paused_s": self._paused.paused_s(code, self._clock()),
+            "paused_now": self._paused.paused_now(code),
+        }
 
     def live_calls(self, pbx: str) -> list[dict[str, Any]]:
         """What is live on a PBX now (this process folds its facts), for the other processes."""
@@ -234,45 +256,39 @@ class WallboardService:
             group["agents_needed"] = needed.get(group["slug"])
         for agent in snapshot["agents"]:
             agent["pause_pending"] = self.pause_pending(agent["code"])
+            agent["paused_s"] = self._paused.paused_s(agent["code"], now)
+        snapshot["trend"] = self._trend.observe(now, snapshot["groups"])
+        snapshot["alarms"] = floor_alarms(snapshot["groups"], snapshot["agents"], self._alarms)
         return snapshot
 
     def flush(self) -> bool:
         """Publish the snapshot if anything changed since the last one; True if published."""
         self.roll_over()
-        if not self._dirty:
+        due = self._dirty or self._trend.new_step(self._clock())
+        if not due and not self._may_cross():
+            return False
+        snapshot = self.snapshot()
+        alarms = {(a["kind"], a.get("group") or a.get("agent")) for a in snapshot["alarms"]}
+        if not due and alarms == self._published_alarms:
             return False
         self._dirty = False
-        self._changed.clear()
-        self._notifier.wallboard(WallboardFigures(self.snapshot()))
-        self._last_published = self._clock()
+        self._published_alarms = alarms
+        self._notifier.wallboard(WallboardFigures(snapshot))
+        self._publisher.published_now()
         self.published += 1
         return True
 
+    def _may_cross(self) -> bool:
+        """A wait or a pause going on that may cross its alarm limit with no new fact."""
+        limits = self._alarms.pause_limits_s
+        if any(a.state == "paused" and a.reason in limits for a in self._presence.all()):
+            return True
+        return bool(self._live.waiting_callers((), self._clock()))
+
     def start(self) -> None:
         """Start the publisher task."""
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="wallboard")
+        self._publisher.start()
 
     async def aclose(self) -> None:
         """Stop the publisher task."""
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
-        self._task = None
-
-    async def _run(self) -> None:
-        while True:
-            with contextlib.suppress(TimeoutError):
-                # Wake for changes, and at least every interval for the day's roll-over.
-                await asyncio.wait_for(self._changed.wait(), self._min_interval)
-            if self._last_published is not None:
-                wait = self._last_published + self._min_interval - self._clock()
-                if wait > 0:
-                    await self._sleep(wait)  # coalesce: everything until then goes in one message
-            try:
-                self.flush()
-            except Exception:
-                log.exception("wallboard publish failed")
-                await self._sleep(self._min_interval)
+        await self._publisher.aclose()

@@ -22,6 +22,10 @@ def queue_add(sim: AmiHost, action: Action) -> Reply:
         return error(action, "Unable to add interface: Already there")
     state_iface = get(action, "StateInterface") or iface
     agent: Agent = sim.model.agent(iface, get(action, "MemberName") or iface, state_iface)
+    if not sim.model.memberships(iface):
+        # A member added afresh has no last call; with shared_lastcall no other queue keeps
+        # one either, so app_queue's wrapuptime no longer holds the agent.
+        agent.wrapup_until = 0.0
     penalty = get(action, "Penalty")
     member = Member(
         agent=agent,

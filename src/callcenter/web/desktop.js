@@ -1,15 +1,20 @@
 // The agent desktop: sign-in, live state over /ws/agent, the screen-pop, wrap-up and actions.
 
-import { ApiError, PushSocket, api, clock, forgetToken, h, label, present, signIn } from "/static/common.js";
+import { ApiError, PushSocket, api, clock, forgetToken, label, present, signIn } from "/static/common.js";
 import { announcePop, wireShortcuts } from "/static/desktop_alerts.js";
 import { renderCall } from "/static/desktop_call.js";
+import { refreshFigures, renderFigures, startFigures } from "/static/desktop_figures.js";
 import { openComplaint, search, submitComplaint } from "/static/desktop_forms.js";
+import { fillLists, loadLists } from "/static/desktop_lists.js";
 import { renderRecord } from "/static/desktop_record.js";
 import { applyDesk } from "/static/desktop_desk.js";
+import { wireCallback } from "/static/desktop_callback.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
+// what the green button does in each state ("ready" ends wrap-up early)
+const GO_ACTION = { logged_out: "login", unknown: "login", paused: "resume", wrap_up: "ready" };
 const S = {
   code: null, presence: null, pausePending: null, groups: {}, pop: null, record: null, dispo: null, socket: null,
   online: true, lists: { reasons: [], dispositions: [] },
@@ -42,8 +47,8 @@ function renderState() {
   const detail = [p?.reason ? valueText("pr", p.reason) : null, pending, queues.join(", ")].filter(Boolean);
   $("state-detail").textContent = detail.join(" · ");
   $("state-detail").dataset.since = p?.since ? p.since * 1000 : "";
-  $("btn-available").disabled = !["logged_out", "paused", "unknown"].includes(state);
-  $("btn-available").textContent = t(state === "paused" ? "btn.resume" : state === "logged_out" || state === "unknown" ? "btn.login" : "btn.available");
+  $("btn-available").disabled = !(state in GO_ACTION);
+  $("btn-available").textContent = t(`btn.${GO_ACTION[state] || "available"}`);
   $("btn-pause").disabled = ["logged_out", "paused"].includes(state);
   $("btn-logout").disabled = state === "logged_out";
 }
@@ -58,7 +63,8 @@ async function control(action, body) {
     if (action === "pause" && out?.pending) { // the call goes on; the pause starts after it
       S.pausePending = out.reason;
       notify(t("note.pause_pending", { reason: valueText("pr", out.reason) }), "warn");
-    } else if (action === "pause" || action === "resume") S.pausePending = null;
+    } else if (["pause", "resume", "ready"].includes(action)) S.pausePending = null;
+    if (action === "ready" && S.dispo) S.dispo.until = Date.now(); // the countdown is over
     renderState();
   } catch (err) {
     failed(t("fail.action", { action: t(`act.${action}`) }), err);
@@ -155,6 +161,7 @@ function onCallUpdate(msg) {
 }
 
 function dispositionSaved(linkedid) {
+  refreshFigures(S.code); // FCR counts the call now
   if (S.pop && S.pop.linkedid === linkedid) S.pop = null;
   else if (S.pop) S.record = S.pop.record || null; // the next caller's record, held back till now
   renderCallCard();
@@ -180,34 +187,13 @@ async function loadDesk() {
 
 // -- start --------------------------------------------------------------------------------------
 
-function fillSelect(select, values, prefix, placeholder) {
-  const kept = select.value;
-  const first = placeholder ? [h("option", { value: "" }, placeholder)] : [];
-  select.replaceChildren(...first, ...values.map((v) => h("option", { value: v }, valueText(prefix, v))));
-  if (kept && values.includes(kept)) select.value = kept;
-}
-
-function fillLists() {
-  fillSelect($("pause-reason"), S.lists.reasons, "pr");
-  // the disposition starts empty: a real code is never pre-chosen for the agent
-  fillSelect($("dispo-code"), S.lists.dispositions, "dc", t("dispo.choose"));
-}
-
-async function loadLists() {
-  const [reasons, dispositions, groups] = await Promise.allSettled([
-    api("/api/pause-reasons"), api("/api/dispositions"), api("/api/groups"),
-  ]);
-  S.lists = { reasons: reasons.value || [], dispositions: dispositions.value || [] };
-  fillLists();
-  for (const g of groups.value || []) S.groups[g.queue] = g;
-}
-
 function rerender() {
-  fillLists();
+  fillLists(S);
   renderState();
   renderCallCard();
   renderRecordCard();
   renderDispoAbout(S);
+  renderFigures();
   setOnline(S.online);
 }
 
@@ -250,11 +236,12 @@ async function main() {
   $("app").hidden = false;
   renderState();
   renderCallCard();
-  $("btn-available").onclick = () => control(S.presence?.state === "paused" ? "resume" : "login");
+  $("btn-available").onclick = () => control(GO_ACTION[S.presence?.state] || "login");
   $("btn-pause").onclick = () => control("pause", { reason: $("pause-reason").value });
   $("btn-logout").onclick = () => control("logout");
   $("btn-signout").onclick = () => { forgetToken(); S.socket?.stop(); location.reload(); };
   $("disposition").addEventListener("submit", (event) => submitDisposition(event, S, dispositionSaved));
+  wireCallback();
   $("complaint-form").addEventListener("submit", (event) => submitComplaint(event, {
     notify,
     saved: (customerId) => (S.record?.customer.id === customerId ? loadRecord(customerId, false) : null),
@@ -268,8 +255,9 @@ async function main() {
     save: () => { if (!$("disposition").hidden) $("disposition").requestSubmit(); },
   });
   setInterval(tick, 1000);
-  await loadLists();
+  await loadLists(S);
   await loadDesk();
+  startFigures(S.code);
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
@@ -281,6 +269,7 @@ async function main() {
         S.presence = msg;
         if (msg.state === "paused") S.pausePending = null;
         renderState();
+        refreshFigures(S.code); // a pause began or ended, a call was counted
       }
       else if (msg.type === "screen_pop") onPop(msg);
       else if (msg.type === "call_update") onCallUpdate(msg);

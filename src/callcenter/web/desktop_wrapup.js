@@ -2,6 +2,7 @@
 // wrap-up time counting down, as app_queue's wrapuptime keeps the agent from ringing.
 
 import { api, clock } from "/static/common.js";
+import { fileCallback } from "/static/desktop_callback.js";
 import { t } from "/static/i18n.js";
 
 const $ = (id) => document.getElementById(id);
@@ -58,6 +59,7 @@ export async function submitDisposition(event, S, saved) {
   const button = form.querySelector("button[type=submit]");
   button.disabled = true;
   try {
+    await fileCallback(S); // a promised callback first: a wrong time keeps the whole form
     await api(`/api/agents/${S.code}/disposition`, { method: "POST", body });
     closeDisposition(S);
     saved(body.linkedid);

@@ -5,7 +5,10 @@ import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
 import { mountQuality, renderQuality } from "/static/wallboard_quality.js";
+import { forceParts, wireForceDialog } from "/static/wallboard_force.js";
 import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
+import { groupsInAlarm, renderAlarms, sparkline } from "/static/wallboard_trend.js";
+import { renderWaiting } from "/static/wallboard_waiting.js";
 
 const $ = (id) => document.getElementById(id);
 const STATE_ORDER = ["ringing", "on_call", "wrap_up", "available", "paused", "logged_out"];
@@ -40,12 +43,12 @@ function stat(name, value, extra = {}) {
   return h("div", { class: "stat", ...extra }, h("span", { class: "stat-value" }, value), h("span", { class: "stat-name" }, name));
 }
 
-function groupTile(g) {
+function groupTile(g, alarmed, trend) {
   const tone = slTone(g.sl_percent, g.sl_target_percent);
   const late = g.waiting > 0 && g.longest_wait_s > g.sl_target_s;
   const a = g.agents || {};
   const paused = Object.entries(g.paused_by_reason || {}).map(([r, n]) => `${valueText("pr", r)} ${n}`).join(", ");
-  return h("article", { class: `tile sl-${tone}${late ? " late" : ""}`, "data-group": g.slug },
+  return h("article", { class: `tile sl-${tone}${late ? " late" : ""}${alarmed ? " alarm" : ""}`, "data-group": g.slug, "data-alarm": alarmed ? "1" : "0" },
     h("header", { class: "tile-head" },
       h("div", {}, h("h3", {}, groupName(g)), h("span", { class: "zh" }, groupOtherName(g))),
       h("div", { class: "sl", title: t("wb.within", { s: g.sl_target_s }) },
@@ -56,6 +59,7 @@ function groupTile(g) {
       stat(t("wb.longest"), g.waiting ? clock(g.longest_wait_s) : "—", {
         class: `stat big${late ? " hot" : ""}`, "data-tick": g.waiting ? g.longest_wait_s : null,
       })),
+    sparkline(trend, g.sl_target_percent),
     h("div", { class: "tile-day" },
       stat(t("wb.offered"), num(g.offered)), stat(t("wb.answered"), num(g.answered)),
       stat(t("wb.abandoned"), num(g.abandoned)), stat(t("wb.abandon_rate"), pct(g.abandon_rate)),
@@ -76,7 +80,8 @@ function loggedIn(a) {
 }
 
 function agentCard(a) {
-  return h("div", { class: `agent-card st-${a.state}`, "data-agent": a.code, "data-state": a.state },
+  const over = (snapshot.alarms || []).some((x) => x.kind === "pause" && x.agent === a.code);
+  return h("div", { class: `agent-card st-${a.state}${over ? " alarm" : ""}`, "data-agent": a.code, "data-state": a.state },
     h("div", { class: "agent-name" }, a.name || a.code, h("span", { class: "muted" }, ` ${a.code}`)),
     h("div", { class: "agent-state" }, STATE_KEY[a.state] ? t(STATE_KEY[a.state]) : label(a.state),
       a.reason ? h("span", { class: "reason" }, ` · ${valueText("pr", a.reason)}`) : null,
@@ -84,13 +89,17 @@ function agentCard(a) {
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
     h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
       a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""),
-    superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }));
+    superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }),
+    forceParts(a));
 }
 
 function render() {
   const s = snapshot;
   if (!s) return;
-  $("groups").replaceChildren(...(s.groups || []).map(groupTile));
+  const alarmed = groupsInAlarm(s.alarms);
+  $("groups").replaceChildren(...(s.groups || []).map((g) => groupTile(g, alarmed.has(g.slug), s.trend?.groups?.[g.slug])));
+  renderAlarms($("wb-alarms"), $("wb-announce"), s.alarms, s.groups || [], s.agents || []);
+  renderWaiting($("waiting-list"), s.waiting || [], s.groups || []);
   const agents = [...(s.agents || [])].sort((x, y) =>
     STATE_ORDER.indexOf(x.state) - STATE_ORDER.indexOf(y.state) || x.code.localeCompare(y.code));
   $("agents").replaceChildren(...agents.map(agentCard));
@@ -143,6 +152,7 @@ async function main() {
   tick();
   watchMonitoring(render);
   mountQuality($("quality"));
+  wireForceDialog((message) => { $("wb-supervise-error").textContent = message; });
   // Every connection starts with a full snapshot, so there is nothing to resume.
   new PushSocket("/ws/wallboard", {
     token,

@@ -20,7 +20,7 @@ class AuditRow(Base):
     __table_args__ = (Index("ix_audit_log_kind_started_at", "kind", "started_at"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # monitor | recording
+    kind: Mapped[str] = mapped_column(String(20))  # monitor | recording | agent_control
     actor: Mapped[str] = mapped_column(String(80))
     agent_code: Mapped[str | None] = mapped_column(String(20))
     pbx: Mapped[str | None] = mapped_column(String(64))

@@ -84,6 +84,8 @@ class AgentBook:
         queue = event.queue
         if isinstance(event, ev.MemberRemovedSeen):
             agent.queues.pop(queue, None)
+            if not agent.queues:  # re-added members have no last call: wrap-up is over
+                agent.wrapup_until = 0.0
         elif isinstance(event, ev.AgentConnectedSeen):
             agent.in_call = True
         elif isinstance(event, ev.AgentCompleteSeen):

@@ -17,6 +17,7 @@ class CallOffered:
     queue: str
     caller: str | None
     caller_name: str | None
+    routing: tuple[tuple[str, str], ...] = ()  # CC_* variables the hook set (segment, priority)
 
 
 @dataclass(frozen=True, slots=True)

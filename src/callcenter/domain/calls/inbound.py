@@ -17,7 +17,13 @@ class QueueRules(TrackerState):
     def _offered(self, call: LiveCall, e: ev.CallerJoinedQueueSeen) -> f.Fact:
         caller, name = self._caller(call)
         return f.CallOffered(
-            pbx=e.pbx, at=e.at, linkedid=e.linkedid, queue=e.queue, caller=caller, caller_name=name
+            pbx=e.pbx,
+            at=e.at,
+            linkedid=e.linkedid,
+            queue=e.queue,
+            caller=caller,
+            caller_name=name,
+            routing=tuple(sorted(call.routing.items())),
         )
 
     def _join(self, e: ev.CallerJoinedQueueSeen) -> list[f.Fact]:

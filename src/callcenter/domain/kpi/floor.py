@@ -41,6 +41,10 @@ class _CallInQueues:
     waiting_in: str | None = None
     waiting_since: float = 0.0
     answered_in: str | None = None
+    caller: str | None = None
+    caller_name: str | None = None
+    segment: str | None = None
+    priority: int | None = None
 
 
 class LiveQueues:
@@ -57,6 +61,11 @@ class LiveQueues:
             if fact.queue not in call.queues:
                 call.queues.append(fact.queue)
             call.waiting_in, call.waiting_since = fact.queue, fact.at
+            call.caller, call.caller_name = fact.caller, fact.caller_name
+            routing = dict(fact.routing)
+            call.segment = routing.get("CC_SEGMENT") or call.segment
+            priority = routing.get("CC_PRIORITY", "")
+            call.priority = int(priority) if priority.isdigit() else call.priority
             return True
         if isinstance(fact, CallEnded):
             return self._calls.pop(key, None) is not None
@@ -86,6 +95,10 @@ class LiveQueues:
                 waiting_in=row.get("waiting_in"),
                 waiting_since=float(row.get("waiting_since") or 0.0),
                 answered_in=row.get("answered_in"),
+                caller=row.get("caller"),
+                caller_name=row.get("caller_name"),
+                segment=row.get("segment"),
+                priority=row.get("priority"),
             )
 
     def forget_offered_before(self, at: float) -> None:
@@ -100,6 +113,26 @@ class LiveQueues:
             max(0.0, now - c.waiting_since) for c in self._calls.values() if c.waiting_in == queue
         ]
         return len(waits), round(max(waits, default=0.0), 1)
+
+    def waiting_callers(self, groups: Iterable[Group], now: float) -> list[dict[str, Any]]:
+        """Every caller waiting now, highest priority first, then longest waiting first."""
+        slug_of = {g.queue: g.slug for g in groups}
+        waiting = [(key, c) for key, c in self._calls.items() if c.waiting_in is not None]
+        waiting.sort(key=lambda kc: (-(kc[1].priority or 0), kc[1].waiting_since))
+        return [
+            {
+                "pbx": key[0],
+                "linkedid": key[1],
+                "group": slug_of.get(c.waiting_in or "", c.waiting_in),
+                "queue": c.waiting_in,
+                "caller": c.caller,
+                "caller_name": c.caller_name,
+                "segment": c.segment,
+                "priority": c.priority,
+                "wait_s": round(max(0.0, now - c.waiting_since), 1),
+            }
+            for key, c in waiting
+        ]
 
     def in_progress(self, queue: str, counted: KpiBook) -> int:
         """Calls offered to `queue` today that have not ended (and are not counted yet)."""
@@ -132,6 +165,7 @@ def floor_snapshot(
 ) -> dict[str, Any]:
     """The `groups` and `agents` parts of the wallboard snapshot (format in contracts.md)."""
     agent_list = list(agents)
+    groups = list(groups)
     out_groups: list[dict[str, Any]] = []
     for group in groups:
         waiting, longest = live.waiting(group.queue, now)
@@ -179,4 +213,8 @@ def floor_snapshot(
         }
         for a in agent_list
     ]
-    return {"groups": out_groups, "agents": out_agents}
+    return {
+        "groups": out_groups,
+        "agents": out_agents,
+        "waiting": live.waiting_callers(groups, now),
+    }
