@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal, get_args
 
-WorkKind = Literal[
-    "letter", "remittance_slip", "email", "sms", "web", "data_change", "callback"
-]
+WorkKind = Literal["letter", "remittance_slip", "email", "sms", "web", "data_change", "callback"]
 WorkStatus = Literal[
     "new", "triage", "offered", "accepted", "in_progress", "done", "cancelled", "failed"
 ]
@@ -162,6 +160,30 @@ class NewWorkItem:
     preferred_agent: str | None = None
     note: str | None = None  # why it is in triage, or what the router said
     attachments: tuple[Attachment, ...] = ()
+
+    def stored(self, item_id: int, now: datetime) -> WorkItem:
+        """The item as stored under `item_id` at `now`."""
+        return WorkItem(
+            id=item_id,
+            kind=self.kind,
+            customer_id=self.match.customer_id,
+            caller=self.sender.phone,
+            group_slug=self.group_slug,
+            status=self.status,
+            due_at=self.due_at,
+            note=self.note,
+            created_at=now,
+            subject=self.subject,
+            body=self.body,
+            sender=self.sender,
+            match=self.match,
+            channel=self.channel,
+            source=self.source,
+            priority=self.priority,
+            preferred_agent=self.preferred_agent,
+            updated_at=now,
+            attachments=self.attachments,
+        )
 
 
 @dataclass(frozen=True)

@@ -160,4 +160,3 @@ class CallRepository:
         """Calls (of one server, or all) that started in [start, end), oldest first."""
         records = await call_records_between(self._session, start=start, end=end)
         return records if pbx is None else [r for r in records if r.pbx == pbx]
-

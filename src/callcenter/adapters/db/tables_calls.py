@@ -62,4 +62,3 @@ class CallRecordRow(Base):
     amd: Mapped[str | None] = mapped_column(String(10))
     caller_verified: Mapped[bool | None] = mapped_column(Boolean)
     ended_during_outage: Mapped[bool] = mapped_column(Boolean, server_default=false())
-

@@ -50,9 +50,7 @@ class WorkItemRow(Base):
     source: Mapped[str] = mapped_column(String(10), server_default="rest")
     priority: Mapped[int] = mapped_column(Integer, server_default="0")
     preferred_agent: Mapped[str | None] = mapped_column(String(20))
-    owner_agent_id: Mapped[int | None] = mapped_column(
-        ForeignKey("agents.id", ondelete="SET NULL")
-    )
+    owner_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     outcome: Mapped[str | None] = mapped_column(String(40))
     disposition_code: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())

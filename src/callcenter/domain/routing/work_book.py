@@ -42,8 +42,7 @@ def _kinds(value: object, where: str) -> dict[str, str]:
     for kind, text in value.items():
         if kind not in WORK_KINDS:
             raise RulesError(
-                f"rule book: field '{where}.{kind}' is not a work kind"
-                f" ({', '.join(WORK_KINDS)})"
+                f"rule book: field '{where}.{kind}' is not a work kind ({', '.join(WORK_KINDS)})"
             )
         if not isinstance(text, str) or not text.strip():
             raise RulesError(f"rule book: field '{where}.{kind}' must be a non-empty string")
