@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from callcenter.api.fields import ONE_LINE, PROSE, DbId, Moment, UtcTime
+from callcenter.api.fields import ONE_LINE, PROSE, Moment, UtcTime
 from callcenter.domain.work_items import WorkEvent, WorkItem
 
 Kind = Literal["letter", "remittance_slip", "email", "sms", "web", "data_change", "callback"]
@@ -63,7 +63,7 @@ class TransitionIn(BaseModel):
     note: Annotated[str, StringConstraints(max_length=2000), PROSE] | None = None
     settled: bool = True
     group: Slug | None = None
-    owner_agent_id: DbId | None = None
+    owner_agent: Short | None = None  # agent code; a supervisor assigns the item
 
 
 class AttachmentOut(BaseModel):

@@ -116,8 +116,8 @@ async def get_item(item_id: IdPath, runtime: RuntimeDep, _: Reader) -> WorkItemD
     with http_errors():
         item, events = await _service(runtime).get(item_id=item_id)
     out = WorkItemOut.of(item)
-    return WorkItemDetailOut(
-        **out.model_dump(), sender=out.sender, events=[WorkEventOut.of(e) for e in events]
+    return WorkItemDetailOut.model_validate(
+        {**vars(out), "events": [WorkEventOut.of(e) for e in events]}
     )
 
 
@@ -136,7 +136,7 @@ async def change_status(
                 note=body.note,
                 settled=body.settled,
                 group=body.group,
-                owner_agent_id=body.owner_agent_id,
+                owner_agent=body.owner_agent,
             ),
             actor=Actor(
                 label=actor_label(principal),

@@ -66,7 +66,7 @@ class Transition:
     note: str | None = None
     settled: bool = True
     group: str | None = None
-    owner_agent_id: int | None = None
+    owner_agent: str | None = None  # agent code
 
 
 @dataclass(frozen=True)
@@ -177,13 +177,18 @@ class WorkItemService:
                 item.owner_agent_id is None or item.owner_agent_id != actor.agent_id
             ):
                 raise Forbidden(f"work item {item_id} is not yours")
-            if change.owner_agent_id is not None and not actor.manager:
-                raise Forbidden("only a supervisor assigns work items to agents")
+            owner = None
+            if change.owner_agent is not None:
+                if not actor.manager:
+                    raise Forbidden("only a supervisor assigns work items to agents")
+                agent = await uow.agents.get_by_code(code=change.owner_agent)
+                if agent is None:
+                    raise InvalidField(("owner_agent",), f"no agent {change.owner_agent!r}")
+                owner = agent.id
             try:
                 check_transition(item.status, change.status)
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from exc
-            owner = change.owner_agent_id
             applied = await uow.work_items.change_status(
                 StatusChange(
                     item_id=item_id,
