@@ -26,7 +26,7 @@ from callcenter.api.schemas_work import (
 from callcenter.domain.access.auth import MANAGERS, Principal, allows
 from callcenter.domain.work_items import Sender
 from callcenter.services.errors import InvalidField
-from callcenter.services.work_items import Actor, Intake, Transition
+from callcenter.services.work_requests import Actor, Intake, Transition
 
 if TYPE_CHECKING:
     from callcenter.runtime import Runtime

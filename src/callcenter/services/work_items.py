@@ -6,7 +6,8 @@ out-of-hours callbacks. A done item becomes a contact in the customer's history.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -28,54 +29,9 @@ from callcenter.ports.uow import UnitOfWork, UowFactory
 from callcenter.ports.work_items import FileStore, StatusChange
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 from callcenter.services.work_matching import Placer, match_sender
+from callcenter.services.work_requests import Actor, IncomingFile, Intake, Transition
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class IncomingFile:
-    """An attachment as it arrived (a mail part, a scan)."""
-
-    filename: str
-    content_type: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Intake:
-    """A work item as a channel hands it in; `triage` says why a person must look at it first."""
-
-    kind: str
-    subject: str
-    body: str
-    sender: Sender
-    source: str = "rest"
-    group: str | None = None
-    due_at: datetime | None = None
-    files: tuple[IncomingFile, ...] = ()
-    triage: str | None = None
-
-
-@dataclass(frozen=True)
-class Transition:
-    """A status change asked for; `owner` assigns the item to an agent (managers only)."""
-
-    status: str
-    outcome: str | None = None
-    disposition_code: str | None = None
-    note: str | None = None
-    settled: bool = True
-    group: str | None = None
-    owner_agent: str | None = None  # agent code
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who changes an item: a label for the log, and for agents their agent id."""
-
-    label: str
-    manager: bool = False
-    agent_id: int | None = None
 
 
 class WorkItemService:
@@ -96,28 +52,44 @@ class WorkItemService:
 
     async def submit(self, intake: Intake, *, actor: str, now: datetime) -> WorkItem:
         """Validate, match, place and store a new item (InvalidField names a bad field)."""
-        if intake.kind not in WORK_KINDS:
-            raise InvalidField(("kind",), f"{intake.kind!r} is not one of {', '.join(WORK_KINDS)}")
-        sender = self._checked_sender(intake)
-        if intake.group is not None and intake.group not in self.placer.rules.groups:
-            raise InvalidField(
-                ("group",), f"unknown group {intake.group!r}; known: {', '.join(self.groups)}"
-            )
-        files = [await self._store(f) for f in intake.files]  # bytes first: never a dangling row
+        (result,) = await self.submit_many([(intake, actor)], now=now)
+        if isinstance(result, InvalidField):
+            raise result
+        return result
+
+    async def submit_many(
+        self, batch: Sequence[tuple[Intake, str]], *, now: datetime
+    ) -> list[WorkItem | InvalidField]:
+        """Several items in one transaction (the SMTP receiver's group commit): a bad one gets
+        its InvalidField, the others are stored; a failing store raises for all of them."""
+        results: list[WorkItem | InvalidField | None] = [None] * len(batch)
+        ready = []
+        for index, (intake, actor) in enumerate(batch):
+            try:
+                sender = self._checked(intake)
+            except InvalidField as exc:
+                results[index] = exc
+                continue
+            files = [await self._store(f) for f in intake.files]  # bytes first, then the row
+            ready.append((index, intake, actor, sender, files))
         async with self._uow() as uow:
-            match = await match_sender(uow.work_items, uow.phones, sender, self.region)
-            item = await self._new_item(intake, sender, match, files, now)
-            item_id = await uow.work_items.add(item=item, actor=actor, now=now)
+            for index, intake, actor, sender, files in ready:
+                match = await match_sender(uow.work_items, uow.phones, sender, self.region)
+                item = await self._new_item(intake, sender, match, files, now)
+                item_id = await uow.work_items.add(item=item, actor=actor, now=now)
+                results[index] = item.stored(item_id, now)
             await uow.commit()
-        log.info(
-            "work item %d: %s for %s (%s, %s)",
-            item_id,
-            item.kind,
-            item.group_slug,
-            item.status,
-            match.status,
-        )
-        return item.stored(item_id, now)
+        for result in results:
+            if isinstance(result, WorkItem):
+                log.info(
+                    "work item %d: %s for %s (%s, %s)",
+                    result.id,
+                    result.kind,
+                    result.group_slug,
+                    result.status,
+                    result.match.status,
+                )
+        return [r for r in results if r is not None]
 
     async def request_callback(
         self, *, group: str, caller: str | None, did: str | None, reason: str, at: datetime
@@ -211,7 +183,13 @@ class WorkItemService:
             await uow.commit()
         return (await self.get(item_id=item_id))[0]
 
-    def _checked_sender(self, intake: Intake) -> Sender:
+    def _checked(self, intake: Intake) -> Sender:
+        if intake.kind not in WORK_KINDS:
+            raise InvalidField(("kind",), f"{intake.kind!r} is not one of {', '.join(WORK_KINDS)}")
+        if intake.group is not None and intake.group not in self.placer.rules.groups:
+            raise InvalidField(
+                ("group",), f"unknown group {intake.group!r}; known: {', '.join(self.groups)}"
+            )
         sender = intake.sender
         if sender.empty and intake.source != "router" and intake.triage is None:
             raise InvalidField(("from",), "give at least one of phone, email, member_no")

@@ -14,13 +14,16 @@ import ipaddress
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, AnyStr
+from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from callcenter.adapters.smtp.mime import parse_mail
+from callcenter.adapters.smtp.session import WorkSMTP
 from callcenter.domain.work_items import Sender
-from callcenter.services.work_items import Intake, WorkItemService
+from callcenter.services.errors import InvalidField
+from callcenter.services.work_items import WorkItemService
+from callcenter.services.work_requests import Intake
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,55 @@ def networks(entries: list[str]) -> list[Network]:
     return out
 
 
+class GroupCommit:
+    """Mails arriving together are stored in one transaction; each DATA waits for its commit.
+
+    One writer task takes whatever is waiting (up to `max_batch`) and stores it; a failed
+    commit fails every mail of that batch (each relay gets 451 and retries)."""
+
+    def __init__(self, service: WorkItemService, max_batch: int = 64) -> None:
+        self.service = service
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[Intake, str, asyncio.Future[Any]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def submit(self, intake: Intake, actor: str) -> Any:
+        """The stored item (or the InvalidField of a bad one); raises when the store failed."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._write(), name="smtp-group-commit")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        await self._queue.put((intake, actor, future))
+        return await future
+
+    async def stop(self) -> None:
+        """End the writer; mails still waiting get an error (their relays retry)."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        while not self._queue.empty():
+            *_, future = self._queue.get_nowait()
+            if not future.done():
+                future.set_exception(ConnectionAbortedError("receiver stopping"))
+
+    async def _write(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                results = await self.service.submit_many(
+                    [(intake, actor) for intake, actor, _ in batch], now=datetime.now(UTC)
+                )
+            except Exception as exc:
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (*_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+
 class WorkMailHandler:
     """aiosmtpd handler: MAIL, RCPT and DATA from allowed peers; DATA files the work item."""
 
@@ -45,6 +97,7 @@ class WorkMailHandler:
         self.service = service
         self.allow = allow
         self.accepted = 0
+        self.writer = GroupCommit(service)
 
     def allowed(self, session: Session) -> bool:
         """Whether the connecting peer is an allow-listed relay."""
@@ -97,10 +150,13 @@ class WorkMailHandler:
         )
         peer = session.peer[0] if isinstance(session.peer, tuple) else session.peer
         try:
-            item = await self.service.submit(intake, actor=f"smtp {peer}", now=datetime.now(UTC))
+            item = await self.writer.submit(intake, f"smtp {peer}")
         except Exception as exc:  # the relay keeps the mail and retries: never 250 then lost
             log.error("smtp: mail from %s not stored, answered 451: %r", envelope.mail_from, exc)
             return "451 4.3.0 cannot store the mail right now; try again later"
+        if isinstance(item, InvalidField):  # cannot happen for mail (no sender goes to triage)
+            log.warning("smtp: mail from %s refused: %s", envelope.mail_from, item)
+            return f"554 5.6.0 {item.message}"[:500]
         self.accepted += 1
         return f"250 2.0.0 OK: work item {item.id}"
 
@@ -110,22 +166,6 @@ class WorkMailHandler:
             if local in self.service.groups:
                 return local
         return None
-
-
-class LoggingSMTP(SMTP):
-    """aiosmtpd's SMTP that logs every refusal it makes on its own (size, line length)."""
-
-    async def push(self, status: AnyStr) -> None:
-        text = status.decode("ascii", "replace") if isinstance(status, bytes) else str(status)
-        if text[:3] in ("552", "500", "554"):
-            envelope = self.envelope
-            log.warning(
-                "smtp: refused a mail from %s (envelope sender %s): %s",
-                self.session.peer if self.session else "?",
-                envelope.mail_from if envelope else None,
-                text,
-            )
-        await super().push(status)
 
 
 @dataclass
@@ -140,6 +180,7 @@ class SmtpReceiver:
     async def stop(self) -> None:
         """Stop listening and close open sessions."""
         self.server.close()
+        await self.handler.writer.stop()
         await self.server.wait_closed()
 
 
@@ -151,7 +192,7 @@ async def start_smtp(
     handler = WorkMailHandler(service, networks(allow))
 
     def protocol() -> Any:
-        return LoggingSMTP(
+        return WorkSMTP(
             handler,
             data_size_limit=max_bytes,
             hostname="callcenter",
