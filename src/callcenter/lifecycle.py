@@ -59,6 +59,9 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
         runtime.closers.append(scaleout.aclose)
     if runtime.settings.agi_enabled:
         await _start_agi(runtime)
+    from callcenter.work_wiring import start_smtp
+
+    await start_smtp(runtime)  # only when CALLCENTER_SMTP_PORT is set
 
 
 async def _start_wallboard(runtime: Runtime) -> None:

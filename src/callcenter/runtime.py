@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
+    from callcenter.services.work_items import WorkItemService
     from callcenter.settings import Settings
 
 
@@ -68,6 +69,8 @@ class Runtime:
     recordings: RecordingService | None = None
     quality: QualityService | None = None
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
+    work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
+    smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

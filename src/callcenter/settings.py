@@ -114,6 +114,16 @@ class Settings(BaseSettings):
     # how long the resync after each (re)connect waits for QueueStatus / CoreShowChannels; a
     # restarted Asterisk can be slow to answer the first one (other actions wait 5 s)
     ami_resync_timeout_s: float = Field(default=30.0, gt=0)
+    # Work items (issue 11): attachments are kept here by content hash. The SMTP receiver turning
+    # mail into `email` items runs only when smtp_port is set, answers only the relays in
+    # smtp_allow (addresses or networks) and refuses mails over smtp_max_bytes. SMS gateways
+    # posting to /api/work-items/sms need an intake token or an address in sms_allow.
+    work_files_dir: Path = Path("./work-files")
+    smtp_port: int | None = None
+    smtp_host: str = "127.0.0.1"
+    smtp_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    smtp_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    sms_allow: list[str] = Field(default_factory=list)
     ws_backlog: int = 500
     # and at most this much text per channel, none older: an older resume gets `resync`
     ws_backlog_bytes: int = Field(default=64 * 1024, ge=1024)
