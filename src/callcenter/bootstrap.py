@@ -1,9 +1,5 @@
-"""The one place that builds a process: its database, services, fact handlers and runtime.
-
-`callcenter serve` and `demo` get a whole `Runtime` (`build_runtime`); the other CLI commands and
-the benchmarks get their database (`database`, `open_database`) and services from here too, so
-a new port or store is wired in one obvious place.
-"""
+"""The one place that builds a process (database, services, fact handlers, runtime); commands
+and benchmarks get their database and services here too, so a new port is wired in one place."""
 
 from __future__ import annotations
 
@@ -16,6 +12,7 @@ from callcenter.adapters.db.database import Database
 from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
+from callcenter.work_offers_wiring import attach_work_offers
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
@@ -206,6 +203,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     runtime.closers.append(supervision.aclose)
     runtime.closers.append(recordings.aclose)
     build_ami(runtime)
+    attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

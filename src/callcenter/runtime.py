@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
+    from callcenter.services.work_offers import WorkOffers
     from callcenter.settings import Settings
 
 
@@ -66,6 +67,7 @@ class Runtime:
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
+    work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

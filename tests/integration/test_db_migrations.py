@@ -32,6 +32,7 @@ TABLES = {
     "audit_log",
     "call_recordings",
     "live_calls",
+    "work_offers",
 }
 
 

@@ -25,6 +25,7 @@ from callcenter.api import supervision as supervision_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 from callcenter.api import webhooks as webhooks_api
+from callcenter.api import work_offers as work_offers_api
 
 ROUTERS: list[APIRouter] = [
     customers.router,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     metrics_api.router,
     supervision_api.router,
     recordings_api.router,
+    work_offers_api.router,
 ]

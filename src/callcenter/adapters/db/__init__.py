@@ -7,3 +7,4 @@ from callcenter.adapters.db import tables_customers as tables_customers
 from callcenter.adapters.db import tables_history as tables_history
 from callcenter.adapters.db import tables_live as tables_live
 from callcenter.adapters.db import tables_webhooks as tables_webhooks
+from callcenter.adapters.db import tables_work_offers as tables_work_offers
