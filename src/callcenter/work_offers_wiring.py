@@ -36,8 +36,9 @@ def capacities(settings: Settings) -> dict[str, Capacity]:
 def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> None:
     """Build the offering service, hand it every fact, start it with the runtime."""
     from callcenter.adapters.db.repo_work_offers import SqlWorkOffers
+    from callcenter.services.work_board import OfferRules
     from callcenter.services.work_callbacks import CallbackDialer
-    from callcenter.services.work_offers import OfferRules, WorkOffers
+    from callcenter.services.work_offers import WorkOffers
 
     settings = runtime.settings
     if not settings.work_offers_enabled:

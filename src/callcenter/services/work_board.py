@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 from callcenter.domain.agents.presence import BUSY_STATES, PresenceBoard
 from callcenter.domain.agents.records import Agent
@@ -20,6 +20,17 @@ from callcenter.domain.work_assignment import (
 )
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    """How long an offer is held, capacities per group, how often the store is re-read."""
+
+    offer_timeout_s: float = 30.0
+    capacities: Mapping[str, Capacity] = field(default_factory=dict)
+    default_capacity: Capacity = field(default_factory=Capacity)
+    resync_s: float = 30.0  # full re-read of the open items (items filed by other processes)
+    poll_s: float = 1.0  # new items filed without a nudge are seen at least this often
 
 
 def floor_of(

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from callcenter.domain.access.auth import MANAGERS, Principal
@@ -25,7 +25,6 @@ from callcenter.domain.work_assignment import (
     HELD,
     OFFERABLE,
     VOICE,
-    Capacity,
     channel_of,
     keeps_voice_paused,
     plan,
@@ -35,6 +34,7 @@ from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 from callcenter.services.work_board import (
+    OfferRules,
     floor_of,
     held_work_groups,
     next_deadline,
@@ -45,17 +45,6 @@ from callcenter.services.work_board import (
 from callcenter.services.work_callbacks import CallbackDialer
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class OfferRules:
-    """How long an offer is held, capacities per group, how often the store is re-read."""
-
-    offer_timeout_s: float = 30.0
-    capacities: Mapping[str, Capacity] = field(default_factory=dict)
-    default_capacity: Capacity = field(default_factory=Capacity)
-    resync_s: float = 30.0  # full re-read of the open items (items filed by other processes)
-    poll_s: float = 1.0  # new items filed without a nudge are seen at least this often
 
 
 class WorkOffers:
