@@ -64,9 +64,15 @@ def floor_of(
     return Floor.of(loads.values())
 
 
-def waiting(items: Iterable[WorkEntry]) -> list[OpenItem]:
-    """The items no agent holds, as the policy sees them."""
-    return [open_item(e) for e in items if e.status in OFFERABLE and e.agent is None]
+def waiting(items: Iterable[WorkEntry], now: float) -> list[OpenItem]:
+    """The items no agent holds and due for an attempt by `now`, as the policy sees them."""
+    return [
+        open_item(e)
+        for e in items
+        if e.status in OFFERABLE
+        and e.agent is None
+        and (e.not_before is None or e.not_before.timestamp() <= now)
+    ]
 
 
 def held_work_groups(items: Iterable[WorkEntry], code: str) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import logging
 import time
 from collections.abc import Callable
@@ -70,7 +71,8 @@ class WorkOffers:
         self.rules = rules or OfferRules()
         self.disposition_codes = disposition_codes
         self._clock = clock
-        self._items: dict[int, WorkEntry] = {}
+        self._items: dict[int, WorkEntry] = {}  # waiting now, or held
+        self._later: list[tuple[float, int, WorkEntry]] = []  # waiting for a retry time (heap)
         self._agents: dict[str, Agent] = {}
         self._queue_of: dict[str, str] = {}
         self._last_id = 0
@@ -191,8 +193,9 @@ class WorkOffers:
         else:
             for entry in await self._store.open_entries(after_id=self._last_id):
                 self._add(entry)
+        self._due(now)
         await self._expire(now)
-        items = waiting(self._items.values())
+        items = waiting(self._items.values(), now)
         if not items:
             return
         floor = floor_of(
@@ -241,7 +244,7 @@ class WorkOffers:
             self._queue_of = {g.slug: g.queue for g in await uow.groups.list_all()}
         self.dialer.agents = self._agents
         entries = await self._store.open_entries()
-        self._items = {}
+        self._items, self._later = {}, []
         for entry in entries:
             self._add(entry)
         self._resynced = self._clock()
@@ -251,11 +254,22 @@ class WorkOffers:
                     self._send_offer(entry)
 
     def _add(self, entry: WorkEntry) -> None:
-        self._items[entry.id] = entry
         self._last_id = max(self._last_id, entry.id)
+        at = entry.not_before.timestamp() if entry.not_before else 0.0
+        if entry.status in OFFERABLE and at > self._clock():  # kept out of every pass's scan
+            self._items.pop(entry.id, None)
+            heapq.heappush(self._later, (at, entry.id, entry))
+        else:
+            self._items[entry.id] = entry
+
+    def _due(self, now: float) -> None:
+        while self._later and self._later[0][0] <= now:
+            _, item_id, entry = heapq.heappop(self._later)
+            self._items.setdefault(item_id, entry)
 
     def _sleep_s(self) -> float:
-        soonest = next_deadline(self._items.values()) - self._clock()
+        later = self._later[0][0] if self._later else float("inf")
+        soonest = min(later, next_deadline(self._items.values())) - self._clock()
         return max(0.01, min(self.rules.poll_s, soonest))
 
     # -- internals -----------------------------------------------------------------------------
@@ -293,5 +307,5 @@ class WorkOffers:
             if entry is None or entry.status not in HELD | OFFERABLE:
                 self._items.pop(item_id, None)
             else:
-                self._items[item_id] = entry
+                self._add(entry)
         self._wake.set()
