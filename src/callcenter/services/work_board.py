@@ -20,6 +20,7 @@ from callcenter.domain.work_assignment import (
 )
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
+from callcenter.services.errors import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -135,3 +136,14 @@ def open_item(entry: WorkEntry) -> OpenItem:
         declined=frozenset(entry.declined),
         not_before=entry.not_before.timestamp() if entry.not_before else 0.0,
     )
+
+
+def holding(
+    entry: WorkEntry | None, item_id: int, code: str, statuses: tuple[str, ...]
+) -> WorkEntry:
+    """The entry if `code` holds it in one of `statuses`; else NotFound or Conflict."""
+    if entry is None:
+        raise NotFound(f"no work item {item_id}")
+    if entry.agent != code or entry.status not in statuses:
+        raise Conflict(f"item {item_id} is {entry.status}, not {'/'.join(statuses)} by {code}")
+    return entry

@@ -1,9 +1,7 @@
 """Offering work items: one agent at a time, reservation timers, accept / reject / complete.
 
-The database is the truth (ports/work_offers.py: compare-and-set writes), memory a cache of the
-open items rebuilt on start: after a restart an offered item keeps its one holder until its
-deadline, then goes to the next agent; nothing is lost and nothing is offered twice. One process
-runs the loop (the one holding the AMI connection when scaled out).
+The store is the truth (compare-and-set writes); memory caches the open items, rebuilt on start:
+an offered item keeps its one holder until its deadline, then goes on. One process runs the loop.
 """
 
 from __future__ import annotations
@@ -33,16 +31,9 @@ from callcenter.domain.work_assignment import (
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
-from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
-from callcenter.services.work_board import (
-    OfferRules,
-    floor_of,
-    held_work_groups,
-    next_deadline,
-    offer_message,
-    released,
-    waiting,
-)
+from callcenter.services import work_board as board
+from callcenter.services.errors import Conflict, Forbidden, InvalidField
+from callcenter.services.work_board import OfferRules
 from callcenter.services.work_callbacks import CallbackDialer
 
 log = logging.getLogger(__name__)
@@ -103,7 +94,7 @@ class WorkOffers:
         await self.dialer.aclose()
 
     def nudge(self) -> None:
-        """New items were filed, or capacity freed: run a pass now."""
+        """New items were filed (intake calls this), or capacity freed: run a pass now."""
         self._wake.set()
 
     def on_fact(self, fact: Fact) -> None:
@@ -143,7 +134,7 @@ class WorkOffers:
             entry = await self._held(code, item_id, ("offered",), by)
             if not await self._store.release(item_id=item_id, agent=code, declined=True):
                 raise Conflict(f"item {item_id} is no longer offered to agent {code}")
-            self._items[item_id] = released(entry, code, declined=True)
+            self._items[item_id] = board.released(entry, code, declined=True)
         self._notifier.work_update(code, WorkUpdate(item_id, "rejected"))
         self._wake.set()
 
@@ -195,10 +186,10 @@ class WorkOffers:
                 self._add(entry)
         self._due(now)
         await self._expire(now)
-        items = waiting(self._items.values(), now)
+        items = board.waiting(self._items.values(), now)
         if not items:
             return
-        floor = floor_of(
+        floor = board.floor_of(
             self._agents,
             self._queue_of,
             self._presence,
@@ -234,7 +225,7 @@ class WorkOffers:
             if entry.expires_at > deadline:
                 continue
             if await self._store.release(item_id=entry.id, agent=entry.agent, declined=True):
-                self._items[entry.id] = released(entry, entry.agent, declined=True)
+                self._items[entry.id] = board.released(entry, entry.agent, declined=True)
                 self._notifier.work_update(entry.agent, WorkUpdate(entry.id, "withdrawn"))
                 log.info("work item %d: offer to %s timed out", entry.id, entry.agent)
 
@@ -269,7 +260,7 @@ class WorkOffers:
 
     def _sleep_s(self) -> float:
         later = self._later[0][0] if self._later else float("inf")
-        soonest = min(later, next_deadline(self._items.values())) - self._clock()
+        soonest = min(later, board.next_deadline(self._items.values())) - self._clock()
         return max(0.01, min(self.rules.poll_s, soonest))
 
     # -- internals -----------------------------------------------------------------------------
@@ -280,20 +271,16 @@ class WorkOffers:
         if by.role not in MANAGERS and by.agent_code != code:
             raise Forbidden(f"only agent {code} or a supervisor may act on agent {code}'s work")
         entry = self._items.get(item_id) or await self._store.get(item_id)
-        if entry is None:
-            raise NotFound(f"no work item {item_id}")
-        if entry.agent != code or entry.status not in statuses:
-            raise Conflict(f"item {item_id} is {entry.status}, not {'/'.join(statuses)} by {code}")
-        return entry
+        return board.holding(entry, item_id, code, statuses)
 
     def _send_offer(self, entry: WorkEntry) -> None:
         assert entry.agent is not None
-        self._notifier.work_offer(entry.agent, offer_message(entry, self._clock()))
+        self._notifier.work_offer(entry.agent, board.offer_message(entry, self._clock()))
 
     async def _back_office_pause(self, code: str) -> None:
         """Paused in the voice queues while holding unblended back-office work, else not."""
         keep = keeps_voice_paused(
-            held_work_groups(self._items.values(), code), self.rules.capacities
+            board.held_work_groups(self._items.values(), code), self.rules.capacities
         )
         seen = self._presence.get(code)
         paused_here = seen is not None and seen.state == "paused" and seen.reason == BACK_OFFICE
