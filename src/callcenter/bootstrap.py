@@ -1,8 +1,5 @@
-"""The one place that builds a process: its database, services, fact handlers and runtime.
-
-`callcenter serve` and `demo` get a whole `Runtime` (`build_runtime`); CLI commands and benchmarks
-get their database (`database`, `open_database`) and services here too (work items: work_wiring).
-"""
+"""The one place that builds a process (database, services, fact handlers, runtime); commands and
+benchmarks get their database and services here too (work: work_wiring, work_offers_wiring)."""
 
 from __future__ import annotations
 
@@ -15,6 +12,7 @@ from callcenter.adapters.db.database import Database
 from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
+from callcenter.work_offers_wiring import attach_work_offers
 from callcenter.work_wiring import work_item_service
 
 if TYPE_CHECKING:
@@ -212,6 +210,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.closers += [supervision.aclose, recordings.aclose]
     build_ami(runtime)
+    attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

@@ -62,6 +62,9 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     from callcenter.work_wiring import start_smtp
 
     await start_smtp(runtime)  # only when CALLCENTER_SMTP_PORT is set
+    if runtime.work_offers is not None:  # after the listeners: it offers to agents they report
+        await runtime.work_offers.start()
+        runtime.closers.append(runtime.work_offers.aclose)
 
 
 async def _start_wallboard(runtime: Runtime) -> None:

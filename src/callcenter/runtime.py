@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
     from callcenter.services.work_items import WorkItemService
+    from callcenter.services.work_offers import WorkOffers
     from callcenter.settings import Settings
 
 
@@ -71,6 +72,7 @@ class Runtime:
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
+    work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

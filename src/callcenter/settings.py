@@ -20,6 +20,14 @@ class AmiServer(BaseModel):
     secret: SecretStr = SecretStr("")
 
 
+class WorkCapacity(BaseModel):
+    """Per agent in one group: callbacks and back-office items held at once; blend both?"""
+
+    voice: int = Field(default=1, ge=0)
+    work: int = Field(default=3, ge=0)
+    blend: bool = False
+
+
 class Settings(BaseSettings):
     """Everything the process needs to know about its surroundings."""
 
@@ -129,6 +137,15 @@ class Settings(BaseSettings):
     ws_backlog_bytes: int = Field(default=64 * 1024, ge=1024)
     ws_backlog_age_s: float = Field(default=120.0, gt=0)
     ws_queue_size: int = 256
+    # Work items (issue 11): offers held this long, then the next agent; capacity per group
+    # (unnamed groups: 1 callback or 3 back-office items, not blended); callbacks retried so.
+    work_offers_enabled: bool = True  # scaled out: exactly one process offers
+    work_offer_timeout_s: float = Field(default=30.0, gt=0)
+    work_capacity: dict[str, WorkCapacity] = Field(default_factory=dict)
+    callback_max_attempts: int = Field(default=3, ge=1)
+    callback_retry_s: float = Field(default=600.0, ge=0)
+    callback_window: str = "09:00-20:00"  # local time (`timezone`) calls may be placed in
+    callback_dial_timeout_s: float = Field(default=120.0, gt=0)  # the attempt's call must end
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
 

@@ -70,6 +70,12 @@ def check_transition(current: str, target: str) -> str:
     return target
 
 
+def leaves_contact(kind: str, status: str) -> bool:
+    """Whether closing an item in `status` is a contact in the customer's history: every done
+    item, and a callback however it ended (reached, failed after its attempts, do-not-call)."""
+    return status == "done" or (kind == "callback" and status in FINAL_STATUSES)
+
+
 def channel_for(kind: str, source: str) -> str:
     """The contact channel of an item: how it came in (mail, SMS, the router), else its kind."""
     if source == "smtp":

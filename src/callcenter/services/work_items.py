@@ -6,7 +6,7 @@ out-of-hours callbacks. A done item becomes a contact in the customer's history.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -25,9 +25,10 @@ from callcenter.domain.work_items import (
     channel_for,
     check_transition,
 )
-from callcenter.ports.uow import UnitOfWork, UowFactory
+from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_items import FileStore, StatusChange
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
+from callcenter.services.work_history import add_contact
 from callcenter.services.work_matching import Placer, match_sender
 from callcenter.services.work_requests import Actor, IncomingFile, Intake, Transition
 
@@ -44,6 +45,7 @@ class WorkItemService:
         self._files = files
         self.placer = placer
         self.region = region
+        self.on_filed: Callable[[], None] | None = None  # the offering loop's nudge
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -79,6 +81,8 @@ class WorkItemService:
                 item_id = await uow.work_items.add(item=item, actor=actor, now=now)
                 results[index] = item.stored(item_id, now)
             await uow.commit()
+        if self.on_filed is not None and any(isinstance(r, WorkItem) for r in results):
+            self.on_filed()  # offer them now, not at the loop's next poll
         for result in results:
             if isinstance(result, WorkItem):
                 log.info(
@@ -178,8 +182,17 @@ class WorkItemService:
             )
             if not applied:
                 raise Conflict(f"work item {item_id} changed meanwhile; reload it")
-            if change.status == "done":
-                await _contact(uow, item, change, owner or item.owner_agent_id, now)
+            await add_contact(
+                uow,
+                item,
+                status=change.status,
+                now=now,
+                agent_id=owner or item.owner_agent_id,
+                group=change.group,
+                outcome=change.outcome,
+                disposition_code=change.disposition_code,
+                settled=change.settled,
+            )
             await uow.commit()
         return (await self.get(item_id=item_id))[0]
 
@@ -254,22 +267,3 @@ class WorkItemService:
             note=intake.triage or why,
             attachments=tuple(files),
         )
-
-
-async def _contact(
-    uow: UnitOfWork, item: WorkItem, change: Transition, agent_id: int | None, now: datetime
-) -> None:
-    """The finished item as a contact in the customer's history (a callback is outbound)."""
-    await uow.contacts.add(
-        channel=item.channel,
-        direction="outbound" if item.kind == "callback" else "inbound",
-        started_at=item.created_at,
-        ended_at=now,
-        customer_id=item.customer_id,
-        group_slug=change.group or item.group_slug,
-        agent_id=agent_id,
-        outcome=change.outcome or "done",
-        disposition_code=change.disposition_code,
-        settled_first_contact=change.settled,
-        note=(item.subject or item.kind)[:500],
-    )

@@ -8,6 +8,7 @@ import { renderRecord } from "/static/desktop_record.js";
 import { applyDesk } from "/static/desktop_desk.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
+import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
 
 const $ = (id) => document.getElementById(id);
 const S = {
@@ -208,6 +209,7 @@ function rerender() {
   renderCallCard();
   renderRecordCard();
   renderDispoAbout(S);
+  renderWork();
   setOnline(S.online);
 }
 
@@ -270,11 +272,12 @@ async function main() {
   setInterval(tick, 1000);
   await loadLists();
   await loadDesk();
+  await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
-    onOpen: ({ resumed }) => { if (!resumed) loadDesk(); },
-    onResync: () => loadDesk(),
+    onOpen: ({ resumed }) => { if (!resumed) { loadDesk(); loadWork(); } },
+    onResync: () => { loadDesk(); loadWork(); },
     onAuthFailed: () => { forgetToken(); location.reload(); },
     onMessage: (msg) => {
       if (msg.type === "agent_state" && msg.agent === S.code) {
@@ -284,6 +287,7 @@ async function main() {
       }
       else if (msg.type === "screen_pop") onPop(msg);
       else if (msg.type === "call_update") onCallUpdate(msg);
+      else if (msg.type.startsWith("work_")) onWorkMessage(msg);
     },
   });
   S.socket.start();
