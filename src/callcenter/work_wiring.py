@@ -65,3 +65,28 @@ async def start_smtp(runtime: Runtime) -> None:
         raise StartupRefused(f"SMTP receiver could not listen on {where}: {exc}") from None
     log.info("SMTP receiver listening on %s:%d", runtime.smtp.host, runtime.smtp.port)
     runtime.closers.append(runtime.smtp.stop)
+
+
+def start_work_wallboard(runtime: Runtime) -> None:
+    """Work-item figures per group in the wallboard snapshot, refreshed when items change."""
+    from callcenter.services.work_wallboard import WorkWallboard
+
+    board = WorkWallboard(
+        uow=runtime.database.uow,
+        timezone=runtime.settings.timezone,
+        on_change=runtime.wallboard.changed,
+    )
+    runtime.wallboard.work_figures = board.for_group
+    if runtime.work_items is not None:
+        filed = runtime.work_items.on_filed  # the offering loop's nudge, if it runs
+
+        def nudge_both() -> None:
+            board.nudge()
+            if filed is not None:
+                filed()
+
+        runtime.work_items.on_filed = nudge_both
+    if runtime.work_offers is not None:
+        runtime.work_offers.on_closed = board.nudge
+    board.start()
+    runtime.closers.append(board.aclose)

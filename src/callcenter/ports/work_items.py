@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Protocol
 
 from callcenter.domain.customers.records import NumberOwner
+from callcenter.domain.work_figures import WorkTally
 from callcenter.domain.work_items import NewWorkItem, WorkEvent, WorkItem
 
 
@@ -50,6 +51,7 @@ class WorkItems(Protocol):
     async def sender_owners(
         self, *, email: str | None = None, member_no: str | None = None
     ) -> list[NumberOwner]: ...
+    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]: ...
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class WallboardService:
         self._dirty = False
         # the reason of a pause an agent asked for during a call (set by the bootstrap)
         self.pause_pending: Callable[[str], str | None] = lambda code: None
+        self.work_figures: Callable[[str], dict[str, Any]] | None = None  # per group slug
         self._changed = asyncio.Event()
         self._last_published: float | None = None
         self._task: asyncio.Task[None] | None = None
@@ -227,6 +228,8 @@ class WallboardService:
         )
         for group in snapshot["groups"]:
             group["agents_needed"] = needed.get(group["slug"])
+            if self.work_figures is not None:  # work items (services/work_wallboard.py)
+                group["work"] = self.work_figures(group["slug"])
         for agent in snapshot["agents"]:
             agent["pause_pending"] = self.pause_pending(agent["code"])
         return snapshot

@@ -72,6 +72,7 @@ class WorkOffers:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.offers_made = 0
+        self.on_closed: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
         dialer.settle = self._callback_settled
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -101,8 +102,6 @@ class WorkOffers:
         """Call facts: a callback's dial ends; an agent's phone frees up (a pass may offer)."""
         self.dialer.on_fact(fact)
         self._wake.set()
-
-    # -- the desktop's commands ----------------------------------------------------------------
 
     async def agent_work(self, *, code: str) -> list[WorkEntry]:
         """The items offered to or held by the agent."""
@@ -158,6 +157,7 @@ class WorkOffers:
             self._items.pop(item_id, None)
             self.dialer.forget(item_id)
         self._notifier.work_update(code, WorkUpdate(item_id, "done", entry.outcome))
+        self.on_closed()
         await self._back_office_pause(code)
         self._wake.set()
         return replace(entry, status="done", disposition=disposition)
@@ -264,8 +264,6 @@ class WorkOffers:
         soonest = min(later, board.next_deadline(self._items.values())) - self._clock()
         return max(0.01, min(self.rules.poll_s, soonest))
 
-    # -- internals -----------------------------------------------------------------------------
-
     async def _held(
         self, code: str, item_id: int, statuses: tuple[str, ...], by: Principal
     ) -> WorkEntry:
@@ -294,6 +292,7 @@ class WorkOffers:
         async with self._lock:
             if entry is None or entry.status not in HELD | OFFERABLE:
                 self._items.pop(item_id, None)
+                self.on_closed()
             else:
                 self._add(entry)
         self._wake.set()

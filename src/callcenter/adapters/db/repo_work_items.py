@@ -17,7 +17,9 @@ from callcenter.adapters.db.tables_work import (
     WorkItemRow,
 )
 from callcenter.domain.customers.records import NumberOwner
+from callcenter.domain.work_figures import WorkTally
 from callcenter.domain.work_items import (
+    FINAL_STATUSES,
     OPEN_STATUSES,
     Attachment,
     CustomerMatch,
@@ -225,6 +227,19 @@ class WorkItemRepository:
             )
             found += [NumberOwner(summary_from_row(r), True, None) for r in rows]
         return found
+
+    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]:
+        """Every open item and every item closed since `closed_since`, for the wallboard."""
+        r = WorkItemRow
+        rows = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, r.created_at, r.due_at, r.updated_at).where(
+                r.status.in_(OPEN_STATUSES)
+                | (r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
+            )
+        )
+        return [
+            WorkTally(g, k, s, c, d, None if s in OPEN_STATUSES else u) for g, k, s, c, d, u in rows
+        ]
 
     async def _with_files(self, rows: list[WorkItemRow]) -> list[WorkItem]:
         files: dict[int, list[Attachment]] = defaultdict(list)
