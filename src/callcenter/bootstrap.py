@@ -1,21 +1,19 @@
-"""The one place that builds a process: its database, services, fact handlers and runtime.
-
-`callcenter serve` and `demo` get a whole `Runtime` (`build_runtime`); the other CLI commands and
-the benchmarks get their database (`database`, `open_database`) and services from here too, so
-a new port or store is wired in one obvious place.
-"""
+"""The one place that builds a process (database, services, fact handlers, runtime); commands and
+benchmarks get their database and services here too (work: work_wiring, work_offers_wiring)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from callcenter.adapters.db.database import Database
 from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
+from callcenter.work_offers_wiring import attach_work_offers
+from callcenter.work_wiring import work_item_service
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
@@ -29,6 +27,7 @@ if TYPE_CHECKING:
     from callcenter.services.routing import RoutingService
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
+    from callcenter.services.work_items import WorkItemService
 
 log = logging.getLogger(__name__)
 
@@ -61,18 +60,19 @@ def routing_service(
     db: Database,
     presence: PresenceBoard | None = None,
     on_routed: Callable[[float], None] | None = None,
+    work: WorkItemService | None = None,
 ) -> RoutingService:
-    """The router of these settings: rule book, customer snapshots, live presence."""
+    """The router of these settings: rule book, snapshots, presence, callbacks filed by `work`."""
     from callcenter.adapters.db.snapshots import SqlSnapshots
-    from callcenter.services.callbacks import WorkItemCallbacks
     from callcenter.services.routing import RoutingService, load_rules
     from callcenter.services.routing_sources import BoardPresence
 
+    rules = work.placer.rules if work is not None else load_rules(settings.routing_file)
     return RoutingService(
-        rules=load_rules(settings.routing_file),
+        rules=rules,
         snapshots=SqlSnapshots(db.engine),
         presence=BoardPresence(presence) if presence is not None else None,
-        callbacks=WorkItemCallbacks(uow=db.uow),
+        callbacks=work or work_item_service(settings, db, rules, presence),
         region=settings.default_region,
         deadline_s=settings.route_deadline_ms / 1000,
         on_routed=on_routed,
@@ -116,7 +116,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     presence = PresenceBoard()
     metrics = CallCenterMetrics()
     customers = CallCustomers()
-    routing = routing_service(settings, db, presence, on_routed=metrics.observe_route)
+    work = work_item_service(settings, db, presence=presence)
+    routing = routing_service(settings, db, presence, metrics.observe_route, work)
     desk = DeskBook(inner=notifier, wrapup_s=dict(settings.queue_wrapup_s))
     pops = ScreenPopService(
         notifier=desk,  # the desk remembers what each desktop was sent, for a reloaded page
@@ -160,7 +161,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     recorder = CallRecorder(
         store=store,
         customers=customers,
-        decision_for=lambda linkedid: _decision_json(routing, linkedid),
+        decision_for=lambda linkedid: (
+            None if (d := routing.decision_for(linkedid)) is None else d.to_json()
+        ),
     )
     # Every fact of every PBX goes to these handlers, in this order. None reads another's state
     # (the pop and the recorder meet through `customers`; metrics are hooks inside the pop and
@@ -202,10 +205,12 @@ async def build_runtime(settings: Settings) -> Runtime:
         audit=audit,
         recordings=recordings,
         quality=wiring.quality_service(db, audit),
+        work_items=work,
     )
     runtime.closers += [supervision.aclose, recordings.aclose]
     desk_services(runtime)
     build_ami(runtime)
+    attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus
@@ -273,8 +278,3 @@ def _agent_control(
         is_live=is_live,
         on_disposition=applied,
     )
-
-
-def _decision_json(routing: RoutingService, linkedid: str) -> dict[str, Any] | None:
-    decision = routing.decision_for(linkedid)
-    return None if decision is None else decision.to_json()

@@ -44,12 +44,12 @@ def wallboard_service(
 def desk_services(runtime: Runtime) -> None:
     """The desktop's and wallboard's floor control, and callbacks promised on the desktop."""
     from callcenter.services.callback_promises import CallbackPromises
-    from callcenter.services.callbacks import WorkItemCallbacks
 
     runtime.floor = floor_control(runtime)
-    runtime.promises = CallbackPromises(
-        uow=runtime.uow, callbacks=WorkItemCallbacks(uow=runtime.uow), desk=runtime.desk
-    )
+    if runtime.work_items is not None:
+        runtime.promises = CallbackPromises(
+            uow=runtime.uow, work=runtime.work_items, desk=runtime.desk
+        )
 
 
 def floor_control(runtime: Runtime) -> FloorControl:

@@ -59,6 +59,13 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
         runtime.closers.append(scaleout.aclose)
     if runtime.settings.agi_enabled:
         await _start_agi(runtime)
+    from callcenter.work_wiring import start_smtp, start_work_wallboard
+
+    await start_smtp(runtime)  # only when CALLCENTER_SMTP_PORT is set
+    start_work_wallboard(runtime)
+    if runtime.work_offers is not None:  # after the listeners: it offers to agents they report
+        await runtime.work_offers.start()
+        runtime.closers.append(runtime.work_offers.aclose)
 
 
 async def _start_wallboard(runtime: Runtime) -> None:

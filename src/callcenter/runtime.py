@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
+    from callcenter.services.work_items import WorkItemService
+    from callcenter.services.work_offers import WorkOffers
     from callcenter.settings import Settings
 
 
@@ -72,6 +74,9 @@ class Runtime:
     promises: CallbackPromises | None = None  # callbacks promised from the disposition form
     floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
+    work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
+    smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
+    work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -20,6 +20,14 @@ class AmiServer(BaseModel):
     secret: SecretStr = SecretStr("")
 
 
+class WorkCapacity(BaseModel):
+    """Per agent in one group: callbacks and back-office items held at once; blend both?"""
+
+    voice: int = Field(default=1, ge=0)
+    work: int = Field(default=3, ge=0)
+    blend: bool = False
+
+
 class Settings(BaseSettings):
     """Everything the process needs to know about its surroundings."""
 
@@ -122,11 +130,30 @@ class Settings(BaseSettings):
     # how long the resync after each (re)connect waits for QueueStatus / CoreShowChannels; a
     # restarted Asterisk can be slow to answer the first one (other actions wait 5 s)
     ami_resync_timeout_s: float = Field(default=30.0, gt=0)
+    # Work items (issue 11): attachments are kept here by content hash. The SMTP receiver turning
+    # mail into `email` items runs only when smtp_port is set, answers only the relays in
+    # smtp_allow (addresses or networks) and refuses mails over smtp_max_bytes. SMS gateways
+    # posting to /api/work-items/sms need an intake token or an address in sms_allow.
+    work_files_dir: Path = Path("./work-files")
+    smtp_port: int | None = None
+    smtp_host: str = "127.0.0.1"
+    smtp_allow: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    smtp_max_bytes: int = Field(default=20 * 1024 * 1024, ge=1024)
+    sms_allow: list[str] = Field(default_factory=list)
     ws_backlog: int = 500
     # and at most this much text per channel, none older: an older resume gets `resync`
     ws_backlog_bytes: int = Field(default=64 * 1024, ge=1024)
     ws_backlog_age_s: float = Field(default=120.0, gt=0)
     ws_queue_size: int = 256
+    # Work items (issue 11): offers held this long, then the next agent; capacity per group
+    # (unnamed groups: 1 callback or 3 back-office items, not blended); callbacks retried so.
+    work_offers_enabled: bool = True  # scaled out: exactly one process offers
+    work_offer_timeout_s: float = Field(default=30.0, gt=0)
+    work_capacity: dict[str, WorkCapacity] = Field(default_factory=dict)
+    callback_max_attempts: int = Field(default=3, ge=1)
+    callback_retry_s: float = Field(default=600.0, ge=0)
+    callback_window: str = "09:00-20:00"  # local time (`timezone`) calls may be placed in
+    callback_dial_timeout_s: float = Field(default=120.0, gt=0)  # the attempt's call must end
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
 

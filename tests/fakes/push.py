@@ -12,10 +12,19 @@ from callcenter.adapters.push.protocol import (
     call_update_payload,
     screen_pop_payload,
     wallboard_payload,
+    work_offer_payload,
+    work_update_payload,
 )
-from callcenter.ports.push import AgentState, CallUpdate, ScreenPop, WallboardFigures
+from callcenter.ports.push import (
+    AgentState,
+    CallUpdate,
+    ScreenPop,
+    WallboardFigures,
+    WorkOffered,
+    WorkUpdate,
+)
 
-Message = ScreenPop | CallUpdate | AgentState | WallboardFigures
+Message = ScreenPop | CallUpdate | AgentState | WallboardFigures | WorkOffered | WorkUpdate
 
 
 @dataclass
@@ -36,6 +45,12 @@ class FakeNotifier:
     def wallboard(self, message: WallboardFigures) -> None:
         self.messages.append((None, message))
 
+    def work_offer(self, agent: str, message: WorkOffered) -> None:
+        self.messages.append((agent, message))
+
+    def work_update(self, agent: str, message: WorkUpdate) -> None:
+        self.messages.append((agent, message))
+
     @property
     def sent(self) -> list[tuple[str, str, dict[str, Any]]]:
         """(channel, type, payload) of each message, encoded as the push hub would send it."""
@@ -51,4 +66,8 @@ def _wire(agent: str | None, message: Message) -> tuple[str, str, dict[str, Any]
         return channel, "screen_pop", screen_pop_payload(message)
     if isinstance(message, CallUpdate):
         return channel, "call_update", call_update_payload(message)
+    if isinstance(message, WorkOffered):
+        return channel, "work_offer", work_offer_payload(message)
+    if isinstance(message, WorkUpdate):
+        return channel, "work_update", work_update_payload(message)
     return channel, "agent_state", agent_state_payload(message)

@@ -26,6 +26,8 @@ TABLES = {
     "api_tokens",
     "call_records",
     "work_items",
+    "work_item_events",
+    "work_item_attachments",
     "call_dispositions",
     "webhook_subscriptions",
     "webhook_deliveries",
@@ -34,6 +36,7 @@ TABLES = {
     "live_calls",
     "quality_scorecards",
     "quality_evaluations",
+    "work_offers",
 }
 
 
@@ -51,7 +54,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert await current_revision(empty_database_url) is None
     await upgrade(empty_database_url)
     assert await _tables(empty_database_url) == TABLES
-    assert await current_revision(empty_database_url) == "0008"
+    assert await current_revision(empty_database_url) == "0010"
     await downgrade(empty_database_url, "base")
     assert await _tables(empty_database_url) == set()
     assert await current_revision(empty_database_url) is None
@@ -61,7 +64,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
 
 async def test_upgrade_twice_is_harmless(database_url: str) -> None:
     await upgrade(database_url)
-    assert await current_revision(database_url) == "0008"
+    assert await current_revision(database_url) == "0010"
 
 
 async def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:

@@ -19,6 +19,7 @@ from callcenter.domain.agents.records import Skill
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.customers.records import NewCustomer, PhoneInput
 from callcenter.domain.orders import OrderItem
+from callcenter.domain.work_items import CustomerMatch, NewWorkItem, Sender
 from callcenter.services.errors import DuplicateKey
 
 T0 = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
@@ -130,15 +131,29 @@ async def test_calls_are_unique_per_pbx_and_linkedid(uow: SqlUnitOfWork) -> None
         assert stored is not None and stored.caller_name == "Li Wei"
 
 
+def _callback(
+    phone: str | None = None, due: datetime | None = None, status: str = "new"
+) -> NewWorkItem:
+    return NewWorkItem(
+        kind="callback",
+        group_slug="letters",
+        subject="call back",
+        body="",
+        sender=Sender(phone=phone),
+        match=CustomerMatch("unknown"),
+        channel="callback",
+        source="router",
+        status=status,
+        due_at=due,
+    )
+
+
 async def test_work_items(uow: SqlUnitOfWork) -> None:
     async with uow:
-        late = await uow.work_items.add(
-            kind="callback", group_slug="letters", caller="+8613800138000", due_at=T0
-        )
-        soon = await uow.work_items.add(
-            kind="callback", group_slug="letters", due_at=T0 - timedelta(hours=1)
-        )
-        await uow.work_items.add(kind="callback", group_slug="letters", status="done")
+        add = uow.work_items.add
+        late = await add(item=_callback("+8613800138000", T0), actor="t", now=T0)
+        soon = await add(item=_callback(due=T0 - timedelta(hours=1)), actor="t", now=T0)
+        await add(item=_callback(status="done"), actor="t", now=T0)
         await uow.commit()
     async with uow:
         items = await uow.work_items.list_open()

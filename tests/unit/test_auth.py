@@ -87,7 +87,7 @@ def test_principal_validates_role_and_agent_identity() -> None:
 
 
 def test_permission_table_covers_every_role_sensibly() -> None:
-    assert set(ROLES) == {"admin", "supervisor", "agent", "dialplan"}
+    assert set(ROLES) == {"admin", "supervisor", "agent", "dialplan", "intake"}
     assert all(allows(ADMIN, action) for action in PERMISSIONS)
     assert allows(SUPERVISOR, "wallboard.view")
     assert not allows(AGENT_7, "wallboard.view")
@@ -97,6 +97,10 @@ def test_permission_table_covers_every_role_sensibly() -> None:
     assert allows(DIALPLAN, "dialplan.route")
     assert not allows(DIALPLAN, "customers.read")
     assert not allows(AGENT_7, "dialplan.route")
+    # an intake token files work items and reads nothing
+    intake = Principal("intake")
+    assert [a for a in PERMISSIONS if allows(intake, a)] == ["work.submit"]
+    assert not allows(AGENT_7, "work.submit") and not allows(DIALPLAN, "work.submit")
 
 
 def test_require_raises_permission_denied() -> None:

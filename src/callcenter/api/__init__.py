@@ -27,6 +27,8 @@ from callcenter.api import supervision as supervision_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 from callcenter.api import webhooks as webhooks_api
+from callcenter.api import work_items as work_items_api
+from callcenter.api import work_offers as work_offers_api
 
 ROUTERS: list[APIRouter] = [
     customers.router,
@@ -50,4 +52,6 @@ ROUTERS: list[APIRouter] = [
     supervision_api.router,
     recordings_api.router,
     quality_api.router,
+    work_items_api.router,
+    work_offers_api.router,
 ]

@@ -21,7 +21,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None, help="database URL (default: settings)")
     sub = parser.add_subparsers(dest="token_command", required=True, metavar="ACTION")
     create = sub.add_parser("create", help="issue a token and print it (shown only once)")
-    create.add_argument("--role", required=True, help="admin, supervisor, agent or dialplan")
+    create.add_argument(
+        "--role", required=True, help="admin, supervisor, agent, dialplan or intake"
+    )
     create.add_argument("--agent", default=None, help="agent code; required for --role agent")
     create.add_argument("--label", default=None, help="a note on who or what holds the token")
     revoke = sub.add_parser("revoke", help="revoke a token by its id")

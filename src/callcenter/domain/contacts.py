@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
-ContactChannel = Literal["call", "email", "letter", "sms", "web"]
+ContactChannel = Literal["call", "email", "letter", "sms", "web", "callback"]
 Direction = Literal["inbound", "outbound"]
 CallOutcome = Literal[
     "answered",
@@ -20,7 +20,7 @@ CallOutcome = Literal[
     "machine",
 ]
 
-CONTACT_CHANNELS: tuple[str, ...] = ("call", "email", "letter", "sms", "web")
+CONTACT_CHANNELS: tuple[str, ...] = ("call", "email", "letter", "sms", "web", "callback")
 DIRECTIONS: tuple[str, ...] = ("inbound", "outbound")
 CALL_OUTCOMES: tuple[str, ...] = get_args(CallOutcome)
 

@@ -1,4 +1,4 @@
-"""Repositories of finished calls, their dispositions, the report reads and work items."""
+"""Repositories of finished calls, their dispositions and the report reads."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Protocol
 
 from callcenter.domain.calls.records import CallRecord
-from callcenter.domain.work_items import WorkItem
 
 
 class RecordSink(Protocol):
@@ -64,26 +63,6 @@ class CallReports(Protocol):
     """Read-only queries over stored calls for reports and the wallboard."""
 
     async def call_records_between(self, *, start: datetime, end: datetime) -> list[CallRecord]: ...
-
-
-class WorkItems(Protocol):
-    """Callbacks and other work waiting for an agent."""
-
-    async def add(
-        self,
-        *,
-        kind: str,
-        group_slug: str,
-        customer_id: int | None = None,
-        caller: str | None = None,
-        status: str = "open",
-        due_at: datetime | None = None,
-        note: str | None = None,
-        now: datetime | None = None,
-    ) -> int: ...
-    async def list_open(
-        self, *, group_slug: str | None = None, limit: int = 100
-    ) -> list[WorkItem]: ...
 
 
 class RecordBuffer(Protocol):

@@ -82,6 +82,35 @@ class WallboardFigures:
     figures: Mapping[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class WorkOffered:
+    """A work item is reserved for the agent until `expires_at` (ISO 8601): accept or reject."""
+
+    item_id: int
+    kind: str
+    group: str
+    customer_id: int | None
+    caller: str | None
+    note: str | None
+    priority: int
+    due_at: str | None
+    expires_at: str
+    timeout_s: float
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WorkUpdate:
+    """A work item of the agent's changed: accepted, withdrawn (timed out), dialling, answered,
+    retry, done or failed; `outcome` says how a callback attempt ended."""
+
+    item_id: int
+    state: str
+    outcome: str | None = None
+    customer_id: int | None = None
+    caller: str | None = None
+
+
 class Notifier(Protocol):
     """Pushes typed messages: to one agent's desktop (by agent code) or to the wallboard."""
 
@@ -92,3 +121,7 @@ class Notifier(Protocol):
     def agent_state(self, agent: str, message: AgentState) -> None: ...
 
     def wallboard(self, message: WallboardFigures) -> None: ...
+
+    def work_offer(self, agent: str, message: WorkOffered) -> None: ...
+
+    def work_update(self, agent: str, message: WorkUpdate) -> None: ...

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
-from callcenter.ports.call_stores import CallReports, Calls, Dispositions, WorkItems
+from callcenter.ports.call_stores import CallReports, Calls, Dispositions
 from callcenter.ports.customer_stores import Complaints, Contacts, Customers, Orders, Phones
 from callcenter.ports.staff_stores import Agents, Groups, Tokens
+from callcenter.ports.work_items import WorkItems
 
 
 class UnitOfWork(Protocol):

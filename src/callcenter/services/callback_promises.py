@@ -1,5 +1,5 @@
 """A callback promised from the disposition form: a `callback` work item due when the agent said,
-for the call's customer, in the group whose queue took the call."""
+for the call's caller, in the group whose queue took the call (filed like any other item)."""
 
 from __future__ import annotations
 
@@ -7,26 +7,28 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from callcenter.domain.access.auth import MANAGERS, Principal
+from callcenter.domain.work_items import Sender
 from callcenter.ports.uow import UowFactory
 from callcenter.services.call_access import check_call_write, principal_label
-from callcenter.services.callbacks import WorkItemCallbacks
 from callcenter.services.desk import DeskBook
 from callcenter.services.errors import Forbidden, InvalidField, NotFound
+from callcenter.services.work_items import WorkItemService
+from callcenter.services.work_requests import Intake
 
 
 class CallbackPromises:
-    """Files the promised callback through the callback service (work items of kind callback)."""
+    """Files the promised callback through work-item intake (kind callback, source desktop)."""
 
     def __init__(
         self,
         *,
         uow: UowFactory,
-        callbacks: WorkItemCallbacks,
+        work: WorkItemService,
         desk: DeskBook,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._uow = uow
-        self._callbacks = callbacks
+        self._work = work
         self._desk = desk
         self._clock = clock
 
@@ -38,15 +40,19 @@ class CallbackPromises:
         if due_at <= now:
             raise InvalidField(("due_at",), "the callback time must be in the future")
         group, customer_id, caller = await self._call_facts(code, linkedid, by)
+        if caller is None:
+            raise InvalidField(("linkedid",), "the caller's number was withheld: none to call")
         text = f"promised by {principal_label(by)} on call {linkedid}"
-        item = await self._callbacks.promise(
+        intake = Intake(
+            kind="callback",
+            subject=f"Call back {caller}",
+            body=f"{text}: {note}" if note else text,
+            sender=Sender(phone=caller),
+            source="desktop",
             group=group,
-            customer_id=customer_id,
-            caller=caller,
             due_at=due_at,
-            note=f"{text}: {note}" if note else text,
-            at=now,
         )
+        item = (await self._work.submit(intake, actor=principal_label(by), now=now)).id
         return {"id": item, "group": group, "customer_id": customer_id, "due_at": due_at}
 
     async def _call_facts(

@@ -12,7 +12,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-from callcenter.ports.push import AgentState, CallUpdate, Notifier, ScreenPop, WallboardFigures
+from callcenter.ports.push import (
+    AgentState,
+    CallUpdate,
+    Notifier,
+    ScreenPop,
+    WallboardFigures,
+    WorkOffered,
+    WorkUpdate,
+)
 
 
 @dataclass(frozen=True)
@@ -108,3 +116,9 @@ class DeskBook:
 
     def wallboard(self, message: WallboardFigures) -> None:
         self.inner.wallboard(message)
+
+    def work_offer(self, agent: str, message: WorkOffered) -> None:
+        self.inner.work_offer(agent, message)
+
+    def work_update(self, agent: str, message: WorkUpdate) -> None:
+        self.inner.work_update(agent, message)

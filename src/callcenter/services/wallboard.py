@@ -81,6 +81,7 @@ class WallboardService:
         self._trend = TrendBook()
         self._alarms = alarms or AlarmRules()
         self._published_alarms: set[tuple[str, Any]] = set()
+        self.work_figures: Callable[[str], dict[str, Any]] | None = None  # per group slug
         self.published = 0
 
     @property
@@ -254,6 +255,8 @@ class WallboardService:
         )
         for group in snapshot["groups"]:
             group["agents_needed"] = needed.get(group["slug"])
+            if self.work_figures is not None:  # work items (services/work_wallboard.py)
+                group["work"] = self.work_figures(group["slug"])
         for agent in snapshot["agents"]:
             agent["pause_pending"] = self.pause_pending(agent["code"])
             agent["paused_s"] = self._paused.paused_s(agent["code"], now)

@@ -11,6 +11,7 @@ import { applyDesk } from "/static/desktop_desk.js";
 import { wireCallback } from "/static/desktop_callback.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
+import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
 
 const $ = (id) => document.getElementById(id);
 // what the green button does in each state ("ready" ends wrap-up early)
@@ -194,6 +195,7 @@ function rerender() {
   renderRecordCard();
   renderDispoAbout(S);
   renderFigures();
+  renderWork();
   setOnline(S.online);
 }
 
@@ -258,11 +260,12 @@ async function main() {
   await loadLists(S);
   await loadDesk();
   startFigures(S.code);
+  await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
-    onOpen: ({ resumed }) => { if (!resumed) loadDesk(); },
-    onResync: () => loadDesk(),
+    onOpen: ({ resumed }) => { if (!resumed) { loadDesk(); loadWork(); } },
+    onResync: () => { loadDesk(); loadWork(); },
     onAuthFailed: () => { forgetToken(); location.reload(); },
     onMessage: (msg) => {
       if (msg.type === "agent_state" && msg.agent === S.code) {
@@ -273,6 +276,7 @@ async function main() {
       }
       else if (msg.type === "screen_pop") onPop(msg);
       else if (msg.type === "call_update") onCallUpdate(msg);
+      else if (msg.type.startsWith("work_")) onWorkMessage(msg);
     },
   });
   S.socket.start();

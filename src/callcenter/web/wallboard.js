@@ -43,6 +43,18 @@ function stat(name, value, extra = {}) {
   return h("div", { class: "stat", ...extra }, h("span", { class: "stat-value" }, value), h("span", { class: "stat-name" }, name));
 }
 
+/** Work items of the group: open, overdue, oldest age, done today, SLA %, callbacks due / made. */
+function workRow(w) {
+  return h("div", { class: "tile-day tile-work", "data-testid": "work" },
+    stat(t("wb.work_open"), num(w.items_open), { "data-testid": "work-open" }),
+    stat(t("wb.work_overdue"), num(w.items_overdue), { "data-testid": "work-overdue", class: `stat${w.items_overdue ? " hot" : ""}` }),
+    stat(t("wb.work_oldest"), secs(w.oldest_age_s), { "data-testid": "work-oldest" }),
+    stat(t("wb.work_done"), num(w.done_today), { "data-testid": "work-done" }),
+    stat(t("wb.work_sla"), pct(w.sla_pct), { "data-testid": "work-sla" }),
+    stat(t("wb.callbacks_due"), num(w.callbacks_due), { "data-testid": "callbacks-due" }),
+    stat(t("wb.callbacks_made"), num(w.callbacks_made), { "data-testid": "callbacks-made" }));
+}
+
 function groupTile(g, alarmed, trend) {
   const tone = slTone(g.sl_percent, g.sl_target_percent);
   const late = g.waiting > 0 && g.longest_wait_s > g.sl_target_s;
@@ -65,6 +77,7 @@ function groupTile(g, alarmed, trend) {
       stat(t("wb.abandoned"), num(g.abandoned)), stat(t("wb.abandon_rate"), pct(g.abandon_rate)),
       stat(t("wb.asa"), secs(g.asa_s)), stat(t("wb.aht"), secs(g.aht_s)),
       stat(t("wb.fcr"), pct(g.fcr_percent), { "data-testid": "fcr", title: t("wb.fcr_help") })),
+    g.work ? workRow(g.work) : null,
     h("footer", { class: "tile-agents" },
       h("span", { class: "dot st-available" }, t("wb.n_free", { n: num(a.available || 0) })),
       h("span", { class: "dot st-on_call" }, t("wb.n_busy", { n: num((a.on_call || 0) + (a.ringing || 0)) })),

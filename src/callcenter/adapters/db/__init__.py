@@ -8,3 +8,5 @@ from callcenter.adapters.db import tables_history as tables_history
 from callcenter.adapters.db import tables_live as tables_live
 from callcenter.adapters.db import tables_quality as tables_quality
 from callcenter.adapters.db import tables_webhooks as tables_webhooks
+from callcenter.adapters.db import tables_work as tables_work
+from callcenter.adapters.db import tables_work_offers as tables_work_offers

@@ -1,4 +1,4 @@
-"""Contact, call-record and work-item repositories (they flush, never commit)."""
+"""Contact and call-record repositories (they flush, never commit)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,10 @@ from callcenter.adapters.db.call_rows import call_record_from_row
 from callcenter.adapters.db.reports import call_records_between
 from callcenter.adapters.db.row_mapping import record_from_row
 from callcenter.adapters.db.tables import AgentRow
-from callcenter.adapters.db.tables_calls import CallRecordRow, WorkItemRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.adapters.db.tables_customers import ContactRow
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.contacts import Contact
-from callcenter.domain.work_items import WorkItem
-
-OPEN_WORK_STATUSES = ("open", "in_progress")
 
 
 def contacts_query(customer_id: int, limit: int) -> Select[ContactRow, str]:
@@ -163,60 +160,3 @@ class CallRepository:
         """Calls (of one server, or all) that started in [start, end), oldest first."""
         records = await call_records_between(self._session, start=start, end=end)
         return records if pbx is None else [r for r in records if r.pbx == pbx]
-
-
-class WorkItemRepository:
-    """Deferred work such as callbacks for the letters group."""
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(
-        self,
-        *,
-        kind: str,
-        group_slug: str,
-        customer_id: int | None = None,
-        caller: str | None = None,
-        status: str = "open",
-        due_at: datetime | None = None,
-        note: str | None = None,
-        now: datetime | None = None,
-    ) -> int:
-        """Store a work item; returns its id."""
-        row = WorkItemRow(
-            kind=kind,
-            customer_id=customer_id,
-            caller=caller,
-            group_slug=group_slug,
-            status=status,
-            due_at=due_at,
-            note=note,
-            created_at=now or datetime.now(UTC),
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
-
-    async def list_open(self, *, group_slug: str | None = None, limit: int = 100) -> list[WorkItem]:
-        """Open work items, soonest due first (undated last)."""
-        stmt = select(WorkItemRow).where(WorkItemRow.status.in_(OPEN_WORK_STATUSES))
-        if group_slug is not None:
-            stmt = stmt.where(WorkItemRow.group_slug == group_slug)
-        stmt = stmt.order_by(
-            WorkItemRow.due_at.is_(None), WorkItemRow.due_at, WorkItemRow.id
-        ).limit(limit)
-        return [
-            WorkItem(
-                id=r.id,
-                kind=r.kind,
-                customer_id=r.customer_id,
-                caller=r.caller,
-                group_slug=r.group_slug,
-                status=r.status,
-                due_at=r.due_at,
-                note=r.note,
-                created_at=r.created_at,
-            )
-            for r in await self._session.scalars(stmt)
-        ]

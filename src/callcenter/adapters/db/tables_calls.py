@@ -1,4 +1,4 @@
-"""ORM tables of finished calls and of deferred work (e.g. callbacks) they leave behind."""
+"""ORM tables of finished calls (work items: tables_work)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     false,
 )
@@ -63,18 +62,3 @@ class CallRecordRow(Base):
     amd: Mapped[str | None] = mapped_column(String(10))
     caller_verified: Mapped[bool | None] = mapped_column(Boolean)
     ended_during_outage: Mapped[bool] = mapped_column(Boolean, server_default=false())
-
-
-class WorkItemRow(Base):
-    __tablename__ = "work_items"
-    __table_args__ = (Index("ix_work_items_status_due_at", "status", "due_at"),)
-
-    id: Mapped[int] = mapped_column(Id, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
-    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
-    caller: Mapped[str | None] = mapped_column(String(20))
-    group_slug: Mapped[str] = mapped_column(ForeignKey("groups.slug"))
-    status: Mapped[str] = mapped_column(String(12))
-    due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
-    note: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -9,15 +9,12 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.adapters.db.integrity import unique
-from callcenter.adapters.db.repo_contacts import (
-    CallRepository,
-    ContactRepository,
-    WorkItemRepository,
-)
+from callcenter.adapters.db.repo_contacts import CallRepository, ContactRepository
 from callcenter.adapters.db.repo_customers import CustomerRepository, PhoneRepository
 from callcenter.adapters.db.repo_dispositions import DispositionRepository
 from callcenter.adapters.db.repo_sales import ComplaintRepository, OrderRepository
 from callcenter.adapters.db.repo_staff import AgentRepository, GroupRepository, TokenRepository
+from callcenter.adapters.db.repo_work_items import WorkItemRepository
 from callcenter.adapters.db.reports import SqlCallReports
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,17 @@ from callcenter.adapters.push.protocol import (
     call_update_payload,
     screen_pop_payload,
     wallboard_payload,
+    work_offer_payload,
+    work_update_payload,
 )
-from callcenter.ports.push import AgentState, CallUpdate, ScreenPop, WallboardFigures
+from callcenter.ports.push import (
+    AgentState,
+    CallUpdate,
+    ScreenPop,
+    WallboardFigures,
+    WorkOffered,
+    WorkUpdate,
+)
 
 
 class Publisher(Protocol):
@@ -41,3 +50,9 @@ class HubNotifier:
 
     def wallboard(self, message: WallboardFigures) -> None:
         self._hub.publish(WALLBOARD, "wallboard", wallboard_payload(message))
+
+    def work_offer(self, agent: str, message: WorkOffered) -> None:
+        self._hub.publish(agent_channel(agent), "work_offer", work_offer_payload(message))
+
+    def work_update(self, agent: str, message: WorkUpdate) -> None:
+        self._hub.publish(agent_channel(agent), "work_update", work_update_payload(message))

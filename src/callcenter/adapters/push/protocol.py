@@ -9,7 +9,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from callcenter.ports.push import AgentState, CallUpdate, ScreenPop, WallboardFigures
+from callcenter.ports.push import (
+    AgentState,
+    CallUpdate,
+    ScreenPop,
+    WallboardFigures,
+    WorkOffered,
+    WorkUpdate,
+)
 
 RESYNC = "resync"
 WALLBOARD = "wallboard"
@@ -91,6 +98,34 @@ def agent_state_payload(message: AgentState) -> dict[str, Any]:
 def wallboard_payload(message: WallboardFigures) -> Mapping[str, Any]:
     """The `wallboard` message's payload: the snapshot as it is."""
     return message.figures
+
+
+def work_offer_payload(message: WorkOffered) -> dict[str, Any]:
+    """The `work_offer` message's payload: the item, and until when it is reserved."""
+    return {
+        "item_id": message.item_id,
+        "kind": message.kind,
+        "group": message.group,
+        "customer_id": message.customer_id,
+        "caller": message.caller,
+        "note": message.note,
+        "priority": message.priority,
+        "due_at": message.due_at,
+        "expires_at": message.expires_at,
+        "timeout_s": message.timeout_s,
+        "attempts": message.attempts,
+    }
+
+
+def work_update_payload(message: WorkUpdate) -> dict[str, Any]:
+    """The `work_update` message's payload."""
+    return {
+        "item_id": message.item_id,
+        "state": message.state,
+        "outcome": message.outcome,
+        "customer_id": message.customer_id,
+        "caller": message.caller,
+    }
 
 
 def encode(type_: str, seq: int, generation: str, payload: Mapping[str, Any] | None = None) -> str:

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-Role = Literal["admin", "supervisor", "agent", "dialplan"]
-ROLES: tuple[Role, ...] = ("admin", "supervisor", "agent", "dialplan")
+Role = Literal["admin", "supervisor", "agent", "dialplan", "intake"]
+ROLES: tuple[Role, ...] = ("admin", "supervisor", "agent", "dialplan", "intake")
 
 Action = Literal[
     "customers.read",
@@ -24,6 +24,9 @@ Action = Literal[
     "dialplan.route",
     "tokens.manage",
     "webhooks.manage",
+    "work.submit",
+    "work.read",
+    "work.manage",
 ]
 
 STAFF: frozenset[Role] = frozenset({"admin", "supervisor", "agent"})
@@ -42,6 +45,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     "dialplan.route": frozenset({"admin", "dialplan"}),
     "tokens.manage": frozenset({"admin"}),
     "webhooks.manage": frozenset({"admin"}),
+    # intake systems (mail gateways, scanners, web forms) file work items and see nothing else
+    "work.submit": frozenset({"admin", "supervisor", "intake"}),
+    "work.read": STAFF,
+    "work.manage": STAFF,  # an agent only for items they own (services/work_items.py)
 }
 
 TOKEN_PREFIX = "cc_"

@@ -10,12 +10,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from callcenter.domain.routing.business_hours import OpenSpan, parse_span
 from callcenter.domain.routing.groups import GroupRouting
 from callcenter.domain.routing.rules import Match, RoutingRules, Rule, RulesError
+from callcenter.domain.routing.work_book import parse_work
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 _TOP_FIELDS = frozenset(
     {"timezone", "default_group", "callback_group", "holidays", "complaint_sticky_days"}
-    | {"agent_sticky_days", "groups", "rules"}
+    | {"agent_sticky_days", "groups", "rules", "work"}
 )
 _GROUP_FIELDS = frozenset(
     {"did", "overflow", "overflow_after_s", "borrow", "borrow_after_s", "hours", "holiday_hours"}
@@ -77,6 +78,7 @@ def parse_rules(data: Mapping[str, object]) -> RoutingRules:
         complaint_sticky_days=_int(data, "complaint_sticky_days", "rule book", 0, 3650, 30),
         agent_sticky_days=_int(data, "agent_sticky_days", "rule book", 0, 3650, 14),
         by_did=by_did,
+        work=parse_work(data.get("work", {}), groups),
     )
 
 

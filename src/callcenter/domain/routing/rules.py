@@ -9,6 +9,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.routing.groups import GroupRouting
+from callcenter.domain.routing.work_sla import WorkTargets
 
 PreferKind = Literal["complaint-owner", "last-agent", "agents"]
 
@@ -61,6 +62,7 @@ class RoutingRules:
     complaint_sticky_days: int = 30
     agent_sticky_days: int = 14
     by_did: Mapping[str, str] = field(default_factory=dict)
+    work: WorkTargets = field(default_factory=WorkTargets)  # work-item groups and SLA targets
 
     def group_for_did(self, did: str | None) -> str | None:
         """The group whose entry point is `did`, or None for an unknown DID."""

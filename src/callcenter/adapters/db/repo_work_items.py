@@ -1,0 +1,291 @@
+"""The work-item repository (the WorkItems port): items, their event log, their attachments."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from callcenter.adapters.db.customer_rows import summary_from_row
+from callcenter.adapters.db.tables_customers import CustomerRow
+from callcenter.adapters.db.tables_work import (
+    WorkItemAttachmentRow,
+    WorkItemEventRow,
+    WorkItemRow,
+)
+from callcenter.domain.customers.records import NumberOwner
+from callcenter.domain.work_figures import WorkTally
+from callcenter.domain.work_items import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Attachment,
+    CustomerMatch,
+    MatchCandidate,
+    NewWorkItem,
+    Sender,
+    WorkEvent,
+    WorkItem,
+)
+from callcenter.ports.work_items import StatusChange
+
+
+class WorkItemRepository:
+    """Work items; flushes, never commits (the unit of work does)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, *, item: NewWorkItem, actor: str, now: datetime) -> int:
+        """Store an item with its attachments and its `created` event; returns its id."""
+        row = WorkItemRow(
+            kind=item.kind,
+            customer_id=item.match.customer_id,
+            caller=item.sender.phone,
+            group_slug=item.group_slug,
+            status=item.status,
+            due_at=item.due_at,
+            note=item.note,
+            created_at=now,
+            updated_at=now,
+            subject=item.subject,
+            body=item.body,
+            sender_email=item.sender.email,
+            sender_member_no=item.sender.member_no,
+            match_status=item.match.status,
+            candidates=[_candidate_json(c) for c in item.match.candidates],
+            channel=item.channel,
+            source=item.source,
+            priority=item.priority,
+            preferred_agent=item.preferred_agent,
+        )
+        self._session.add(row)
+        await self._session.flush()
+        self._session.add_all(
+            [
+                WorkItemAttachmentRow(
+                    work_item_id=row.id,
+                    filename=a.filename,
+                    content_type=a.content_type,
+                    size=a.size,
+                    sha256=a.sha256,
+                    stored_as=a.stored_as,
+                )
+                for a in item.attachments
+            ]
+        )
+        self._session.add(
+            WorkItemEventRow(
+                work_item_id=row.id,
+                kind="created",
+                actor=actor,
+                to_status=item.status,
+                note=item.note,
+                at=now,
+            )
+        )
+        await self._session.flush()
+        return row.id
+
+    async def get(self, *, item_id: int) -> WorkItem | None:
+        """One item with its attachments, or None."""
+        row = await self._session.get(WorkItemRow, item_id)
+        if row is None:
+            return None
+        return (await self._with_files([row]))[0]
+
+    async def find(
+        self,
+        *,
+        group_slug: str | None = None,
+        status: str | None = None,
+        kind: str | None = None,
+        limit: int = 500,
+    ) -> list[WorkItem]:
+        """Items matching every filter given, soonest due first (undated last)."""
+        stmt = select(WorkItemRow)
+        if group_slug is not None:
+            stmt = stmt.where(WorkItemRow.group_slug == group_slug)
+        if status is not None:
+            stmt = stmt.where(WorkItemRow.status == status)
+        if kind is not None:
+            stmt = stmt.where(WorkItemRow.kind == kind)
+        stmt = stmt.order_by(
+            WorkItemRow.due_at.is_(None), WorkItemRow.due_at, WorkItemRow.id
+        ).limit(limit)
+        return await self._with_files(list(await self._session.scalars(stmt)))
+
+    async def list_open(self, *, group_slug: str | None = None, limit: int = 100) -> list[WorkItem]:
+        """Items not yet done, cancelled or failed, soonest due first."""
+        stmt = select(WorkItemRow).where(WorkItemRow.status.in_(OPEN_STATUSES))
+        if group_slug is not None:
+            stmt = stmt.where(WorkItemRow.group_slug == group_slug)
+        stmt = stmt.order_by(
+            WorkItemRow.due_at.is_(None), WorkItemRow.due_at, WorkItemRow.id
+        ).limit(limit)
+        return await self._with_files(list(await self._session.scalars(stmt)))
+
+    async def open_callback(self, *, caller: str, group_slug: str) -> WorkItem | None:
+        """The open callback item this caller already has in this group, if any."""
+        row = await self._session.scalar(
+            select(WorkItemRow)
+            .where(
+                WorkItemRow.kind == "callback",
+                WorkItemRow.caller == caller,
+                WorkItemRow.group_slug == group_slug,
+                WorkItemRow.status.in_(OPEN_STATUSES),
+            )
+            .order_by(WorkItemRow.id)
+            .limit(1)
+        )
+        return None if row is None else (await self._with_files([row]))[0]
+
+    async def change_status(self, change: StatusChange) -> bool:
+        """Apply the change if the item is still in `expected`; log it. False: someone was first."""
+        values: dict[str, Any] = {"status": change.status, "updated_at": change.at}
+        if change.set_owner:
+            values["owner_agent_id"] = change.owner_agent_id
+        if change.group_slug is not None:
+            values["group_slug"] = change.group_slug
+        if change.outcome is not None:
+            values["outcome"] = change.outcome
+        if change.disposition_code is not None:
+            values["disposition_code"] = change.disposition_code
+        result = await self._session.execute(
+            update(WorkItemRow)
+            .where(WorkItemRow.id == change.item_id, WorkItemRow.status == change.expected)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        await self.add_event(
+            item_id=change.item_id,
+            event=WorkEvent(
+                kind="status",
+                actor=change.actor,
+                at=change.at,
+                from_status=change.expected,
+                to_status=change.status,
+                note=change.note,
+            ),
+        )
+        return True
+
+    async def add_event(self, *, item_id: int, event: WorkEvent) -> None:
+        """Log one change of an item."""
+        self._session.add(
+            WorkItemEventRow(
+                work_item_id=item_id,
+                kind=event.kind,
+                actor=event.actor[:80],
+                from_status=event.from_status,
+                to_status=event.to_status,
+                note=event.note,
+                at=event.at,
+            )
+        )
+        await self._session.flush()
+
+    async def events(self, *, item_id: int) -> list[WorkEvent]:
+        """The item's logged changes, oldest first."""
+        rows = await self._session.scalars(
+            select(WorkItemEventRow)
+            .where(WorkItemEventRow.work_item_id == item_id)
+            .order_by(WorkItemEventRow.id)
+        )
+        return [
+            WorkEvent(
+                kind=r.kind,
+                actor=r.actor,
+                at=r.at,
+                from_status=r.from_status,
+                to_status=r.to_status,
+                note=r.note,
+            )
+            for r in rows
+        ]
+
+    async def sender_owners(
+        self, *, email: str | None = None, member_no: str | None = None
+    ) -> list[NumberOwner]:
+        """Customers with this e-mail (any case) or this member number."""
+        found: list[NumberOwner] = []
+        if email:
+            rows = await self._session.scalars(
+                select(CustomerRow)
+                .where(func.lower(CustomerRow.email) == email.lower())
+                .order_by(CustomerRow.id)
+                .limit(20)
+            )
+            found += [NumberOwner(summary_from_row(r), True, None) for r in rows]
+        if member_no:
+            rows = await self._session.scalars(
+                select(CustomerRow).where(CustomerRow.member_number == member_no)
+            )
+            found += [NumberOwner(summary_from_row(r), True, None) for r in rows]
+        return found
+
+    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]:
+        """Every open item and every item closed since `closed_since`, for the wallboard."""
+        r = WorkItemRow
+        rows = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, r.created_at, r.due_at, r.updated_at).where(
+                r.status.in_(OPEN_STATUSES)
+                | (r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
+            )
+        )
+        return [
+            WorkTally(g, k, s, c, d, None if s in OPEN_STATUSES else u) for g, k, s, c, d, u in rows
+        ]
+
+    async def _with_files(self, rows: list[WorkItemRow]) -> list[WorkItem]:
+        files: dict[int, list[Attachment]] = defaultdict(list)
+        if rows:
+            found = await self._session.scalars(
+                select(WorkItemAttachmentRow)
+                .where(WorkItemAttachmentRow.work_item_id.in_([r.id for r in rows]))
+                .order_by(WorkItemAttachmentRow.id)
+            )
+            for a in found:
+                files[a.work_item_id].append(
+                    Attachment(a.filename, a.content_type, a.size, a.sha256, a.stored_as)
+                )
+        return [_item(r, tuple(files.get(r.id, ()))) for r in rows]
+
+
+def _candidate_json(c: MatchCandidate) -> dict[str, Any]:
+    return {"customer_id": c.customer_id, "name": c.name, "segment": c.segment, "reason": c.reason}
+
+
+def _item(r: WorkItemRow, files: tuple[Attachment, ...]) -> WorkItem:
+    candidates = tuple(
+        MatchCandidate(int(c["customer_id"]), str(c["name"]), str(c["segment"]), str(c["reason"]))
+        for c in r.candidates or ()
+    )
+    return WorkItem(
+        id=r.id,
+        kind=r.kind,
+        customer_id=r.customer_id,
+        caller=r.caller,
+        group_slug=r.group_slug,
+        status=r.status,
+        due_at=r.due_at,
+        note=r.note,
+        created_at=r.created_at,
+        subject=r.subject,
+        body=r.body,
+        sender=Sender(phone=r.caller, email=r.sender_email, member_no=r.sender_member_no),
+        match=CustomerMatch(r.match_status, candidates, r.caller),  # type: ignore[arg-type]
+        channel=r.channel,
+        source=r.source,
+        priority=r.priority,
+        preferred_agent=r.preferred_agent,
+        owner_agent_id=r.owner_agent_id,
+        outcome=r.outcome,
+        disposition_code=r.disposition_code,
+        updated_at=r.updated_at,
+        attachments=files,
+    )

@@ -1,0 +1,29 @@
+"""ORM table of work-item offers: who holds each open item, until when, and who declined it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from callcenter.adapters.db.tables import Base
+from callcenter.adapters.db.types import Id, UtcDateTime
+
+
+class WorkOfferRow(Base):
+    """One row per work item that has been offered: the item's reservation and callback tries
+    (its status, owner, outcome and disposition live on work_items)."""
+
+    __tablename__ = "work_offers"
+    __table_args__ = (Index("ix_work_offers_agent", "agent"),)
+
+    item_id: Mapped[int] = mapped_column(
+        Id, ForeignKey("work_items.id", ondelete="CASCADE"), primary_key=True
+    )
+    agent: Mapped[str | None] = mapped_column(String(20))  # offered to / owned by
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime())  # of the offer
+    declined: Mapped[list[str]] = mapped_column(JSON)  # agents who rejected or let it time out
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    not_before: Mapped[datetime | None] = mapped_column(UtcDateTime())  # a callback's retry
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

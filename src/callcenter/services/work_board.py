@@ -1,0 +1,150 @@
+"""The offering service's view of the open items and of the floor, built for each pass."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from callcenter.domain.agents.presence import BUSY_STATES, PresenceBoard
+from callcenter.domain.agents.records import Agent
+from callcenter.domain.work_assignment import (
+    BACK_OFFICE,
+    HELD,
+    OFFERABLE,
+    WORK,
+    AgentLoad,
+    Capacity,
+    Floor,
+    OpenItem,
+    channel_of,
+)
+from callcenter.ports.push import WorkOffered
+from callcenter.ports.work_offers import WorkEntry
+from callcenter.services.errors import Conflict, NotFound
+
+
+@dataclass(frozen=True)
+class OfferRules:
+    """How long an offer is held, capacities per group, how often the store is re-read."""
+
+    offer_timeout_s: float = 30.0
+    capacities: Mapping[str, Capacity] = field(default_factory=dict)
+    default_capacity: Capacity = field(default_factory=Capacity)
+    resync_s: float = 30.0  # full re-read of the open items (items filed by other processes)
+    poll_s: float = 1.0  # new items filed without a nudge are seen at least this often
+
+
+def floor_of(
+    agents: Mapping[str, Agent],
+    queue_of: Mapping[str, str],
+    presence: PresenceBoard,
+    items: Iterable[WorkEntry],
+    capacities: Mapping[str, Capacity],
+    default: Capacity,
+) -> Floor:
+    """Agents reachable now (logged in to a skill's queue, not paused but for back-office work),
+    each with the items already held counted against their capacity."""
+    loads: dict[str, AgentLoad] = {}
+    for code, agent in agents.items():
+        seen = presence.get(code)
+        if seen is None or seen.state == "logged_out":
+            continue
+        if seen.state == "paused" and seen.reason != BACK_OFFICE:
+            continue
+        skills = {
+            s.group_slug: s.level
+            for s in agent.skills
+            if queue_of.get(s.group_slug, s.group_slug) in seen.queues
+        }
+        if skills:
+            loads[code] = AgentLoad(code=code, skills=skills, on_phone=seen.state in BUSY_STATES)
+    for entry in items:
+        load = loads.get(entry.agent or "")
+        if load is not None and entry.status in HELD:
+            load.take(channel_of(entry.kind), capacities.get(entry.group, default), 0.0)
+    return Floor.of(loads.values())
+
+
+def waiting(items: Iterable[WorkEntry], now: float) -> list[OpenItem]:
+    """The items no agent holds and due for an attempt by `now`, as the policy sees them."""
+    return [
+        open_item(e)
+        for e in items
+        if e.status in OFFERABLE
+        and e.agent is None
+        and (e.not_before is None or e.not_before.timestamp() <= now)
+    ]
+
+
+def held_work_groups(items: Iterable[WorkEntry], code: str) -> list[str]:
+    """The groups of the back-office items the agent has accepted."""
+    return [
+        e.group
+        for e in items
+        if e.agent == code
+        and e.status in ("accepted", "in_progress")
+        and channel_of(e.kind) == WORK
+    ]
+
+
+def next_deadline(items: Iterable[WorkEntry]) -> float:
+    """The soonest offer deadline or retry time (epoch seconds), inf if none."""
+    soonest = float("inf")
+    for e in items:
+        if e.status == "offered" and e.expires_at is not None:
+            soonest = min(soonest, e.expires_at.timestamp())
+        elif e.status in OFFERABLE and e.not_before is not None:
+            soonest = min(soonest, e.not_before.timestamp())
+    return soonest
+
+
+def offer_message(entry: WorkEntry, now: float) -> WorkOffered:
+    """The desktop's `work_offer` for an item offered to its agent."""
+    assert entry.expires_at is not None
+    return WorkOffered(
+        item_id=entry.id,
+        kind=entry.kind,
+        group=entry.group,
+        customer_id=entry.customer_id,
+        caller=entry.caller,
+        note=entry.note,
+        priority=entry.priority,
+        due_at=entry.due_at.isoformat() if entry.due_at else None,
+        expires_at=entry.expires_at.isoformat(),
+        timeout_s=round(max(0.0, entry.expires_at.timestamp() - now), 3),
+        attempts=entry.attempts,
+    )
+
+
+def released(entry: WorkEntry, agent: str, *, declined: bool) -> WorkEntry:
+    """The entry back to waiting, `agent` among its decliners if `declined`."""
+    refused = (
+        (*entry.declined, agent) if declined and agent not in entry.declined else entry.declined
+    )
+    return replace(entry, status="new", agent=None, expires_at=None, declined=refused)
+
+
+def open_item(entry: WorkEntry) -> OpenItem:
+    """The policy's view of one waiting item."""
+    return OpenItem(
+        id=entry.id,
+        group=entry.group,
+        kind=entry.kind,
+        priority=entry.priority,
+        created_at=entry.created_at.timestamp(),
+        due_at=entry.due_at.timestamp() if entry.due_at else None,
+        declined=frozenset(entry.declined),
+        not_before=entry.not_before.timestamp() if entry.not_before else 0.0,
+        preferred=entry.preferred_agent,
+    )
+
+
+def holding(
+    entry: WorkEntry | None, item_id: int, code: str, statuses: tuple[str, ...]
+) -> WorkEntry:
+    """The entry if `code` holds it in one of `statuses`; else NotFound or Conflict."""
+    if entry is None:
+        raise NotFound(f"no work item {item_id}")
+    if entry.agent != code or entry.status not in statuses:
+        raise Conflict(f"item {item_id} is {entry.status}, not {'/'.join(statuses)} by {code}")
+    return entry

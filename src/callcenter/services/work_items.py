@@ -1,0 +1,269 @@
+"""Work-item intake and life cycle: file an item (match its sender, pick its group, set its due
+time), list items, move an item through its statuses (every change logged), and file the router's
+out-of-hours callbacks. A done item becomes a contact in the customer's history.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.routing.work_sla import Calendar, due_at
+from callcenter.domain.work_items import (
+    WORK_KINDS,
+    Attachment,
+    CustomerMatch,
+    IllegalTransition,
+    NewWorkItem,
+    Sender,
+    WorkEvent,
+    WorkItem,
+    channel_for,
+    check_transition,
+)
+from callcenter.ports.uow import UowFactory
+from callcenter.ports.work_items import FileStore, StatusChange
+from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
+from callcenter.services.work_history import add_contact
+from callcenter.services.work_matching import Placer, match_sender
+from callcenter.services.work_requests import Actor, IncomingFile, Intake, Transition
+
+log = logging.getLogger(__name__)
+
+
+class WorkItemService:
+    """Each call is one transaction."""
+
+    def __init__(
+        self, *, uow: UowFactory, files: FileStore, placer: Placer, region: str = "CN"
+    ) -> None:
+        self._uow = uow
+        self._files = files
+        self.placer = placer
+        self.region = region
+        self.on_filed: Callable[[], None] | None = None  # the offering loop's nudge
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """The groups of the rule book (an item's group must be one)."""
+        return tuple(self.placer.rules.groups)
+
+    async def submit(self, intake: Intake, *, actor: str, now: datetime) -> WorkItem:
+        """Validate, match, place and store a new item (InvalidField names a bad field)."""
+        (result,) = await self.submit_many([(intake, actor)], now=now)
+        if isinstance(result, InvalidField):
+            raise result
+        return result
+
+    async def submit_many(
+        self, batch: Sequence[tuple[Intake, str]], *, now: datetime
+    ) -> list[WorkItem | InvalidField]:
+        """Several items in one transaction (the SMTP receiver's group commit): a bad one gets
+        its InvalidField, the others are stored; a failing store raises for all of them."""
+        results: list[WorkItem | InvalidField | None] = [None] * len(batch)
+        ready = []
+        for index, (intake, actor) in enumerate(batch):
+            try:
+                sender = self._checked(intake)
+            except InvalidField as exc:
+                results[index] = exc
+                continue
+            files = [await self._store(f) for f in intake.files]  # bytes first, then the row
+            ready.append((index, intake, actor, sender, files))
+        async with self._uow() as uow:
+            for index, intake, actor, sender, files in ready:
+                match = await match_sender(uow.work_items, uow.phones, sender, self.region)
+                item = await self._new_item(intake, sender, match, files, now)
+                item_id = await uow.work_items.add(item=item, actor=actor, now=now)
+                results[index] = item.stored(item_id, now)
+            await uow.commit()
+        if self.on_filed is not None and any(isinstance(r, WorkItem) for r in results):
+            self.on_filed()  # offer them now, not at the loop's next poll
+        for result in results:
+            if isinstance(result, WorkItem):
+                log.info(
+                    "work item %d: %s for %s (%s, %s)",
+                    result.id,
+                    result.kind,
+                    result.group_slug,
+                    result.status,
+                    result.match.status,
+                )
+        return [r for r in results if r is not None]
+
+    async def request_callback(
+        self, *, group: str, caller: str | None, did: str | None, reason: str, at: datetime
+    ) -> None:
+        """The router's CallbackSink: one open callback item per caller and group."""
+        note = reason if did is None else f"{reason}; dialled {did}"
+        if caller is not None:
+            async with self._uow() as uow:
+                known = await uow.work_items.open_callback(caller=caller, group_slug=group)
+                if known is not None:
+                    await uow.work_items.add_event(
+                        item_id=known.id,
+                        event=WorkEvent("note", "router", at, note=f"called again: {note}"),
+                    )
+                    await uow.commit()
+                    log.info("callback %d: %s called again", known.id, caller)
+                    return
+        triage = None if caller else "withheld number: nobody to call back"
+        intake = Intake(
+            kind="callback",
+            subject=f"Call back {caller or 'a withheld caller'}",
+            body=note,
+            sender=Sender(phone=caller),
+            source="router",
+            group=group if group in self.placer.rules.groups else None,
+            triage=triage,
+        )
+        item = await self.submit(intake, actor="router", now=at)
+        log.info("callback %d for %s queued for %s", item.id, caller or "withheld", group)
+
+    async def find(
+        self, *, group: str | None = None, status: str | None = None, kind: str | None = None
+    ) -> list[WorkItem]:
+        """Items matching the filters, soonest due first."""
+        async with self._uow() as uow:
+            return await uow.work_items.find(group_slug=group, status=status, kind=kind)
+
+    async def get(self, *, item_id: int) -> tuple[WorkItem, list[WorkEvent]]:
+        """One item and its logged changes; NotFound if there is none."""
+        async with self._uow() as uow:
+            item = await uow.work_items.get(item_id=item_id)
+            if item is None:
+                raise NotFound(f"no work item {item_id}")
+            return item, await uow.work_items.events(item_id=item_id)
+
+    async def transition(
+        self, *, item_id: int, change: Transition, actor: Actor, now: datetime
+    ) -> WorkItem:
+        """Move an item to a new status (legal moves only; an agent only on items they own)."""
+        if change.group is not None and change.group not in self.placer.rules.groups:
+            raise InvalidField(("group",), f"unknown group {change.group!r}")
+        async with self._uow() as uow:
+            item = await uow.work_items.get(item_id=item_id)
+            if item is None:
+                raise NotFound(f"no work item {item_id}")
+            if not actor.manager and (
+                item.owner_agent_id is None or item.owner_agent_id != actor.agent_id
+            ):
+                raise Forbidden(f"work item {item_id} is not yours")
+            owner = None
+            if change.owner_agent is not None:
+                if not actor.manager:
+                    raise Forbidden("only a supervisor assigns work items to agents")
+                agent = await uow.agents.get_by_code(code=change.owner_agent)
+                if agent is None:
+                    raise InvalidField(("owner_agent",), f"no agent {change.owner_agent!r}")
+                owner = agent.id
+            try:
+                check_transition(item.status, change.status)
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from exc
+            applied = await uow.work_items.change_status(
+                StatusChange(
+                    item_id=item_id,
+                    expected=item.status,
+                    status=change.status,
+                    actor=actor.label,
+                    at=now,
+                    owner_agent_id=None if change.status == "new" else owner,
+                    set_owner=owner is not None or change.status == "new",
+                    group_slug=change.group,
+                    outcome=change.outcome,
+                    disposition_code=change.disposition_code,
+                    note=change.note,
+                )
+            )
+            if not applied:
+                raise Conflict(f"work item {item_id} changed meanwhile; reload it")
+            await add_contact(
+                uow,
+                item,
+                status=change.status,
+                now=now,
+                agent_id=owner or item.owner_agent_id,
+                group=change.group,
+                outcome=change.outcome,
+                disposition_code=change.disposition_code,
+                settled=change.settled,
+            )
+            await uow.commit()
+        return (await self.get(item_id=item_id))[0]
+
+    def _checked(self, intake: Intake) -> Sender:
+        if intake.kind not in WORK_KINDS:
+            raise InvalidField(("kind",), f"{intake.kind!r} is not one of {', '.join(WORK_KINDS)}")
+        if intake.group is not None and intake.group not in self.placer.rules.groups:
+            raise InvalidField(
+                ("group",), f"unknown group {intake.group!r}; known: {', '.join(self.groups)}"
+            )
+        sender = intake.sender
+        if sender.empty and intake.source != "router" and intake.triage is None:
+            raise InvalidField(("from",), "give at least one of phone, email, member_no")
+        phone = sender.phone
+        if phone is not None:
+            parsed = parse_caller_id(phone, self.region)
+            if parsed.e164 is None:
+                raise InvalidField(
+                    ("from", "phone"), f"{phone!r} is not a phone number ({parsed.reason})"
+                )
+            phone = parsed.e164
+        if sender.email is not None and "@" not in sender.email.strip("@"):
+            raise InvalidField(("from", "email"), f"{sender.email!r} is not an e-mail address")
+        if intake.kind == "callback" and phone is None and intake.source != "router":
+            raise InvalidField(("from", "phone"), "a callback needs the number to call")
+        return replace(sender, phone=phone)
+
+    async def _store(self, incoming: IncomingFile) -> Attachment:
+        stored = await self._files.put(incoming.data)
+        return Attachment(
+            filename=incoming.filename[:255] or "attachment",
+            content_type=incoming.content_type[:120],
+            size=stored.size,
+            sha256=stored.sha256,
+            stored_as=stored.stored_as,
+        )
+
+    async def _new_item(
+        self,
+        intake: Intake,
+        sender: Sender,
+        match: CustomerMatch,
+        files: list[Attachment],
+        now: datetime,
+    ) -> NewWorkItem:
+        rules = self.placer.rules
+        if intake.group is not None:
+            group, priority, preferred, why = intake.group, 0, None, None
+        else:
+            placed = await self.placer.place(kind=intake.kind, e164=match.e164, at=now)
+            group, priority, preferred = placed.group, placed.priority, placed.preferred_agent
+            why = None if placed.reason == "default" else placed.reason
+        due = intake.due_at
+        if due is not None and due.tzinfo is None:  # a bare time is the rule book's local time
+            due = due.replace(tzinfo=ZoneInfo(rules.timezone))
+        if due is None:
+            calendar = Calendar.of(rules.groups.get(group), rules.timezone, rules.holidays)
+            due = due_at(rules.work.target(intake.kind, group), calendar, now)
+        return NewWorkItem(
+            kind=intake.kind,
+            group_slug=group,
+            subject=intake.subject,
+            body=intake.body,
+            sender=sender,
+            match=match,
+            channel=channel_for(intake.kind, intake.source),
+            source=intake.source,
+            status="triage" if intake.triage else "new",
+            priority=priority,
+            due_at=due.astimezone(UTC) if due is not None else None,
+            preferred_agent=preferred,
+            note=intake.triage or why,
+            attachments=tuple(files),
+        )

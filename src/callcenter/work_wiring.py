@@ -1,0 +1,92 @@
+"""Wiring of work items: the intake service (also the router's callback sink) and the SMTP
+receiver, started only when CALLCENTER_SMTP_PORT is set (0 picks a free port)."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from callcenter.adapters.db.database import Database
+    from callcenter.domain.agents.presence import PresenceBoard
+    from callcenter.domain.routing.rules import RoutingRules
+    from callcenter.runtime import Runtime
+    from callcenter.services.work_items import WorkItemService
+    from callcenter.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def work_item_service(
+    settings: Settings,
+    db: Database,
+    rules: RoutingRules | None = None,
+    presence: PresenceBoard | None = None,
+) -> WorkItemService:
+    """Work-item intake over this database, the rule book and (when given) live presence."""
+    from callcenter.adapters.db.snapshots import SqlSnapshots
+    from callcenter.adapters.work_files import DiskFileStore
+    from callcenter.services.routing import load_rules
+    from callcenter.services.routing_sources import BoardPresence
+    from callcenter.services.work_items import WorkItemService
+    from callcenter.services.work_matching import Placer
+
+    placer = Placer(
+        rules=rules or load_rules(settings.routing_file),
+        snapshots=SqlSnapshots(db.engine),
+        presence=BoardPresence(presence) if presence is not None else None,
+    )
+    return WorkItemService(
+        uow=db.uow,
+        files=DiskFileStore(settings.work_files_dir),
+        placer=placer,
+        region=settings.default_region,
+    )
+
+
+async def start_smtp(runtime: Runtime) -> None:
+    """Start the SMTP receiver when configured; a port that cannot be had refuses start-up."""
+    from callcenter.adapters.smtp.receiver import start_smtp as listen
+    from callcenter.lifecycle import StartupRefused
+
+    settings = runtime.settings
+    if settings.smtp_port is None or runtime.work_items is None:
+        return
+    try:
+        runtime.smtp = await listen(
+            runtime.work_items,
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            allow=settings.smtp_allow,
+            max_bytes=settings.smtp_max_bytes,
+        )
+    except OSError as exc:  # relays would bounce mail while we look healthy: refuse to start
+        where = f"{settings.smtp_host}:{settings.smtp_port}"
+        raise StartupRefused(f"SMTP receiver could not listen on {where}: {exc}") from None
+    log.info("SMTP receiver listening on %s:%d", runtime.smtp.host, runtime.smtp.port)
+    runtime.closers.append(runtime.smtp.stop)
+
+
+def start_work_wallboard(runtime: Runtime) -> None:
+    """Work-item figures per group in the wallboard snapshot, refreshed when items change."""
+    from callcenter.services.work_wallboard import WorkWallboard
+
+    board = WorkWallboard(
+        uow=runtime.database.uow,
+        timezone=runtime.settings.timezone,
+        on_change=runtime.wallboard.changed,
+    )
+    runtime.wallboard.work_figures = board.for_group
+    if runtime.work_items is not None:
+        filed = runtime.work_items.on_filed  # the offering loop's nudge, if it runs
+
+        def nudge_both() -> None:
+            board.nudge()
+            if filed is not None:
+                filed()
+
+        runtime.work_items.on_filed = nudge_both
+    if runtime.work_offers is not None:
+        runtime.work_offers.on_closed = board.nudge
+    board.start()
+    runtime.closers.append(board.aclose)
