@@ -63,8 +63,8 @@ async def test_promised_callback_is_filed_for_the_customer_at_the_chosen_time(
         assert item.caller == CALLER
         assert item.due_at is not None
         assert aware(item.due_at) == datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        assert item.note is not None and "send the missing volume" in item.note
-        assert "agent 1001" in item.note
+        assert "send the missing volume" in item.body  # what the agent typed, and who promised
+        assert "agent 1001" in item.body
         assert page.errors == []
 
 

@@ -32,7 +32,9 @@ async def test_waiting_callers_are_listed_with_group_wait_segment_and_priority(
                 caller_raw=number, did="8001", menu=None, now=datetime.now(UTC)
             )
             expected[number] = decision
-            stack.sim.place_call(number, None, "8001", answer_by="nobody", caller_hangs_up_after=8)
+            # Li Wei's route prefers a senior desk agent: he rings 1001 directly (not waiting
+            # in a queue) until that ring times out, then joins the queue like the stranger.
+            stack.sim.place_call(number, None, "8001", answer_by="nobody", caller_hangs_up_after=40)
         rows = listing.locator("tbody tr[data-linkedid]")
         await expect(rows).to_have_count(2, timeout=15_000)
         await expect(listing.locator("[data-testid=waiting-count]")).to_have_text(" 2")
@@ -52,6 +54,6 @@ async def test_waiting_callers_are_listed_with_group_wait_segment_and_priority(
         before = await li_row.locator(".w-wait").text_content()
         await expect(li_row.locator(".w-wait")).not_to_have_text(before or "", timeout=5_000)
         # The callers give up: the list empties.
-        await expect(listing).to_contain_text("Nobody is waiting.", timeout=20_000)
+        await expect(listing).to_contain_text("Nobody is waiting.", timeout=30_000)
         await expect(rows).to_have_count(0)
         assert page.errors == []
