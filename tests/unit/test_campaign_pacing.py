@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from callcenter.domain.campaigns.abandon import AbandonLedger, WindowRate
-from callcenter.domain.campaigns.pacing import PacingInputs, boost_for, decide, pressure
+from callcenter.domain.campaigns.pacing import (
+    PacingInputs,
+    allowed_share,
+    decide,
+    expected_overflow,
+    live_chance,
+    pressure,
+)
 
 
 def _rates(
@@ -52,16 +59,20 @@ def test_progressive_and_preview(kw: dict[str, object], dial: int) -> None:
 
 
 def test_predictive_overdials_by_the_answer_rate_and_counts_agents_about_to_free() -> None:
-    lone = decide(_inputs(agents_on_call=0)).dial
-    assert lone == 20  # 5 ready agents / 25 % live answers
-    with_busy = decide(_inputs()).dial
-    assert with_busy > lone  # 20 agents on 3-minute calls: ~1.6 free within a 15 s ring
-    lower_rate = decide(_inputs(agents_on_call=0, answer_rate=0.5)).dial
-    assert lower_rate == 10
+    lone = decide(_inputs(agents_on_call=0))
+    # 5 ready agents, 25 % live answers: more than one line each, fewer than 5 / 0.25 (the
+    # mean would leave half the answers' excess waiting)
+    assert 5 < lone.dial < 20
+    assert expected_overflow(lone.dial, 0.25, 5) <= 0.03 * 0.8 * lone.dial * 0.25
+    assert expected_overflow(lone.dial + 1, 0.25, 5) > 0.03 * 0.8 * (lone.dial + 1) * 0.25
+    assert decide(_inputs()).dial > lone.dial  # 20 agents on calls: some free within a ring
+    assert decide(_inputs(agents_on_call=0, answer_rate=0.5)).dial < lone.dial
 
 
 def test_predictive_counts_lines_already_in_the_air() -> None:
-    assert decide(_inputs(agents_on_call=0, lines_in_flight=12)).dial == 8
+    lone = decide(_inputs(agents_on_call=0)).dial
+    some = decide(_inputs(agents_on_call=0, lines_in_flight=4)).dial
+    assert lone - 5 <= some <= lone - 3
     assert decide(_inputs(agents_on_call=0, lines_in_flight=40)).dial == 0
 
 
@@ -101,9 +112,39 @@ def test_few_answers_are_judged_as_a_minimum_sample() -> None:
     assert name == "1h" and share == pytest.approx(100 / 30 / 3)
 
 
-@pytest.mark.parametrize(("share", "boost"), [(0.0, 1.0), (0.5, 1.0), (0.75, 0.775), (1.0, 0.0)])
-def test_boost(share: float, boost: float) -> None:
-    assert boost_for(share) == pytest.approx(boost)
+@pytest.mark.parametrize(("share", "allowed"), [(0.0, 0.8), (0.5, 0.4), (1.0, 0.0), (2.0, 0.0)])
+def test_allowed_share_of_the_cap(share: float, allowed: float) -> None:
+    assert allowed_share(share) == pytest.approx(allowed)
+
+
+@pytest.mark.parametrize(
+    ("lines", "p", "agents", "low", "high"),
+    [
+        (0, 0.25, 5, 0.0, 0.0),
+        (20, 0.25, 5, 0.5, 1.5),  # answers ~ 5 +- 1.9 for 5 agents: about 0.8 overflow
+        (20, 0.25, 15, 0.0, 0.001),
+        (100, 0.25, 5, 19.5, 20.5),  # far over: the mean excess
+    ],
+)
+def test_expected_overflow(lines: int, p: float, agents: float, low: float, high: float) -> None:
+    assert low <= expected_overflow(lines, p, agents) <= high
+
+
+@pytest.mark.parametrize(
+    ("age", "low", "high"),
+    [(0.0, 0.24, 0.26), (10.0, 0.1, 0.2), (40.0, 0.0, 0.01), (60.0, 0.0, 0.0)],
+)
+def test_a_line_ringing_long_is_less_likely_a_live_answer(
+    age: float, low: float, high: float
+) -> None:
+    chance = live_chance(age, live=0.25, machine=0.1, no_answer=0.5, ring_s=8.0, timeout_s=60.0)
+    assert low <= chance <= high
+
+
+def test_lines_ringing_long_leave_room_for_more_dials() -> None:
+    fresh = decide(_inputs(agents_on_call=0, lines_in_flight=10, pending_live=(0.25,) * 10))
+    stale = decide(_inputs(agents_on_call=0, lines_in_flight=10, pending_live=(0.01,) * 10))
+    assert stale.dial > fresh.dial
 
 
 def test_ledger_windows() -> None:
