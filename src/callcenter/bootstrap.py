@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from callcenter.ports.push import Notifier
     from callcenter.services.agent_control import AgentControl
     from callcenter.services.call_store import CallStore
+    from callcenter.services.campaigns import CampaignService
     from callcenter.services.customers import Directory
     from callcenter.services.routing import RoutingService
     from callcenter.services.wallboard import WallboardService
@@ -158,6 +159,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
     supervision = supervision_service(settings, db, listeners, pipelines, audit)
     recordings = recording_service(settings, db, audit, listeners, pipelines)
+    campaigns = campaign_service(settings, db, pbxs)
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -176,6 +178,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         supervision.on_fact,
         recordings.on_fact,
         webhooks.on_fact,
+        campaigns.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -202,7 +205,9 @@ async def build_runtime(settings: Settings) -> Runtime:
         supervision=supervision,
         audit=audit,
         recordings=recordings,
+        campaigns=campaigns,
     )
+    runtime.closers.append(campaigns.aclose)
     runtime.closers.append(supervision.aclose)
     runtime.closers.append(recordings.aclose)
     build_ami(runtime)
@@ -214,6 +219,28 @@ async def build_runtime(settings: Settings) -> Runtime:
         runtime.scaleout = scaleout
     await start_runtime(runtime, scaleout)
     return runtime
+
+
+def campaign_service(
+    settings: Settings, db: Database, pbxs: Mapping[str, PbxCommands]
+) -> CampaignService:
+    """Campaign lists and the dialers of running campaigns (stored in this database)."""
+    from callcenter.adapters.db.campaign_segments import SqlSegments
+    from callcenter.adapters.db.repo_campaigns import SqlCampaigns
+    from callcenter.services.campaigns import CampaignService
+
+    store = SqlCampaigns(db.sessions)
+    return CampaignService(
+        uow=db.uow,
+        store=store,
+        ledger=store,
+        segments=SqlSegments(db.sessions),
+        pbxs=pbxs,
+        region=settings.default_region,
+        default_zone=settings.timezone,
+        ring_timeout_s=settings.campaign_ring_timeout_s,
+        tick_s=settings.campaign_tick_s,
+    )
 
 
 def webhook_service(

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from callcenter.services.auth import TokenAuthenticator
     from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
+    from callcenter.services.campaigns import CampaignService
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
@@ -65,6 +66,7 @@ class Runtime:
     supervision: Supervision | None = None
     audit: AuditLog | None = None
     recordings: RecordingService | None = None
+    campaigns: CampaignService | None = None
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

@@ -173,3 +173,35 @@ def test_why_not(record: ListRecord, ctx: DialContext, reason: str | None) -> No
 def test_only_dnc_and_exhausted_records_are_closed_by_a_skip() -> None:
     assert terminal("do_not_call") and terminal("max_attempts")
     assert not terminal("outside_window") and not terminal("called_in_today")
+
+
+def test_csv_lines_are_normalized_and_rejects_named_per_line() -> None:
+    from callcenter.domain.campaigns.lists import parse_csv, screen
+
+    text = (
+        "number,name,customer_id\n"
+        "138 0013 8000,Li Lei,7\n"
+        "+86 139 0000 0001,Han Meimei\n"
+        "hello,Nobody\n"
+        "\n"
+        "13800138000,Li Lei again\n"
+        "13900000002,,x\n"
+        "021-6123-4567\n"
+    )
+    accepted, rejects = parse_csv(text, "CN")
+    assert [c.number for c in accepted] == [
+        "+8613800138000",
+        "+8613900000001",
+        "+8613800138000",
+        "+862161234567",
+    ]
+    assert [(r.line, r.reason.split(" (")[0]) for r in rejects] == [
+        (4, "not a dialable number"),
+        (7, "customer_id is not a whole number"),
+    ]
+    kept, dropped = screen(accepted, dnc_numbers={"+862161234567"}, dnc_customers={99})
+    assert [c.number for c in kept] == ["+8613800138000", "+8613900000001"]
+    assert [(r.line, r.reason) for r in dropped] == [
+        (6, "duplicate number in the list"),
+        (8, "number is on the do-not-call list"),
+    ]

@@ -8,6 +8,7 @@ from callcenter.api import (
     agent_control,
     agents,
     callers,
+    campaigns,
     complaints,
     contacts,
     customers,
@@ -46,4 +47,5 @@ ROUTERS: list[APIRouter] = [
     metrics_api.router,
     supervision_api.router,
     recordings_api.router,
+    campaigns.router,
 ]

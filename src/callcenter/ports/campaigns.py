@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.records import ListRecord
@@ -33,6 +33,22 @@ class CampaignSummary:
     left: int  # queued or being dialled
 
 
+@dataclass(frozen=True)
+class SegmentMember:
+    """A customer a CRM segment selects, with the number to call."""
+
+    customer_id: int
+    name: str
+    number: str | None  # E.164
+    do_not_call: bool
+
+
+class Segments(Protocol):
+    """CRM segment queries (see adapters/db/campaign_segments.py for the segments known)."""
+
+    async def members(self, segment: str) -> list[SegmentMember]: ...
+
+
 class CampaignLedger(Protocol):
     """The dialer's writes, each committed before the dialer goes on (a restart loses nothing)."""
 
@@ -50,7 +66,9 @@ class CampaignLedger(Protocol):
 class CampaignStore(Protocol):
     """Campaigns and their lists, in one unit of work (repositories never commit)."""
 
-    async def add(self, campaign: Campaign) -> Campaign: ...
+    async def add(
+        self, campaign: Campaign, *, source: dict[str, Any] | None = None, created_by: str = ""
+    ) -> Campaign: ...
 
     async def get(self, campaign_id: int) -> CampaignSummary | None: ...
 
@@ -59,13 +77,19 @@ class CampaignStore(Protocol):
     async def add_records(self, campaign_id: int, records: Sequence[ListRecord]) -> int: ...
 
     async def dialable(self, campaign_id: int) -> list[ListRecord]:
-        """Records queued or left 'dialling' by a stopped process (those count as tried)."""
+        """Queued records, soonest first."""
         ...
 
     async def answers_since(self, campaign_id: int, since: float) -> list[tuple[float, int, int]]:
         """(minute, live answers, abandons) of the campaign's attempts since `since`."""
         ...
 
+    async def requeue_stale(self, campaign_id: int, *, next_at: float) -> int:
+        """Records left 'dialling' by a stopped process: queued again, not before `next_at`."""
+        ...
+
     async def add_dnc(self, number: str, reason: str) -> bool: ...
 
     async def is_dnc(self, number: str) -> bool: ...
+
+    async def dnc_among(self, numbers: Sequence[str]) -> set[str]: ...

@@ -51,6 +51,7 @@ class CampaignDialer:
         self.default_zone = default_zone
         self.ring_timeout_s = ring_timeout_s
         self.dnc_numbers = dnc_numbers
+        self.extra_dnc: set[str] = set()  # added while running (the ledger checks them too)
         self.on_originate = on_originate  # seconds from the decision to Asterisk's acceptance
         self.calls = CampaignCalls(queue=campaign.group, region=region, clock=clock)
         self._heap: list[tuple[float, int, ListRecord]] = []
@@ -118,7 +119,7 @@ class CampaignDialer:
         ctx = DialContext(
             now=now,
             default_zone=self.default_zone,
-            dnc_numbers=frozenset(self.dnc_numbers()),
+            dnc_numbers=frozenset(self.dnc_numbers()) | self.extra_dnc,
             in_flight=self.calls.by_number.keys(),
             called_in_numbers=self.calls.called_in,
         )

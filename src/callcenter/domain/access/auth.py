@@ -24,6 +24,7 @@ Action = Literal[
     "dialplan.route",
     "tokens.manage",
     "webhooks.manage",
+    "campaigns.manage",
 ]
 
 STAFF: frozenset[Role] = frozenset({"admin", "supervisor", "agent"})
@@ -42,6 +43,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     "dialplan.route": frozenset({"admin", "dialplan"}),
     "tokens.manage": frozenset({"admin"}),
     "webhooks.manage": frozenset({"admin"}),
+    "campaigns.manage": MANAGERS,
 }
 
 TOKEN_PREFIX = "cc_"
