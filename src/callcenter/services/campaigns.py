@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from callcenter.domain.calls.facts import Fact
+from callcenter.domain.calls.facts import AgentStateChanged, Fact
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.lists import Candidate, Reject, parse_csv, screen
 from callcenter.domain.campaigns.records import ListRecord
@@ -62,6 +62,8 @@ class CampaignService:
         self.clock = clock
         self.sleep = sleep
         self.dialers: dict[int, tuple[str, CampaignDialer, asyncio.Task[None]]] = {}
+        # Every agent's last state per PBX, so a dialer started later knows who is logged in.
+        self._agents: dict[tuple[str, str], AgentStateChanged] = {}
 
     # -- building -------------------------------------------------------------------------------
     async def create(
@@ -144,6 +146,9 @@ class CampaignService:
             default_zone=self.default_zone,
             ring_timeout_s=self.ring_timeout_s,
         )
+        for (pbx, _), fact in list(self._agents.items()):
+            if pbx == pbx_name:
+                dialer.on_fact(fact)
         dialer.calls.ledger.restore(await self.store.answers_since(campaign_id, now - 30 * 86400))
         await self.store.set_state(campaign_id, "running")
         task = asyncio.create_task(self._run(campaign_id, dialer), name=f"campaign-{campaign_id}")
@@ -225,6 +230,8 @@ class CampaignService:
 
     def on_fact(self, fact: Fact) -> None:
         """Every PBX fact; each running campaign hears its own PBX's."""
+        if isinstance(fact, AgentStateChanged):
+            self._agents[(fact.pbx, fact.interface)] = fact
         for pbx, dialer, _ in self.dialers.values():
             if fact.pbx == pbx:
                 dialer.on_fact(fact)
