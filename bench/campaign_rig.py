@@ -49,6 +49,9 @@ class MemoryLedger:
         self.attempts[attempt_id] = None
         return attempt_id
 
+    async def claim_many(self, *, records: list[ListRecord], at: float) -> list[int | None]:
+        return [await self.claim(record=r, at=at) for r in records]
+
     async def finish(self, result: AttemptResult) -> None:
         self.attempts[result.attempt_id] = result
 

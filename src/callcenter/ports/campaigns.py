@@ -58,6 +58,10 @@ class CampaignLedger(Protocol):
         write the attempt and return its id."""
         ...
 
+    async def claim_many(self, *, records: Sequence[ListRecord], at: float) -> list[int | None]:
+        """`claim` for several records in one transaction (one commit), in order."""
+        ...
+
     async def finish(self, result: AttemptResult) -> None:
         """Store how the attempt ended and the record's new state."""
         ...

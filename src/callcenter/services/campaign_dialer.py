@@ -140,11 +140,19 @@ class CampaignDialer:
                 later.append(_postponed(record, now))
         for record in later:
             self._push(record)
-        for record in picked:
-            await self._originate(record, started)
+        if not picked:
+            return
+        # One commit claims them all (the DNC check at dial time), then the Originates go out
+        # together: Asterisk answers each with its own ActionID.
+        ids = await self.ledger.claim_many(records=picked, at=self.clock())
+        await asyncio.gather(
+            *(
+                self._originate(record, attempt_id, started)
+                for record, attempt_id in zip(picked, ids, strict=True)
+            )
+        )
 
-    async def _originate(self, record: ListRecord, started: float) -> None:
-        attempt_id = await self.ledger.claim(record=record, at=self.clock())
+    async def _originate(self, record: ListRecord, attempt_id: int | None, started: float) -> None:
         if attempt_id is None:  # listed do-not-call since the list was built
             self.calls.counts.skipped_dnc += 1
             return

@@ -166,38 +166,67 @@ class SqlCampaigns:
 
     # -- the dialer's ledger ------------------------------------------------------------------
     async def claim(self, *, record: ListRecord, at: float) -> int | None:
+        return (await self.claim_many(records=[record], at=at))[0]
+
+    async def claim_many(self, *, records: Sequence[ListRecord], at: float) -> list[int | None]:
+        if not records:
+            return []
+        numbers = [r.number for r in records]
+        customers = [r.customer_id for r in records if r.customer_id is not None]
         async with self._sessions() as session:
-            listed = await session.get(DncNumberRow, record.number) is not None
-            if not listed and record.customer_id is not None:
-                flag = await session.scalar(
-                    select(CustomerRow.do_not_call).where(CustomerRow.id == record.customer_id)
+            listed = set(
+                await session.scalars(
+                    select(DncNumberRow.number).where(DncNumberRow.number.in_(numbers))
                 )
-                listed = bool(flag)
-            if listed:
+            )
+            flagged = set(
+                await session.scalars(
+                    select(CustomerRow.id).where(
+                        CustomerRow.id.in_(customers), CustomerRow.do_not_call.is_(True)
+                    )
+                )
+                if customers
+                else []
+            )
+            barred = [r.id for r in records if r.number in listed or r.customer_id in flagged]
+            if barred:
                 await session.execute(
                     update(CampaignRecordRow)
-                    .where(CampaignRecordRow.id == record.id)
+                    .where(CampaignRecordRow.id.in_(barred))
                     .values(status="done", closed_reason="do_not_call")
                 )
-                await session.commit()
-                return None
-            claimed = await session.execute(
-                update(CampaignRecordRow)
-                .where(CampaignRecordRow.id == record.id, CampaignRecordRow.status == "queued")
-                .values(status="dialing", attempts=CampaignRecordRow.attempts + 1)
+            wanted = [r.id for r in records if r.id not in set(barred)]
+            # Only records still queued are taken: another dialer's, or a closed one, are not.
+            taken = set(
+                await session.scalars(
+                    update(CampaignRecordRow)
+                    .where(CampaignRecordRow.id.in_(wanted), CampaignRecordRow.status == "queued")
+                    .values(status="dialing", attempts=CampaignRecordRow.attempts + 1)
+                    .returning(CampaignRecordRow.id)
+                )
+                if wanted
+                else []
             )
-            if getattr(claimed, "rowcount", 0) != 1:  # another dialer has it, or it is closed
-                await session.rollback()
-                return None
-            attempt = CampaignAttemptRow(
-                campaign_id=record.campaign_id,
-                record_id=record.id,
-                number=record.number,
-                started_at=stamp(at),
-            )
-            session.add(attempt)
+            mine = [r for r in records if r.id in taken]
+            ids: dict[int, int] = {}
+            if mine:
+                made = await session.execute(
+                    insert(CampaignAttemptRow).returning(
+                        CampaignAttemptRow.record_id, CampaignAttemptRow.id
+                    ),
+                    [
+                        {
+                            "campaign_id": r.campaign_id,
+                            "record_id": r.id,
+                            "number": r.number,
+                            "started_at": stamp(at),
+                        }
+                        for r in mine
+                    ],
+                )
+                ids = {record_id: attempt_id for record_id, attempt_id in made.all()}
             await session.commit()
-            return attempt.id
+            return [ids.get(r.id) for r in records]
 
     async def finish(self, result: AttemptResult) -> None:
         r = result.record
