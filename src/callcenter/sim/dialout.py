@@ -22,7 +22,7 @@ from callcenter.sim.queueing import run_queue
 from callcenter.sim.switch import CallHandle, CallSpec, Switch, drop
 
 OUTBOUND_QUEUE = "telemarketing"
-CONNECT_WAIT_S = 30.0  # [globals] CC_CONNECT_WAIT; an Originate's CC_CONNECT_WAIT wins
+CONNECT_WAIT_S = 30.0  # [globals] CC_CONNECT_WAIT_DEFAULT; an Originate's CC_CONNECT_WAIT wins
 ABANDON_MESSAGE_S = 6.0  # the recorded abandon message [outbound-connect] plays, then hangs up
 AMD_HUMAN_S, AMD_MACHINE_S = 1.6, 4.9  # how long AMD listens before deciding
 AMD = {"answer": ("HUMAN", "HUMAN-800-800"), "machine": ("MACHINE", "MAXWORDS-3-2")}
