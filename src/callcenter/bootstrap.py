@@ -96,6 +96,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
+    from callcenter.campaign_wiring import campaign_service
     from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.floor_wiring import desk_services, wallboard_service
@@ -158,6 +159,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
     supervision = wiring.supervision_service(settings, db, listeners, pipelines, audit)
     recordings = wiring.recording_service(settings, db, audit, listeners, pipelines)
+    campaigns = campaign_service(settings, db, pbxs)  # campaign_wiring.py
     recorder = CallRecorder(
         store=store,
         customers=customers,
@@ -178,6 +180,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         supervision.on_fact,
         recordings.on_fact,
         webhooks.on_fact,
+        campaigns.on_fact,
     ]
     if scaleout is not None:
         handlers.append(scaleout.on_fact)
@@ -206,8 +209,9 @@ async def build_runtime(settings: Settings) -> Runtime:
         recordings=recordings,
         quality=wiring.quality_service(db, audit),
         work_items=work,
+        campaigns=campaigns,
     )
-    runtime.closers += [supervision.aclose, recordings.aclose]
+    runtime.closers += [campaigns.aclose, supervision.aclose, recordings.aclose]
     desk_services(runtime)
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers

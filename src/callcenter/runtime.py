@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.callback_promises import CallbackPromises
+    from callcenter.services.campaigns import CampaignService
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
     from callcenter.services.fact_fanout import FactFanout
@@ -73,6 +74,7 @@ class Runtime:
     quality: QualityService | None = None
     promises: CallbackPromises | None = None  # callbacks promised from the disposition form
     floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
+    campaigns: CampaignService | None = None
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set

@@ -116,6 +116,10 @@ class Settings(BaseSettings):
     # POST /api/reconcile holds the uploaded queue_log in memory: about a week of a busy center.
     reconcile_max_bytes: int = 64 * 1024 * 1024
     call_buffer_capacity: int = 10_000  # finished calls held while the database is away
+    # Campaigns: a customer's line rings this long before it counts as no answer; the dialer
+    # paces this often.
+    campaign_ring_timeout_s: float = Field(default=60.0, gt=0)
+    campaign_tick_s: float = Field(default=1.0, gt=0)
     # Webhooks: events buffered in memory before the outbox write; per-attempt HTTP timeout;
     # retries back off from base doubling up to the cap, dead-lettered after max attempts.
     webhook_buffer: int = Field(default=10_000, ge=1)

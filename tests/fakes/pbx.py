@@ -86,6 +86,26 @@ class FakePbxCommands:
         self._next_id += 1
         return f"fake-dial-{self._next_id}"
 
+    async def originate_customer_first(
+        self,
+        *,
+        dial: str,
+        caller_name: str,
+        caller_number: str,
+        variables: Mapping[str, str],
+        ring_timeout_s: float,
+    ) -> str:
+        self._do(
+            "originate_customer_first",
+            dial=dial,
+            caller_name=caller_name,
+            caller_number=caller_number,
+            variables=dict(variables),
+            ring_timeout_s=ring_timeout_s,
+        )
+        self._next_id += 1
+        return f"fake-campaign-{self._next_id}"
+
     async def customer_leg(self, *, linkedid: str, agent_interface: str) -> str | None:
         self._do("customer_leg", linkedid=linkedid, agent_interface=agent_interface)
         return self.live_legs.get(linkedid)

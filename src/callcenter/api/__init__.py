@@ -8,6 +8,7 @@ from callcenter.api import (
     agent_control,
     agents,
     callers,
+    campaigns,
     complaints,
     contacts,
     customers,
@@ -54,4 +55,5 @@ ROUTERS: list[APIRouter] = [
     quality_api.router,
     work_items_api.router,
     work_offers_api.router,
+    campaigns.router,
 ]

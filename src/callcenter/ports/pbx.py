@@ -63,6 +63,22 @@ class PbxCommands(Protocol):
         """
         ...
 
+    async def originate_customer_first(
+        self,
+        *,
+        dial: str,
+        caller_name: str,
+        caller_number: str,
+        variables: Mapping[str, str],
+        ring_timeout_s: float,
+    ) -> str:
+        """Ring the customer's line (`dial`: trunk digits) first; once they answer, the
+        dialplan's [outbound-connect] runs AMD and puts them through to the campaign's queue.
+
+        Returns the request's reference; the outcome comes as call facts (and OriginateResponse).
+        """
+        ...
+
     async def customer_leg(self, *, linkedid: str, agent_interface: str) -> str | None:
         """The channel of the other party of the agent's call `linkedid`, None if it is gone."""
         ...

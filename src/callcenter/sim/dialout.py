@@ -22,6 +22,8 @@ from callcenter.sim.queueing import run_queue
 from callcenter.sim.switch import CallHandle, CallSpec, Switch, drop
 
 OUTBOUND_QUEUE = "telemarketing"
+CONNECT_WAIT_S = 30.0  # [globals] CC_CONNECT_WAIT_DEFAULT; an Originate's CC_CONNECT_WAIT wins
+ABANDON_MESSAGE_S = 6.0  # the recorded abandon message [outbound-connect] plays, then hangs up
 AMD_HUMAN_S, AMD_MACHINE_S = 1.6, 4.9  # how long AMD listens before deciding
 AMD = {"answer": ("HUMAN", "HUMAN-800-800"), "machine": ("MACHINE", "MAXWORDS-3-2")}
 
@@ -72,11 +74,29 @@ async def _play(
     status, cause = AMD.get(outcome, AMD["answer"])
     sw.emit(ev.varset(c1, "AMDSTATUS", status))
     sw.emit(ev.varset(c1, "AMDCAUSE", cause))
-    if status == "MACHINE":
+    plain = {k.lstrip("_"): v for k, v in spec.variables.items()}
+    if status == "MACHINE" and plain.get("CC_AMD_ACTION", "hangup") != "agent":
+        if plain.get("CC_AMD_ACTION") == "message":  # Playback of the campaign's message
+            await call.wait(sw, ABANDON_MESSAGE_S)
         caller_hangs_up(sw, call, after_queue=True)
         return "machine"
     call_spec = replace(
         template, caller_num=num, caller_name=None, entry=number, talk_s=dialled.talk_s
     )
-    result, _ = await run_queue(sw, call, call_spec, OUTBOUND_QUEUE, 600.0)
+    queue = plain.get("CC_QUEUE", "")
+    queue = queue if queue in sw.model.queues else OUTBOUND_QUEUE
+    wait = _num(plain.get("CC_CONNECT_WAIT", ""), CONNECT_WAIT_S)
+    result, _ = await run_queue(sw, call, call_spec, queue, wait)
+    if result == "timeout":  # QUEUESTATUS=TIMEOUT: the abandon message, then hang up
+        sw.emit(ev.varset(c1, "QUEUESTATUS", "TIMEOUT"))
+        await call.wait(sw, ABANDON_MESSAGE_S)
+        caller_hangs_up(sw, call, after_queue=True)
     return result
+
+
+def _num(text: str, default: float) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return value if value > 0 else default

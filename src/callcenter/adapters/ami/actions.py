@@ -16,6 +16,8 @@ AmiAction = dict[str, str | list[str]]
 
 TRANSFER_CONTEXT = "cc-transfer"
 OUTBOUND_CONTEXT = "outbound"
+CUSTOMER_FIRST_CONTEXT = "outbound-connect"  # AMD, then the campaign's queue
+CUSTOMER_DIAL_CONTEXT = "cc-dial-out"  # dials the trunk; busy / congestion propagate back
 ORIGINATE_TIMEOUT_MS = 30_000
 # One AMI header line: a CR or LF inside a value would start a new header (header injection).
 _LINE_BREAK = re.compile(r"[\r\n]+")
@@ -86,6 +88,11 @@ def originate_channel(interface: str) -> str:
     if match:
         return f"Local/{match.group('exten')}@agent-phone/n"
     return interface.strip()
+
+
+def customer_originate_channel(dial: str) -> str:
+    """The channel that rings a customer's line first (campaigns): a Local leg into the trunk."""
+    return f"Local/{_clean(dial)}@{CUSTOMER_DIAL_CONTEXT}/n"
 
 
 def originate(

@@ -90,6 +90,29 @@ class AmiCommands:
         )  # Async: the reply is the acceptance, not the agent answering
         return action_id
 
+    async def originate_customer_first(
+        self,
+        *,
+        dial: str,
+        caller_name: str,
+        caller_number: str,
+        variables: Mapping[str, str],
+        ring_timeout_s: float,
+    ) -> str:
+        action_id = ami.new_action_id("campaign")
+        await self._send(
+            ami.originate(
+                channel=ami.customer_originate_channel(dial),
+                context=ami.CUSTOMER_FIRST_CONTEXT,
+                exten="s",
+                caller_id=ami.caller_id(caller_name, caller_number),
+                variables=variables,
+                action_id=action_id,
+                timeout_ms=int(ring_timeout_s * 1000),
+            )
+        )  # Async: the reply is the acceptance; the customer's answer comes as events
+        return action_id
+
     async def customer_leg(self, *, linkedid: str, agent_interface: str) -> str | None:
         reply = await self._send(ami.core_show_channels(), as_list=True)
         return ami.customer_channel(ami.live_channels(reply), linkedid, agent_interface)

@@ -72,6 +72,26 @@ class RemotePbxCommands:
             )
         )
 
+    async def originate_customer_first(
+        self,
+        *,
+        dial: str,
+        caller_name: str,
+        caller_number: str,
+        variables: Mapping[str, str],
+        ring_timeout_s: float,
+    ) -> str:
+        return str(
+            await self._call(
+                "originate_customer_first",
+                dial=dial,
+                caller_name=caller_name,
+                caller_number=caller_number,
+                variables=dict(variables),
+                ring_timeout_s=ring_timeout_s,
+            )
+        )
+
     async def customer_leg(self, *, linkedid: str, agent_interface: str) -> str | None:
         channel = await self._call(
             "customer_leg", linkedid=linkedid, agent_interface=agent_interface

@@ -39,6 +39,7 @@ METHODS = frozenset(
         "pause",
         "unpause",
         "originate_agent_first",
+        "originate_customer_first",
         "customer_leg",
         "redirect",
         "spy",

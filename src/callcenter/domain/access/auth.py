@@ -27,6 +27,7 @@ Action = Literal[
     "work.submit",
     "work.read",
     "work.manage",
+    "campaigns.manage",
 ]
 
 STAFF: frozenset[Role] = frozenset({"admin", "supervisor", "agent"})
@@ -49,6 +50,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     "work.submit": frozenset({"admin", "supervisor", "intake"}),
     "work.read": STAFF,
     "work.manage": STAFF,  # an agent only for items they own (services/work_items.py)
+    "campaigns.manage": MANAGERS,
 }
 
 TOKEN_PREFIX = "cc_"

@@ -13,7 +13,8 @@ from callcenter.domain.calls.livecall import Leg, LiveCall
 INBOUND_CONTEXTS = frozenset({"inbound", "from-trunk", "cc-route", "cc-queue"})
 OUTBOUND_CONTEXTS = frozenset({"outbound", "outbound-connect", "amd-outbound"})
 AGENT_PHONE_CONTEXT = "agent-phone"  # the agent's own phone, rung first by click-to-dial
-CUSTOMER_DIAL_CONTEXTS = frozenset({"pstn-sim"})  # a customer's line dialled by an Originate
+# A customer's line dialled by an Originate (the shipped [cc-dial-out], the recordings' pstn-sim)
+CUSTOMER_DIAL_CONTEXTS = frozenset({"pstn-sim", "cc-dial-out"})
 # An agent's queue interface is Local/10NN@agents/n; its channels Local/10NN@agents-0000001a;1.
 _AGENT_CHANNEL = re.compile(r"^(Local/[^@/]+@agents)-[^;/]+;\d$")
 

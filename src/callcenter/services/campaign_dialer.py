@@ -1,0 +1,236 @@
+"""The dialer of one running campaign: picks records, paces, originates, stores each attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import replace
+from typing import Any
+
+from callcenter.domain.calls.facts import Fact
+from callcenter.domain.campaigns.campaign import Campaign
+from callcenter.domain.campaigns.eligibility import DialContext, terminal, why_not
+from callcenter.domain.campaigns.pacing import PacingDecision, PacingInputs, decide
+from callcenter.domain.campaigns.records import ListRecord, after_attempt, start_attempt
+from callcenter.ports.campaigns import AttemptResult, CampaignLedger
+from callcenter.ports.pbx import PbxCommands
+from callcenter.services.campaign_calls import Attempt, CampaignCalls
+from callcenter.services.dial_targets import dial_string
+from callcenter.services.errors import PbxRefused, PbxUnavailable
+
+log = logging.getLogger(__name__)
+
+POSTPONE_S = 900.0  # a record outside its window or skipped today is looked at again this late
+
+
+class CampaignDialer:
+    """Dials one campaign through one PBX; `on_fact` sees that PBX's facts, `tick()` dials."""
+
+    def __init__(
+        self,
+        *,
+        campaign: Campaign,
+        records: Iterable[ListRecord],
+        ledger: CampaignLedger,
+        pbx: PbxCommands,
+        clock: Callable[[], float],
+        region: str,
+        default_zone: str,
+        ring_timeout_s: float = 30.0,
+        dnc_numbers: Callable[[], Iterable[str]] = frozenset,
+        on_originate: Callable[[float], None] | None = None,
+    ) -> None:
+        self.campaign = campaign
+        self.ledger = ledger
+        self.pbx = pbx
+        self.clock = clock
+        self.region = region
+        self.default_zone = default_zone
+        self.ring_timeout_s = ring_timeout_s
+        self.dnc_numbers = dnc_numbers
+        self.extra_dnc: set[str] = set()  # added while running (the ledger checks them too)
+        self.on_originate = on_originate  # seconds from the decision to Asterisk's acceptance
+        self.calls = CampaignCalls(queue=campaign.group, region=region, clock=clock)
+        self._heap: list[tuple[float, int, ListRecord]] = []
+        for record in records:
+            self._push(record)
+        self.state = "running"
+        self.last = PacingDecision(0, 0.0, None, 0.0)
+        self.decisions = 0
+        self._store_lock = asyncio.Lock()
+
+    # -- inputs -----------------------------------------------------------------------------
+    def on_fact(self, fact: Fact) -> None:
+        """A fact of the PBX this campaign dials through (a FactHandler)."""
+        self.calls.on_fact(fact)
+
+    @property
+    def records_left(self) -> int:
+        return len(self._heap)
+
+    # -- the loop ---------------------------------------------------------------------------
+    async def run(self, *, tick_s: float, sleep: Callable[[float], Awaitable[Any]]) -> None:
+        """Tick until stopped or the list is done and nothing is in the air."""
+        while self.state != "stopped":
+            await self.tick()
+            if not self._heap and not self.calls.by_number:
+                await self.store_ended()
+                self.state = "finished"
+                return
+            await sleep(tick_s)
+
+    async def tick(self) -> PacingDecision:
+        """Store what ended, then decide and dial (nothing while paused)."""
+        self.calls.reap(older_than_s=self.ring_timeout_s + 120.0)
+        await self.store_ended()
+        if self.state != "running":
+            return self.last
+        decision = self.decide()
+        if decision.dial:
+            await self._dial(decision.dial)
+        return decision
+
+    def decide(self) -> PacingDecision:
+        """The pacing decision for now."""
+        calls = self.calls
+        inputs = PacingInputs(
+            mode=self.campaign.mode,
+            agents_ready=calls.agents_ready,
+            agents_on_call=calls.agents_on_call,
+            lines_in_flight=calls.lines_in_flight,
+            answer_rate=calls.means.answer_rate,
+            ring_s=calls.means.ring_s,
+            handle_s=calls.means.handle_s,
+            abandon=calls.ledger.rates(self.clock()),
+            cap_pct=self.campaign.abandon_cap_pct,
+            records_left=len(self._heap),
+            pending_live=calls.pending_live(self.ring_timeout_s + 2.0),
+        )
+        self.last = decide(inputs)
+        self.decisions += 1
+        return self.last
+
+    async def _dial(self, count: int) -> None:
+        started = time.perf_counter()
+        now = self.clock()
+        ctx = DialContext(
+            now=now,
+            default_zone=self.default_zone,
+            dnc_numbers=frozenset(self.dnc_numbers()) | self.extra_dnc,
+            in_flight=self.calls.by_number.keys(),
+            called_in_numbers=self.calls.called_in,
+        )
+        picked: list[ListRecord] = []
+        later: list[ListRecord] = []
+        while self._heap and len(picked) < count:
+            if self._heap[0][0] > now:
+                break
+            record = heapq.heappop(self._heap)[2]
+            reason = why_not(record, self.campaign, ctx)
+            if reason is None:
+                picked.append(record)
+            elif terminal(reason):
+                self.calls.counts.skipped_dnc += reason == "do_not_call"
+            elif reason == "in_flight":
+                later.append(record)
+            else:
+                later.append(_postponed(record, now))
+        for record in later:
+            self._push(record)
+        if not picked:
+            return
+        # One commit claims them all (the DNC check at dial time), then the Originates go out
+        # together: Asterisk answers each with its own ActionID.
+        ids = await self.ledger.claim_many(records=picked, at=self.clock())
+        await asyncio.gather(
+            *(
+                self._originate(record, attempt_id, started)
+                for record, attempt_id in zip(picked, ids, strict=True)
+            )
+        )
+
+    async def _originate(self, record: ListRecord, attempt_id: int | None, started: float) -> None:
+        if attempt_id is None:  # listed do-not-call since the list was built
+            self.calls.counts.skipped_dnc += 1
+            return
+        dialling = start_attempt(record)
+        attempt = Attempt(attempt_id, dialling, self.clock())
+        self.calls.by_number[record.number] = attempt
+        self.calls.counts.dialled += 1
+        c = self.campaign
+        variables = {
+            "CC_CAMPAIGN_ID": str(c.id),
+            "CC_RECORD_ID": str(record.id),
+            "CC_CUSTOMER_ID": str(record.customer_id or ""),
+            "CC_QUEUE": c.group,
+            "CC_CONNECT_WAIT": f"{c.connect_within_s:g}",
+            "CC_AMD_ACTION": c.amd_action,
+        }
+        try:
+            await self.pbx.originate_customer_first(
+                dial=dial_string(record.number, self.region),
+                caller_name=c.caller_id_name or c.name,
+                caller_number=c.caller_id_number,
+                variables=variables,
+                ring_timeout_s=self.ring_timeout_s,
+            )
+        except (PbxRefused, PbxUnavailable) as exc:
+            log.warning("campaign %s: originate to %s refused: %s", c.id, record.id, exc)
+            self.calls.counts.dialled -= 1
+            self.calls.finish(attempt, "failed" if isinstance(exc, PbxRefused) else "congestion")
+            return
+        if self.on_originate is not None:
+            self.on_originate(time.perf_counter() - started)
+
+    async def store_ended(self) -> None:
+        """Write every finished attempt and put retried records back in the list."""
+        async with self._store_lock:
+            ended, self.calls.ended = self.calls.ended, []
+            for attempt, outcome, at in ended:
+                record = after_attempt(attempt.record, outcome, self.campaign.retry, at)
+                await self.ledger.finish(
+                    AttemptResult(
+                        attempt_id=attempt.attempt_id,
+                        record=record,
+                        outcome=outcome,
+                        ended_at=at,
+                        answered_at=attempt.answered_at,
+                        connected_at=attempt.connected_at,
+                        agent=attempt.agent,
+                        linkedid=attempt.linkedid,
+                    )
+                )
+                if record.status == "queued":
+                    self._push(record)
+
+    def figures(self) -> dict[str, Any]:
+        """Live figures for the supervisor."""
+        counts = self.calls.counts
+        rates = self.calls.ledger.rates(self.clock())
+        return {
+            "state": self.state,
+            "dialled": counts.dialled,
+            "answered": counts.answered,
+            "connected": counts.connected,
+            "abandoned": counts.abandoned,
+            "machines": counts.machines,
+            "abandon_rate": {name: round(r.pct, 3) for name, r in rates.items()},
+            "dial_level": self.last.dial_level,
+            "braked_by": self.last.braked_by,
+            "agents": len(self.calls.agents),
+            "agents_ready": self.calls.agents_ready,
+            "in_flight": self.calls.lines_in_flight,
+            "list_left": len(self._heap) + len(self.calls.by_number),
+            "skipped_dnc": counts.skipped_dnc,
+        }
+
+    def _push(self, record: ListRecord) -> None:
+        if record.status != "done":
+            heapq.heappush(self._heap, (record.next_at, record.id, record))
+
+
+def _postponed(record: ListRecord, now: float) -> ListRecord:
+    return replace(record, next_at=now + POSTPONE_S)
