@@ -117,7 +117,7 @@ async def test_pop_and_dispositions_of_connected_calls(floor: Floor) -> None:
         }
     (a1, p1), (a2, p2), (a3, p3) = spy.pops[:3]
     dialler = service.dialers[cid][1]
-    for code, pop in spy.pops[:3]:  # the agent is known once they answered
+    for _code_, pop in spy.pops[:3]:  # the agent is known once they answered
         await _until(floor, lambda pop=pop: _answered(dialler, desk, pop["number"]), 60)
     other = "2002" if a1 == "2001" else "2001"
     with pytest.raises(Forbidden):
@@ -237,3 +237,42 @@ async def test_a_new_process_resumes_running_campaigns_without_dialling_twice(
     per_number = [n for n, _ in floor.watch.originated]
     assert max(per_number.count(n) for n in seen) <= 3  # max_attempts
     assert not set(NUMBERS[12:]) & set(seen)  # the paused campaign stayed paused
+
+
+async def test_preview_agent_gets_the_next_record_and_dials_it_agent_first(floor: Floor) -> None:
+    """Figure: a preview campaign of 3 numbers, agent 2001 -> nothing is dialled by itself;
+    the agent is shown a record with the script, skips it (never dialled) and gets another,
+    dials that one agent-first (one attempt stored for it, its number not in a customer-first
+    Originate), and a supervisor is refused the agent's preview."""
+    from callcenter.services.campaign_preview import CampaignPreview
+
+    async with floor.db.uow() as uow:
+        await uow.agents.add(code="2001", name="Agent 2001", interface="Local/2001@agents/n")
+        await uow.commit()
+    service = floor.service()
+    desk = _desk(floor, service)
+    preview = CampaignPreview(desk=desk, uow=floor.db.uow)
+    await _agents(floor, 1)
+    campaign = replace(_campaign("preview"), script="Ask about the winter catalogue")
+    built = await service.create(
+        campaign=campaign, segment=None, csv_text="\n".join(NUMBERS[:3]), created_by="t"
+    )
+    cid = built.campaign.id
+    await service.start(cid)
+    await floor.sim.sleep(5)
+    assert floor.watch.originated == []  # preview: the dialer never dials by itself
+    first = await preview.next(cid, _agent("2001"))
+    assert first is not None and first["script"] == "Ask about the winter catalogue"
+    assert await preview.next(cid, _agent("2001")) == first  # held until dialled or skipped
+    skipped = await preview.skip(cid, first["record_id"], _agent("2001"))
+    second = skipped["next"]
+    assert second is not None and second["record_id"] != first["record_id"]
+    dialled = await preview.dial(cid, second["record_id"], _agent("2001"))
+    assert dialled["status"] == "dialing"
+    attempts = await _attempts(floor.db)
+    assert [(a.record_id, a.number) for a in attempts] == [(second["record_id"], second["number"])]
+    assert floor.watch.originated == []  # agent-first, not the customer-first path
+    pop = desk.pop_for("pbx1", "no-such-linkedid", "2001")
+    assert pop is not None and pop["record_id"] == second["record_id"]
+    with pytest.raises(Forbidden):
+        await preview.next(cid, Principal(role="supervisor"))
