@@ -117,7 +117,7 @@ async def test_pop_and_dispositions_of_connected_calls(floor: Floor) -> None:
         }
     (a1, p1), (a2, p2), (a3, p3) = spy.pops[:3]
     dialler = service.dialers[cid][1]
-    for _code_, pop in spy.pops[:3]:  # the agent is known once they answered
+    for _, pop in spy.pops[:3]:  # the agent is known once they answered
         await _until(floor, lambda pop=pop: _answered(dialler, desk, pop["number"]), 60)
     other = "2002" if a1 == "2001" else "2001"
     with pytest.raises(Forbidden):
