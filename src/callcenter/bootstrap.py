@@ -96,7 +96,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.metrics import CallCenterMetrics
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
-    from callcenter.campaign_wiring import campaign_service
+    from callcenter.campaign_wiring import attach_campaign_desk, campaign_service
     from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.floor_wiring import desk_services, wallboard_service
@@ -213,6 +213,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     runtime.closers += [campaigns.aclose, supervision.aclose, recordings.aclose]
     desk_services(runtime)
+    attach_campaign_desk(runtime)  # campaign_wiring.py
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     runtime.journal = live_call_journal(runtime)

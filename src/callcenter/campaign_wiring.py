@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -9,7 +10,10 @@ from callcenter.adapters.db.database import Database
 from callcenter.ports.pbx import PbxCommands
 from callcenter.settings import Settings
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
+    from callcenter.runtime import Runtime
     from callcenter.services.campaigns import CampaignService
 
 
@@ -33,3 +37,32 @@ def campaign_service(
         ring_timeout_s=settings.campaign_ring_timeout_s,
         tick_s=settings.campaign_tick_s,
     )
+
+
+def attach_campaign_desk(runtime: Runtime) -> None:
+    """The desk side of campaigns: the pop's campaign part, dispositions, preview, caps."""
+    from callcenter.adapters.db.repo_campaign_desk import SqlCampaignDesk
+    from callcenter.services.campaign_desk import CampaignDesk
+    from callcenter.services.campaign_preview import CampaignPreview
+
+    campaigns = runtime.campaigns
+    if campaigns is None:
+        return
+    campaigns.agent_code = runtime.agents.code_for  # attempts keep the agent's code
+    desk = CampaignDesk(
+        campaigns=campaigns, store=SqlCampaignDesk(runtime.database.sessions), uow=runtime.uow
+    )
+    runtime.pops.campaign_for = desk.pop_for
+    runtime.campaign_desk = desk
+    runtime.campaign_preview = CampaignPreview(
+        desk=desk, uow=runtime.uow, on_dial=runtime.pops.dialled
+    )
+
+
+async def resume_campaigns(runtime: Runtime) -> None:
+    """Campaigns stored as running dial again (one process only: the one with the listeners)."""
+    if runtime.campaign_desk is None or not runtime.settings.campaign_resume:
+        return
+    resumed = await runtime.campaign_desk.resume()
+    if resumed:
+        log.info("resumed running campaigns %s", resumed)

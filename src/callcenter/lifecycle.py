@@ -66,6 +66,10 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     if runtime.work_offers is not None:  # after the listeners: it offers to agents they report
         await runtime.work_offers.start()
         runtime.closers.append(runtime.work_offers.aclose)
+    if scaleout is None:  # after the listeners: its dialers hear the PBX from the start
+        from callcenter.campaign_wiring import resume_campaigns
+
+        await resume_campaigns(runtime)
 
 
 async def _start_wallboard(runtime: Runtime) -> None:

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from callcenter.services.call_journal import CallJournaller
     from callcenter.services.call_store import CallStore
     from callcenter.services.callback_promises import CallbackPromises
+    from callcenter.services.campaign_desk import CampaignDesk
+    from callcenter.services.campaign_preview import CampaignPreview
     from callcenter.services.campaigns import CampaignService
     from callcenter.services.customers import Directory
     from callcenter.services.desk import DeskBook
@@ -75,6 +77,8 @@ class Runtime:
     promises: CallbackPromises | None = None  # callbacks promised from the disposition form
     floor: FloorControl | None = None  # Ready during wrap-up; supervisors' force pause/logout
     campaigns: CampaignService | None = None
+    campaign_desk: CampaignDesk | None = None  # pops, dispositions, caps, resume
+    campaign_preview: CampaignPreview | None = None  # preview agents' next / dial / skip
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set

@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     # paces this often.
     campaign_ring_timeout_s: float = Field(default=60.0, gt=0)
     campaign_tick_s: float = Field(default=1.0, gt=0)
+    campaign_resume: bool = True  # a starting process resumes the campaigns stored as running
     # Webhooks: events buffered in memory before the outbox write; per-attempt HTTP timeout;
     # retries back off from base doubling up to the cap, dead-lettered after max attempts.
     webhook_buffer: int = Field(default=10_000, ge=1)

@@ -161,3 +161,16 @@ def test_ledger_windows() -> None:
     assert (rates["24h"].answered, rates["24h"].abandoned) == (4, 1)
     assert (rates["30d"].answered, rates["30d"].abandoned) == (5, 2)
     assert rates["30d"].pct == pytest.approx(40.0)
+
+
+@pytest.mark.parametrize("cap", [1.0, 1.2, 1.5, 2.0])
+def test_a_supervisors_dial_level_cap_bounds_predictive_lines(cap: float) -> None:
+    """Figure: 5 ready + 0 on call, 25 % answers (uncapped: more than 5 lines), 2 in the air ->
+    with the cap, lines in the air after the dial stay within cap x agents, braked by the cap,
+    and never fewer than progressive's one line per ready agent."""
+    free = decide(_inputs(agents_on_call=0, lines_in_flight=2))
+    capped = decide(_inputs(agents_on_call=0, lines_in_flight=2, level_cap=cap))
+    assert capped.dial_level <= cap
+    assert capped.dial == min(free.dial, int(cap * 5) - 2)
+    assert capped.dial >= 5 - 2
+    assert capped.braked_by == ("level_cap" if capped.dial < free.dial else free.braked_by)

@@ -8,6 +8,7 @@ from callcenter.api import (
     agent_control,
     agents,
     callers,
+    campaign_desk,
     campaigns,
     complaints,
     contacts,
@@ -56,4 +57,5 @@ ROUTERS: list[APIRouter] = [
     work_items_api.router,
     work_offers_api.router,
     campaigns.router,
+    campaign_desk.router,
 ]

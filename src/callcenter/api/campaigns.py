@@ -141,6 +141,8 @@ async def create_campaign(body: CampaignIn, runtime: RuntimeDep, who: Manager) -
 async def get_campaign(campaign_id: IdPath, runtime: RuntimeDep, _: Manager) -> dict[str, Any]:
     """The campaign's live figures: dialled, answered, connected, abandon rate per window, …"""
     with http_errors():
+        if runtime.campaign_desk is not None:  # with sales and the dial level cap
+            return await runtime.campaign_desk.figures(campaign_id)
         return await _service(runtime).figures(campaign_id)
 
 

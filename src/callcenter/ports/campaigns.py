@@ -97,3 +97,39 @@ class CampaignStore(Protocol):
     async def is_dnc(self, number: str) -> bool: ...
 
     async def dnc_among(self, numbers: Sequence[str]) -> set[str]: ...
+
+
+@dataclass(frozen=True)
+class AgentTally:
+    """One agent's part of a campaign (for the CSV report); agent "" = attempts no agent took."""
+
+    agent: str
+    attempts: int
+    connected: int
+    dispositions: dict[str, int]
+
+
+class CampaignDeskStore(Protocol):
+    """What agents and supervisors change on a campaign, each method one transaction."""
+
+    async def running_ids(self) -> list[int]:
+        """Campaigns stored as running (a process that starts resumes them)."""
+        ...
+
+    async def set_caps(
+        self, campaign_id: int, *, abandon_cap_pct: float, dial_level_cap: float | None
+    ) -> None: ...
+
+    async def record(self, campaign_id: int, record_id: int) -> ListRecord | None: ...
+
+    async def agent_of(self, record_id: int) -> str | None:
+        """The agent of the record's newest connected (or still open) attempt."""
+        ...
+
+    async def dispose(self, record: ListRecord, *, code: str, agent: str | None, at: float) -> None:
+        """Store the record as the disposition left it; its open attempt ends connected."""
+        ...
+
+    async def postpone(self, record_id: int, *, next_at: float) -> None: ...
+
+    async def tallies(self, campaign_id: int) -> list[AgentTally]: ...

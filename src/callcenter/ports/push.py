@@ -41,6 +41,7 @@ class ScreenPop:
     caller: Mapping[str, Any]
     bundle: Mapping[str, Any] | None
     error: str | None = None
+    campaign: Mapping[str, Any] | None = None  # a campaign call: record, script, offer, codes
 
 
 @dataclass(frozen=True, slots=True)

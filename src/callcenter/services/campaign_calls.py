@@ -89,6 +89,8 @@ class CampaignCalls:
         self.means = Running()
         self.counts = Counts()
         self.ended: list[tuple[Attempt, str, float]] = []  # waiting to be stored
+        # (interface, member name) -> the agent's code, kept on the attempt (None: member name)
+        self.agent_code: Callable[[str, str | None], str | None] | None = None
 
     # -- the figures the pacing reads ---------------------------------------------------------
     @property
@@ -137,7 +139,8 @@ class CampaignCalls:
             attempt = self._of(fact.linkedid)
             if attempt is not None and attempt.connected_at is None:
                 attempt.connected_at = self.clock()
-                attempt.agent = fact.agent
+                code = self.agent_code(fact.interface, fact.agent) if self.agent_code else None
+                attempt.agent = code or fact.agent
         elif isinstance(fact, f.QueueLeftUnanswered | f.CallAbandoned):
             attempt = self._of(fact.linkedid)
             if attempt is not None and attempt.connected_at is None:

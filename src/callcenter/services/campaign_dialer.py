@@ -60,6 +60,7 @@ class CampaignDialer:
         self.state = "running"
         self.last = PacingDecision(0, 0.0, None, 0.0)
         self.decisions = 0
+        self.held: dict[int, ListRecord] = {}  # records preview agents are looking at or calling
         self._store_lock = asyncio.Lock()
 
     # -- inputs -----------------------------------------------------------------------------
@@ -76,7 +77,7 @@ class CampaignDialer:
         """Tick until stopped or the list is done and nothing is in the air."""
         while self.state != "stopped":
             await self.tick()
-            if not self._heap and not self.calls.by_number:
+            if not self._heap and not self.calls.by_number and not self.held:
                 await self.store_ended()
                 self.state = "finished"
                 return
@@ -108,6 +109,7 @@ class CampaignDialer:
             cap_pct=self.campaign.abandon_cap_pct,
             records_left=len(self._heap),
             pending_live=calls.pending_live(self.ring_timeout_s + 2.0),
+            level_cap=self.campaign.dial_level_cap,
         )
         self.last = decide(inputs)
         self.decisions += 1
@@ -116,11 +118,38 @@ class CampaignDialer:
     async def _dial(self, count: int) -> None:
         started = time.perf_counter()
         now = self.clock()
+        picked = self._pick(count, now)
+        if not picked:
+            return
+        # One commit claims them all (the DNC check at dial time), then the Originates go out
+        # together: Asterisk answers each with its own ActionID.
+        ids = await self.ledger.claim_many(records=picked, at=self.clock())
+        await asyncio.gather(
+            *(
+                self._originate(record, attempt_id, started)
+                for record, attempt_id in zip(picked, ids, strict=True)
+            )
+        )
+
+    def take_next(self) -> ListRecord | None:
+        """The next record a preview agent may call now (window, DNC, in-flight checked)."""
+        picked = self._pick(1, self.clock())
+        if not picked:
+            return None
+        self.held[picked[0].id] = picked[0]
+        return picked[0]
+
+    def put_back(self, record: ListRecord) -> None:
+        """A held record goes back in the list (at its `next_at`)."""
+        self.held.pop(record.id, None)
+        self._push(record)
+
+    def _pick(self, count: int, now: float) -> list[ListRecord]:
         ctx = DialContext(
             now=now,
             default_zone=self.default_zone,
             dnc_numbers=frozenset(self.dnc_numbers()) | self.extra_dnc,
-            in_flight=self.calls.by_number.keys(),
+            in_flight=self.calls.by_number.keys() | {r.number for r in self.held.values()},
             called_in_numbers=self.calls.called_in,
         )
         picked: list[ListRecord] = []
@@ -140,17 +169,7 @@ class CampaignDialer:
                 later.append(_postponed(record, now))
         for record in later:
             self._push(record)
-        if not picked:
-            return
-        # One commit claims them all (the DNC check at dial time), then the Originates go out
-        # together: Asterisk answers each with its own ActionID.
-        ids = await self.ledger.claim_many(records=picked, at=self.clock())
-        await asyncio.gather(
-            *(
-                self._originate(record, attempt_id, started)
-                for record, attempt_id in zip(picked, ids, strict=True)
-            )
-        )
+        return picked
 
     async def _originate(self, record: ListRecord, attempt_id: int | None, started: float) -> None:
         if attempt_id is None:  # listed do-not-call since the list was built
@@ -223,7 +242,7 @@ class CampaignDialer:
             "agents": len(self.calls.agents),
             "agents_ready": self.calls.agents_ready,
             "in_flight": self.calls.lines_in_flight,
-            "list_left": len(self._heap) + len(self.calls.by_number),
+            "list_left": len(self._heap) + len(self.calls.by_number) + len(self.held),
             "skipped_dnc": counts.skipped_dnc,
         }
 

@@ -64,6 +64,8 @@ class CampaignService:
         self.dialers: dict[int, tuple[str, CampaignDialer, asyncio.Task[None]]] = {}
         # Every agent's last state per PBX, so a dialer started later knows who is logged in.
         self._agents: dict[tuple[str, str], AgentStateChanged] = {}
+        # (interface, member name) -> agent code, for attempts and the per-agent report
+        self.agent_code: Callable[[str, str | None], str | None] | None = None
 
     # -- building -------------------------------------------------------------------------------
     async def create(
@@ -146,6 +148,7 @@ class CampaignService:
             default_zone=self.default_zone,
             ring_timeout_s=self.ring_timeout_s,
         )
+        dialer.calls.agent_code = self.agent_code
         for (pbx, _), fact in list(self._agents.items()):
             if pbx == pbx_name:
                 dialer.on_fact(fact)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +43,7 @@ class _Prepared:
     error: str | None = None
     task: asyncio.Task[None] | None = None
     popped: dict[str, PoppedCall] = field(default_factory=dict)  # agent code -> call part
+    campaign: Mapping[str, Any] | None = None  # a campaign call's record, script and offer
 
 
 class ScreenPopService:
@@ -72,6 +73,8 @@ class ScreenPopService:
         self._customers = customers
         self._calls: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
         self._dialling: dict[str, tuple[str, float]] = {}  # agent code -> (E.164, when dialled)
+        # (pbx, linkedid, agent code) -> the campaign part of the pop (campaign calls only)
+        self.campaign_for: Callable[[str, str, str], Mapping[str, Any] | None] | None = None
         self.pops_sent = 0
         self.incomplete_pops = 0
 
@@ -171,6 +174,7 @@ class ScreenPopService:
             priority=routing.get("CC_PRIORITY") or None,
         )
         prepared.popped[code] = call
+        self._campaign(prepared, fact.pbx, fact.linkedid, code)
         self._send_pop(code, call, prepared)
         if self._on_pop is not None:
             self._on_pop(fact, self._clock())
@@ -196,7 +200,12 @@ class ScreenPopService:
             direction="outbound",
         )
         prepared.popped[code] = call
+        self._campaign(prepared, fact.pbx, fact.linkedid, code)
         self._send_pop(code, call, prepared)
+
+    def _campaign(self, prepared: _Prepared, pbx: str, linkedid: str, code: str) -> None:
+        if prepared.campaign is None and self.campaign_for is not None:
+            prepared.campaign = self.campaign_for(pbx, linkedid, code)
 
     def _send_pop(self, code: str, call: PoppedCall, prepared: _Prepared) -> None:
         complete = prepared.done and prepared.error is None
@@ -207,6 +216,7 @@ class ScreenPopService:
             or {"status": "pending", "e164": prepared.caller, "candidates": []},
             bundle=prepared.bundle,
             error=prepared.error,
+            campaign=prepared.campaign,
         )
         self._notifier.screen_pop(code, message)
         self.pops_sent += 1

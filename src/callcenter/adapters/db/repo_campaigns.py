@@ -115,6 +115,8 @@ class SqlCampaigns:
                 .where(
                     CampaignRecordRow.campaign_id == campaign_id,
                     CampaignRecordRow.status == "dialing",
+                    # a connected one awaits its agent's disposition, not another dial
+                    CampaignRecordRow.last_outcome.is_distinct_from("connected"),
                 )
                 .values(status="queued", next_at=stamp(next_at), last_outcome="failed")
             )
@@ -201,7 +203,9 @@ class SqlCampaigns:
                 await session.scalars(
                     update(CampaignRecordRow)
                     .where(CampaignRecordRow.id.in_(wanted), CampaignRecordRow.status == "queued")
-                    .values(status="dialing", attempts=CampaignRecordRow.attempts + 1)
+                    .values(
+                        status="dialing", attempts=CampaignRecordRow.attempts + 1, last_outcome=None
+                    )
                     .returning(CampaignRecordRow.id)
                 )
                 if wanted
@@ -243,8 +247,13 @@ class SqlCampaigns:
                     linkedid=result.linkedid,
                 )
             )
+            # A connected record keeps what its disposition (maybe already given) made of it.
             await session.execute(
                 update(CampaignRecordRow)
+                .where(CampaignRecordRow.id == r.id)
+                .values(last_outcome=r.last_outcome)
+                if result.outcome == "connected"
+                else update(CampaignRecordRow)
                 .where(CampaignRecordRow.id == r.id)
                 .values(
                     status=r.status,

@@ -44,6 +44,7 @@ class CampaignRow(Base):
     max_attempts: Mapped[int] = mapped_column(Integer)
     retry_delays: Mapped[dict[str, float]] = mapped_column(JSON)
     abandon_cap_pct: Mapped[float] = mapped_column(Float)
+    dial_level_cap: Mapped[float | None] = mapped_column(Float)  # lines per agent, at most
     connect_within_s: Mapped[float] = mapped_column(Float)
     amd_action: Mapped[str] = mapped_column(String(10))
     amd_false_positive_is_abandon: Mapped[bool] = mapped_column(Boolean)
@@ -99,6 +100,7 @@ class CampaignAttemptRow(Base):
     connected_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     agent: Mapped[str | None] = mapped_column(String(80))
     linkedid: Mapped[str | None] = mapped_column(String(64))
+    disposition: Mapped[str | None] = mapped_column(String(20))  # the agent's closing code
 
 
 class DncNumberRow(Base):

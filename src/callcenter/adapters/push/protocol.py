@@ -65,6 +65,8 @@ def screen_pop_payload(message: ScreenPop) -> dict[str, Any]:
     }
     if message.error:
         payload["error"] = message.error
+    if message.campaign is not None:
+        payload["campaign"] = dict(message.campaign)
     return payload
 
 

@@ -87,6 +87,7 @@ class Campaign:
     window: CallingWindow = field(default_factory=CallingWindow)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     abandon_cap_pct: float = 3.0
+    dial_level_cap: float | None = None  # at most this many lines per agent (predictive)
     connect_within_s: float = 2.0  # a live answer not with an agent by then is abandoned
     amd_action: str = "hangup"  # on MACHINE: hang up, leave a message, or pass to an agent
     amd_false_positive_is_abandon: bool = False
@@ -101,6 +102,8 @@ class Campaign:
             raise ValueError(f"mode must be one of {', '.join(DIAL_MODES)}")
         if not 0 < self.abandon_cap_pct <= 100:
             raise ValueError("abandon_cap_pct must be above 0 and at most 100")
+        if self.dial_level_cap is not None and not 1.0 <= self.dial_level_cap <= 20.0:
+            raise ValueError("dial_level_cap must be from 1 to 20 lines per agent")
         if self.amd_action not in AMD_ACTIONS:
             raise ValueError(f"amd_action must be one of {', '.join(AMD_ACTIONS)}")
         if self.state not in CAMPAIGN_STATES:

@@ -37,6 +37,7 @@ class PacingInputs:
     # Each line in the air's chance of still becoming a live answer (see live_chance); empty:
     # every line counts with answer_rate.
     pending_live: tuple[float, ...] = ()
+    level_cap: float | None = None  # the supervisor's most lines per agent, in the air
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,10 @@ def decide(inp: PacingInputs) -> PacingDecision:
     )
     dial = max(progressive, lines)
     dial = max(0, min(dial, inp.records_left))
-    level = (inp.lines_in_flight + dial) / agents
     braked = window if share > 0.0 else None
+    if inp.level_cap is not None:
+        room = max(0, math.floor(inp.level_cap * agents + 1e-9) - inp.lines_in_flight)
+        if dial > room:
+            dial, braked = room, "level_cap"
+    level = (inp.lines_in_flight + dial) / agents
     return PacingDecision(dial, round(level, 3), braked, share)
