@@ -31,6 +31,7 @@ BACKEND_SECRET = "pbx-lab-backend"
 DRIVER_USER = "cc-test-driver"
 DRIVER_SECRET = "pbx-lab-driver"
 PBX_NAME = "pbx1"
+CALLBACK_RETRY_S = 5
 AGENT_CODES = tuple(f"10{n:02d}" for n in range(1, 13))
 
 
@@ -51,6 +52,7 @@ class Lab:
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     asterisk: subprocess.Popen[bytes] | None = None
     backend: subprocess.Popen[bytes] | None = None
@@ -202,6 +204,13 @@ class Lab:
             ),
             CALLCENTER_ROUTING_FILE=str(self.routing_file()),
             CALLCENTER_LOG_LEVEL="INFO",
+            # work items: mail in on the lab's own SMTP port, files in the lab folder; callbacks
+            # may be dialled around the clock (the run's hour must not matter) and a failed
+            # attempt is tried again after a few seconds, not ten minutes
+            CALLCENTER_SMTP_PORT=str(self.smtp_port),
+            CALLCENTER_WORK_FILES_DIR=str(self.root / "work-files"),
+            CALLCENTER_CALLBACK_WINDOW="00:00-23:59",
+            CALLCENTER_CALLBACK_RETRY_S=str(CALLBACK_RETRY_S),
         )
         return env
 
