@@ -123,6 +123,9 @@ class Lab:
             _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
         # an answering machine's greeting: 4 s of sound, longer than AMD's 1.5 s for a human
         _tone(data_dir / "sounds" / "en" / "cc-test-greeting.wav", seconds=4)
+        # a person's "hello?": half a second of sound, then silence (app_amd's HUMAN: a greeting
+        # shorter than 1.5 s followed by 0.8 s of silence)
+        _tone(data_dir / "sounds" / "en" / "cc-test-hello.wav", seconds=0.5, silence=2.5)
         files = {
             "asterisk.conf": ASTERISK_CONF.format(
                 conf=self.conf, root=self.root, mods=self.modules_dir(), data=data_dir
@@ -283,13 +286,14 @@ def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], log: Pa
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s (see {log})")
 
 
-def _tone(path: Path, seconds: float = 2.0) -> None:
-    """A quiet 440 Hz tone, 8 kHz mono: the lab's music on hold and prompts."""
+def _tone(path: Path, seconds: float = 2.0, silence: float = 0.0) -> None:
+    """A quiet 440 Hz tone, 8 kHz mono, then `silence` seconds of silence: the lab's music on
+    hold and prompts."""
     rate = 8000
     frames = b"".join(
         struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * n / rate)))
         for n in range(int(rate * seconds))
-    )
+    ) + bytes(2 * int(rate * silence))
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
