@@ -1,7 +1,11 @@
-"""Work items on a real Asterisk: a callback item offered, accepted and dialled agent-first."""
+"""Work items on a real Asterisk: a callback item offered, accepted and dialled agent-first; a
+mail to the SMTP port offered, and holding it pauses the agent in the voice queues."""
 
 from __future__ import annotations
 
+import asyncio
+import smtplib
+from email.message import EmailMessage
 from typing import Any
 
 from driver import Driver
@@ -164,3 +168,58 @@ async def test_a_busy_customer_is_called_back_again_after_the_retry_time(
     contacts = await rest.get(f"/api/customers/{customer_id}/contacts")
     mine = [(c["channel"], c["outcome"]) for c in contacts if c["channel"] == "callback"]
     assert mine == [("callback", "answered")], contacts
+
+
+def _relay(port: int, msg: EmailMessage) -> int:
+    """One SMTP session as the mail relay runs it; the code it got for DATA."""
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        smtp.ehlo("relay.example")
+        smtp.mail("reader@example.cn")
+        smtp.rcpt("service@club.example")
+        code, _ = smtp.data(msg.as_bytes(policy=msg.policy.clone(linesep="\r\n")))
+    return int(code)
+
+
+async def test_a_mail_to_the_smtp_port_is_offered_and_holding_it_pauses_the_agent_in_asterisk(
+    lab: Lab, driver: Driver, floor: Floor, rest: Rest
+) -> None:
+    await floor.staff("1004")  # online-service: where e-mail goes when intake names no group
+    desk = floor.desks["1004"]
+    msg = EmailMessage()
+    msg["From"] = "A Reader <reader@example.cn>"
+    msg["To"] = "service@club.example"
+    msg["Subject"] = "My March issue never arrived"
+    msg.set_content("Could you send it again, please?")
+    start = len(driver.events)
+    assert await asyncio.to_thread(_relay, lab.smtp_port, msg) == 250
+
+    offer = await desk.wait_for(
+        lambda m: m.get("type") == "work_offer" and m.get("kind") == "email", timeout=30
+    )
+    assert offer["group"] == "online-service"
+    item = int(offer["item_id"])
+    stored = await rest.get(f"/api/work-items/{item}")
+    assert stored["subject"] == "My March issue never arrived", stored
+    await rest.post(f"/api/agents/1004/work/{item}/accept")
+
+    # holding back-office work (not blended): paused in the voice queues, on the real Asterisk
+    paused = await driver.wait_event(
+        lambda e: (
+            e.get("Event") == "QueueMemberPause"
+            and "1004@" in e.get("Interface", "")
+            and e.get("Paused") == "1"
+        ),
+        start=start,
+    )
+    assert paused.get("PausedReason") == "back-office", paused
+    await rest.post(f"/api/agents/1004/work/{item}/complete", {"disposition": "other"})
+    await driver.wait_event(
+        lambda e: (
+            e.get("Event") == "QueueMemberPause"
+            and "1004@" in e.get("Interface", "")
+            and e.get("Paused") == "0"
+        ),
+        start=driver.events.index(paused),
+    )
+    done = await rest.get(f"/api/work-items/{item}")
+    assert done["status"] == "done", done
