@@ -119,6 +119,8 @@ class Lab:
             "beep",
             "custom/cc-we-will-call-back",
             "custom/cc-hotline-menu",
+            "custom/cc-campaign-abandon",
+            "custom/cc-campaign-message",
         ):
             _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
         # an answering machine's greeting: 4 s of sound, longer than AMD's 1.5 s for a human

@@ -118,6 +118,7 @@ async def test_a_campaign_puts_the_human_through_to_the_agent_and_stores_busy_an
     assert human["linkedid"] == human_call
     record = await stored_record(lab, human_call)
     assert (record["direction"], record["outcome"]) == ("outbound", "answered")
+    assert record["caller"] == f"+86{HUMAN}"
     assert _named(record["agent"], "1006")
     machine = await stored_record(lab, machine_call)
     assert (machine["direction"], machine["outcome"], machine["agent"]) == (
@@ -134,3 +135,52 @@ async def test_a_campaign_puts_the_human_through_to_the_agent_and_stores_busy_an
     assert figures["machines"] == 1
     assert figures["abandoned"] == 0
     assert figures["list_left"] == 0
+
+
+async def test_a_person_no_agent_takes_within_the_connect_wait_is_dropped_and_counted_abandoned(
+    lab: Lab, driver: Driver, floor: Floor, rest: Rest
+) -> None:
+    number = "13912340104"
+    await floor.staff("1007")  # logged in and free, but the phone never answers
+    await driver.db(f"pstn{number}", "answer:1:30:cc-test-hello")
+    built = await rest.post(
+        "/api/campaigns",
+        {
+            "name": "dropped call",
+            "group": "telemarketing",
+            "mode": "progressive",
+            "csv": f"{number}\n",
+            "window": {"start": "00:00", "end": "23:59"},
+            "max_attempts": 1,
+        },
+    )
+    campaign = int(built["id"])
+    start = len(driver.events)
+    await rest.post(f"/api/campaigns/{campaign}/start")
+    amd = await driver.wait_event(
+        lambda e: e.get("Event") == "VarSet" and e.get("Variable") == "AMDSTATUS",
+        start=start,
+        timeout=60,
+    )
+    assert amd["Value"] == "HUMAN"
+    linkedid = amd["Linkedid"]
+    status = await driver.wait_event(
+        lambda e: (
+            e.get("Event") == "VarSet"
+            and e.get("Variable") == "QUEUESTATUS"
+            and e.get("Linkedid") == linkedid
+        ),
+        start=start,
+    )
+    assert status["Value"] == "TIMEOUT"  # nobody within CC_CONNECT_WAIT: the abandon message
+    figures = await finished(rest, campaign)
+    await driver.call_over(linkedid)
+
+    attempts = await stored_attempts(lab, campaign)
+    assert [(a["outcome"], a["agent"]) for a in attempts.values()] == [("dropped", None)]
+    assert figures["answered"] == 1 and figures["connected"] == 0
+    assert figures["abandoned"] == 1
+    assert max(figures["abandon_rate"].values()) > 0, figures
+    record = await stored_record(lab, linkedid)
+    assert record["direction"] == "outbound"
+    assert (record["outcome"], record["agent"]) == ("abandoned", None), record
