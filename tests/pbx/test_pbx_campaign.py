@@ -62,7 +62,7 @@ async def test_a_campaign_puts_the_human_through_to_the_agent_and_stores_busy_an
         {
             "name": "spring subscription offer",
             "group": "telemarketing",
-            "mode": "progressive",
+            "mode": "predictive",  # the default: all three may be dialled at once
             "csv": f"number,name\n{HUMAN},Hu Man\n{BUSY},Bu Sy\n{MACHINE},Ma Chine\n",
             "window": {"start": "00:00", "end": "23:59"},
             "max_attempts": 1,
