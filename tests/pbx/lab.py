@@ -32,7 +32,6 @@ DRIVER_USER = "cc-test-driver"
 DRIVER_SECRET = "pbx-lab-driver"
 PBX_NAME = "pbx1"
 CALLBACK_RETRY_S = 5
-CALLBACK_DIAL_TIMEOUT_S = 40
 AGENT_CODES = tuple(f"10{n:02d}" for n in range(1, 13))
 
 
@@ -217,9 +216,6 @@ class Lab:
             CALLCENTER_WORK_FILES_DIR=str(self.root / "work-files"),
             CALLCENTER_CALLBACK_WINDOW="00:00-23:59",
             CALLCENTER_CALLBACK_RETRY_S=str(CALLBACK_RETRY_S),
-            # an agent's phone rings 30 s ([agent-phone]); an attempt with no call by then is
-            # given back this long after it was placed
-            CALLCENTER_CALLBACK_DIAL_TIMEOUT_S=str(CALLBACK_DIAL_TIMEOUT_S),
         )
         return env
 

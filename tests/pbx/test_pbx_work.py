@@ -62,12 +62,12 @@ async def dialled_customer(driver: Driver, number: str, start: int) -> tuple[str
     return linkedid, end
 
 
-def update(desk: Desk, item: int, state: str) -> Any:
+def update(desk: Desk, item: int, state: str, timeout: float = 40) -> Any:
     return desk.wait_for(
         lambda m: (
             m.get("type") == "work_update" and m.get("item_id") == item and m.get("state") == state
         ),
-        timeout=40,
+        timeout=timeout,
     )
 
 
@@ -223,3 +223,33 @@ async def test_a_mail_to_the_smtp_port_is_offered_and_holding_it_pauses_the_agen
     )
     done = await rest.get(f"/api/work-items/{item}")
     assert done["status"] == "done", done
+
+
+async def test_a_callback_whose_agent_never_picks_up_goes_back_to_the_list_for_another_agent(
+    lab: Lab, driver: Driver, floor: Floor, rest: Rest
+) -> None:
+    customer = "+8613512345678"  # no customer's phone is rung: the agent never answers
+    await floor.staff("1003")  # logged in, but the phone rings unanswered
+    start = len(driver.events)
+    item = await file_callback(rest, customer, "member-hotline")
+    desk = floor.desks["1003"]
+    await accept_offer(rest, desk, item)
+    rung = await driver.wait_event(
+        lambda e: e.get("Event") == "DialBegin" and "1003@test-phone" in e.get("DestChannel", ""),
+        start=start,
+    )
+    # [agent-phone] rings 30 s; the end of that call gives the item back, long before the
+    # backend's own 120 s watchdog would
+    back = await update(desk, item, "retry", timeout=45)
+    assert back["outcome"] == "agent_no_answer"
+    assert not [
+        e
+        for e in driver.events[start:]
+        if e.get("Event") == "DialBegin" and "@test-pstn" in e.get("DestChannel", "")
+    ], "the customer was rung although the agent never answered"
+    await driver.call_over(rung["Linkedid"])
+    # not an attempt on the customer, and never offered to the same agent again
+    stored = await rest.get(f"/api/work-items/{item}")
+    assert stored["status"] in ("new", "offered"), stored
+    mine = await rest.get("/api/agents/1003/work")
+    assert item not in [w["id"] for w in mine], mine
