@@ -31,6 +31,7 @@ BACKEND_SECRET = "pbx-lab-backend"
 DRIVER_USER = "cc-test-driver"
 DRIVER_SECRET = "pbx-lab-driver"
 PBX_NAME = "pbx1"
+CALLBACK_RETRY_S = 5
 AGENT_CODES = tuple(f"10{n:02d}" for n in range(1, 13))
 
 
@@ -51,6 +52,7 @@ class Lab:
     ami_port: int = field(default_factory=free_port)
     agi_port: int = field(default_factory=free_port)
     http_port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
     asterisk: subprocess.Popen[bytes] | None = None
     backend: subprocess.Popen[bytes] | None = None
@@ -117,10 +119,15 @@ class Lab:
             "beep",
             "custom/cc-we-will-call-back",
             "custom/cc-hotline-menu",
+            "custom/cc-campaign-abandon",
+            "custom/cc-campaign-message",
         ):
             _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
         # an answering machine's greeting: 4 s of sound, longer than AMD's 1.5 s for a human
         _tone(data_dir / "sounds" / "en" / "cc-test-greeting.wav", seconds=4)
+        # a person's "hello?": half a second of sound, then silence (app_amd's HUMAN: a greeting
+        # shorter than 1.5 s followed by 0.8 s of silence)
+        _tone(data_dir / "sounds" / "en" / "cc-test-hello.wav", seconds=0.5, silence=2.5)
         files = {
             "asterisk.conf": ASTERISK_CONF.format(
                 conf=self.conf, root=self.root, mods=self.modules_dir(), data=data_dir
@@ -202,6 +209,13 @@ class Lab:
             ),
             CALLCENTER_ROUTING_FILE=str(self.routing_file()),
             CALLCENTER_LOG_LEVEL="INFO",
+            # work items: mail in on the lab's own SMTP port, files in the lab folder; callbacks
+            # may be dialled around the clock (the run's hour must not matter) and a failed
+            # attempt is tried again after a few seconds, not ten minutes
+            CALLCENTER_SMTP_PORT=str(self.smtp_port),
+            CALLCENTER_WORK_FILES_DIR=str(self.root / "work-files"),
+            CALLCENTER_CALLBACK_WINDOW="00:00-23:59",
+            CALLCENTER_CALLBACK_RETRY_S=str(CALLBACK_RETRY_S),
         )
         return env
 
@@ -274,13 +288,14 @@ def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], log: Pa
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s (see {log})")
 
 
-def _tone(path: Path, seconds: float = 2.0) -> None:
-    """A quiet 440 Hz tone, 8 kHz mono: the lab's music on hold and prompts."""
+def _tone(path: Path, seconds: float = 2.0, silence: float = 0.0) -> None:
+    """A quiet 440 Hz tone, 8 kHz mono, then `silence` seconds of silence: the lab's music on
+    hold and prompts."""
     rate = 8000
     frames = b"".join(
         struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * n / rate)))
         for n in range(int(rate * seconds))
-    )
+    ) + bytes(2 * int(rate * silence))
     with wave.open(str(path), "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)

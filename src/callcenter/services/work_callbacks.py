@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.agents.records import Agent
@@ -132,13 +132,21 @@ class CallbackDialer:
         self._ensure_watch()
 
     def on_fact(self, fact: Fact) -> None:
-        """The outbound call of a callback attempt ended: settle the attempt."""
+        """The outbound call of a callback attempt ended: settle the attempt. A call that ended
+        before the customer was dialled (no caller) and is the holding agent's: their phone was
+        never answered, and the item goes back at once (not when the watchdog fires)."""
         if not isinstance(fact, CallEnded) or fact.record.direction != "outbound":
             return
+        record = fact.record
         for item_id, dialling in list(self._dialling.items()):
-            if fact.record.caller == dialling.number:
+            if record.caller == dialling.number:
                 del self._dialling[item_id]
-                self._spawn(self._ended(dialling, fact.record.outcome))
+                self._spawn(self._ended(dialling, record.outcome))
+                return
+            agent = self.agents.get(dialling.agent)
+            if record.caller is None and agent and record.agent in (agent.name, agent.interface):
+                del self._dialling[item_id]
+                self._spawn(self._agent_missed(dialling))
                 return
 
     def forget(self, item_id: int) -> None:
@@ -256,11 +264,14 @@ class CallbackDialer:
             for item_id, dialling in list(self._dialling.items()):
                 if dialling.deadline <= now:
                     del self._dialling[item_id]
-                    entry, code = dialling.entry, dialling.agent
-                    later = datetime.fromtimestamp(now, UTC) + timedelta(seconds=1)
-                    await self._back(
-                        entry, code, later, "agent_no_answer", entry.attempts - 1, declined=True
-                    )
+                    await self._agent_missed(dialling)
+
+    async def _agent_missed(self, dialling: _Dialling) -> None:
+        """The agent never answered: back to the list (not an attempt), never to them again."""
+        entry, later = dialling.entry, datetime.fromtimestamp(self._clock() + 1.0, UTC)
+        await self._back(
+            entry, dialling.agent, later, "agent_no_answer", entry.attempts - 1, declined=True
+        )
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)
