@@ -104,71 +104,71 @@ async def test_preview_next_skip_dial_and_dispositions(database_url: str) -> Non
     shown one with the script, skips it and gets the other, dials it; 1002 and supervisors are
     refused where the record is not theirs; bad dispositions are 422 naming the field; the
     sale files an order and the campaign counts it."""
-    async with live_stack(database_url, wait_ami=True) as stack:
-        async with httpx.AsyncClient(base_url=stack.url(""), timeout=20) as client:
-            sup = await _headers(stack, "supervisor")
-            a1 = await _headers(stack, "agent", "1001")
-            a2 = await _headers(stack, "agent", "1002")
-            cid = await _preview_campaign(client, sup)
-            base = f"/api/campaigns/{cid}"
+    async with (
+        live_stack(database_url, wait_ami=True) as stack,
+        httpx.AsyncClient(base_url=stack.url(""), timeout=20) as client,
+    ):
+        sup = await _headers(stack, "supervisor")
+        a1 = await _headers(stack, "agent", "1001")
+        a2 = await _headers(stack, "agent", "1002")
+        cid = await _preview_campaign(client, sup)
+        base = f"/api/campaigns/{cid}"
 
-            assert (await client.get(f"{base}/preview", headers=sup)).status_code == 403
-            assert (await client.get("/api/campaigns/999/preview", headers=a1)).status_code == 404
-            bad = await client.get("/api/campaigns/x/preview", headers=a1)
-            assert any("campaign_id" in loc for loc in _locs(bad))
-            first = (await client.get(f"{base}/preview", headers=a1)).json()["record"]
-            assert first["script"] == "Good morning, this is the Book Club"
-            assert first["offer"] == "-20 % on the winter box" and first["dialled"] is False
-            rid = first["record_id"]
-            again = (await client.get(f"{base}/preview", headers=a1)).json()["record"]
-            assert again == first  # held until dialled or skipped
+        assert (await client.get(f"{base}/preview", headers=sup)).status_code == 403
+        assert (await client.get("/api/campaigns/999/preview", headers=a1)).status_code == 404
+        bad = await client.get("/api/campaigns/x/preview", headers=a1)
+        assert any("campaign_id" in loc for loc in _locs(bad))
+        first = (await client.get(f"{base}/preview", headers=a1)).json()["record"]
+        assert first["script"] == "Good morning, this is the Book Club"
+        assert first["offer"] == "-20 % on the winter box" and first["dialled"] is False
+        rid = first["record_id"]
+        again = (await client.get(f"{base}/preview", headers=a1)).json()["record"]
+        assert again == first  # held until dialled or skipped
 
-            assert (await client.post(f"{base}/preview/{rid}/skip", headers=sup)).status_code == 403
-            nope = await client.post(f"/api/campaigns/999/preview/{rid}/skip", headers=a1)
-            assert nope.status_code == 404
-            skipped = await client.post(f"{base}/preview/{rid}/skip", headers=a1)
-            assert skipped.status_code == 200, skipped.text
-            second = skipped.json()["next"]
-            assert skipped.json()["skipped"] == rid and second["record_id"] != rid
-            rid2 = second["record_id"]
-            assert {first["name"], second["name"]} == {"Li Wei", "Sun Li"}
+        assert (await client.post(f"{base}/preview/{rid}/skip", headers=sup)).status_code == 403
+        nope = await client.post(f"/api/campaigns/999/preview/{rid}/skip", headers=a1)
+        assert nope.status_code == 404
+        skipped = await client.post(f"{base}/preview/{rid}/skip", headers=a1)
+        assert skipped.status_code == 200, skipped.text
+        second = skipped.json()["next"]
+        assert skipped.json()["skipped"] == rid and second["record_id"] != rid
+        rid2 = second["record_id"]
+        assert {first["name"], second["name"]} == {"Li Wei", "Sun Li"}
 
-            assert (
-                await client.post(f"{base}/preview/{rid2}/dial", headers=sup)
-            ).status_code == 403
-            assert (
-                await client.post(f"/api/campaigns/999/preview/{rid2}/dial", headers=a1)
-            ).status_code == 404
-            # the skipped record is not the agent's any more
-            assert (await client.post(f"{base}/preview/{rid}/dial", headers=a1)).status_code == 409
-            dialled = await client.post(f"{base}/preview/{rid2}/dial", headers=a1)
-            assert dialled.status_code == 200, dialled.text
-            assert dialled.json()["status"] == "dialing"
+        assert (await client.post(f"{base}/preview/{rid2}/dial", headers=sup)).status_code == 403
+        assert (
+            await client.post(f"/api/campaigns/999/preview/{rid2}/dial", headers=a1)
+        ).status_code == 404
+        # the skipped record is not the agent's any more
+        assert (await client.post(f"{base}/preview/{rid}/dial", headers=a1)).status_code == 409
+        dialled = await client.post(f"{base}/preview/{rid2}/dial", headers=a1)
+        assert dialled.status_code == 200, dialled.text
+        assert dialled.json()["status"] == "dialing"
 
-            url = f"{base}/records/{rid2}/disposition"
-            sale = {"code": "sale", "items": [ITEM]}
-            assert (await client.post(url, json=sale, headers=a2)).status_code == 403
-            unknown = f"/api/campaigns/999/records/{rid2}/disposition"
-            assert (await client.post(unknown, json=sale, headers=a1)).status_code == 404
-            for body, field in [
-                ({"code": "robocall"}, "code"),
-                ({"code": "sale"}, "items"),
-                ({"code": "callback"}, "callback_at"),
-                ({"code": "callback", "callback_at": "2001-01-01T00:00:00Z"}, "callback_at"),
-                ({"code": "sale", "items": [{**ITEM, "quantity": 0}]}, "quantity"),
-            ]:
-                response = await client.post(url, json=body, headers=a1)
-                assert any(field in loc for loc in _locs(response)), (body, response.text)
-            sold = await client.post(url, json=sale, headers=a1)
-            assert sold.status_code == 200, sold.text
-            assert (sold.json()["status"], sold.json()["closed_reason"]) == ("done", "sale")
-            order = sold.json()["order_number"]
-            closed = await client.post(url, json={"code": "refused"}, headers=a1)
-            assert any("code" in loc for loc in _locs(closed))  # closed: nothing overwritten
+        url = f"{base}/records/{rid2}/disposition"
+        sale = {"code": "sale", "items": [ITEM]}
+        assert (await client.post(url, json=sale, headers=a2)).status_code == 403
+        unknown = f"/api/campaigns/999/records/{rid2}/disposition"
+        assert (await client.post(unknown, json=sale, headers=a1)).status_code == 404
+        for body, field in [
+            ({"code": "robocall"}, "code"),
+            ({"code": "sale"}, "items"),
+            ({"code": "callback"}, "callback_at"),
+            ({"code": "callback", "callback_at": "2001-01-01T00:00:00Z"}, "callback_at"),
+            ({"code": "sale", "items": [{**ITEM, "quantity": 0}]}, "quantity"),
+        ]:
+            response = await client.post(url, json=body, headers=a1)
+            assert any(field in loc for loc in _locs(response)), (body, response.text)
+        sold = await client.post(url, json=sale, headers=a1)
+        assert sold.status_code == 200, sold.text
+        assert (sold.json()["status"], sold.json()["closed_reason"]) == ("done", "sale")
+        order = sold.json()["order_number"]
+        closed = await client.post(url, json={"code": "refused"}, headers=a1)
+        assert any("code" in loc for loc in _locs(closed))  # closed: nothing overwritten
 
-            figures = (await client.get(base, headers=sup)).json()
-            assert figures["sales"] == 1
-            customer = second["customer_id"]
-            bundle = (await client.get(f"/api/customers/{customer}/bundle", headers=sup)).json()
-            channels = {o["order_number"]: o["channel"] for o in bundle["orders"]}
-            assert channels[order] == "telemarketing"
+        figures = (await client.get(base, headers=sup)).json()
+        assert figures["sales"] == 1
+        customer = second["customer_id"]
+        bundle = (await client.get(f"/api/customers/{customer}/bundle", headers=sup)).json()
+        channels = {o["order_number"]: o["channel"] for o in bundle["orders"]}
+        assert channels[order] == "telemarketing"
