@@ -14,15 +14,18 @@ from callcenter.sim.pstn import Dialled
 from support.livestack import LiveStack, live_stack
 
 LI_WEI = "+8613800138000"
+SUN_LI = "+8613800138011"
 SCRIPT = "Good morning, this is the Book Club. Our winter catalogue is out."
 OFFER = "-20 % on the winter box"
 
 
-async def start_campaign(stack: LiveStack, mode: str, group: str = "telemarketing") -> int:
-    """A running campaign of the senior members (Li Wei, seeded; Sun Li, added here)."""
+async def start_campaign(
+    stack: LiveStack, mode: str, group: str = "telemarketing", *, sun_li: bool = False
+) -> int:
+    """A running campaign of the senior members: Li Wei (seeded) and, if asked, Sun Li."""
     sup = {"Authorization": f"Bearer {await stack.token('supervisor')}"}
     async with httpx.AsyncClient(base_url=stack.url(""), headers=sup, timeout=20) as client:
-        if mode == "preview":
+        if sun_li:
             customer = {"name": "Sun Li", "segment": "senior", "phones": ["13800138011"]}
             assert (await client.post("/api/customers", json=customer)).status_code == 201
         body = {
@@ -56,7 +59,7 @@ async def test_preview_shows_the_record_skips_dials_and_records_a_sale(
     page: Any, sqlite_url: str
 ) -> None:
     async with live_stack(sqlite_url, wait_ami=True) as stack:
-        cid = await start_campaign(stack, "preview")
+        cid = await start_campaign(stack, "preview", sun_li=True)
         await open_desktop(page, stack, "1001")
         box = page.locator("#campaign-preview")
         await box.locator("#preview-campaign-id").fill(str(cid))

@@ -42,4 +42,9 @@ export const CAMPAIGN_TEXT = {
   "wb.cp.mode.preview": ["预览式", "preview"],
   "wb.cp.mode.progressive": ["渐进式", "progressive"],
   "wb.cp.mode.predictive": ["预测式", "predictive"],
+  "st.cp.draft": ["草稿", "draft"],
+  "st.cp.running": ["进行中", "running"],
+  "st.cp.paused": ["已暂停", "paused"],
+  "st.cp.stopped": ["已停止", "stopped"],
+  "st.cp.finished": ["已完成", "finished"],
 };
