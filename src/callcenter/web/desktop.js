@@ -136,7 +136,7 @@ function onPop(msg) {
   else if (!same) pop.record = null;
   if (!formOpen && (msg.bundle || !same)) S.record = pop.record;
   S.pop = pop;
-  if (msg.campaign) onCampaignPop(msg.campaign);
+  if (msg.campaign || !same) onCampaignPop(msg.campaign || null);
   renderCallCard();
   renderRecordCard();
   if (!same) announcePop(pop, t("call.incoming"));

@@ -18,8 +18,13 @@ export function initCampaign({ notify }) {
   renderCampaign();
 }
 
-/** A screen-pop carried a campaign part: show the script, the offer and the form. */
+/** A screen-pop carried a campaign part: show the script, the offer and the form (null: a call
+ * of no campaign, which clears a campaign card already recorded, never one still to record). */
 export function onCampaignPop(part) {
+  if (!part) {
+    if (C.part?.closed) { C.part = null; renderCampaign(); }
+    return;
+  }
   if (C.part && C.part.recordId === part.record_id && C.part.campaignId === part.id) {
     Object.assign(C.part, { name: part.name || C.part.name });
   } else {
