@@ -62,6 +62,7 @@ async def test_bad_bodies_are_422_naming_the_field(api: ApiHarness) -> None:
         ({"name": "x", "csv": "1390000001", "mode": "robocall"}, "mode"),
         ({"name": "x", "csv": "13900000001", "abandon_cap_pct": 0}, "abandon_cap_pct"),
         ({"name": "x", "csv": "13900000001", "window": {"days": [9]}}, "window"),
+        ({"name": "x", "csv": "13900000001", "window": {"end": "18:20:33Z"}}, "window"),
         ({"name": "x", "csv": "13900000001", "group": "nobody"}, "group"),
         ({"name": "x", "csv": "hello"}, "csv"),
         ({"name": "", "csv": "13900000001"}, "name"),

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from callcenter.api.agent_control import Staff
@@ -24,6 +24,7 @@ from callcenter.services.campaign_preview import CampaignPreview
 
 router = APIRouter(prefix="/api/campaigns", tags=["campaigns"])
 Manager = Annotated[Principal, Depends(requires("campaigns.manage"))]
+State = Literal["draft", "running", "paused", "stopped", "finished"]
 
 
 class CapsIn(BaseModel):
@@ -54,6 +55,15 @@ def _preview(runtime: Runtime) -> CampaignPreview:
     if runtime.campaign_preview is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "campaigns are not wired")
     return runtime.campaign_preview
+
+
+@router.get("")
+async def list_campaigns(
+    runtime: RuntimeDep, _: Manager, state: Annotated[list[State] | None, Query()] = None
+) -> list[dict[str, Any]]:
+    """Every campaign (or those in the `state`s asked for) with its live figures and sales."""
+    with http_errors("query"):
+        return await _desk(runtime).listing(state)
 
 
 @router.patch("/{campaign_id}")

@@ -42,6 +42,8 @@ class WindowIn(BaseModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> WindowIn:
+        if self.start.tzinfo is not None or self.end.tzinfo is not None:
+            raise ValueError("times are the customer's local time: give them without a zone")
         if self.start >= self.end:
             raise ValueError("end must be after start")
         return self

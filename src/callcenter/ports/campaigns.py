@@ -116,6 +116,10 @@ class CampaignDeskStore(Protocol):
         """Campaigns stored as running (a process that starts resumes them)."""
         ...
 
+    async def ids(self, states: Sequence[str] | None = None) -> list[int]:
+        """Campaigns in these states (every one with None), oldest first."""
+        ...
+
     async def set_caps(
         self, campaign_id: int, *, abandon_cap_pct: float, dial_level_cap: float | None
     ) -> None: ...

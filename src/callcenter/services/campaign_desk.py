@@ -107,6 +107,10 @@ class CampaignDesk:
             "dial_level_cap": summary.campaign.dial_level_cap if summary else None,
         }
 
+    async def listing(self, states: Sequence[str] | None = None) -> list[dict[str, Any]]:
+        """The live figures of every campaign in these states (all with None), oldest first."""
+        return [await self.figures(cid) for cid in await self.store.ids(states)]
+
     async def report_rows(self, campaign_id: int) -> list[list[str]]:
         """The per-agent report: a header, one row per agent, then the campaign's total."""
         await self.figures(campaign_id)  # NotFound for an unknown campaign

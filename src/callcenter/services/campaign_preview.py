@@ -36,7 +36,7 @@ class CampaignPreview:
     async def next(self, campaign_id: int, by: Principal) -> dict[str, Any] | None:
         """The record the agent holds, or the next one the list gives them (None: none now)."""
         code = _agent(by)
-        dialer = self._preview_dialer(campaign_id)
+        dialer = await self._preview_dialer(campaign_id)
         held = self.desk.previewing.get(code)
         if held is not None:
             if held[0] == campaign_id:
@@ -51,7 +51,7 @@ class CampaignPreview:
     async def dial(self, campaign_id: int, record_id: int, by: Principal) -> dict[str, Any]:
         """Originate agent-first to the held record (do-not-call checked once more, now)."""
         code = _agent(by)
-        dialer = self._preview_dialer(campaign_id)
+        dialer = await self._preview_dialer(campaign_id)
         record = self._held(code, campaign_id, record_id)
         if code in self.desk.preview_attempts:
             raise Conflict(f"record {record_id} is already dialled")
@@ -91,7 +91,7 @@ class CampaignPreview:
     async def skip(self, campaign_id: int, record_id: int, by: Principal) -> dict[str, Any]:
         """Leave the record for later (a dialled one counts as not answered); show the next."""
         code = _agent(by)
-        dialer = self._preview_dialer(campaign_id)
+        dialer = await self._preview_dialer(campaign_id)
         record = self._held(code, campaign_id, record_id)
         self.desk.previewing.pop(code, None)
         attempt_id = self.desk.preview_attempts.pop(code, None)
@@ -118,8 +118,10 @@ class CampaignPreview:
             raise Conflict(f"agent {code} does not hold record {record_id}; ask for the next one")
         return held[1]
 
-    def _preview_dialer(self, campaign_id: int) -> CampaignDialer:
+    async def _preview_dialer(self, campaign_id: int) -> CampaignDialer:
         running = self.desk.campaigns.dialers.get(campaign_id)
+        if running is None and await self.desk.campaigns.store.get(campaign_id) is None:
+            raise NotFound(f"no campaign {campaign_id}")
         if running is None or running[1].state != "running":
             raise Conflict(f"campaign {campaign_id} is not running")
         if running[1].campaign.mode != "preview":

@@ -11,6 +11,7 @@ import { applyDesk } from "/static/desktop_desk.js";
 import { wireCallback } from "/static/desktop_callback.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
+import { initCampaign, onCampaignPop, renderCampaign } from "/static/desktop_campaign.js";
 import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
 
 const $ = (id) => document.getElementById(id);
@@ -135,6 +136,7 @@ function onPop(msg) {
   else if (!same) pop.record = null;
   if (!formOpen && (msg.bundle || !same)) S.record = pop.record;
   S.pop = pop;
+  if (msg.campaign || !same) onCampaignPop(msg.campaign || null);
   renderCallCard();
   renderRecordCard();
   if (!same) announcePop(pop, t("call.incoming"));
@@ -196,6 +198,7 @@ function rerender() {
   renderDispoAbout(S);
   renderFigures();
   renderWork();
+  renderCampaign();
   setOnline(S.online);
 }
 
@@ -260,6 +263,7 @@ async function main() {
   await loadLists(S);
   await loadDesk();
   startFigures(S.code);
+  initCampaign({ notify });
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
   S.socket = new PushSocket("/ws/agent", {
     token,

@@ -1,6 +1,9 @@
 // Every label of the desktop and the wallboard: key -> [zh-CN, en]. {name} marks a value.
 
+import { CAMPAIGN_TEXT } from "/static/i18n_campaign.js";
+
 export const TEXT = {
+  ...CAMPAIGN_TEXT,
   "app.desk": ["书友服务台", "Service Desk"],
   "app.board": ["呼叫中心实时看板", "Call Center Live"],
   "app.board.short": ["实时看板", "Wallboard"],

@@ -4,6 +4,7 @@ import { ApiError, PushSocket, api, clock, forgetToken, h, label, signIn } from 
 import {
   fmtDay, fmtNumber, fmtPercent, fmtTime, groupName, groupOtherName, t, valueText, wireLanguageSwitches,
 } from "/static/i18n.js";
+import { mountCampaigns, renderCampaigns } from "/static/wallboard_campaigns.js";
 import { mountQuality, renderQuality } from "/static/wallboard_quality.js";
 import { forceParts, wireForceDialog } from "/static/wallboard_force.js";
 import { superviseParts, watchMonitoring } from "/static/wallboard_supervise.js";
@@ -151,7 +152,7 @@ function setOnline(value) {
 }
 
 async function main() {
-  wireLanguageSwitches(() => { setOnline(online); render(); tick(); renderQuality(); });
+  wireLanguageSwitches(() => { setOnline(online); render(); tick(); renderQuality(); renderCampaigns(); });
   const { token } = await signIn({
     box: $("signin"), form: $("signin-form"), input: $("signin-token"), error: $("signin-error"),
     check: async (candidate) => {
@@ -165,6 +166,7 @@ async function main() {
   tick();
   watchMonitoring(render);
   mountQuality($("quality"));
+  mountCampaigns($("campaigns"));
   wireForceDialog((message) => { $("wb-supervise-error").textContent = message; });
   // Every connection starts with a full snapshot, so there is nothing to resume.
   new PushSocket("/ws/wallboard", {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
@@ -31,6 +32,13 @@ class SqlCampaignDesk:
                 .order_by(CampaignRow.id)
             )
             return list(rows)
+
+    async def ids(self, states: Sequence[str] | None = None) -> list[int]:
+        query = select(CampaignRow.id).order_by(CampaignRow.id)
+        if states is not None:
+            query = query.where(CampaignRow.state.in_(list(states)))
+        async with self._sessions() as session:
+            return list(await session.scalars(query))
 
     async def set_caps(
         self, campaign_id: int, *, abandon_cap_pct: float, dial_level_cap: float | None
