@@ -185,8 +185,10 @@ async def test_agent_control_and_revocation_work_on_the_node_without_the_ami_con
 
 
 def figures(snapshot: dict[str, Any]) -> dict[str, Any]:
-    """A wallboard snapshot without the moment it was made."""
-    return {k: v for k, v in snapshot.items() if k != "generated_at"}
+    """A wallboard snapshot without the moment it was made, nor the sparklines: each process
+    samples its own (the most callers waiting it saw in each minute), so a node cut off from
+    Redis for a minute keeps its own points for that minute (a known limit, in the README)."""
+    return {k: v for k, v in snapshot.items() if k not in ("generated_at", "trend")}
 
 
 @pytest.mark.postgres
@@ -204,12 +206,13 @@ async def test_wallboards_equal_again_after_redis_is_cut_and_back(
                 return figures(ra.json()), figures(rb.json())
 
             async def until_equal(timeout: float) -> dict[str, Any]:
-                async with asyncio.timeout(timeout):
-                    while True:
-                        one, two = await boards()
-                        if one == two:
-                            return one
-                        await asyncio.sleep(0.3)
+                one, two = await boards()
+                deadline = asyncio.get_running_loop().time() + timeout
+                while one != two and asyncio.get_running_loop().time() < deadline:
+                    await asyncio.sleep(0.3)
+                    one, two = await boards()
+                assert one == two, "the two nodes' wallboards still differ"  # pytest shows where
+                return one
 
             await until_equal(20)
             ws = await websockets.connect(f"ws://127.0.0.1:{other.port}/ws/agent")

@@ -114,7 +114,7 @@ async def test_a_campaign_puts_the_human_through_to_the_agent_and_stores_busy_an
     by_outcome = {n[-11:]: a["outcome"] for n, a in attempts.items()}
     assert by_outcome == {HUMAN: "connected", BUSY: "busy", MACHINE: "machine"}, attempts
     human = attempts[f"+86{HUMAN}"]
-    assert _named(human["agent"], "1006"), human
+    assert human["agent"] == "1006", human  # the attempt keeps the agent's code
     assert human["linkedid"] == human_call
     record = await stored_record(lab, human_call)
     assert (record["direction"], record["outcome"]) == ("outbound", "answered")
