@@ -59,7 +59,7 @@ def read_ticket(ticket: str, pbx: str, linkedid: str) -> Principal | None:
     """The principal a valid, unexpired ticket for this call was made for."""
     raw, _, sig = ticket.partition(".")
     good = hmac.new(_KEY, raw.encode(), hashlib.sha256).hexdigest()[:32]
-    if not hmac.compare_digest(sig, good):
+    if not hmac.compare_digest(sig.encode(), good.encode()):  # bytes: any text is compared
         return None
     try:
         body = json.loads(base64.urlsafe_b64decode(raw.encode()))
