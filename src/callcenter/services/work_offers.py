@@ -187,17 +187,11 @@ class WorkOffers:
                 self._add(entry)
         self._due(now)
         await self._expire(now)
-        items = board.waiting(self._items.values(), now)
+        floor, items = board.pass_view(
+            self._agents, self._queue_of, self._presence, self._items, self.rules, now
+        )
         if not items:
             return
-        floor = board.floor_of(
-            self._agents,
-            self._queue_of,
-            self._presence,
-            self._items.values(),
-            self.rules.capacities,
-            self.rules.default_capacity,
-        )
         offers = plan(
             items,
             floor,
