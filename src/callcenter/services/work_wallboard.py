@@ -65,7 +65,7 @@ class WorkWallboard:
         now = datetime.fromtimestamp(self._clock(), self._tz)
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         async with self._uow() as uow:
-            tallies = await uow.work_items.tallies(closed_since=day_start)
+            tallies = await uow.work_items.tallies(closed_since=day_start, now=now)
         fresh = work_figures(tallies, now=now, day_start=day_start)
         if fresh != self.figures:
             self.figures = fresh

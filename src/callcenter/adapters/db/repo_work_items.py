@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.customer_rows import summary_from_row
@@ -219,18 +219,30 @@ class WorkItemRepository:
                     owners.append(NumberOwner(summary_from_row(r), True, None))
         return found
 
-    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]:
-        """Every open item and every item closed since `closed_since`, for the wallboard."""
+    async def tallies(self, *, closed_since: datetime, now: datetime) -> list[WorkTally]:
+        """The wallboard's tallies, summed up in the database: open items by group, kind,
+        status and overdue-ness (oldest first seen), items closed since `closed_since` by group,
+        kind, status and in-time-ness (one row per bunch, however long the backlog)."""
         r = WorkItemRow
-        rows = await self._session.execute(
-            select(r.group_slug, r.kind, r.status, r.created_at, r.due_at, r.updated_at).where(
-                r.status.in_(OPEN_STATUSES)
-                | (r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
-            )
+        overdue = case((r.due_at.is_not(None) & (r.due_at <= now), 1), else_=0)
+        opened = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, func.min(r.created_at), func.min(r.due_at))
+            .add_columns(func.count())
+            .where(r.status.in_(OPEN_STATUSES))
+            .group_by(r.group_slug, r.kind, r.status, overdue)
         )
-        return [
-            WorkTally(g, k, s, c, d, None if s in OPEN_STATUSES else u) for g, k, s, c, d, u in rows
-        ]
+        kept = case((r.due_at.is_(None) | (r.updated_at <= r.due_at), 1), else_=0)
+        closed = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, func.max(r.updated_at), func.min(r.due_at))
+            .add_columns(func.count(), kept)
+            .where(r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
+            .group_by(r.group_slug, r.kind, r.status, kept)
+        )
+        tallies = [WorkTally(g, k, s, c, d, None, n) for g, k, s, c, d, n in opened]
+        for g, k, s, last, due, n, in_time in closed:
+            # a bunch in time needs no due time; a late one is late against its earliest
+            tallies.append(WorkTally(g, k, s, last, None if in_time else due, last, n))
+        return tallies
 
     async def _with_files(self, rows: list[WorkItemRow]) -> list[WorkItem]:
         files: dict[int, list[Attachment]] = defaultdict(list)
