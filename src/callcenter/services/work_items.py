@@ -271,4 +271,5 @@ class WorkItemService:
             preferred_agent=preferred,
             note=intake.triage or why,
             attachments=tuple(files),
+            order_id=intake.order_id,
         )

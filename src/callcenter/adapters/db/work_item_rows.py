@@ -39,6 +39,7 @@ def item_row(item: NewWorkItem, now: datetime) -> WorkItemRow:
         source=item.source,
         priority=item.priority,
         preferred_agent=item.preferred_agent,
+        order_id=item.order_id,
     )
 
 
@@ -89,4 +90,5 @@ def item_from_row(r: WorkItemRow, files: tuple[Attachment, ...]) -> WorkItem:
         disposition_code=r.disposition_code,
         updated_at=r.updated_at,
         attachments=files,
+        order_id=r.order_id,
     )
