@@ -12,6 +12,7 @@ import { wireCallback } from "/static/desktop_callback.js";
 import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from "/static/desktop_wrapup.js";
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
+import { initPostLog, renderPostLog } from "/static/desktop_log.js";
 
 const $ = (id) => document.getElementById(id);
 // what the green button does in each state ("ready" ends wrap-up early)
@@ -196,6 +197,7 @@ function rerender() {
   renderDispoAbout(S);
   renderFigures();
   renderWork();
+  renderPostLog();
   setOnline(S.online);
 }
 
@@ -261,6 +263,7 @@ async function main() {
   await loadDesk();
   startFigures(S.code);
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
+  initPostLog({ code: S.code, notify });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
