@@ -19,6 +19,7 @@ from callcenter.domain.work_assignment import (
     channel_of,
     groups_with_room,
 )
+from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
 from callcenter.services.errors import Conflict, NotFound
@@ -134,6 +135,25 @@ def offer_message(entry: WorkEntry, now: float) -> WorkOffered:
         expires_at=entry.expires_at.isoformat(),
         timeout_s=round(max(0.0, entry.expires_at.timestamp() - now), 3),
         attempts=entry.attempts,
+    )
+
+
+def entry_of(item: WorkItem) -> WorkEntry | None:
+    """The offering view of an item intake has just stored (None unless it waits as `new`)."""
+    if item.status != "new":
+        return None
+    return WorkEntry(
+        id=item.id,
+        kind=item.kind,
+        group=item.group_slug,
+        status=item.status,
+        priority=item.priority,
+        customer_id=item.customer_id,
+        caller=item.caller,
+        note=item.subject or item.note,
+        due_at=item.due_at,
+        created_at=item.created_at,
+        preferred_agent=item.preferred_agent,
     )
 
 

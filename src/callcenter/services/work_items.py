@@ -46,6 +46,7 @@ class WorkItemService:
         self.placer = placer
         self.region = region
         self.on_filed: Callable[[], None] | None = None  # the offering loop's nudge
+        self.on_filed_items: Callable[[list[WorkItem]], None] | None = None  # ... with the items
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -86,7 +87,10 @@ class WorkItemService:
             for (index, item, _), item_id in zip(filed, ids, strict=True):
                 results[index] = item.stored(item_id, now)
             await uow.commit()
-        if self.on_filed is not None and any(isinstance(r, WorkItem) for r in results):
+        stored = [r for r in results if isinstance(r, WorkItem)]
+        if self.on_filed_items is not None and stored:
+            self.on_filed_items(stored)  # offered on the next pass without reading them back
+        if self.on_filed is not None and stored:
             self.on_filed()  # offer them now, not at the loop's next poll
         for result in results:
             if isinstance(result, WorkItem):
