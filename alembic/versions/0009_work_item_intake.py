@@ -73,9 +73,7 @@ def upgrade() -> None:
         batch.create_check_constraint("match_status", _in("match_status", MATCHES))
         batch.create_index("ix_work_items_group_slug_status", ["group_slug", "status"])
     # items filed by the out-of-hours router before this revision
-    op.execute(
-        "UPDATE work_items SET channel = 'callback', source = 'router' WHERE kind = 'callback'"
-    )
+    op.execute("UPDATE work_items SET channel = 'callback', source = 'router' WHERE kind = 'callback'")
     op.create_table(
         "work_item_events",
         sa.Column("id", Id, primary_key=True),
@@ -146,20 +144,9 @@ def downgrade() -> None:
             batch.drop_constraint(op.f(f"ck_work_items_{name}"), type_="check")
         batch.drop_constraint("fk_work_items_owner_agent_id_agents", type_="foreignkey")
         for column in (
-            "updated_at",
-            "disposition_code",
-            "outcome",
-            "owner_agent_id",
-            "preferred_agent",
-            "priority",
-            "source",
-            "channel",
-            "candidates",
-            "match_status",
-            "sender_member_no",
-            "sender_email",
-            "body",
-            "subject",
+            "updated_at", "disposition_code", "outcome", "owner_agent_id", "preferred_agent",
+            "priority", "source", "channel", "candidates", "match_status", "sender_member_no",
+            "sender_email", "body", "subject",
         ):
             batch.drop_column(column)
     op.execute("UPDATE work_items SET status = 'open' WHERE status IN ('new', 'triage', 'offered')")
