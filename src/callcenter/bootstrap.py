@@ -13,7 +13,7 @@ from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 from callcenter.work_offers_wiring import attach_work_offers
-from callcenter.work_wiring import work_item_service
+from callcenter.work_wiring import attach_desk_intake, work_item_service
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
@@ -214,6 +214,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     runtime.closers += [campaigns.aclose, supervision.aclose, recordings.aclose]
     desk_services(runtime)
     attach_campaign_desk(runtime)  # campaign_wiring.py
+    attach_desk_intake(runtime)
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     runtime.journal = live_call_journal(runtime)

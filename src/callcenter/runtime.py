@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from callcenter.services.supervision import Supervision
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
+    from callcenter.services.work_desk import DeskIntake
     from callcenter.services.work_items import WorkItemService
     from callcenter.services.work_offers import WorkOffers
     from callcenter.settings import Settings
@@ -81,6 +82,7 @@ class Runtime:
     campaign_preview: CampaignPreview | None = None  # preview agents' next / dial / skip
     journal: CallJournaller | None = None  # live calls, restored when a listener starts
     work_items: WorkItemService | None = None  # intake and life cycle of non-voice work
+    work_desk: DeskIntake | None = None  # letters and remittance slips logged at the desktop
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

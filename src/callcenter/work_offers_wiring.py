@@ -70,4 +70,5 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
     runtime.work_offers = work
     if runtime.work_items is not None:  # intake nudges the loop after storing an item
         runtime.work_items.on_filed = work.nudge
+        runtime.work_items.on_filed_items = work.filed  # offered without reading them back
     runtime.facts.handlers = (*runtime.facts.handlers, work.on_fact)

@@ -44,6 +44,14 @@ def work_item_service(
     )
 
 
+def attach_desk_intake(runtime: Runtime) -> None:
+    """The desktop's "log a letter" and "log a remittance slip", over work-item intake."""
+    from callcenter.services.work_desk import DeskIntake
+
+    if runtime.work_items is not None:
+        runtime.work_desk = DeskIntake(work=runtime.work_items, uow=runtime.database.uow)
+
+
 async def start_smtp(runtime: Runtime) -> None:
     """Start the SMTP receiver when configured; a port that cannot be had refuses start-up."""
     from callcenter.adapters.smtp.receiver import start_smtp as listen

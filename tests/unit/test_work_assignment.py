@@ -12,6 +12,7 @@ from callcenter.domain.work_assignment import (
     Capacity,
     Floor,
     OpenItem,
+    groups_with_room,
     keeps_voice_paused,
     plan,
 )
@@ -83,6 +84,23 @@ def test_plan_spreads_a_backlog_over_the_group_within_capacity() -> None:
     per_agent = {a.code: sum(1 for o in offers if o.agent == a.code) for a in agents}
     assert per_agent == {"a0": 3, "a1": 3, "a2": 3, "a3": 3}
     assert [o.item_id for o in offers] == list(range(1, 13))  # the oldest twelve
+
+
+def test_only_groups_with_an_agent_with_room_are_worth_planning() -> None:
+    floor = Floor.of(
+        [
+            agent("full", group="letters", work=3),
+            agent("free", group="finance"),
+            agent("away", group="documents", ready=False),
+            AgentLoad(code="phone", skills={"hotline": 5}, on_phone=True, voice=1),
+        ]
+    )
+    assert groups_with_room(floor, {}) == {"finance"}
+    roomy = {"letters": Capacity(work=5)}
+    assert groups_with_room(floor, roomy) == {"finance", "letters"}
+    # whatever the filter leaves out, the policy would not have offered anyway
+    backlog = [item(i, group=g) for i, g in enumerate(["letters", "documents", "hotline"] * 3)]
+    assert plan(backlog, floor, {}, now=2000.0) == []
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from callcenter.api import supervision as supervision_api
 from callcenter.api import tokens as tokens_api
 from callcenter.api import wallboard as wallboard_api
 from callcenter.api import webhooks as webhooks_api
+from callcenter.api import work_desk as work_desk_api
 from callcenter.api import work_items as work_items_api
 from callcenter.api import work_offers as work_offers_api
 
@@ -56,6 +57,7 @@ ROUTERS: list[APIRouter] = [
     quality_api.router,
     work_items_api.router,
     work_offers_api.router,
+    work_desk_api.router,
     campaigns.router,
     campaign_desk.router,
 ]

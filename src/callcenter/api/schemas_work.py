@@ -99,6 +99,7 @@ class WorkItemOut(BaseModel):
     created_at: UtcTime
     updated_at: UtcTime | None
     attachments: list[AttachmentOut]
+    order_id: int | None = None  # the order a remittance slip pays
 
     @classmethod
     def of(cls, item: WorkItem) -> Self:
@@ -137,6 +138,7 @@ class WorkItemOut(BaseModel):
             source=item.source,
             note=item.note,
             preferred_agent=item.preferred_agent,
+            order_id=item.order_id,
             owner_agent_id=item.owner_agent_id,
             outcome=item.outcome,
             disposition_code=item.disposition_code,

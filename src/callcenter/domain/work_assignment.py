@@ -174,6 +174,19 @@ def plan(
     return offers
 
 
+def groups_with_room(
+    floor: Floor, capacities: Mapping[str, Capacity], default: Capacity = Capacity()
+) -> set[str]:
+    """The groups where some agent has room for an item of either channel: only their items
+    can be offered this pass (a backlog in a group nobody can take is not sorted every pass)."""
+    found = set()
+    for group, members in floor.by_group.items():
+        cap = capacities.get(group, default)
+        if any(a.room_for(VOICE, cap) or a.room_for(WORK, cap) for a in members):
+            found.add(group)
+    return found
+
+
 def keeps_voice_paused(held_work_groups: Iterable[str], capacities: Mapping[str, Capacity]) -> bool:
     """Whether an agent holding back-office work in these groups stays out of the voice queues."""
     return any(not capacities.get(g, Capacity()).blend for g in held_work_groups)

@@ -12,7 +12,9 @@ from callcenter.domain.work_items import FINAL_STATUSES
 
 @dataclass(frozen=True, slots=True)
 class WorkTally:
-    """One item as the figures need it; `closed_at` is its last change once final."""
+    """One item as the figures need it (or `count` alike items: the store may sum them up, as
+    long as they share status and overdue-ness, and a closed bunch shares in-time-ness);
+    `closed_at` is its last change once final."""
 
     group: str
     kind: str
@@ -20,6 +22,7 @@ class WorkTally:
     created_at: datetime
     due_at: datetime | None
     closed_at: datetime | None
+    count: int = 1
 
 
 def work_figures(
@@ -42,23 +45,23 @@ def work_figures(
                 "callbacks_made": 0,
             },
         )
-        callback = item.kind == "callback"
+        callback, n = item.kind == "callback", item.count
         if item.status not in FINAL_STATUSES:
-            g["items_open"] = int(g["items_open"] or 0) + 1
+            g["items_open"] = int(g["items_open"] or 0) + n
             overdue = item.due_at is not None and item.due_at <= now
-            g["items_overdue"] = int(g["items_overdue"] or 0) + overdue
+            g["items_overdue"] = int(g["items_overdue"] or 0) + overdue * n
             age = (now - item.created_at).total_seconds()
             g["oldest_age_s"] = max(float(g["oldest_age_s"] or 0.0), round(age, 1))
-            g["callbacks_due"] = int(g["callbacks_due"] or 0) + (callback and overdue)
+            g["callbacks_due"] = int(g["callbacks_due"] or 0) + (callback and overdue) * n
             continue
         if item.closed_at is None or item.closed_at < day_start:
             continue
         if item.status == "done":
-            g["done_today"] = int(g["done_today"] or 0) + 1
+            g["done_today"] = int(g["done_today"] or 0) + n
             kept = item.due_at is None or item.closed_at <= item.due_at
-            in_time[item.group] = in_time.get(item.group, 0) + kept
+            in_time[item.group] = in_time.get(item.group, 0) + kept * n
         if callback and item.status in ("done", "failed"):
-            g["callbacks_made"] = int(g["callbacks_made"] or 0) + 1
+            g["callbacks_made"] = int(g["callbacks_made"] or 0) + n
     for group, g in out.items():
         done = int(g["done_today"] or 0)
         g["sla_pct"] = round(100.0 * in_time.get(group, 0) / done, 1) if done else None

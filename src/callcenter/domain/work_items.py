@@ -166,6 +166,7 @@ class NewWorkItem:
     preferred_agent: str | None = None
     note: str | None = None  # why it is in triage, or what the router said
     attachments: tuple[Attachment, ...] = ()
+    order_id: int | None = None  # the order a remittance slip pays
 
     def stored(self, item_id: int, now: datetime) -> WorkItem:
         """The item as stored under `item_id` at `now`."""
@@ -189,6 +190,7 @@ class NewWorkItem:
             preferred_agent=self.preferred_agent,
             updated_at=now,
             attachments=self.attachments,
+            order_id=self.order_id,
         )
 
 
@@ -218,6 +220,7 @@ class WorkItem:
     disposition_code: str | None = None
     updated_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
+    order_id: int | None = None  # the order a remittance slip pays
 
     @property
     def is_open(self) -> bool:

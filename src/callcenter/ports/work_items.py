@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -32,6 +33,9 @@ class WorkItems(Protocol):
     """Work items, their logged changes and attachments; `add` logs the `created` event."""
 
     async def add(self, *, item: NewWorkItem, actor: str, now: datetime) -> int: ...
+    async def add_many(
+        self, *, items: Sequence[tuple[NewWorkItem, str]], now: datetime
+    ) -> list[int]: ...
     async def get(self, *, item_id: int) -> WorkItem | None: ...
     async def find(
         self,
@@ -51,7 +55,8 @@ class WorkItems(Protocol):
     async def sender_owners(
         self, *, email: str | None = None, member_no: str | None = None
     ) -> list[NumberOwner]: ...
-    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]: ...
+    async def owners_by_email(self, *, emails: Sequence[str]) -> dict[str, list[NumberOwner]]: ...
+    async def tallies(self, *, closed_since: datetime, now: datetime) -> list[WorkTally]: ...
 
 
 @dataclass(frozen=True)

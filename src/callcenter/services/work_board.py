@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from callcenter.domain.agents.presence import BUSY_STATES, PresenceBoard
@@ -17,7 +17,9 @@ from callcenter.domain.work_assignment import (
     Floor,
     OpenItem,
     channel_of,
+    groups_with_room,
 )
+from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
 from callcenter.services.errors import Conflict, NotFound
@@ -65,13 +67,33 @@ def floor_of(
     return Floor.of(loads.values())
 
 
-def waiting(items: Iterable[WorkEntry], now: float) -> list[OpenItem]:
-    """The items no agent holds and due for an attempt by `now`, as the policy sees them."""
+def pass_view(
+    agents: Mapping[str, Agent],
+    queue_of: Mapping[str, str],
+    presence: PresenceBoard,
+    items: Mapping[int, WorkEntry],
+    rules: OfferRules,
+    now: float,
+) -> tuple[Floor, list[OpenItem]]:
+    """One offering pass's floor, and the waiting items it could place: only those of groups
+    where someone has room (a backlog nobody can take is not sorted on every pass)."""
+    caps, default = rules.capacities, rules.default_capacity
+    floor = floor_of(agents, queue_of, presence, items.values(), caps, default)
+    room = groups_with_room(floor, caps, default)
+    return floor, waiting(items.values(), now, room) if room else []
+
+
+def waiting(
+    items: Iterable[WorkEntry], now: float, groups: Container[str] | None = None
+) -> list[OpenItem]:
+    """The items no agent holds and due for an attempt by `now`, as the policy sees them
+    (only those of `groups`, when given)."""
     return [
         open_item(e)
         for e in items
         if e.status in OFFERABLE
         and e.agent is None
+        and (groups is None or e.group in groups)
         and (e.not_before is None or e.not_before.timestamp() <= now)
     ]
 
@@ -113,6 +135,25 @@ def offer_message(entry: WorkEntry, now: float) -> WorkOffered:
         expires_at=entry.expires_at.isoformat(),
         timeout_s=round(max(0.0, entry.expires_at.timestamp() - now), 3),
         attempts=entry.attempts,
+    )
+
+
+def entry_of(item: WorkItem) -> WorkEntry | None:
+    """The offering view of an item intake has just stored (None unless it waits as `new`)."""
+    if item.status != "new":
+        return None
+    return WorkEntry(
+        id=item.id,
+        kind=item.kind,
+        group=item.group_slug,
+        status=item.status,
+        priority=item.priority,
+        customer_id=item.customer_id,
+        caller=item.caller,
+        note=item.subject or item.note,
+        due_at=item.due_at,
+        created_at=item.created_at,
+        preferred_agent=item.preferred_agent,
     )
 
 

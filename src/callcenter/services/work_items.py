@@ -29,7 +29,7 @@ from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_items import FileStore, StatusChange
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 from callcenter.services.work_history import add_contact
-from callcenter.services.work_matching import Placer, match_sender
+from callcenter.services.work_matching import BatchOwners, Placer, match_sender
 from callcenter.services.work_requests import Actor, IncomingFile, Intake, Transition
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ class WorkItemService:
         self.placer = placer
         self.region = region
         self.on_filed: Callable[[], None] | None = None  # the offering loop's nudge
+        self.on_filed_items: Callable[[list[WorkItem]], None] | None = None  # ... with the items
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -75,13 +76,21 @@ class WorkItemService:
             files = [await self._store(f) for f in intake.files]  # bytes first, then the row
             ready.append((index, intake, actor, sender, files))
         async with self._uow() as uow:
+            owners = await BatchOwners.read(uow.work_items, [r[3] for r in ready])
+            filed: list[tuple[int, NewWorkItem, str]] = []
             for index, intake, actor, sender, files in ready:
-                match = await match_sender(uow.work_items, uow.phones, sender, self.region)
-                item = await self._new_item(intake, sender, match, files, now)
-                item_id = await uow.work_items.add(item=item, actor=actor, now=now)
+                match = await match_sender(owners, uow.phones, sender, self.region)
+                filed.append(
+                    (index, await self._new_item(intake, sender, match, files, now), actor)
+                )
+            ids = await uow.work_items.add_many(items=[(i, a) for _, i, a in filed], now=now)
+            for (index, item, _), item_id in zip(filed, ids, strict=True):
                 results[index] = item.stored(item_id, now)
             await uow.commit()
-        if self.on_filed is not None and any(isinstance(r, WorkItem) for r in results):
+        stored = [r for r in results if isinstance(r, WorkItem)]
+        if self.on_filed_items is not None and stored:
+            self.on_filed_items(stored)  # offered on the next pass without reading them back
+        if self.on_filed is not None and stored:
             self.on_filed()  # offer them now, not at the loop's next poll
         for result in results:
             if isinstance(result, WorkItem):
@@ -266,4 +275,5 @@ class WorkItemService:
             preferred_agent=preferred,
             note=intake.triage or why,
             attachments=tuple(files),
+            order_id=intake.order_id,
         )

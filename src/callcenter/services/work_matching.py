@@ -11,11 +11,14 @@ priority of a segment); opening hours do not apply to filing work.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol
 
 from callcenter.domain.customers.lookup import Candidate
 from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.domain.customers.records import NumberOwner
 from callcenter.domain.routing.inputs import CallInfo, CustomerSnapshot, LiveAgents
 from callcenter.domain.routing.router import decide
 from callcenter.domain.routing.rules import RoutingRules
@@ -38,8 +41,42 @@ class Placement:
     reason: str
 
 
+class OwnerSource(Protocol):
+    """Who holds an e-mail address or a member number (the WorkItems store, or a batch's)."""
+
+    async def sender_owners(
+        self, *, email: str | None = None, member_no: str | None = None
+    ) -> list[NumberOwner]: ...
+
+
+class BatchOwners:
+    """A batch of senders' e-mail owners read in one query; the rest asked of the store."""
+
+    def __init__(self, store: WorkItems, by_email: dict[str, list[NumberOwner]]) -> None:
+        self._store = store
+        self._by_email = by_email
+
+    @classmethod
+    async def read(cls, store: WorkItems, senders: Sequence[Sender]) -> BatchOwners:
+        """The owners of every sender's address, at once."""
+        emails = [s.email for s in senders if s.email]
+        return cls(store, await store.owners_by_email(emails=emails) if emails else {})
+
+    async def sender_owners(
+        self, *, email: str | None = None, member_no: str | None = None
+    ) -> list[NumberOwner]:
+        """As WorkItems.sender_owners."""
+        found: list[NumberOwner] = []
+        if email:
+            known = self._by_email.get(email.lower())
+            found += known if known is not None else await self._store.sender_owners(email=email)
+        if member_no:
+            found += await self._store.sender_owners(member_no=member_no)
+        return found
+
+
 async def match_sender(
-    store: WorkItems, phones: Phones, sender: Sender, region: str
+    store: OwnerSource, phones: Phones, sender: Sender, region: str
 ) -> CustomerMatch:
     """The customers who may have sent it, ranked as the caller lookup ranks them."""
     by_id: dict[int, MatchCandidate] = {}

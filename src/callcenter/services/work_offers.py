@@ -28,6 +28,7 @@ from callcenter.domain.work_assignment import (
     keeps_voice_paused,
     plan,
 )
+from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
@@ -67,15 +68,14 @@ class WorkOffers:
         self._agents: dict[str, Agent] = {}
         self._queue_of: dict[str, str] = {}
         self._last_id = 0
-        self._resynced = 0.0
+        self._resynced = self._polled = 0.0
+        self._fresh: list[WorkEntry] = []  # filed by intake in this process, not read back
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.offers_made = 0
         self.on_closed: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
         dialer.settle = self._callback_settled
-
-    # -- lifecycle -----------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Load the floor and the open items (offers still running are re-sent), then loop."""
@@ -93,6 +93,11 @@ class WorkOffers:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         await self.dialer.aclose()
+
+    def filed(self, items: list[WorkItem]) -> None:
+        """Items intake has just stored: offered on the next pass without a read of the store."""
+        self._fresh += [e for e in map(board.entry_of, items) if e is not None]
+        self._wake.set()
 
     def nudge(self) -> None:
         """New items were filed (intake calls this), or capacity freed: run a pass now."""
@@ -162,8 +167,6 @@ class WorkOffers:
         self._wake.set()
         return replace(entry, status="done", disposition=disposition)
 
-    # -- the loop ------------------------------------------------------------------------------
-
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
@@ -180,24 +183,22 @@ class WorkOffers:
     async def run_pass(self) -> None:
         """Expire offers past their deadline, pick up new items, make the offers the policy says."""
         now = self._clock()
+        fresh, self._fresh = self._fresh, []
         if now - self._resynced >= self.rules.resync_s:
             await self._resync(resend=False)
-        else:
+        elif not fresh or now - self._polled >= self.rules.poll_s:
+            self._polled = now
             for entry in await self._store.open_entries(after_id=self._last_id):
                 self._add(entry)
+        for entry in fresh:  # unless read meanwhile (and perhaps offered): that state stands
+            self._items.setdefault(entry.id, entry)
         self._due(now)
         await self._expire(now)
-        items = board.waiting(self._items.values(), now)
+        floor, items = board.pass_view(
+            self._agents, self._queue_of, self._presence, self._items, self.rules, now
+        )
         if not items:
             return
-        floor = board.floor_of(
-            self._agents,
-            self._queue_of,
-            self._presence,
-            self._items.values(),
-            self.rules.capacities,
-            self.rules.default_capacity,
-        )
         offers = plan(
             items,
             floor,

@@ -30,6 +30,7 @@ class Intake:
     due_at: datetime | None = None
     files: tuple[IncomingFile, ...] = ()
     triage: str | None = None
+    order_id: int | None = None  # the order a remittance slip pays (the desktop's match)
 
 
 @dataclass(frozen=True)

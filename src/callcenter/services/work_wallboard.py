@@ -1,5 +1,6 @@
 """The wallboard's work-item figures, re-read from the store every few seconds (and when an item
-is filed or closed), merged into each group of the wallboard snapshot."""
+is filed or closed, at most once per `min_gap_s`: a burst of mail is one re-read, not one per
+mail), merged into each group of the wallboard snapshot."""
 
 from __future__ import annotations
 
@@ -37,12 +38,14 @@ class WorkWallboard:
         uow: UowFactory,
         timezone: str,
         interval_s: float = 2.0,
+        min_gap_s: float = 0.5,
         on_change: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._uow = uow
         self._tz = ZoneInfo(timezone)
         self._interval_s = interval_s
+        self._min_gap_s = min_gap_s  # a burst of filings costs one re-read per gap, not one each
         self.on_change = on_change
         self._clock = clock
         self.figures: dict[str, dict[str, Any]] = {}
@@ -62,7 +65,7 @@ class WorkWallboard:
         now = datetime.fromtimestamp(self._clock(), self._tz)
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         async with self._uow() as uow:
-            tallies = await uow.work_items.tallies(closed_since=day_start)
+            tallies = await uow.work_items.tallies(closed_since=day_start, now=now)
         fresh = work_figures(tallies, now=now, day_start=day_start)
         if fresh != self.figures:
             self.figures = fresh
@@ -88,7 +91,8 @@ class WorkWallboard:
                 await self.refresh()
             except Exception as exc:  # the database away: the last figures stay, retried
                 log.warning("work wallboard figures not refreshed: %r", exc)
+            await asyncio.sleep(self._min_gap_s)
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._interval_s):
+                async with asyncio.timeout(max(0.0, self._interval_s - self._min_gap_s)):
                     await self._wake.wait()
             self._wake.clear()

@@ -13,6 +13,7 @@ import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from 
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 import { initCampaign, onCampaignPop, renderCampaign } from "/static/desktop_campaign.js";
 import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
+import { initPostLog, renderPostLog } from "/static/desktop_log.js";
 
 const $ = (id) => document.getElementById(id);
 // what the green button does in each state ("ready" ends wrap-up early)
@@ -199,6 +200,7 @@ function rerender() {
   renderFigures();
   renderWork();
   renderCampaign();
+  renderPostLog();
   setOnline(S.online);
 }
 
@@ -265,6 +267,7 @@ async function main() {
   startFigures(S.code);
   initCampaign({ notify });
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
+  initPostLog({ code: S.code, notify });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,

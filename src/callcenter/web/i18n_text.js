@@ -1,9 +1,11 @@
 // Every label of the desktop and the wallboard: key -> [zh-CN, en]. {name} marks a value.
 
 import { CAMPAIGN_TEXT } from "/static/i18n_campaign.js";
+import { WORK_TEXT } from "/static/i18n_work.js";
 
 export const TEXT = {
   ...CAMPAIGN_TEXT,
+  ...WORK_TEXT,
   "app.desk": ["书友服务台", "Service Desk"],
   "app.board": ["呼叫中心实时看板", "Call Center Live"],
   "app.board.short": ["实时看板", "Wallboard"],
@@ -280,29 +282,4 @@ export const TEXT = {
   "wb.work_sla": ["工作项达标率", "Items SLA"],
   "wb.callbacks_due": ["待回呼", "Callbacks due"],
   "wb.callbacks_made": ["已回呼", "Callbacks made"],
-  "work.title": ["待办工作", "Work"],
-  "work.none": ["暂无工作项。", "No work items."],
-  "work.accept": ["接受", "Accept"],
-  "work.reject": ["拒绝", "Reject"],
-  "work.complete": ["完成", "Complete"],
-  "work.accepted": ["已接受工作项 #{id}", "Accepted item #{id}"],
-  "work.rejected": ["已拒绝工作项 #{id}", "Rejected item #{id}"],
-  "work.completed": ["工作项 #{id} 已完成", "Item #{id} done"],
-  "work.offered": ["新工作项：{kind}", "New work item: {kind}"],
-  "work.withdrawn": ["工作项 #{id} 已超时，转给下一位坐席", "Item #{id} timed out and went to the next agent"],
-  "work.retry": ["回呼未接通（{outcome}），稍后重试", "Callback not reached ({outcome}); retried later"],
-  "work.countdown": ["剩余 {left} 可接受", "{left} left to accept"],
-  "work.disposition": ["处理结果", "Disposition"],
-  "work.need_disposition": ["请先选择处理结果。", "Choose a disposition first."],
-  "work.unknown_customer": ["未知客户", "unknown customer"],
-  "work.fail": ["工作项操作失败", "Work item action failed"],
-  "work.st.accepted": ["处理中", "In hand"],
-  "work.st.in_progress": ["进行中（回呼）", "In progress (callback)"],
-  "wk.callback": ["回呼", "Callback"],
-  "wk.letter": ["信件", "Letter"],
-  "wk.remittance_slip": ["汇款单", "Remittance slip"],
-  "wk.email": ["电子邮件", "E-mail"],
-  "wk.sms": ["短信", "SMS"],
-  "wk.web": ["网页表单", "Web form"],
-  "wk.data_change": ["资料变更", "Data change"],
 };

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.customer_rows import summary_from_row
@@ -16,16 +17,14 @@ from callcenter.adapters.db.tables_work import (
     WorkItemEventRow,
     WorkItemRow,
 )
+from callcenter.adapters.db.work_item_rows import attachment_rows, item_from_row, item_row
 from callcenter.domain.customers.records import NumberOwner
 from callcenter.domain.work_figures import WorkTally
 from callcenter.domain.work_items import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Attachment,
-    CustomerMatch,
-    MatchCandidate,
     NewWorkItem,
-    Sender,
     WorkEvent,
     WorkItem,
 )
@@ -40,54 +39,30 @@ class WorkItemRepository:
 
     async def add(self, *, item: NewWorkItem, actor: str, now: datetime) -> int:
         """Store an item with its attachments and its `created` event; returns its id."""
-        row = WorkItemRow(
-            kind=item.kind,
-            customer_id=item.match.customer_id,
-            caller=item.sender.phone,
-            group_slug=item.group_slug,
-            status=item.status,
-            due_at=item.due_at,
-            note=item.note,
-            created_at=now,
-            updated_at=now,
-            subject=item.subject,
-            body=item.body,
-            sender_email=item.sender.email,
-            sender_member_no=item.sender.member_no,
-            match_status=item.match.status,
-            candidates=[_candidate_json(c) for c in item.match.candidates],
-            channel=item.channel,
-            source=item.source,
-            priority=item.priority,
-            preferred_agent=item.preferred_agent,
-        )
-        self._session.add(row)
+        (item_id,) = await self.add_many(items=[(item, actor)], now=now)
+        return item_id
+
+    async def add_many(
+        self, *, items: Sequence[tuple[NewWorkItem, str]], now: datetime
+    ) -> list[int]:
+        """Store several items (two flushes in all: the rows, then their files and events)."""
+        rows = [item_row(item, now) for item, _ in items]
+        self._session.add_all(rows)
         await self._session.flush()
-        self._session.add_all(
-            [
-                WorkItemAttachmentRow(
+        for row, (item, actor) in zip(rows, items, strict=True):
+            self._session.add_all(attachment_rows(row.id, item.attachments))
+            self._session.add(
+                WorkItemEventRow(
                     work_item_id=row.id,
-                    filename=a.filename,
-                    content_type=a.content_type,
-                    size=a.size,
-                    sha256=a.sha256,
-                    stored_as=a.stored_as,
+                    kind="created",
+                    actor=actor[:80],
+                    to_status=item.status,
+                    note=item.note,
+                    at=now,
                 )
-                for a in item.attachments
-            ]
-        )
-        self._session.add(
-            WorkItemEventRow(
-                work_item_id=row.id,
-                kind="created",
-                actor=actor,
-                to_status=item.status,
-                note=item.note,
-                at=now,
             )
-        )
         await self._session.flush()
-        return row.id
+        return [row.id for row in rows]
 
     async def get(self, *, item_id: int) -> WorkItem | None:
         """One item with its attachments, or None."""
@@ -228,18 +203,46 @@ class WorkItemRepository:
             found += [NumberOwner(summary_from_row(r), True, None) for r in rows]
         return found
 
-    async def tallies(self, *, closed_since: datetime) -> list[WorkTally]:
-        """Every open item and every item closed since `closed_since`, for the wallboard."""
-        r = WorkItemRow
-        rows = await self._session.execute(
-            select(r.group_slug, r.kind, r.status, r.created_at, r.due_at, r.updated_at).where(
-                r.status.in_(OPEN_STATUSES)
-                | (r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
+    async def owners_by_email(self, *, emails: Sequence[str]) -> dict[str, list[NumberOwner]]:
+        """The customers of each address (lower-cased keys), in one query for a batch."""
+        wanted = sorted({e.lower() for e in emails if e})
+        found: dict[str, list[NumberOwner]] = {e: [] for e in wanted}
+        if wanted:
+            rows = await self._session.scalars(
+                select(CustomerRow)
+                .where(func.lower(CustomerRow.email).in_(wanted))
+                .order_by(CustomerRow.id)
             )
+            for r in rows:
+                owners = found[(r.email or "").lower()]
+                if len(owners) < 20:
+                    owners.append(NumberOwner(summary_from_row(r), True, None))
+        return found
+
+    async def tallies(self, *, closed_since: datetime, now: datetime) -> list[WorkTally]:
+        """The wallboard's tallies, summed up in the database: open items by group, kind,
+        status and overdue-ness (oldest first seen), items closed since `closed_since` by group,
+        kind, status and in-time-ness (one row per bunch, however long the backlog)."""
+        r = WorkItemRow
+        overdue = case((r.due_at.is_not(None) & (r.due_at <= now), 1), else_=0)
+        opened = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, func.min(r.created_at), func.min(r.due_at))
+            .add_columns(func.count())
+            .where(r.status.in_(OPEN_STATUSES))
+            .group_by(r.group_slug, r.kind, r.status, overdue)
         )
-        return [
-            WorkTally(g, k, s, c, d, None if s in OPEN_STATUSES else u) for g, k, s, c, d, u in rows
-        ]
+        kept = case((r.due_at.is_(None) | (r.updated_at <= r.due_at), 1), else_=0)
+        closed = await self._session.execute(
+            select(r.group_slug, r.kind, r.status, func.max(r.updated_at), func.min(r.due_at))
+            .add_columns(func.count(), kept)
+            .where(r.status.in_(tuple(FINAL_STATUSES)) & (r.updated_at >= closed_since))
+            .group_by(r.group_slug, r.kind, r.status, kept)
+        )
+        tallies = [WorkTally(g, k, s, c, d, None, n) for g, k, s, c, d, n in opened]
+        for g, k, s, last, due, n, in_time in closed:
+            # a bunch in time needs no due time; a late one is late against its earliest
+            tallies.append(WorkTally(g, k, s, last, None if in_time else due, last, n))
+        return tallies
 
     async def _with_files(self, rows: list[WorkItemRow]) -> list[WorkItem]:
         files: dict[int, list[Attachment]] = defaultdict(list)
@@ -253,39 +256,4 @@ class WorkItemRepository:
                 files[a.work_item_id].append(
                     Attachment(a.filename, a.content_type, a.size, a.sha256, a.stored_as)
                 )
-        return [_item(r, tuple(files.get(r.id, ()))) for r in rows]
-
-
-def _candidate_json(c: MatchCandidate) -> dict[str, Any]:
-    return {"customer_id": c.customer_id, "name": c.name, "segment": c.segment, "reason": c.reason}
-
-
-def _item(r: WorkItemRow, files: tuple[Attachment, ...]) -> WorkItem:
-    candidates = tuple(
-        MatchCandidate(int(c["customer_id"]), str(c["name"]), str(c["segment"]), str(c["reason"]))
-        for c in r.candidates or ()
-    )
-    return WorkItem(
-        id=r.id,
-        kind=r.kind,
-        customer_id=r.customer_id,
-        caller=r.caller,
-        group_slug=r.group_slug,
-        status=r.status,
-        due_at=r.due_at,
-        note=r.note,
-        created_at=r.created_at,
-        subject=r.subject,
-        body=r.body,
-        sender=Sender(phone=r.caller, email=r.sender_email, member_no=r.sender_member_no),
-        match=CustomerMatch(r.match_status, candidates, r.caller),  # type: ignore[arg-type]
-        channel=r.channel,
-        source=r.source,
-        priority=r.priority,
-        preferred_agent=r.preferred_agent,
-        owner_agent_id=r.owner_agent_id,
-        outcome=r.outcome,
-        disposition_code=r.disposition_code,
-        updated_at=r.updated_at,
-        attachments=files,
-    )
+        return [item_from_row(r, tuple(files.get(r.id, ()))) for r in rows]

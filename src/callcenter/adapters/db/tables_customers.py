@@ -16,6 +16,8 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,6 +43,8 @@ class CustomerRow(Base):
             "credit_rating IS NULL OR credit_rating IN ('A', 'B', 'C', 'D')", name="credit_rating"
         ),
         Index("ix_customers_name", "name", postgresql_ops={"name": "text_pattern_ops"}),
+        # a mail's sender is matched by address in any case (work-item intake)
+        Index("ix_customers_email_lower", func.lower(text("email"))),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

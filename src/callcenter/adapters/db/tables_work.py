@@ -54,6 +54,7 @@ class WorkItemRow(Base):
     outcome: Mapped[str | None] = mapped_column(String(40))
     disposition_code: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
 
 
 class WorkItemEventRow(Base):

@@ -14,6 +14,7 @@ from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr
 
+from callcenter.adapters.smtp.mime_fast import fast_message
 from callcenter.services.work_requests import IncomingFile
 
 MAX_SUBJECT = 500
@@ -35,7 +36,7 @@ def parse_mail(raw: bytes, envelope_from: str | None) -> ParsedMail:
     """Read a mail; never raises (a mail it cannot read at all is kept whole as a file)."""
     try:
         # compat32: the modern policy parses every header into objects, twice the time per mail
-        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        msg = fast_message(raw) or email.message_from_bytes(raw, policy=email.policy.compat32)
         return _parts(msg, raw, envelope_from)
     except Exception as exc:  # the stdlib parser raises on some malformed headers
         return ParsedMail(
