@@ -37,11 +37,19 @@ export function onCampaignPop(part) {
   renderCampaign();
 }
 
+let shown = "";  // what the card shows now: the desktop re-renders often, typed input must stay
+let previewShown = "";
+
 export function renderCampaign() {
   const card = $("campaign");
   card.hidden = !C.part;
-  if (C.part) card.replaceChildren(...present(campaignParts(C.part)));
-  $("campaign-preview").replaceChildren(...present(previewParts()));
+  const p = C.part;
+  const key = p ? JSON.stringify([p.campaignId, p.recordId, p.closed, C.code, C.error, document.documentElement.lang]) : "";
+  if (p && key !== shown) card.replaceChildren(...present(campaignParts(p)));
+  shown = key;
+  const previewKey = JSON.stringify([C.held, C.campaignId, document.documentElement.lang]);
+  if (previewKey !== previewShown) $("campaign-preview").replaceChildren(...present(previewParts()));
+  previewShown = previewKey;
 }
 
 function campaignParts(p) {
