@@ -51,7 +51,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from callcenter.adapters.db.migrate import upgrade
-from callcenter.adapters.db.tables import CallRecordRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.bootstrap import open_database
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import ENTRY_POINTS
