@@ -10,6 +10,10 @@ any live process. At random moments (seeded) the bench:
 - stalls the database for 2–3 s (every process reaches PostgreSQL through a TCP proxy);
 - makes every desktop reconnect at once, plus `--storm` extra sockets (a reconnect storm).
 
+The simulator writes Asterisk's queue_log, and the processes are told where it is (as an
+operator would configure it), unless `--no-queue-log`: calls that began and ended while no
+process was logged in to the AMI are then read back from it after the next login.
+
 A FastAGI prober asks a live process for a routing answer 5 times a second. At the end, after the
 calls have played out, it counts:
 
@@ -161,9 +165,16 @@ class Tally:
     t0: float = field(default_factory=time.monotonic)
 
 
-def watched_simulator(args: argparse.Namespace, tally: Tally) -> SimulatedAsterisk:
+def watched_simulator(
+    args: argparse.Namespace, tally: Tally, queue_log: Path | None
+) -> SimulatedAsterisk:
     sim = SimulatedAsterisk(
-        "callcenter", SECRET, time_scale=args.time_scale, seed=args.seed, noise=False
+        "callcenter",
+        SECRET,
+        time_scale=args.time_scale,
+        seed=args.seed,
+        noise=False,
+        queue_log=queue_log,
     )
     emit = sim.emit
 
@@ -386,7 +397,8 @@ async def drop_database(admin_url: str, url: str) -> None:
 async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     tally = Tally()
     url = args.database_url or await temp_database(args.pg_admin_url)
-    sim = watched_simulator(args, tally)
+    queue_log = None if args.no_queue_log else workdir / "queue_log"
+    sim = watched_simulator(args, tally, queue_log)
     proxy = Proxy(make_url(url).port or 5432)
     nodes: list[Node] = []
     tasks: list[asyncio.Task[Any]] = []
@@ -399,14 +411,15 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         ami_port = await sim.start(port=0)
         proxied = make_url(url).set(port=await proxy.start()).render_as_string(hide_password=False)
         bus_prefix = f"chaos-{uuid.uuid4().hex[:8]}"
+        pbx: dict[str, Any] = {"name": "pbx1", "port": ami_port, "secret": SECRET}
+        if queue_log is not None:  # the backend reads Asterisk's queue_log back after a login
+            pbx["queue_log"] = str(queue_log)
         for n in range(args.processes):
             http_port, agi_port = free_port(), free_port()
             env = {
                 **os.environ,
                 "CALLCENTER_DATABASE_URL": proxied,
-                "CALLCENTER_AMI_SERVERS": json.dumps(
-                    [{"name": "pbx1", "port": ami_port, "secret": SECRET}]
-                ),
+                "CALLCENTER_AMI_SERVERS": json.dumps([pbx]),
                 "CALLCENTER_HTTP_PORT": str(http_port),
                 "CALLCENTER_AGI_PORT": str(agi_port),
                 "CALLCENTER_LOG_LEVEL": "INFO",
@@ -491,6 +504,11 @@ def main() -> None:
         "--pg-admin-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--no-queue-log",
+        action="store_true",
+        help="the backend is not given the queue_log (calls no process saw stay lost)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="print where the logs are")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
