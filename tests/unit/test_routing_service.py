@@ -88,6 +88,8 @@ async def test_snapshot_source_that_never_answers_gives_the_did_queue_as_fallbac
     assert decision.reason == "fallback"
     assert decision.customer_id is None
     assert "not ready" in decision.trace[0].detail
+    # The lookup gave up with a fifth of the deadline left for sending the fallback.
+    assert "not ready in 0.040 s (deadline 0.050 s" in decision.trace[0].detail
     assert slow.cancelled  # the abandoned lookup does not linger
     assert svc.stats.fallbacks == 1
 

@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 
 # Below this share of the deadline left, a lookup is not worth starting: answer the fallback.
 MIN_BUDGET_SHARE = 0.2
+# This share of the deadline is kept for sending the answer (the variables, over the socket):
+# a lookup that runs out of time gives up early enough for its fallback to arrive in time.
+ANSWER_RESERVE_SHARE = 0.2
 
 
 class NoPresence:
@@ -145,7 +148,7 @@ class RoutingService:
     ) -> RoutingDecision:
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
-        budget = self.deadline_s
+        budget = self.deadline_s * (1 - ANSWER_RESERVE_SHARE)
         if received_at is not None:
             budget -= time.monotonic() - received_at
         if self.pending >= self.max_pending or budget < self.deadline_s * MIN_BUDGET_SHARE:
@@ -185,7 +188,11 @@ class RoutingService:
                 raise TimeoutError
             snapshot, live = inputs.result()
         except TimeoutError:
-            return self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
+            return self._fallback(
+                call,
+                f"customer data not ready in {budget:.3f} s (deadline {self.deadline_s:.3f} s, "
+                "the rest kept for answering)",
+            )
         except Exception as exc:  # a failing port must not leave the channel waiting
             log.warning("routing inputs failed, falling back: %r", exc)
             return self._fallback(call, f"customer data failed: {type(exc).__name__}")
