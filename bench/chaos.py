@@ -158,6 +158,7 @@ class Tally:
     pops: set[tuple[str, str]] = field(default_factory=set)
     hook_answers: int = 0
     hook_late: int = 0
+    late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
     hook_failed: int = 0
     storm_refused: int = 0
     storm_sockets: int = 0
@@ -308,6 +309,7 @@ async def hook_prober(nodes: list[Node], deadline_s: float, tally: Tally) -> Non
         tally.hook_answers += 1
         if took > deadline_s:
             tally.hook_late += 1
+            tally.late_at.append((round(start - tally.t0, 1), round(took * 1000)))
 
 
 async def chaos(
@@ -473,6 +475,12 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 for c in lost
                 if c in tally.seen and c in tally.span
             ][:30],
+            "hook_late_at": tally.late_at[:40],
+            "pops_missed_at": [
+                (c, a, round(tally.span[c][0] - tally.t0, 1))
+                for c, a in seen_rings
+                if (c, a) not in tally.pops and c in tally.span
+            ][:20],
             "faults": tally.events,
         }
     finally:
