@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import tomllib
@@ -58,6 +59,7 @@ class RoutingStats:
     fallbacks: int = 0
     callbacks: int = 0
     shed: int = 0  # answered the fallback at once: too many pending or too late to look anything up
+    callbacks_dropped: int = 0  # callback requests over the hand-over queue's bound: logged
 
 
 def load_rules(path: Path | None = None) -> RoutingRules:
@@ -100,6 +102,7 @@ class RoutingService:
         remember: int = 10_000,
         on_routed: Callable[[float], None] | None = None,
         max_pending: int = 64,
+        max_callbacks_waiting: int = 10_000,
     ) -> None:
         self.rules = rules
         self.snapshots = snapshots
@@ -114,6 +117,12 @@ class RoutingService:
         self._on_routed = on_routed  # told how long each answer took (the route-latency metric)
         self._decisions: OrderedDict[str, RoutingDecision] = OrderedDict()
         self._background: set[asyncio.Future[Any]] = set()
+        # Callback work items are written one at a time after the answer, not one task per call:
+        # a burst of out-of-hours calls must not crowd out the hook answers on the event loop.
+        self._handovers: asyncio.Queue[tuple[str, CallInfo, str]] = asyncio.Queue(
+            max_callbacks_waiting
+        )
+        self._writer: asyncio.Task[None] | None = None
 
     async def route(
         self,
@@ -204,6 +213,12 @@ class RoutingService:
 
     async def aclose(self) -> None:
         """Wait for pending callback work items to be handed over."""
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._handovers.join(), 5.0)
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
@@ -233,11 +248,26 @@ class RoutingService:
         if self.callbacks is None or decision.callback_group is None:
             return
         # the dialplan must not wait for the work item to be written
-        task = asyncio.create_task(
-            _hand_over(self.callbacks, decision.callback_group, call, decision.reason)
-        )
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        try:
+            self._handovers.put_nowait((decision.callback_group, call, decision.reason))
+        except asyncio.QueueFull:
+            self.stats.callbacks_dropped += 1
+            log.error(
+                "%d callback requests waiting: the one for %s is NOT filed",
+                self._handovers.qsize(),
+                call.caller or "a withheld caller",
+            )
+            return
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_handovers(self.callbacks))
+
+    async def _write_handovers(self, sink: CallbackSink) -> None:
+        while True:
+            group, call, reason = await self._handovers.get()
+            try:
+                await _hand_over(sink, group, call, reason)
+            finally:
+                self._handovers.task_done()
 
 
 async def _none() -> None:
