@@ -20,7 +20,8 @@ calls have played out, it counts:
 - calls_offered: calls placed; calls_stored: of those, stored (call_records); calls_lost: the rest
   (the line before says how many of them no process could have seen: started and ended while no
   process was logged in to the AMI);
-- pops_missed: rings of an agent, while a process was logged in, whose desktop never got a pop;
+- pops_missed: rings of an agent, while a process was logged in, whose desktop never got a pop
+  (pushed, or found on its desk after a resync, as the desktop page refetches it);
 - hook_late: routing answers that came after the deadline (`CALLCENTER_ROUTE_DEADLINE_MS`, 150).
 
 PostgreSQL is required (the stalls and the two-process leadership need it): a temporary database
@@ -49,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import websockets
 from pop_latency import ensure_agents
 from sqlalchemy import select
@@ -62,6 +64,7 @@ from callcenter.sim.model import ENTRY_POINTS
 from callcenter.sim.server import SimulatedAsterisk
 
 SECRET = "chaos-secret"
+REFETCHES: set[asyncio.Future[None]] = set()
 log = logging.getLogger("chaos")
 
 
@@ -156,6 +159,7 @@ class Tally:
     seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
     span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
     pops: set[tuple[str, str]] = field(default_factory=set)
+    pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
     hook_answers: int = 0
     hook_late: int = 0
     late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
@@ -211,7 +215,8 @@ async def desk(
                 f"ws://127.0.0.1:{node.http_port}/ws/agent", open_timeout=5
             ) as ws:
                 await ws.send(json.dumps({"type": "hello", "token": token, **resume}))
-                reading = asyncio.ensure_future(_read(ws, code, tally, resume))
+                base = f"http://127.0.0.1:{node.http_port}"
+                reading = asyncio.ensure_future(_read(ws, code, tally, resume, (base, token)))
                 stormed = asyncio.ensure_future(storm.wait())
                 try:
                     await asyncio.wait({reading, stormed}, return_when=asyncio.FIRST_COMPLETED)
@@ -224,13 +229,34 @@ async def desk(
         await asyncio.sleep(0.2)
 
 
-async def _read(ws: Any, code: str, tally: Tally, resume: dict[str, Any]) -> None:
+async def _read(
+    ws: Any, code: str, tally: Tally, resume: dict[str, Any], desk_api: tuple[str, str]
+) -> None:
     async for text in ws:
         msg = json.loads(text)
         if msg.get("type") == "screen_pop":
             tally.pops.add((msg["call"]["linkedid"], code))
+        elif msg.get("type") == "resync":
+            # As the desktop does (desktop.js onResync): what it missed comes from its desk.
+            task = asyncio.ensure_future(_refetch_desk(code, tally, *desk_api))
+            REFETCHES.add(task)
+            task.add_done_callback(REFETCHES.discard)
         if "seq" in msg and "gen" in msg:
             resume.update(since=msg["seq"], gen=msg["gen"])
+
+
+async def _refetch_desk(code: str, tally: Tally, base: str, token: str) -> None:
+    """GET /api/agents/{code}/desk: a call ringing or connected there has its pop shown."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):
+        async with httpx.AsyncClient(timeout=5) as client:
+            answer = await client.get(f"{base}/api/agents/{code}/desk", headers=headers)
+        call = answer.json().get("call") if answer.status_code == 200 else None
+        if call and call.get("pop") is not None:
+            key = (call["linkedid"], code)
+            if key not in tally.pops:
+                tally.pops_from_desk += 1
+            tally.pops.add(key)
 
 
 async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally: Tally) -> None:
@@ -465,6 +491,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "lost_never_seen": sum(1 for c in lost if c not in tally.seen),
             "pops_missed": sum(1 for k in seen_rings if k not in tally.pops),
             "rings_unseen": len(tally.rings) - len(seen_rings),
+            "pops_from_desk": tally.pops_from_desk,
             "hook_answers": tally.hook_answers,
             "hook_late": tally.hook_late,
             "hook_failed": tally.hook_failed,
