@@ -207,6 +207,13 @@ class RoutingService:
             return self._fallback(call, f"customer data failed: {type(exc).__name__}")
         return decide(call, snapshot, live, self.rules)
 
+    async def warm_up(self, sample: str = "+8613800138000", timeout_s: float = 2.0) -> None:
+        """Walk the lookup path once (number parsing, snapshot source, presence) so the first
+        real answers do not pay for it; bounded, never raises, counts nothing."""
+        parsed = parse_caller_id(sample, self.region)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._inputs(parsed.e164), timeout_s)
+
     def decision_for(self, call_id: str) -> RoutingDecision | None:
         """The decision remembered for a call (its uniqueid / linkedid), if still kept."""
         return self._decisions.get(call_id)
