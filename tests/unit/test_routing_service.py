@@ -193,17 +193,17 @@ async def test_callback_requests_over_the_bound_are_counted_not_silently_lost() 
 
 
 async def test_warm_up_walks_the_lookup_once_counts_nothing_and_never_hangs() -> None:
-    class Counting(InMemorySnapshots):
-        asked: list[str] = []
+    asked: list[str] = []
 
+    class Counting(InMemorySnapshots):
         async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
-            self.asked.append(e164)
+            asked.append(e164)
             return await super().snapshot_for(e164)
 
     source = Counting({})
     svc = service(source)
     await svc.warm_up()
-    assert source.asked == ["+8613800138000"]
+    assert asked == ["+8613800138000"]
     assert (svc.stats.routed, svc.stats.fallbacks, svc.stats.shed) == (0, 0, 0)
     hung = service(NeverAnswers())
     await hung.warm_up(timeout_s=0.01)  # a database that never answers does not hold start-up
