@@ -120,7 +120,7 @@ class RecoverAfterResync:
     def __init__(self, sink: AmiSink, recovery: QueueLogRecovery) -> None:
         self._sink = sink
         self._recovery = recovery
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[str, asyncio.Task[None]] = {}  # per PBX: the latest login's read-back
 
     def handle(self, message: Message, *, pbx: str, at: float) -> None:
         self._sink.handle(message, pbx=pbx, at=at)
@@ -131,6 +131,8 @@ class RecoverAfterResync:
     def resync(self, messages: Sequence[Message], *, pbx: str, at: float) -> None:
         self._sink.resync(messages, pbx=pbx, at=at)
         if self._recovery.covers(pbx):
-            task = asyncio.get_running_loop().create_task(self._recovery.recover_or_log(pbx))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            previous = self._tasks.get(pbx)
+            if previous is not None:
+                previous.cancel()
+            recovering = self._recovery.recover_or_log(pbx)
+            self._tasks[pbx] = asyncio.get_running_loop().create_task(recovering)

@@ -19,7 +19,11 @@ from typing import Protocol
 from callcenter.domain.calls.livecall import LiveCall
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.reconcile.queue_log import QueueLogFold
-from callcenter.domain.reconcile.recovery import recovered_record, unseen_calls
+from callcenter.domain.reconcile.recovery import (
+    recovered_record,
+    unknown_in_progress,
+    unseen_calls,
+)
 from callcenter.ports.live_calls import QueueLogSource
 from callcenter.ports.uow import UowFactory
 
@@ -54,6 +58,8 @@ class QueueLogRecovery:
         region: str,
         lookback_s: float = 3600.0,
         timeout_s: float = 30.0,
+        recheck_s: float = 10.0,
+        rechecks: int = 60,
     ) -> None:
         self._uow = uow
         self._sources = sources
@@ -62,6 +68,7 @@ class QueueLogRecovery:
         self._region = region
         self._lookback = lookback_s
         self._timeout = timeout_s
+        self._recheck_s, self._rechecks = recheck_s, rechecks
         self.stats = RecoveryStats()
 
     def covers(self, pbx: str) -> bool:
@@ -70,19 +77,25 @@ class QueueLogRecovery:
 
     async def recover(self, pbx: str) -> int:
         """Store this PBX's unseen finished calls of the lookback window; how many."""
+        return (await self._pass(pbx))[0]
+
+    async def _pass(self, pbx: str) -> tuple[int, set[str]]:
+        """Calls stored, and the calls in progress in the log that the tracker does not know."""
         source = self._sources.get(pbx)
         if source is None:
-            return 0
+            return 0, set()
         self.stats.runs += 1
         lines = await asyncio.wait_for(source.recent(self._lookback), self._timeout)
         fold = await asyncio.to_thread(QueueLogFold().feed_all, lines)
         if fold.first_at is None:
-            return 0
+            return 0, set()
         tracker = self._trackers.get(pbx)
         live = {c.linkedid for c in tracker.live(pbx)} if tracker is not None else set()
-        candidates = unseen_calls(fold.calls(), live, since=fold.first_at)
+        calls = fold.calls()
+        candidates = unseen_calls(calls, live, since=fold.first_at)
+        waiting = unknown_in_progress(calls, live)
         if not candidates:
-            return 0
+            return 0, waiting
         async with asyncio.timeout(self._timeout), self._uow() as work:
             stored = await work.calls.stored_of(pbx, [c.callid for c in candidates])
         # Calls that became live meanwhile are the tracker's; the store skips any stored since.
@@ -101,17 +114,25 @@ class QueueLogRecovery:
                 pbx,
                 taken,
             )
-        return taken
+        return taken, waiting
 
     async def recover_or_log(self, pbx: str) -> None:
-        """`recover`; a failure is counted and logged, never raised."""
-        try:
-            await self.recover(pbx)
-        except Exception as exc:
-            self.stats.failures += 1
-            log.error(
-                "AMI %s: the queue_log could not be read back (%r): calls that began and ended "
-                "while no process was logged in are NOT stored until the next login reads it",
-                pbx,
-                exc,
-            )
+        """`recover`, then again every `recheck_s` while the log shows calls in progress that
+        the tracker does not know (begun around the login; stored once ended); a failure is
+        counted and logged, never raised."""
+        for _ in range(self._rechecks + 1):
+            try:
+                _, waiting = await self._pass(pbx)
+            except Exception as exc:
+                self.stats.failures += 1
+                log.error(
+                    "AMI %s: the queue_log could not be read back (%r): calls that began and "
+                    "ended while no process was logged in are NOT stored until the next login "
+                    "reads it",
+                    pbx,
+                    exc,
+                )
+                return
+            if not waiting:
+                return
+            await asyncio.sleep(self._recheck_s)

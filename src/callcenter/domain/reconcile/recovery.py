@@ -35,6 +35,15 @@ def unseen_calls(
     ]
 
 
+def unknown_in_progress(calls: Sequence[QueuedCall], known: Collection[str]) -> set[str]:
+    """Callids the log shows in a queue or talking (entered within the log) that match no known
+    linkedid: calls that began around a login, to look at again once they have ended."""
+    known_ids = set(known)
+    return {
+        c.callid for c in calls if not c.finished and not c.partial and c.callid not in known_ids
+    }
+
+
 def recovered_record(pbx: str, call: QueuedCall, region: str) -> CallRecord:
     """The stored record of a call known only from the queue_log (ended during an outage)."""
     stays = sorted(call.stays, key=lambda s: s.entered_at)
