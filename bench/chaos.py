@@ -10,13 +10,18 @@ any live process. At random moments (seeded) the bench:
 - stalls the database for 2–3 s (every process reaches PostgreSQL through a TCP proxy);
 - makes every desktop reconnect at once, plus `--storm` extra sockets (a reconnect storm).
 
+The simulator writes Asterisk's queue_log, and the processes are told where it is (as an
+operator would configure it), unless `--no-queue-log`: calls that began and ended while no
+process was logged in to the AMI are then read back from it after the next login.
+
 A FastAGI prober asks a live process for a routing answer 5 times a second. At the end, after the
 calls have played out, it counts:
 
 - calls_offered: calls placed; calls_stored: of those, stored (call_records); calls_lost: the rest
   (the line before says how many of them no process could have seen: started and ended while no
   process was logged in to the AMI);
-- pops_missed: rings of an agent, while a process was logged in, whose desktop never got a pop;
+- pops_missed: rings of an agent, while a process was logged in, whose desktop never got a pop
+  (pushed, or found on its desk after a resync, as the desktop page refetches it);
 - hook_late: routing answers that came after the deadline (`CALLCENTER_ROUTE_DEADLINE_MS`, 150).
 
 PostgreSQL is required (the stalls and the two-process leadership need it): a temporary database
@@ -45,19 +50,21 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 import websockets
 from pop_latency import ensure_agents
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from callcenter.adapters.db.migrate import upgrade
-from callcenter.adapters.db.tables import CallRecordRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.bootstrap import open_database
 from callcenter.services.tokens import create_token
 from callcenter.sim.model import ENTRY_POINTS
 from callcenter.sim.server import SimulatedAsterisk
 
 SECRET = "chaos-secret"
+REFETCHES: set[asyncio.Future[None]] = set()
 log = logging.getLogger("chaos")
 
 
@@ -152,8 +159,10 @@ class Tally:
     seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
     span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
     pops: set[tuple[str, str]] = field(default_factory=set)
+    pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
     hook_answers: int = 0
     hook_late: int = 0
+    late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
     hook_failed: int = 0
     storm_refused: int = 0
     storm_sockets: int = 0
@@ -161,9 +170,16 @@ class Tally:
     t0: float = field(default_factory=time.monotonic)
 
 
-def watched_simulator(args: argparse.Namespace, tally: Tally) -> SimulatedAsterisk:
+def watched_simulator(
+    args: argparse.Namespace, tally: Tally, queue_log: Path | None
+) -> SimulatedAsterisk:
     sim = SimulatedAsterisk(
-        "callcenter", SECRET, time_scale=args.time_scale, seed=args.seed, noise=False
+        "callcenter",
+        SECRET,
+        time_scale=args.time_scale,
+        seed=args.seed,
+        noise=False,
+        queue_log=queue_log,
     )
     emit = sim.emit
 
@@ -199,7 +215,8 @@ async def desk(
                 f"ws://127.0.0.1:{node.http_port}/ws/agent", open_timeout=5
             ) as ws:
                 await ws.send(json.dumps({"type": "hello", "token": token, **resume}))
-                reading = asyncio.ensure_future(_read(ws, code, tally, resume))
+                base = f"http://127.0.0.1:{node.http_port}"
+                reading = asyncio.ensure_future(_read(ws, code, tally, resume, (base, token)))
                 stormed = asyncio.ensure_future(storm.wait())
                 try:
                     await asyncio.wait({reading, stormed}, return_when=asyncio.FIRST_COMPLETED)
@@ -212,13 +229,34 @@ async def desk(
         await asyncio.sleep(0.2)
 
 
-async def _read(ws: Any, code: str, tally: Tally, resume: dict[str, Any]) -> None:
+async def _read(
+    ws: Any, code: str, tally: Tally, resume: dict[str, Any], desk_api: tuple[str, str]
+) -> None:
     async for text in ws:
         msg = json.loads(text)
         if msg.get("type") == "screen_pop":
             tally.pops.add((msg["call"]["linkedid"], code))
+        elif msg.get("type") == "resync":
+            # As the desktop does (desktop.js onResync): what it missed comes from its desk.
+            task = asyncio.ensure_future(_refetch_desk(code, tally, *desk_api))
+            REFETCHES.add(task)
+            task.add_done_callback(REFETCHES.discard)
         if "seq" in msg and "gen" in msg:
             resume.update(since=msg["seq"], gen=msg["gen"])
+
+
+async def _refetch_desk(code: str, tally: Tally, base: str, token: str) -> None:
+    """GET /api/agents/{code}/desk: a call ringing or connected there has its pop shown."""
+    headers = {"Authorization": f"Bearer {token}"}
+    with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):
+        async with httpx.AsyncClient(timeout=5) as client:
+            answer = await client.get(f"{base}/api/agents/{code}/desk", headers=headers)
+        call = answer.json().get("call") if answer.status_code == 200 else None
+        if call and call.get("pop") is not None:
+            key = (call["linkedid"], code)
+            if key not in tally.pops:
+                tally.pops_from_desk += 1
+            tally.pops.add(key)
 
 
 async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally: Tally) -> None:
@@ -297,6 +335,7 @@ async def hook_prober(nodes: list[Node], deadline_s: float, tally: Tally) -> Non
         tally.hook_answers += 1
         if took > deadline_s:
             tally.hook_late += 1
+            tally.late_at.append((round(start - tally.t0, 1), round(took * 1000)))
 
 
 async def chaos(
@@ -386,7 +425,8 @@ async def drop_database(admin_url: str, url: str) -> None:
 async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     tally = Tally()
     url = args.database_url or await temp_database(args.pg_admin_url)
-    sim = watched_simulator(args, tally)
+    queue_log = None if args.no_queue_log else workdir / "queue_log"
+    sim = watched_simulator(args, tally, queue_log)
     proxy = Proxy(make_url(url).port or 5432)
     nodes: list[Node] = []
     tasks: list[asyncio.Task[Any]] = []
@@ -399,14 +439,15 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         ami_port = await sim.start(port=0)
         proxied = make_url(url).set(port=await proxy.start()).render_as_string(hide_password=False)
         bus_prefix = f"chaos-{uuid.uuid4().hex[:8]}"
+        pbx: dict[str, Any] = {"name": "pbx1", "port": ami_port, "secret": SECRET}
+        if queue_log is not None:  # the backend reads Asterisk's queue_log back after a login
+            pbx["queue_log"] = str(queue_log)
         for n in range(args.processes):
             http_port, agi_port = free_port(), free_port()
             env = {
                 **os.environ,
                 "CALLCENTER_DATABASE_URL": proxied,
-                "CALLCENTER_AMI_SERVERS": json.dumps(
-                    [{"name": "pbx1", "port": ami_port, "secret": SECRET}]
-                ),
+                "CALLCENTER_AMI_SERVERS": json.dumps([pbx]),
                 "CALLCENTER_HTTP_PORT": str(http_port),
                 "CALLCENTER_AGI_PORT": str(agi_port),
                 "CALLCENTER_LOG_LEVEL": "INFO",
@@ -450,6 +491,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "lost_never_seen": sum(1 for c in lost if c not in tally.seen),
             "pops_missed": sum(1 for k in seen_rings if k not in tally.pops),
             "rings_unseen": len(tally.rings) - len(seen_rings),
+            "pops_from_desk": tally.pops_from_desk,
             "hook_answers": tally.hook_answers,
             "hook_late": tally.hook_late,
             "hook_failed": tally.hook_failed,
@@ -460,6 +502,12 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 for c in lost
                 if c in tally.seen and c in tally.span
             ][:30],
+            "hook_late_at": tally.late_at[:40],
+            "pops_missed_at": [
+                (c, a, round(tally.span[c][0] - tally.t0, 1))
+                for c, a in seen_rings
+                if (c, a) not in tally.pops and c in tally.span
+            ][:20],
             "faults": tally.events,
         }
     finally:
@@ -491,6 +539,11 @@ def main() -> None:
         "--pg-admin-url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
     )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument(
+        "--no-queue-log",
+        action="store_true",
+        help="the backend is not given the queue_log (calls no process saw stay lost)",
+    )
     parser.add_argument("--keep-logs", action="store_true", help="print where the logs are")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

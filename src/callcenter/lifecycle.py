@@ -146,6 +146,9 @@ async def _start_agi(runtime: Runtime) -> None:
     from callcenter.adapters.agi import start_agi_server
 
     settings = runtime.settings
+    # Until it listens Asterisk's connects are refused and it falls back at once; the first
+    # sessions must not pay for cold paths (number metadata, the first database connection).
+    await runtime.routing.warm_up()
     try:
         runtime.agi = await start_agi_server(
             runtime.routing,

@@ -18,6 +18,10 @@ class AmiServer(BaseModel):
     port: int = 5038
     username: str = "callcenter"
     secret: SecretStr = SecretStr("")
+    # Where this process can read the server's queue_log (a local file, a read-only mount or a
+    # copy kept current): calls that began and ended while no process was logged in are read
+    # back from it after each login. Without it they cannot be stored (see docs/deploy.md).
+    queue_log: Path | None = None
 
 
 class WorkCapacity(BaseModel):
@@ -37,6 +41,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite+aiosqlite:///./callcenter.db"
     default_region: str = "CN"
+    # How far back (by the queue_log's clock) each login looks for calls no process saw.
+    queue_log_lookback_s: float = Field(default=3600.0, gt=0)
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     agi_host: str = "127.0.0.1"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
@@ -93,6 +94,9 @@ class FakePhones(_Repo):
 class FakeCalls(_Repo):
     async def exists(self, pbx: str, linkedid: str) -> bool:
         return (pbx, linkedid) in self.t.calls
+
+    async def stored_of(self, pbx: str, linkedids: Collection[str]) -> set[str]:
+        return {i for i in linkedids if (pbx, i) in self.t.calls}
 
     async def add(self, record: CallRecord) -> int:
         if (record.pbx, record.linkedid) in self.t.calls:

@@ -88,6 +88,8 @@ async def test_snapshot_source_that_never_answers_gives_the_did_queue_as_fallbac
     assert decision.reason == "fallback"
     assert decision.customer_id is None
     assert "not ready" in decision.trace[0].detail
+    # The lookup gave up with a fifth of the deadline left for sending the fallback.
+    assert "not ready in 0.040 s (deadline 0.050 s" in decision.trace[0].detail
     assert slow.cancelled  # the abandoned lookup does not linger
     assert svc.stats.fallbacks == 1
 
@@ -145,3 +147,64 @@ async def test_decisions_are_remembered_per_call_and_the_oldest_forgotten() -> N
     assert kept.queue == "online-service"
     assert svc.decision_for("c3") is not None
     assert svc.decision_for("never-seen") is None
+
+
+class SlowCallbacks(Callbacks):
+    """A sink whose writes take a while; notes how many ran at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.running = 0
+        self.most_at_once = 0
+
+    async def request_callback(self, **kw: object) -> None:
+        self.running += 1
+        self.most_at_once = max(self.most_at_once, self.running)
+        await asyncio.sleep(0.001)
+        await super().request_callback(**kw)  # type: ignore[arg-type]
+        self.running -= 1
+
+
+async def test_a_burst_of_out_of_hours_calls_is_answered_before_its_callbacks_are_filed() -> None:
+    """Figure: 50 out-of-hours calls at once -> 50 callback answers while at most one callback
+    is being written; all 50 filed, in order, by aclose; none dropped."""
+    sink = SlowCallbacks()
+    svc = service(callbacks=sink)
+    callers = [f"+86139{i:08d}" for i in range(50)]
+    decisions = await asyncio.gather(
+        *(svc.route(caller_raw=c, did="8006", menu=None, now=SUNDAY_10) for c in callers)
+    )
+    assert [d.action for d in decisions] == ["callback"] * 50
+    assert len(sink.items) < 50  # the answers did not wait for the work items
+    await svc.aclose()
+    assert [i["caller"] for i in sink.items] == callers
+    assert sink.most_at_once == 1
+    assert svc.stats.callbacks_dropped == 0
+
+
+async def test_callback_requests_over_the_bound_are_counted_not_silently_lost() -> None:
+    sink = SlowCallbacks()
+    svc = service(callbacks=sink, max_callbacks_waiting=3)
+    for i in range(6):
+        await svc.route(caller_raw=f"+86139{i:08d}", did="8006", menu=None, now=SUNDAY_10)
+    await svc.aclose()
+    assert len(sink.items) + svc.stats.callbacks_dropped == 6
+    assert svc.stats.callbacks_dropped >= 2
+
+
+async def test_warm_up_walks_the_lookup_once_counts_nothing_and_never_hangs() -> None:
+    asked: list[str] = []
+
+    class Counting(InMemorySnapshots):
+        async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
+            asked.append(e164)
+            return await super().snapshot_for(e164)
+
+    source = Counting({})
+    svc = service(source)
+    await svc.warm_up()
+    assert asked == ["+8613800138000"]
+    assert (svc.stats.routed, svc.stats.fallbacks, svc.stats.shed) == (0, 0, 0)
+    hung = service(NeverAnswers())
+    await hung.warm_up(timeout_s=0.01)  # a database that never answers does not hold start-up
+    assert hung.stats.routed == 0

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from prometheus_client.metrics_core import CounterMetricFamily, Metric
 
 from callcenter.services.call_journal import JournalStats
+from callcenter.services.queue_log_recovery import RecoveryStats
 
 
 def journal_collector(stats: JournalStats) -> Callable[[], Iterable[Metric]]:
@@ -28,5 +29,24 @@ def journal_collector(stats: JournalStats) -> Callable[[], Iterable[Metric]]:
         )  # fmt: skip
         for name, _type, help_, value in figures:
             yield CounterMetricFamily(f"callcenter_{name}", help_, value=value)
+
+    return collect
+
+
+def queue_log_collector(stats: RecoveryStats) -> Callable[[], Iterable[Metric]]:
+    """Calls read back from the queue_log after logins (those no process saw)."""
+
+    def collect() -> Iterable[Metric]:
+        yield CounterMetricFamily(
+            "callcenter_calls_recovered_from_queue_log_total",
+            "Calls that began and ended while no process was logged in to the AMI, stored from "
+            "the queue_log as ended_during_outage.",
+            value=stats.recovered,
+        )
+        yield CounterMetricFamily(
+            "callcenter_queue_log_recovery_failures_total",
+            "Read-backs of the queue_log that failed (each logged).",
+            value=stats.failures,
+        )
 
     return collect

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -44,6 +45,7 @@ class Calls(Protocol):
     """Finished calls; (pbx, linkedid) is unique: ask `exists` before `add`."""
 
     async def exists(self, pbx: str, linkedid: str) -> bool: ...
+    async def stored_of(self, pbx: str, linkedids: Collection[str]) -> set[str]: ...
     async def add(self, record: CallRecord) -> int: ...
     async def get(self, pbx: str, linkedid: str) -> CallRecord | None: ...
     async def between(

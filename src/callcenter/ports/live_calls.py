@@ -23,3 +23,11 @@ class LiveCallJournal(Protocol):
     async def forget(self, keys: Iterable[CallKey]) -> None:
         """Drop these calls (their records are stored, or they never were customer calls)."""
         ...
+
+
+class QueueLogSource(Protocol):
+    """The recent part of one Asterisk's queue_log (app_queue's own account of every call)."""
+
+    async def recent(self, seconds: float) -> list[str]:
+        """The lines of the last `seconds` of the log (by its own clock), oldest first."""
+        ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import tomllib
@@ -26,6 +27,9 @@ log = logging.getLogger(__name__)
 
 # Below this share of the deadline left, a lookup is not worth starting: answer the fallback.
 MIN_BUDGET_SHARE = 0.2
+# This share of the deadline is kept for sending the answer (the variables, over the socket):
+# a lookup that runs out of time gives up early enough for its fallback to arrive in time.
+ANSWER_RESERVE_SHARE = 0.2
 
 
 class NoPresence:
@@ -55,6 +59,7 @@ class RoutingStats:
     fallbacks: int = 0
     callbacks: int = 0
     shed: int = 0  # answered the fallback at once: too many pending or too late to look anything up
+    callbacks_dropped: int = 0  # callback requests over the hand-over queue's bound: logged
 
 
 def load_rules(path: Path | None = None) -> RoutingRules:
@@ -97,6 +102,7 @@ class RoutingService:
         remember: int = 10_000,
         on_routed: Callable[[float], None] | None = None,
         max_pending: int = 64,
+        max_callbacks_waiting: int = 10_000,
     ) -> None:
         self.rules = rules
         self.snapshots = snapshots
@@ -111,6 +117,12 @@ class RoutingService:
         self._on_routed = on_routed  # told how long each answer took (the route-latency metric)
         self._decisions: OrderedDict[str, RoutingDecision] = OrderedDict()
         self._background: set[asyncio.Future[Any]] = set()
+        # Callback work items are written one at a time after the answer, not one task per call:
+        # a burst of out-of-hours calls must not crowd out the hook answers on the event loop.
+        self._handovers: asyncio.Queue[tuple[str, CallInfo, str]] = asyncio.Queue(
+            max_callbacks_waiting
+        )
+        self._writer: asyncio.Task[None] | None = None
 
     async def route(
         self,
@@ -145,7 +157,7 @@ class RoutingService:
     ) -> RoutingDecision:
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
-        budget = self.deadline_s
+        budget = self.deadline_s * (1 - ANSWER_RESERVE_SHARE)
         if received_at is not None:
             budget -= time.monotonic() - received_at
         if self.pending >= self.max_pending or budget < self.deadline_s * MIN_BUDGET_SHARE:
@@ -185,11 +197,22 @@ class RoutingService:
                 raise TimeoutError
             snapshot, live = inputs.result()
         except TimeoutError:
-            return self._fallback(call, f"customer data not ready in {self.deadline_s:.3f} s")
+            return self._fallback(
+                call,
+                f"customer data not ready in {budget:.3f} s (deadline {self.deadline_s:.3f} s, "
+                "the rest kept for answering)",
+            )
         except Exception as exc:  # a failing port must not leave the channel waiting
             log.warning("routing inputs failed, falling back: %r", exc)
             return self._fallback(call, f"customer data failed: {type(exc).__name__}")
         return decide(call, snapshot, live, self.rules)
+
+    async def warm_up(self, sample: str = "+8613800138000", timeout_s: float = 2.0) -> None:
+        """Walk the lookup path once (number parsing, snapshot source, presence) so the first
+        real answers do not pay for it; bounded, never raises, counts nothing."""
+        parsed = parse_caller_id(sample, self.region)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self._inputs(parsed.e164), timeout_s)
 
     def decision_for(self, call_id: str) -> RoutingDecision | None:
         """The decision remembered for a call (its uniqueid / linkedid), if still kept."""
@@ -197,6 +220,12 @@ class RoutingService:
 
     async def aclose(self) -> None:
         """Wait for pending callback work items to be handed over."""
+        if self._writer is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._handovers.join(), 5.0)
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
 
@@ -226,11 +255,26 @@ class RoutingService:
         if self.callbacks is None or decision.callback_group is None:
             return
         # the dialplan must not wait for the work item to be written
-        task = asyncio.create_task(
-            _hand_over(self.callbacks, decision.callback_group, call, decision.reason)
-        )
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        try:
+            self._handovers.put_nowait((decision.callback_group, call, decision.reason))
+        except asyncio.QueueFull:
+            self.stats.callbacks_dropped += 1
+            log.error(
+                "%d callback requests waiting: the one for %s is NOT filed",
+                self._handovers.qsize(),
+                call.caller or "a withheld caller",
+            )
+            return
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_handovers(self.callbacks))
+
+    async def _write_handovers(self, sink: CallbackSink) -> None:
+        while True:
+            group, call, reason = await self._handovers.get()
+            try:
+                await _hand_over(sink, group, call, reason)
+            finally:
+                self._handovers.task_done()
 
 
 async def _none() -> None:

@@ -20,6 +20,7 @@ from callcenter.sim.model import ENTRY_POINTS, TRANSFER_TARGETS, Channel, Messag
 from callcenter.sim.originate import OriginateSpec
 from callcenter.sim.outbound import play_agent_first
 from callcenter.sim.pstn import Pstn
+from callcenter.sim.queue_log import QueueLogWriter
 from callcenter.sim.recording import Recorder
 from callcenter.sim.replies import Action, get
 from callcenter.sim.session import serve_session
@@ -50,31 +51,26 @@ class SimulatedAsterisk:
         recordings_dir: Path | None = None,
         pstn: Pstn | None = None,
         pbx_name: str = "pbx1",
+        queue_log: Path | None = None,
     ) -> None:
-        self.username, self.secret = username, secret
-        self.time_scale, self.noise, self.agi, self.agi_timeout_s = (
-            time_scale,
-            noise,
-            agi,
-            agi_timeout_s,
-        )
+        self.username, self.secret, self.agi = username, secret, agi
+        self.time_scale, self.noise, self.agi_timeout_s = time_scale, noise, agi_timeout_s
         self.answer_probability, self.answer_delay_s = answer_probability, answer_delay_s
-        self.talk_mean_s = talk_mean_s
+        self.talk_mean_s, self.pbx_name = talk_mean_s, pbx_name
         self.rng = random.Random(seed)
-        self._epoch = time.time()
-        self.epoch = self._epoch
+        self._epoch = self.epoch = time.time()
         self.model = PbxModel(epoch=int(self._epoch), with_default_members=with_default_members)
         self.sessions: set[AmiClient] = set()
-        self.calls: dict[str, CallHandle] = {}
+        self.calls: dict[str, CallHandle] = {}  # the queue_log below is written whoever listens
         # [cc-record] records every connected call as ${CC_PBX}-<linkedid>.wav (CC_PBX=pbx1).
         self.record_queue_calls = record_calls
-        self.pbx_name = pbx_name
         self.recorder = Recorder(lambda msg: self.emit(msg), recordings_dir)
         self.pstn = pstn or Pstn()
         self._tasks: set[asyncio.Task[object]] = set()
         self._session_tasks: set[asyncio.Task[Any]] = set()
         self.first_login = asyncio.Event()  # set when any client has logged in
         self._server: asyncio.Server | None = None
+        self.queue_log = QueueLogWriter(queue_log) if queue_log is not None else None
         self._t0: float | None = None
 
     # -- the Switch protocol the scenarios use --------------------------------------------------
@@ -91,6 +87,8 @@ class SimulatedAsterisk:
     def emit(self, msg: Message) -> None:
         """Send an event to every logged-in session that wants events."""
         data = encode(msg)
+        if self.queue_log is not None:
+            self.queue_log.observe(msg)
         for s in list(self.sessions):
             if s.authenticated and s.events:
                 s.send(data)
@@ -122,6 +120,8 @@ class SimulatedAsterisk:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        if self.queue_log is not None:
+            self.queue_log.close()
 
     def drop_connections(self) -> None:
         """Cut every AMI session mid-stream (as a PBX restart or network cut would)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, select
@@ -109,6 +110,19 @@ class CallRepository:
             )
         )
         return found is not None
+
+    async def stored_of(self, pbx: str, linkedids: Collection[str]) -> set[str]:
+        """Which of these linkedids of this server are stored (asked in chunks)."""
+        wanted, found = list(linkedids), set[str]()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            rows = await self._session.scalars(
+                select(CallRecordRow.linkedid).where(
+                    CallRecordRow.pbx == pbx, CallRecordRow.linkedid.in_(chunk)
+                )
+            )
+            found.update(rows)
+        return found
 
     async def add(self, record: CallRecord) -> int:
         """Store a finished call; a duplicate (pbx, linkedid) raises IntegrityError."""
