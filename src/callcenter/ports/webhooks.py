@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
-
-T = TypeVar("T")
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,20 +108,5 @@ class WebhookSender(Protocol):
     """POSTs one delivery to a subscriber; never raises for the subscriber's faults."""
 
     async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> SendResult: ...
-
-    async def aclose(self) -> None: ...
-
-
-class DeliveryLoop(Protocol):
-    """Where the outbox writes and deliveries run: the caller's own event loop, or a loop of
-    their own on another thread (adapters/loop_thread.py), away from the screen-pop path."""
-
-    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run `coro` there and await its result here."""
-        ...
-
-    def soon(self, fn: Callable[[], None]) -> None:
-        """Call `fn` there, from any thread."""
-        ...
 
     async def aclose(self) -> None: ...

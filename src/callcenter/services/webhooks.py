@@ -4,8 +4,8 @@ The fact handler (`on_fact`) and `publish` never wait on IO: they append to an i
 `buffer_size` events (when it is full, events are dropped, counted and logged — never the call).
 A flusher task moves the buffer into the persisted outbox every `flush_interval_s`, one row per
 wanted subscription; one `SubscriptionWorker` per subscription sends them in order. Both run in
-`WebhookPump` on the `loop` given (services/webhooks_pump.py): in the server a loop of its own on
-another thread, away from the screen pops.
+the `pump` (services/webhooks_pump.py): on this loop by default, in the server in a process of
+its own, away from the screen pops.
 
 Only a leading process delivers (`lead()` / `follow()`: `start()` leads when `deliver`, unless
 told to wait for a leader lock, which then drives `leading()`); every process enqueues.
@@ -15,9 +15,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from callcenter.domain.calls.facts import Fact
 from callcenter.domain.complaints.records import Complaint
@@ -31,7 +30,6 @@ from callcenter.domain.webhooks import (
 )
 from callcenter.ports.webhooks import (
     Delivery,
-    DeliveryLoop,
     Subscription,
     WebhookOutbox,
     WebhookSender,
@@ -39,7 +37,7 @@ from callcenter.ports.webhooks import (
 from callcenter.services.dispositions import Disposition
 from callcenter.services.errors import InvalidField, NotFound
 from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy
-from callcenter.services.webhooks_pump import SameLoop, WebhookPump
+from callcenter.services.webhooks_pump import Pump, WebhookPump
 
 log = logging.getLogger(__name__)
 
@@ -53,25 +51,23 @@ class WebhookService:
         self,
         *,
         outbox: WebhookOutbox,
-        sender: WebhookSender,
+        sender: WebhookSender | None = None,
         policy: RetryPolicy | None = None,
         buffer_size: int = 10_000,
         flush_interval_s: float = 0.2,
         on_delivered: Callable[[float], None] | None = None,
         deliver: bool = True,
         refresh_s: float = 10.0,
-        loop: DeliveryLoop | None = None,
-        delivery_outbox: WebhookOutbox | None = None,
-        on_close: Callable[[], Coroutine[Any, Any, None]] | None = None,
+        pump: Pump | None = None,
     ) -> None:
-        """`loop`: where the pump runs (default: this loop), with `delivery_outbox` (default:
-        `outbox`) and `sender` used there only; `on_close` runs there last."""
-        self.outbox = outbox  # this loop: administration
-        self._loop: DeliveryLoop = loop or SameLoop()
-        self._on_close = on_close
-        self.pump = WebhookPump(
-            outbox=delivery_outbox or outbox,
-            sender=sender,
+        """`pump`: where the outbox writes and deliveries run (default: a `WebhookPump` on this
+        loop over `outbox` and `sender`)."""
+        self.outbox = outbox  # administration
+        if pump is None and sender is None:
+            raise ValueError("a webhook service needs a sender or a pump")
+        self.pump: Pump = pump or WebhookPump(
+            outbox=outbox,
+            sender=sender,  # type: ignore[arg-type]
             policy=policy or RetryPolicy(),
             flush_interval_s=flush_interval_s,
             refresh_s=refresh_s,
@@ -145,18 +141,18 @@ class WebhookService:
     async def start(self, *, lead: bool = True) -> None:
         """Start the flusher; deliver at once when `deliver` and `lead`, else only once a
         leader lock starts `leading()`."""
-        await self._loop.run(self.pump.start())
+        await self.pump.start()
         if lead:
             await self.lead()
 
     async def lead(self) -> None:
         """This process delivers from now on (if it may: `deliver`)."""
         if self.deliver:
-            await self._loop.run(self.pump.lead())
+            await self.pump.lead()
 
     async def follow(self) -> None:
         """Another process delivers from now on."""
-        await self._loop.run(self.pump.follow())
+        await self.pump.follow()
 
     def leading(self) -> Leading:
         """What a leader lock starts and stops (`start` = lead, `stop` = follow)."""
@@ -164,15 +160,11 @@ class WebhookService:
 
     async def flush(self) -> int:
         """Write what is buffered to the outbox now; how many deliveries were written."""
-        return await self._loop.run(self.pump.flush())
+        return await self.pump.flush()
 
     async def aclose(self) -> None:
-        """Flush what is buffered (best effort), then stop every task, the HTTP client and the
-        delivery loop."""
-        await self._loop.run(self.pump.aclose())
-        if self._on_close is not None:
-            await self._loop.run(self._on_close())
-        await self._loop.aclose()
+        """Flush what is buffered (best effort), then stop every task and the HTTP client."""
+        await self.pump.aclose()
 
     # -- administration -------------------------------------------------------------------------
 
@@ -202,7 +194,7 @@ class WebhookService:
             url=url, events=list(dict.fromkeys(events)), secret=secret, group=group,
             direction=direction,
         )  # fmt: skip
-        await self._loop.run(self.pump.added(sub))  # before any event: `publish` sees it
+        await self.pump.added(sub)  # before any event: `publish` sees it
         return sub
 
     async def subscriptions(self) -> list[Subscription]:
@@ -210,7 +202,7 @@ class WebhookService:
 
     async def unsubscribe(self, subscription_id: int) -> None:
         """Remove a subscription and everything still queued for it."""
-        await self._loop.run(self.pump.remove(subscription_id))
+        await self.pump.remove(subscription_id)
         if not await self.outbox.remove_subscription(subscription_id):
             raise NotFound(f"no webhook subscription {subscription_id}")
 
@@ -222,7 +214,7 @@ class WebhookService:
         dead = {d.id: d for d in await self.outbox.dead_letters(None, 100_000)}
         count = await self.outbox.replay(delivery_ids, datetime.now(UTC))
         found = [dead[i].subscription_id for i in delivery_ids if i in dead]
-        await self._loop.run(self.pump.replayed(found))
+        await self.pump.replayed(found)
         return count
 
 

@@ -1,10 +1,8 @@
 """The delivery side of webhooks: buffered events into the outbox, one worker per subscription.
 
-Everything here runs on the service's `DeliveryLoop` (in the server a loop of its own on another
-thread, with its own outbox engine and HTTP client), so that no outbox write, HTTP post or
-signature sits between a ring and its screen pop on the main loop. `subs`, `workers` and `stats`
-are changed on that loop only; the fact side only appends to `buffer` (a deque: append and
-popleft are thread-safe) and reads how many subscriptions there are.
+`WebhookPump` runs on the loop it is started on (tests, commands). The server runs it in a
+process of its own (webhooks_wiring.PumpProcess, the same `Pump` shape seen from the server's
+side), so that no outbox write, HTTP post or signature sits between a ring and its screen pop.
 
 Only a leading process delivers (`lead` / `follow`); every process flushes what it buffered.
 """
@@ -18,8 +16,8 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Protocol
 
 from callcenter.domain.webhooks import Event, wants
 from callcenter.ports.webhooks import NewDelivery, Subscription, WebhookOutbox, WebhookSender
@@ -27,20 +25,31 @@ from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy, Su
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 
+class Pump(Protocol):
+    """What the webhook service drives: the event buffer, the flusher and the workers."""
 
-class SameLoop:
-    """A `DeliveryLoop` that is the caller's own loop (tests, commands)."""
+    buffer: deque[Event]  # the fact side appends; the pump takes them away
+    subs: dict[int, Subscription]  # known subscriptions (no events are buffered without one)
+    stats: DeliveryStats
+    enqueued: int
+    delivering: bool
 
-    async def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        return await coro
+    async def start(self) -> None: ...
 
-    def soon(self, fn: Callable[[], None]) -> None:
-        fn()
+    async def lead(self) -> None: ...
 
-    async def aclose(self) -> None:
-        return None
+    async def follow(self) -> None: ...
+
+    async def flush(self) -> int: ...
+
+    async def added(self, sub: Subscription) -> None: ...
+
+    async def remove(self, subscription_id: int) -> None: ...
+
+    async def replayed(self, subscription_ids: list[int]) -> None: ...
+
+    async def aclose(self) -> None: ...
 
 
 class WebhookPump:
