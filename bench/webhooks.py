@@ -151,6 +151,8 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         "pop_p99_ms_0subs": without["pop_p99_ms"],
         "pop_p50_ms_10subs": with_subs["pop_p50_ms"],
         "pop_p99_ms_10subs": with_subs["pop_p99_ms"],
+        "server_within_10ms_pct_0subs": without["server_pops_within_10ms_pct"],
+        "server_within_10ms_pct_10subs": with_subs["server_pops_within_10ms_pct"],
         "pops_0subs": without["pops"],
         "pops_10subs": with_subs["pops"],
         "webhook_requests_10subs": webhook_requests,
