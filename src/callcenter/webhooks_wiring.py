@@ -117,13 +117,20 @@ class PumpProcess:
 
     async def lead(self) -> None:
         self.delivering = True
-        if self._conn is not None:
-            await self._call("lead")
+        await self._tell("lead")
 
     async def follow(self) -> None:
         self.delivering = False
-        if self._conn is not None:
-            await self._call("follow")
+        await self._tell("follow")
+
+    async def _tell(self, name: str) -> None:
+        """Lead or follow: a child that is gone learns it when it is started again."""
+        if self._conn is None:
+            return
+        try:
+            await self._call(name)
+        except (ConnectionError, OSError, TimeoutError) as exc:
+            log.error("webhook process did not %s: %r", name, exc)
 
     async def flush(self) -> int:
         self._ship()
@@ -179,7 +186,7 @@ class PumpProcess:
         asyncio.get_running_loop().add_reader(parent.fileno(), self._readable)
         log.info("webhook process %d started", proc.pid)
         if self.delivering:
-            await self._call("lead")
+            await self._tell("lead")
 
     def _lost(self) -> None:
         """The pipe is closed (the child exited, or we close it)."""
@@ -234,7 +241,11 @@ class PumpProcess:
         reply: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._replies[call_id] = reply
         try:
-            self._conn.send(("call", call_id, name, args))
+            try:
+                self._conn.send(("call", call_id, name, args))
+            except OSError:
+                self._lost()
+                raise
             return await asyncio.wait_for(reply, CALL_TIMEOUT_S)
         finally:
             self._replies.pop(call_id, None)
