@@ -12,6 +12,7 @@ from callcenter.adapters.db.database import Database
 from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
+from callcenter.webhooks_wiring import webhook_service
 from callcenter.work_offers_wiring import attach_work_offers
 from callcenter.work_wiring import attach_desk_intake, work_item_service
 
@@ -225,29 +226,6 @@ async def build_runtime(settings: Settings) -> Runtime:
         runtime.scaleout = scaleout
     await start_runtime(runtime, scaleout)
     return runtime
-
-
-def webhook_service(
-    settings: Settings, db: Database, on_delivered: Callable[[float], None] | None = None
-) -> WebhookService:
-    """Signed webhook deliveries from the persisted outbox (start it, then `aclose()` it)."""
-    from callcenter.adapters.db.repo_webhooks import SqlWebhookOutbox
-    from callcenter.adapters.webhook_http import HttpxWebhookSender
-    from callcenter.services.webhooks import WebhookService
-    from callcenter.services.webhooks_delivery import RetryPolicy
-
-    return WebhookService(
-        outbox=SqlWebhookOutbox(db.sessions),
-        sender=HttpxWebhookSender(timeout_s=settings.webhook_timeout_s),
-        policy=RetryPolicy(
-            base_s=settings.webhook_retry_base_s,
-            cap_s=settings.webhook_retry_cap_s,
-            max_attempts=settings.webhook_max_attempts,
-        ),
-        buffer_size=settings.webhook_buffer,
-        on_delivered=on_delivered,
-        deliver=settings.webhook_deliver,
-    )
 
 
 def _agent_control(

@@ -33,6 +33,7 @@ def wallboard_service(
         wrapup_s=dict(settings.queue_wrapup_s),
         agent_code=lambda name: agents.code_for(name, name),
         staffing=settings.staffing_rules(),
+        kept_calls=max(settings.wallboard_kept_calls, settings.call_buffer_capacity + 1),
         alarms=AlarmRules(
             wait_s=settings.alarm_wait_s,
             wait_s_by_group=dict(settings.alarm_wait_s_by_group),

@@ -91,8 +91,22 @@ async def _start_webhooks(runtime: Runtime) -> None:
             webhooks.group_of = {g.queue: g.slug for g in await uow.groups.list_all()}
     except Exception as exc:  # a dead database must not stop the process
         log.warning("webhooks: groups not loaded (group filters match nothing): %r", exc)
-    await webhooks.start()  # a dead database: subscriptions load on the next refresh
+    await webhooks.start(lead=False)  # a dead database: subscriptions load on the next refresh
     runtime.closers.append(webhooks.aclose)
+    if webhooks.deliver:  # one deliverer per database (PostgreSQL lock; SQLite: this process)
+        from callcenter.adapters.ami.leader import AmiLeader
+
+        leader = AmiLeader(
+            pbx="all",
+            purpose="webhook-deliverer",
+            label="webhooks",
+            role="deliverer",
+            listener=webhooks.leading(),
+            database_url=runtime.settings.database_url,
+        )
+        await leader.start()
+        runtime.closers.append(leader.stop)  # closers run reversed: before webhooks.aclose
+        runtime.webhook_leader = leader
 
 
 async def refresh_agents(runtime: Runtime) -> None:

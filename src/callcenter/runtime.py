@@ -70,6 +70,7 @@ class Runtime:
     agi: AgiServer | None = None
     bus: RedisBus | None = None  # only when scaled out (settings.bus_url)
     leaders: dict[str, AmiLeader] = field(default_factory=dict)  # only when scaled out
+    webhook_leader: AmiLeader | None = None  # the lock that makes this process deliver webhooks
     scaleout: ScaleOut | None = None  # only when scaled out
     supervision: Supervision | None = None
     audit: AuditLog | None = None

@@ -117,6 +117,9 @@ class Settings(BaseSettings):
     staffing_shrinkage: float = 0.3  # share of paid time not on the phones (Erlang C staffing)
     staffing_max_occupancy: float = 0.85
     staffing_interval_minutes: int = 30  # the live agents_needed uses the last interval's calls
+    # Finished calls the wallboard keeps replaceable (a late disposition, a recount); older ones
+    # stay counted. Above call_buffer_capacity, so a rebuild never loses a call not yet stored.
+    wallboard_kept_calls: int = Field(default=20_000, ge=100)
     day_start_hour: int = 0
     timezone: str = "Asia/Shanghai"
     # POST /api/reconcile holds the uploaded queue_log in memory: about a week of a busy center.

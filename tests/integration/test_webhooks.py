@@ -172,7 +172,7 @@ async def test_filters_and_a_full_buffer(database_url: str) -> None:
         assert outbound.received == []
         assert {r.json["data"]["group"] for r in orders.ok(SECRET)} == {"orders"}
     async with service(database_url, buffer_size=5) as svc:
-        svc._flush_interval_s = 3600  # keep the buffer full for this figure
+        svc.pump.flush_interval_s = 3600  # keep the buffer full for this figure
         for fact in call_facts(3):
             svc.on_fact(fact)
         assert svc.dropped == 4
@@ -189,11 +189,11 @@ async def test_two_processes_one_deliverer(database_url: str) -> None:
         service(database_url, refresh_s=0.1) as b,
     ):
         await a.subscribe(url=crm.url, events=["call.ringing", "call.ended"], secret=SECRET)
-        await until(lambda: len(b._workers) == 1)
+        await until(lambda: len(b.pump.workers) == 1)
         for fact in call_facts(3):
             a.on_fact(fact)
         await until(lambda: len(crm.ok(SECRET)) == 6)
-        assert a._workers == {}
+        assert a.pump.workers == {}
     got = sequence(crm.ok(SECRET))
     assert got == [(f"call.{k}", f"c{i:04d}") for i in range(3) for k in ("ringing", "ended")]
     assert len(crm.received) == 6

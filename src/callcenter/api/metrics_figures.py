@@ -133,6 +133,9 @@ def _webhook_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[
          "Webhook events dropped because the in-memory buffer was full (logged).", hooks.dropped),
         ("queue_depth", "gauge",
          "Webhook events buffered in memory plus deliveries pending in the outbox.", hooks.depth),
+        ("deliverer", "gauge",
+         "1 while this process delivers webhooks (exactly one process per database should).",
+         float(hooks.delivering)),
     )  # fmt: skip
     for name, type_, help_, value in rows:
         yield family(f"callcenter_webhook_{name}", type_, help_, [((), value)])

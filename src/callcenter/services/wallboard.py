@@ -53,7 +53,9 @@ class WallboardService:
         min_interval_s: float = 1.0,
         staffing: StaffingRules | None = None,
         alarms: AlarmRules | None = None,
+        kept_calls: int | None = 20_000,  # records kept replaceable (domain/kpi/book.py)
     ) -> None:
+        self._kept_calls = kept_calls
         self._notifier = notifier
         self._presence = presence
         self._groups = list(groups)
@@ -93,7 +95,7 @@ class WallboardService:
         return business_day(datetime.fromtimestamp(self._clock(), UTC), self._tz, self._start_hour)
 
     def _new_book(self) -> KpiBook:
-        return KpiBook(self._rules, agent_key=self._agent_key)
+        return KpiBook(self._rules, agent_key=self._agent_key, max_records=self._kept_calls)
 
     def _agent_key(self, record: CallRecord) -> str | None:
         if record.agent is None:
@@ -195,10 +197,12 @@ class WallboardService:
         return True
 
     async def rebuild(self, uow_factory: UowFactory) -> int:
-        """Count today's stored calls (after a restart the day goes on); returns how many.
+        """Count today's stored calls (after a restart the day goes on); returns how many were
+        not counted here (a sealed call counts as one).
 
-        Without groups given at construction, the groups table supplies them. A call already
-        counted live is taken from storage only when storage knows its disposition and we do not.
+        Without groups given at construction, the groups table supplies them. The day is counted
+        afresh from storage; a call counted here keeps our record unless storage knows its
+        disposition and we do not, and calls counted here and not stored yet are kept.
         """
         self.roll_over()
         day = self._day
@@ -207,27 +211,25 @@ class WallboardService:
             groups = [] if self._groups else await uow.groups.list_all()
             records = await uow.reports.call_records_between(start=start, end=end)
         if groups:
-            self._use_groups(groups)
+            self._groups = list(groups)
+            self._rules = replace(self._rules, groups=tuple(groups))
         if day != self._day:  # the day rolled over while we read
             return 0
-        fresh = 0
+        old, book, fresh = self._book, self._new_book(), 0
         for stored in records:
-            known = self._book.record((stored.pbx, stored.linkedid))
-            if known is None:
-                fresh += 1
-            elif known.disposition_code is not None or stored.disposition_code is None:
-                continue
-            self._book.add(stored)
+            known = old.record((stored.pbx, stored.linkedid))
+            fresh += known is None
+            ours = known is not None and (
+                known.disposition_code is not None or stored.disposition_code is None
+            )
+            book.add(known if ours and known is not None else stored)
+        for known in old.records():  # counted here, not stored yet
+            if (known.pbx, known.linkedid) not in book:
+                book.add(known)
+        self._book = book
         self._mark()
         log.info("wallboard: %d stored calls of %s counted", fresh, day)
         return fresh
-
-    def _use_groups(self, groups: list[Group]) -> None:
-        self._groups = list(groups)
-        self._rules = replace(self._rules, groups=tuple(groups))
-        counted = self._book.records()
-        self._book = self._new_book()
-        self._book.add_all(counted)
 
     def snapshot(self) -> dict[str, Any]:
         """The figures now (format in contracts.md)."""
@@ -247,7 +249,7 @@ class WallboardService:
             ),
         }
         needed = live_agents_needed(
-            records=self._book.records(),
+            book=self._book,
             rules=self._rules,
             now=now,
             staffing=self._staffing,

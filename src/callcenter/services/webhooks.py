@@ -3,18 +3,18 @@
 The fact handler (`on_fact`) and `publish` never wait on IO: they append to an in-memory buffer of
 `buffer_size` events (when it is full, events are dropped, counted and logged — never the call).
 A flusher task moves the buffer into the persisted outbox every `flush_interval_s`, one row per
-wanted subscription; one `SubscriptionWorker` per subscription sends them in order.
+wanted subscription; one `SubscriptionWorker` per subscription sends them in order. Both run in
+the `pump` (services/webhooks_pump.py): on this loop by default, in the server in a process of
+its own, away from the screen pops.
+
+Only a leading process delivers (`lead()` / `follow()`: `start()` leads when `deliver`, unless
+told to wait for a leader lock, which then drives `leading()`); every process enqueues.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import json
 import logging
 import time
-import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
@@ -27,18 +27,17 @@ from callcenter.domain.webhooks import (
     complaint_event,
     disposition_event,
     event_for_fact,
-    wants,
 )
 from callcenter.ports.webhooks import (
     Delivery,
-    NewDelivery,
     Subscription,
     WebhookOutbox,
     WebhookSender,
 )
 from callcenter.services.dispositions import Disposition
 from callcenter.services.errors import InvalidField, NotFound
-from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy, SubscriptionWorker
+from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy
+from callcenter.services.webhooks_pump import Pump, WebhookPump
 
 log = logging.getLogger(__name__)
 
@@ -52,31 +51,46 @@ class WebhookService:
         self,
         *,
         outbox: WebhookOutbox,
-        sender: WebhookSender,
+        sender: WebhookSender | None = None,
         policy: RetryPolicy | None = None,
         buffer_size: int = 10_000,
         flush_interval_s: float = 0.2,
         on_delivered: Callable[[float], None] | None = None,
         deliver: bool = True,
         refresh_s: float = 10.0,
+        pump: Pump | None = None,
     ) -> None:
-        self.outbox = outbox
-        self._sender = sender
-        self._policy = policy or RetryPolicy()
-        self._buffer: deque[Event] = deque()
+        """`pump`: where the outbox writes and deliveries run (default: a `WebhookPump` on this
+        loop over `outbox` and `sender`)."""
+        self.outbox = outbox  # administration
+        if pump is None and sender is None:
+            raise ValueError("a webhook service needs a sender or a pump")
+        self.pump: Pump = pump or WebhookPump(
+            outbox=outbox,
+            sender=sender,  # type: ignore[arg-type]
+            policy=policy or RetryPolicy(),
+            flush_interval_s=flush_interval_s,
+            refresh_s=refresh_s,
+            on_delivered=on_delivered,
+        )
         self.buffer_size = buffer_size
-        self._flush_interval_s = flush_interval_s
-        self._on_delivered = on_delivered
-        self.deliver = deliver  # False: only enqueue (another process of the center delivers)
-        self._refresh_s = refresh_s
-        self.stats = DeliveryStats()
+        self.deliver = deliver  # False: never deliver here (only enqueue)
         self.dropped = 0
-        self.enqueued = 0
         self.group_of: dict[str, str] = {}  # queue -> group slug, for filters and bodies
-        self._subs: dict[int, Subscription] = {}
-        self._workers: dict[int, SubscriptionWorker] = {}
-        self._flusher: asyncio.Task[None] | None = None
         self._ended: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+
+    @property
+    def stats(self) -> DeliveryStats:
+        return self.pump.stats
+
+    @property
+    def enqueued(self) -> int:
+        return self.pump.enqueued
+
+    @property
+    def delivering(self) -> bool:
+        """Whether this process delivers now."""
+        return self.pump.delivering
 
     # -- the fact side: no IO, O(1) ------------------------------------------------------------
 
@@ -107,94 +121,50 @@ class WebhookService:
 
     def publish(self, event: Event) -> None:
         """Buffer one event (dropped and counted when the buffer is full)."""
-        if not self._subs:
+        if not self.pump.subs:
             return
-        if len(self._buffer) >= self.buffer_size:
+        buffer = self.pump.buffer
+        if len(buffer) >= self.buffer_size:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
                 log.error("webhook buffer full: %d events dropped so far", self.dropped)
             return
-        self._buffer.append(event)
+        buffer.append(event)
 
     @property
     def depth(self) -> int:
         """Events buffered plus deliveries waiting in the outbox."""
-        return len(self._buffer) + sum(self.stats.pending.values())
+        return len(self.pump.buffer) + sum(self.stats.pending.values())
 
     # -- lifecycle ------------------------------------------------------------------------------
 
-    async def start(self) -> None:
-        """Load subscriptions and what is pending, start the workers and the flusher."""
-        try:
-            for sub in await self.outbox.subscriptions():
-                self._add_worker(sub)
-            self.stats.pending.update(await self.outbox.pending_counts())
-        except Exception as exc:  # database away: the flusher's refresh loads them later
-            log.warning("webhook subscriptions not loaded yet: %r", exc)
-        self._flusher = asyncio.get_running_loop().create_task(self._flush_loop(), name="webhooks")
+    async def start(self, *, lead: bool = True) -> None:
+        """Start the flusher; deliver at once when `deliver` and `lead`, else only once a
+        leader lock starts `leading()`."""
+        await self.pump.start()
+        if lead:
+            await self.lead()
+
+    async def lead(self) -> None:
+        """This process delivers from now on (if it may: `deliver`)."""
+        if self.deliver:
+            await self.pump.lead()
+
+    async def follow(self) -> None:
+        """Another process delivers from now on."""
+        await self.pump.follow()
+
+    def leading(self) -> Leading:
+        """What a leader lock starts and stops (`start` = lead, `stop` = follow)."""
+        return Leading(self)
+
+    async def flush(self) -> int:
+        """Write what is buffered to the outbox now; how many deliveries were written."""
+        return await self.pump.flush()
 
     async def aclose(self) -> None:
         """Flush what is buffered (best effort), then stop every task and the HTTP client."""
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
-            self._flusher = None
-        try:
-            await self.flush()
-        except Exception as exc:
-            log.error("webhook events lost at shutdown (%d): %r", len(self._buffer), exc)
-        for worker in list(self._workers.values()):
-            await worker.aclose()
-        self._workers.clear()
-        await self._sender.aclose()
-
-    async def _flush_loop(self) -> None:
-        refreshed = time.monotonic()
-        while True:
-            await asyncio.sleep(self._flush_interval_s)
-            try:
-                if time.monotonic() - refreshed > self._refresh_s:
-                    refreshed = time.monotonic()
-                    await self.refresh()
-                await self.flush()
-            except Exception as exc:  # database away: the events stay buffered, tried again
-                log.warning("webhook outbox write failed (%d buffered): %r", len(self._buffer), exc)
-
-    async def flush(self) -> int:
-        """Move every buffered event into the outbox; how many deliveries were written."""
-        if not self._buffer:
-            return 0
-        events = list(self._buffer)
-        rows: list[NewDelivery] = []
-        for event in events:
-            body = json.dumps(event.envelope(uuid.uuid4().hex), separators=(",", ":"))
-            for sub in self._subs.values():
-                if wants(sub.events, sub.group, sub.direction, event):
-                    rows.append(NewDelivery(sub.id, str(uuid.uuid4()), event.type, body))
-        await self.outbox.enqueue(rows)
-        for _ in events:  # only now: a failed write keeps them for the next flush
-            self._buffer.popleft()
-        self.enqueued += len(rows)
-        for row in rows if self.deliver else ():  # the delivering process counts them
-            pending = self.stats.pending
-            pending[row.subscription_id] = pending.get(row.subscription_id, 0) + 1
-        for sub_id in {r.subscription_id for r in rows}:
-            if sub_id in self._workers:
-                self._workers[sub_id].wake()
-        return len(rows)
-
-    async def refresh(self) -> None:
-        """Follow subscriptions added or removed by another process sharing the database."""
-        current = {sub.id: sub for sub in await self.outbox.subscriptions()}
-        for sub_id in [s for s in self._subs if s not in current]:
-            self._subs.pop(sub_id, None)
-            worker = self._workers.pop(sub_id, None)
-            if worker is not None:
-                await worker.aclose()
-        for sub_id, sub in current.items():
-            if sub_id not in self._subs:
-                self._add_worker(sub)
+        await self.pump.aclose()
 
     # -- administration -------------------------------------------------------------------------
 
@@ -224,7 +194,7 @@ class WebhookService:
             url=url, events=list(dict.fromkeys(events)), secret=secret, group=group,
             direction=direction,
         )  # fmt: skip
-        self._add_worker(sub)
+        await self.pump.added(sub)  # before any event: `publish` sees it
         return sub
 
     async def subscriptions(self) -> list[Subscription]:
@@ -232,11 +202,7 @@ class WebhookService:
 
     async def unsubscribe(self, subscription_id: int) -> None:
         """Remove a subscription and everything still queued for it."""
-        worker = self._workers.pop(subscription_id, None)
-        self._subs.pop(subscription_id, None)
-        if worker is not None:
-            await worker.aclose()
-        self.stats.pending.pop(subscription_id, None)
+        await self.pump.remove(subscription_id)
         if not await self.outbox.remove_subscription(subscription_id):
             raise NotFound(f"no webhook subscription {subscription_id}")
 
@@ -247,26 +213,19 @@ class WebhookService:
         """Dead deliveries back into their subscription's line (at its end, in id order)."""
         dead = {d.id: d for d in await self.outbox.dead_letters(None, 100_000)}
         count = await self.outbox.replay(delivery_ids, datetime.now(UTC))
-        for delivery_id in delivery_ids:
-            found = dead.get(delivery_id)
-            if found is not None and found.subscription_id in self._workers:
-                pending = self.stats.pending
-                pending[found.subscription_id] = pending.get(found.subscription_id, 0) + 1
-                self._workers[found.subscription_id].wake()
+        found = [dead[i].subscription_id for i in delivery_ids if i in dead]
+        await self.pump.replayed(found)
         return count
 
-    def _add_worker(self, sub: Subscription) -> None:
-        self._subs[sub.id] = sub
-        if not self.deliver:
-            return
-        worker = SubscriptionWorker(
-            sub,
-            outbox=self.outbox,
-            sender=self._sender,
-            policy=self._policy,
-            stats=self.stats,
-            on_delivered=self._on_delivered,
-            clock=time.time,
-        )
-        self._workers[sub.id] = worker
-        worker.start()
+
+class Leading:
+    """The webhook service as a leader lock's `Startable`: it delivers while the lock is held."""
+
+    def __init__(self, service: WebhookService) -> None:
+        self._service = service
+
+    async def start(self) -> None:
+        await self._service.lead()
+
+    async def stop(self) -> None:
+        await self._service.follow()

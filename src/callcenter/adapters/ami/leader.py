@@ -1,5 +1,7 @@
 """One AMI listener per Asterisk server across processes: a PostgreSQL advisory lock per PBX name.
 
+The same lock, under another `purpose`, elects the one process that delivers webhooks.
+
 The lock lives on a dedicated connection kept open; PostgreSQL releases it the moment that
 connection ends (the holder died), and another process takes it within a retry interval. The
 holder stops its listener as soon as it cannot prove it still holds the lock, so two listeners
@@ -21,16 +23,16 @@ log = logging.getLogger(__name__)
 
 
 class Startable(Protocol):
-    """What a leader runs while it holds the lock (an AmiListener)."""
+    """What a leader runs while it holds the lock (an AmiListener, the webhook deliverer)."""
 
     async def start(self) -> None: ...
 
     async def stop(self) -> None: ...
 
 
-def lock_key(pbx: str) -> int:
+def lock_key(pbx: str, purpose: str = "ami-listener") -> int:
     """A stable signed 64-bit advisory-lock key for a PBX name (same in every process)."""
-    digest = hashlib.blake2b(f"callcenter.ami-listener:{pbx}".encode(), digest_size=8).digest()
+    digest = hashlib.blake2b(f"callcenter.{purpose}:{pbx}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
@@ -43,7 +45,12 @@ def asyncpg_dsn(database_url: str) -> str | None:
 
 
 class AmiLeader:
-    """Runs `listener` only while this process holds the PBX's advisory lock."""
+    """Runs `listener` only while this process holds the PBX's advisory lock.
+
+    `purpose`, `label` and `role` name another lock of the same kind (key and log lines):
+    the webhook deliverer is `AmiLeader(pbx="all", purpose="webhook-deliverer",
+    label="webhooks", role="deliverer", ...)`.
+    """
 
     def __init__(
         self,
@@ -55,9 +62,14 @@ class AmiLeader:
         check_s: float = 1.0,
         timeout_s: float = 2.0,
         on_change: Callable[[str, bool], None] | None = None,
+        purpose: str = "ami-listener",
+        label: str | None = None,
+        role: str = "listener",
     ) -> None:
         self.pbx = pbx
-        self.key = lock_key(pbx)
+        self.key = lock_key(pbx, purpose)
+        self._label = label or f"AMI {pbx}"
+        self._role = role
         self.leading = False
         self.terms = 0  # how many times this process became the leader
         self._listener = listener
@@ -68,7 +80,7 @@ class AmiLeader:
 
     async def start(self) -> None:
         """Start competing for the lock; returns at once."""
-        self._task = asyncio.create_task(self._run(), name=f"ami-leader-{self.pbx}")
+        self._task = asyncio.create_task(self._run(), name=f"leader-{self._label}")
 
     async def stop(self) -> None:
         """Stop the listener and give the lock up."""
@@ -90,7 +102,7 @@ class AmiLeader:
                 conn, lost = await self._connect()
                 while not await self._try_lock(conn):
                     if not waiting_logged:
-                        log.info("AMI %s: another process listens; standing by", self.pbx)
+                        log.info("%s: another process is the %s", self._label, self._role)
                         waiting_logged = True
                     await asyncio.sleep(self._retry_s)
                 await self._lead()
@@ -98,7 +110,7 @@ class AmiLeader:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning("AMI %s: leader lock: %r", self.pbx, exc)
+                log.warning("%s: leader lock: %r", self._label, exc)
             finally:
                 await self._follow()
                 if conn is not None:
@@ -144,7 +156,7 @@ class AmiLeader:
             return
         self.leading = True
         self.terms += 1
-        log.info("AMI %s: this process is the listener (term %d)", self.pbx, self.terms)
+        log.info("%s: this process is the %s (term %d)", self._label, self._role, self.terms)
         await self._listener.start()
         if self._on_change is not None:
             self._on_change(self.pbx, True)
@@ -153,7 +165,7 @@ class AmiLeader:
         if not self.leading:
             return
         self.leading = False
-        log.warning("AMI %s: no longer the listener; stopping it", self.pbx)
+        log.warning("%s: no longer the %s; stopping it", self._label, self._role)
         await self._listener.stop()
         if self._on_change is not None:
             self._on_change(self.pbx, False)

@@ -203,15 +203,28 @@ def _outcome_tally(record: CallRecord, rules: KpiRules, last: Group | None) -> T
 
 
 class KpiBook:
-    """Running tallies of one set of finished calls; adding a call again replaces it."""
+    """Running tallies of one set of finished calls; adding a call again replaces it.
+
+    Bounded memory: the tallies are sums; per call the book keeps its record and share (to
+    replace it: a later disposition, a re-count) for the newest `max_records` calls only, older
+    ones sealed (still in every tally; `record()` None; counted in `sealed`), and its start time
+    and share until `forget_started_before` passes it (`started_within`: the live staffing
+    window; a sealed call still there is replaced exactly if added again)."""
 
     def __init__(
-        self, rules: KpiRules, *, agent_key: Callable[[CallRecord], str | None] | None = None
+        self,
+        rules: KpiRules,
+        *,
+        agent_key: Callable[[CallRecord], str | None] | None = None,
+        max_records: int | None = None,
     ) -> None:
         self.rules = rules
         self._agent_key = agent_key or (lambda record: record.agent)
+        self.max_records = max_records
+        self.sealed = 0
         self._shares: dict[CallKey, CallShare] = {}
         self._records: dict[CallKey, CallRecord] = {}
+        self._started: dict[CallKey, tuple[float, CallShare]] = {}
         self._groups: dict[str, Tally] = {}
         self._agents: dict[str, Tally] = {}
 
@@ -228,7 +241,13 @@ class KpiBook:
         share = call_share(record, self.rules, self._agent_key(record))
         self._shares[key] = share
         self._records[key] = record
+        self._started[key] = (record.started_at.timestamp(), share)
         self._apply(share, Tally.plus)
+        if self.max_records is not None:
+            while len(self._records) > self.max_records:
+                oldest = next(iter(self._records))
+                del self._records[oldest], self._shares[oldest]
+                self.sealed += 1
 
     def add_all(self, records: Iterable[CallRecord]) -> None:
         """Count many calls."""
@@ -236,19 +255,29 @@ class KpiBook:
             self.add(record)
 
     def discard(self, key: CallKey) -> None:
-        """Take a call back out, if it was counted."""
-        share = self._shares.pop(key, None)
+        """Take a call back out, if it was counted (a sealed one only while it is recent)."""
+        started = self._started.pop(key, None)  # a sealed call's share, while it is recent
+        share = self._shares.pop(key, None) or (started[1] if started is not None else None)
         self._records.pop(key, None)
         if share is not None:
             self._apply(share, Tally.minus)
 
     def record(self, key: CallKey) -> CallRecord | None:
-        """The counted record of a call."""
+        """The counted record of a call (None also when it was sealed)."""
         return self._records.get(key)
 
     def records(self) -> list[CallRecord]:
-        """Every counted call's record."""
+        """Every counted call's record that is still kept."""
         return list(self._records.values())
+
+    def started_within(self, start: float, end: float) -> list[CallShare]:
+        """The shares of the calls that started in [start, end] (Unix times)."""
+        return [share for at, share in self._started.values() if start <= at <= end]
+
+    def forget_started_before(self, at: float) -> None:
+        """`started_within` will never be asked about calls started before `at` again."""
+        for key in [k for k, (t, _) in self._started.items() if t < at]:
+            del self._started[key]
 
     def group(self, slug: str) -> Tally:
         """One group's tally (empty when it had no calls)."""

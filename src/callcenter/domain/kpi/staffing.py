@@ -15,11 +15,10 @@ then scheduled for shrinkage (breaks, training, absence): ceil(N / (1 - shrinkag
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from callcenter.domain.calls.records import CallRecord
-from callcenter.domain.kpi.book import KpiBook, KpiRules, group_figures
+from callcenter.domain.kpi.book import EMPTY, KpiBook, KpiRules, Tally, group_figures
 
 MAX_AGENTS = 100_000
 
@@ -131,7 +130,7 @@ def agents_needed(
 
 def live_agents_needed(
     *,
-    records: Iterable[CallRecord],
+    book: KpiBook,
     rules: KpiRules,
     now: float,
     staffing: StaffingRules,
@@ -140,17 +139,19 @@ def live_agents_needed(
     """Per group slug: agents to schedule at the last interval's offered load and handle time.
 
     Offered calls and AHT are those of the calls that started in the last `interval_minutes` and
-    have ended (the KPI rules of domain.kpi.book); without an answered call in that interval the
-    day's AHT stands in; None when neither exists yet (no handle time measured).
+    have ended (the KPI rules of domain.kpi.book; `book` counts the ended calls); without an
+    answered call in that interval the day's AHT stands in; None when neither exists yet (no
+    handle time measured). Calls started before the interval are forgotten by `book` here.
     """
     window = staffing.interval_minutes * 60.0
-    recent = KpiBook(rules)
-    for record in records:
-        if now - window <= record.started_at.timestamp() <= now:
-            recent.add(record)
+    book.forget_started_before(now - window)
+    sums: dict[str, Tally] = {}
+    for share in book.started_within(now - window, now):
+        for slug, part in share.groups:
+            sums[slug] = sums.get(slug, EMPTY).plus(part)
     needed: dict[str, int | None] = {}
     for group in rules.groups:
-        tally = recent.group(group.slug)
+        tally = sums.get(group.slug, EMPTY)
         aht = group_figures(tally)["aht_s"]
         if aht is None and day_aht is not None:
             aht = day_aht.get(group.slug)
