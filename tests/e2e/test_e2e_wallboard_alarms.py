@@ -1,4 +1,4 @@
-"""Wallboard sparklines (waiting and SL over the last hour) and alarms: red, listed, announced."""
+"""Wallboard sparklines (waiting and SL, 24 h by 15 minutes) and alarms: red, listed, announced."""
 
 from __future__ import annotations
 

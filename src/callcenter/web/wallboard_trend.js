@@ -1,4 +1,4 @@
-// Wallboard sparklines (calls waiting and service level over the last hour, per group) and
+// Wallboard sparklines (calls waiting and service level over the last 24 hours by 15 minutes, per group) and
 // alarms (SL under target, a wait over the limit, a pause over its reason's limit): red, listed
 // at the top, and announced with a tone when they start.
 

@@ -1,5 +1,5 @@
 """Each group's recent history for the wallboard's sparklines: calls waiting and service level,
-one point per step over a window (by default the last hour, minute by minute)."""
+one point per step over a window (by default the last 24 hours by 15 minutes: the day so far)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 @dataclass
 class _Point:
     waiting: int = 0  # the most callers waiting at once in the step
+    last: int = 0  # how many were waiting when last seen (a new step starts from it)
     sl_percent: float | None = None  # the service level at the step's last change
 
 
@@ -18,8 +19,8 @@ class _Point:
 class TrendBook:
     """Group slug -> step index -> point; a step without changes repeats the step before it."""
 
-    window_s: int = 3600
-    step_s: int = 60
+    window_s: int = 24 * 3600
+    step_s: int = 15 * 60
     _points: dict[str, dict[int, _Point]] = field(default_factory=dict)
     _last_step: int | None = None
 
@@ -41,8 +42,11 @@ class TrendBook:
         for group in groups:
             points = self._points.setdefault(str(group["slug"]), {})
             carried = points.get(max((s for s in points if s < step), default=step))
-            point = points.setdefault(step, _Point(carried.waiting if carried else 0))
-            point.waiting = max(point.waiting, int(group["waiting"]))
+            waiting_now = int(group["waiting"])
+            start = carried.last if carried else 0
+            point = points.setdefault(step, _Point(start, start))
+            point.waiting = max(point.waiting, waiting_now)
+            point.last = waiting_now
             point.sl_percent = group.get("sl_percent")
             for old in [s for s in points if s < first - 1]:
                 del points[old]
