@@ -151,14 +151,17 @@ class WallboardService:
         self._paused.state(code, fact.state, fact.at)
 
     def agent_today(self, code: str) -> dict[str, Any]:
-        """One agent's figures today: answered, AHT, FCR % and time paused."""
+        """One agent's figures today (answered, AHT, FCR %, time paused) and the callers waiting
+        now in the queues the agent is a member of."""
         self.roll_over()
+        seen = self._presence.get(code)
         return {
             "agent": code,
             "day": self._day.isoformat(),
             **agent_figures(self._book.agent(code)),
             "paused_s": self._paused.paused_s(code, self._clock()),
             "paused_now": self._paused.paused_now(code),
+            **self._live.waiting_in(seen.queues if seen else (), self._clock()),
         }
 
     def live_calls(self, pbx: str) -> list[dict[str, Any]]:
@@ -198,9 +201,7 @@ class WallboardService:
 
     async def rebuild(self, uow_factory: UowFactory) -> int:
         """Count today's stored calls (after a restart the day goes on); returns how many were
-        not counted here (a sealed call counts as one).
-
-        Without groups given at construction, the groups table supplies them. The day is counted
+        not counted here (a sealed call counts as one). Without groups given at construction, the groups table supplies them. The day is counted
         afresh from storage; a call counted here keeps our record unless storage knows its
         disposition and we do not, and calls counted here and not stored yet are kept.
         """
@@ -286,9 +287,8 @@ class WallboardService:
     def _may_cross(self) -> bool:
         """A wait or a pause going on that may cross its alarm limit with no new fact."""
         limits = self._alarms.pause_limits_s
-        if any(a.state == "paused" and a.reason in limits for a in self._presence.all()):
-            return True
-        return bool(self._live.waiting_callers((), self._clock()))
+        paused = any(a.state == "paused" and a.reason in limits for a in self._presence.all())
+        return paused or bool(self._live.waiting_callers((), self._clock()))
 
     def start(self) -> None:
         """Start the publisher task."""

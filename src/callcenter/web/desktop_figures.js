@@ -1,4 +1,5 @@
-// The agent's own figures today on the desktop: calls handled, AHT, FCR %, time paused.
+// The agent's own figures today on the desktop: calls handled, AHT, FCR %, time paused, and the
+// callers waiting now in the agent's queues (with the longest wait).
 
 import { api, clock, h } from "/static/common.js";
 import { fmtNumber, fmtPercent, t } from "/static/i18n.js";
@@ -21,7 +22,9 @@ export function renderFigures() {
     stat("my.calls", fmtNumber(figures.answered), "my-calls"),
     stat("my.aht", figures.aht_s === null ? "—" : clock(figures.aht_s), "my-aht"),
     stat("my.fcr", fmtPercent(figures.fcr_percent), "my-fcr"),
-    stat("my.paused", clock(paused), "my-paused"));
+    stat("my.paused", clock(paused), "my-paused"),
+    stat("my.waiting", figures.waiting_in_my_queues
+      ? `${fmtNumber(figures.waiting_in_my_queues)} · ${clock(figures.longest_wait_s)}` : "0", "my-waiting"));
 }
 
 /** Fetch the figures now (after a call, a pause) and then every `everyMs`. */
@@ -35,7 +38,7 @@ export async function refreshFigures(code) {
   }
 }
 
-export function startFigures(code, everyMs = 10_000) {
+export function startFigures(code, everyMs = 5_000) {
   refreshFigures(code);
   setInterval(() => refreshFigures(code), everyMs);
   setInterval(() => { if (figures?.paused_now) renderFigures(); }, 1000);

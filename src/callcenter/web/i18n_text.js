@@ -185,6 +185,7 @@ export const TEXT = {
   "my.aht": ["平均处理时长", "avg handle time"],
   "my.fcr": ["首次解决率", "first-contact resolution"],
   "my.paused": ["暂停时长", "time paused"],
+  "my.waiting": ["我的队列排队 · 最长等待", "waiting in my queues · longest"],
   "wb.spark_help": ["近24小时：排队数（琥珀色）与服务水平（绿色），每15分钟一点", "last 24 hours: callers waiting (amber) and service level (green), a point every 15 minutes"],
   "wb.spark_legend": ["近24小时 · 排队峰值 {peak}", "24 h · peak waiting {peak}"],
   "alarm.sl": ["{group}：服务水平 {sl} 低于目标 {target}", "{group}: service level {sl} under target {target}"],

@@ -134,6 +134,13 @@ class LiveQueues:
             for key, c in waiting
         ]
 
+    def waiting_in(self, queues: Iterable[str], now: float) -> dict[str, Any]:
+        """How many callers wait now in these queues, and the longest wait (an agent's groups)."""
+        mine = set(queues)
+        waits = [now - c.waiting_since for c in self._calls.values() if c.waiting_in in mine]
+        longest = round(max(0.0, max(waits, default=0.0)), 1)
+        return {"waiting_in_my_queues": len(waits), "longest_wait_s": longest}
+
     def in_progress(self, queue: str, counted: KpiBook) -> int:
         """Calls offered to `queue` today that have not ended (and are not counted yet)."""
         return sum(1 for key, c in self._calls.items() if queue in c.queues and key not in counted)
