@@ -6,6 +6,7 @@ service here too.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from callcenter.adapters.db.database import Database
@@ -65,6 +66,10 @@ def recording_service(
         return None if pipeline is None else pipeline.tracker.agent_call(pbx, interface)
 
     store = LocalRecordingStore(settings.recordings_dir) if settings.recordings_dir else None
+    if store is None:
+        logging.getLogger(__name__).info(
+            "recordings: CALLCENTER_RECORDINGS_DIR unset, calls' recordings indexed by name only"
+        )
     return RecordingService(
         uow=db.uow,
         store=store,

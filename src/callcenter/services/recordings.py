@@ -80,7 +80,7 @@ class RecordingService:
             group = await self._group_of(record)
             for name in record.recordings:
                 facts = await self._store.facts(name) if self._store is not None else None
-                if facts is None:
+                if facts is None and self._store is not None:  # no store set: nothing to find
                     log.warning(
                         "recording %s of call %s is not in the store", name, record.linkedid
                     )

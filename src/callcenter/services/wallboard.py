@@ -200,11 +200,10 @@ class WallboardService:
         return True
 
     async def rebuild(self, uow_factory: UowFactory) -> int:
-        """Count today's stored calls (after a restart the day goes on); returns how many were
-        not counted here (a sealed call counts as one). Without groups given at construction, the groups table supplies them. The day is counted
-        afresh from storage; a call counted here keeps our record unless storage knows its
-        disposition and we do not, and calls counted here and not stored yet are kept.
-        """
+        """Count today's stored calls (after a restart the day goes on); how many were not
+        counted here (a sealed call counts as one). No groups given: the groups table's. The
+        day is counted afresh from storage; a call counted here keeps our record unless storage
+        knows its disposition and we do not; calls counted here, not stored yet, are kept."""
         self.roll_over()
         day = self._day
         start, end = day_bounds(day, self._tz, self._start_hour)
