@@ -118,7 +118,8 @@ async def build_runtime(settings: Settings) -> Runtime:
     presence = PresenceBoard()
     metrics = CallCenterMetrics()
     customers = CallCustomers()
-    work = work_item_service(settings, db, presence=presence)
+    webhooks = webhook_service(settings, db, on_delivered=metrics.observe_webhook)
+    work = work_item_service(settings, db, presence=presence, publish=webhooks.publish)
     routing = routing_service(settings, db, presence, metrics.observe_route, work)
     desk = DeskBook(inner=notifier, wrapup_s=dict(settings.queue_wrapup_s))
     pops = ScreenPopService(
@@ -131,7 +132,6 @@ async def build_runtime(settings: Settings) -> Runtime:
     )
     store = call_store(settings, db)
     wallboard = wallboard_service(settings, notifier, presence, agents)
-    webhooks = webhook_service(settings, db, on_delivered=metrics.observe_webhook)
     pipelines: dict[str, AmiPipeline] = {}
     listeners: dict[str, AmiListener] = {}
     pbxs: Mapping[str, PbxCommands] = AmiCommandsByServer(listeners)
@@ -160,7 +160,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
     supervision = wiring.supervision_service(settings, db, listeners, pipelines, audit)
     recordings = wiring.recording_service(settings, db, audit, listeners, pipelines)
-    campaigns = campaign_service(settings, db, pbxs)  # campaign_wiring.py
+    campaigns = campaign_service(settings, db, pbxs, webhooks.publish)  # campaign_wiring.py
     recorder = CallRecorder(
         store=store,
         customers=customers,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from callcenter.adapters.db.database import Database
 from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.webhooks import EventSink
 from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -18,9 +19,13 @@ if TYPE_CHECKING:
 
 
 def campaign_service(
-    settings: Settings, db: Database, pbxs: Mapping[str, PbxCommands]
+    settings: Settings,
+    db: Database,
+    pbxs: Mapping[str, PbxCommands],
+    publish: EventSink | None = None,
 ) -> CampaignService:
-    """Campaign lists and the dialers of running campaigns (stored in this database)."""
+    """Campaign lists and the dialers of running campaigns (stored in this database); `publish`
+    (the webhook service's) gets campaign.result."""
     from callcenter.adapters.db.campaign_segments import SqlSegments
     from callcenter.adapters.db.repo_campaigns import SqlCampaigns
     from callcenter.services.campaigns import CampaignService
@@ -36,6 +41,7 @@ def campaign_service(
         default_zone=settings.timezone,
         ring_timeout_s=settings.campaign_ring_timeout_s,
         tick_s=settings.campaign_tick_s,
+        publish=publish,
     )
 
 

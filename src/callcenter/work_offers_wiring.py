@@ -47,7 +47,7 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
     store = SqlWorkOffers(runtime.database.sessions)
     dialer = CallbackDialer(
         store=store,
-        closer=WorkCloser(uow=runtime.database.uow),
+        closer=WorkCloser(uow=runtime.database.uow, publish=runtime.webhooks.publish),
         pbxs=pbxs,
         notifier=runtime.desk,
         rule=callback_rule(settings),

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from callcenter.adapters.db.database import Database
     from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.domain.routing.rules import RoutingRules
+    from callcenter.ports.webhooks import EventSink
     from callcenter.runtime import Runtime
     from callcenter.services.work_items import WorkItemService
     from callcenter.settings import Settings
@@ -22,8 +23,10 @@ def work_item_service(
     db: Database,
     rules: RoutingRules | None = None,
     presence: PresenceBoard | None = None,
+    publish: EventSink | None = None,
 ) -> WorkItemService:
-    """Work-item intake over this database, the rule book and (when given) live presence."""
+    """Work-item intake over this database, the rule book and (when given) live presence;
+    `publish` (the webhook service's) gets work_item.created and work_item.done."""
     from callcenter.adapters.db.snapshots import SqlSnapshots
     from callcenter.adapters.work_files import DiskFileStore
     from callcenter.services.routing import load_rules
@@ -41,6 +44,7 @@ def work_item_service(
         files=DiskFileStore(settings.work_files_dir),
         placer=placer,
         region=settings.default_region,
+        publish=publish,
     )
 
 

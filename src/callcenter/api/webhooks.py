@@ -45,7 +45,7 @@ class SubscriptionOut(BaseModel):
     filter: FilterIn
     created_at: datetime
     pending: int
-    not_emitted_yet: list[str]  # reserved event types whose features do not exist yet
+    not_emitted_yet: list[str]  # reserved event types not emitted yet (none today)
 
     @classmethod
     def of(cls, sub: Subscription, pending: int) -> SubscriptionOut:

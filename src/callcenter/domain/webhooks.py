@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact, RingStarted
+from callcenter.domain.campaigns.records import ListRecord
 from callcenter.domain.complaints.records import Complaint
+from callcenter.domain.work_items import WorkItem
 
 SIGNATURE_HEADER = "X-Callcenter-Signature"
 EVENT_HEADER = "X-Callcenter-Event"
@@ -26,9 +28,12 @@ EMITTED_EVENTS = (
     "call.ended",
     "call.disposition",
     "complaint.changed",
+    "work_item.created",
+    "work_item.done",
+    "campaign.result",
 )
 # Names kept for features not built yet: accepted in subscriptions, emitted once they exist.
-RESERVED_EVENTS = ("work_item.created", "work_item.done", "campaign.result")
+RESERVED_EVENTS: tuple[str, ...] = ()
 EVENT_TYPES = EMITTED_EVENTS + RESERVED_EVENTS
 DIRECTIONS = ("inbound", "outbound")
 
@@ -155,3 +160,52 @@ def disposition_event(
         "group": call[0],
     }
     return Event("call.disposition", at, data, call[0], call[1])
+
+
+def work_item_created_event(item: WorkItem, at: float) -> Event:
+    """`work_item.created`: an item was stored (filtered on its group)."""
+    data = {
+        "id": item.id,
+        "kind": item.kind,
+        "group": item.group_slug,
+        "status": item.status,
+        "due_at": item.due_at.isoformat() if item.due_at is not None else None,
+        "customer_id": item.customer_id,
+    }
+    return Event("work_item.created", at, data, item.group_slug, None)
+
+
+def work_item_done_event(item: WorkItem, agent: str | None, at: float) -> Event:
+    """`work_item.done`: an item reached done; `agent` is its owner's code, if it has one."""
+    data = {
+        "id": item.id,
+        "kind": item.kind,
+        "group": item.group_slug,
+        "outcome": item.outcome,
+        "disposition": item.disposition_code,
+        "agent": agent,
+        "customer_id": item.customer_id,
+    }
+    return Event("work_item.done", at, data, item.group_slug, None)
+
+
+def campaign_result_event(
+    *, group: str, record: ListRecord, at: float, agent: str | None,
+    outcome: str | None = None, disposition: str | None = None,
+) -> Event:  # fmt: skip
+    """`campaign.result`: an attempt ended with `outcome`, or the record got `disposition`."""
+    data = {
+        "campaign_id": record.campaign_id,
+        "record_id": record.id,
+        "number": record.number,
+        "customer_id": record.customer_id,
+        "outcome": outcome,
+        "disposition": disposition,
+        "agent": agent,
+        "record_status": record.status,
+        "closed_reason": record.closed_reason,
+        "attempts": record.attempts,
+        "group": group,
+        "direction": "outbound",
+    }
+    return Event("campaign.result", at, data, group, "outbound")

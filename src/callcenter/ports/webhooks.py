@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
+
+from callcenter.domain.webhooks import Event
+
+# Where services hand an event to subscribers (the webhook service's `publish`): never waits.
+EventSink = Callable[[Event], None]
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from callcenter.domain.access.auth import MANAGERS, Principal
 from callcenter.domain.campaigns.campaign import DISPOSITIONS
 from callcenter.domain.campaigns.records import ListRecord, after_disposition
 from callcenter.domain.orders import OrderItem
+from callcenter.domain.webhooks import campaign_result_event
 from callcenter.ports.campaigns import CampaignDeskStore
 from callcenter.ports.uow import UowFactory
 from callcenter.services import sales
@@ -191,6 +192,7 @@ class CampaignDesk:
         closed = after_disposition(record, code, now, at)
         await self.store.dispose(closed, code=code, agent=agent, at=now)
         dialer = self._dialer(campaign_id)
+        await self._result(campaign_id, dialer, closed, now, agent=agent, disposition=code)
         held = self.previewing.get(agent) if agent is not None else None
         if agent is not None and held is not None and held[1].id == record_id:
             self.previewing.pop(agent)
@@ -209,6 +211,26 @@ class CampaignDesk:
             else None,
             "order_number": order.order_number if order else None,
         }
+
+    async def _result(
+        self, campaign_id: int, dialer: CampaignDialer | None, record: ListRecord, at: float,
+        *, agent: str | None, disposition: str,
+    ) -> None:  # fmt: skip
+        """`campaign.result` for a disposition (the campaign's group from the store if it is
+        not dialling in this process)."""
+        publish = self.campaigns.publish
+        if publish is None:
+            return
+        if dialer is not None:
+            group = dialer.campaign.group
+        else:
+            summary = await self.campaigns.store.get(campaign_id)
+            group = summary.campaign.group if summary is not None else "telemarketing"
+        publish(
+            campaign_result_event(
+                group=group, record=record, at=at, agent=agent, disposition=disposition
+            )
+        )
 
     async def _agent_of(self, campaign_id: int, record: ListRecord) -> str | None:
         dialer = self._dialer(campaign_id)

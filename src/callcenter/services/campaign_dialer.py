@@ -15,8 +15,10 @@ from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.eligibility import DialContext, terminal, why_not
 from callcenter.domain.campaigns.pacing import PacingDecision, PacingInputs, decide
 from callcenter.domain.campaigns.records import ListRecord, after_attempt, start_attempt
+from callcenter.domain.webhooks import campaign_result_event
 from callcenter.ports.campaigns import AttemptResult, CampaignLedger
 from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_calls import Attempt, CampaignCalls
 from callcenter.services.dial_targets import dial_string
 from callcenter.services.errors import PbxRefused, PbxUnavailable
@@ -42,8 +44,10 @@ class CampaignDialer:
         ring_timeout_s: float = 30.0,
         dnc_numbers: Callable[[], Iterable[str]] = frozenset,
         on_originate: Callable[[float], None] | None = None,
+        publish: EventSink | None = None,
     ) -> None:
         self.campaign = campaign
+        self.publish = publish  # webhooks: campaign.result
         self.ledger = ledger
         self.pbx = pbx
         self.clock = clock
@@ -222,8 +226,22 @@ class CampaignDialer:
                         linkedid=attempt.linkedid,
                     )
                 )
+                self.result(record, at, agent=attempt.agent, outcome=outcome)
                 if record.status == "queued":
                     self._push(record)
+
+    def result(
+        self, record: ListRecord, at: float, *, agent: str | None,
+        outcome: str | None = None, disposition: str | None = None,
+    ) -> None:  # fmt: skip
+        """Tell subscribers an attempt ended (`outcome`) or the record was disposed."""
+        if self.publish is not None:
+            self.publish(
+                campaign_result_event(
+                    group=self.campaign.group, record=record, at=at, agent=agent,
+                    outcome=outcome, disposition=disposition,
+                )
+            )  # fmt: skip
 
     def figures(self) -> dict[str, Any]:
         """Live figures for the supervisor."""

@@ -106,6 +106,7 @@ class CampaignPreview:
                     attempt_id=attempt_id, record=later, outcome="no_answer", ended_at=now
                 )
             )
+            dialer.result(later, now, agent=code, outcome="no_answer")
         if later.status == "done":
             dialer.held.pop(record.id, None)
         else:

@@ -17,6 +17,7 @@ from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.campaigns import CampaignLedger, CampaignStore, Segments
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.uow import UowFactory
+from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_dialer import CampaignDialer
 from callcenter.services.errors import Conflict, InvalidField, NotFound
 
@@ -49,8 +50,10 @@ class CampaignService:
         tick_s: float = 1.0,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+        publish: EventSink | None = None,
     ) -> None:
         self._uow = uow
+        self.publish = publish  # webhooks: campaign.result (attempts and dispositions)
         self.store = store
         self.ledger = ledger
         self.segments = segments
@@ -147,6 +150,7 @@ class CampaignService:
             region=self.region,
             default_zone=self.default_zone,
             ring_timeout_s=self.ring_timeout_s,
+            publish=self.publish,
         )
         dialer.calls.agent_code = self.agent_code
         for (pbx, _), fact in list(self._agents.items()):

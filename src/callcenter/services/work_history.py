@@ -4,10 +4,13 @@ status changes, the desktop's complete and the callback dialler's last outcome."
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
+from callcenter.domain.webhooks import work_item_done_event
 from callcenter.domain.work_items import WorkItem, check_transition, leaves_contact
 from callcenter.ports.uow import UnitOfWork, UowFactory
+from callcenter.ports.webhooks import EventSink
 from callcenter.ports.work_items import StatusChange
 
 log = logging.getLogger(__name__)
@@ -46,8 +49,9 @@ async def add_contact(
 class WorkCloser:
     """Closes an item an agent holds (done, failed, cancelled), writing its contact."""
 
-    def __init__(self, *, uow: UowFactory) -> None:
+    def __init__(self, *, uow: UowFactory, publish: EventSink | None = None) -> None:
         self._uow = uow
+        self._publish = publish  # webhooks: work_item.done
 
     async def close_held(
         self,
@@ -93,4 +97,11 @@ class WorkCloser:
             )
             await uow.commit()
         log.info("work item %d: %s by %s (%s)", item_id, status, agent, outcome or "-")
+        if status == "done" and self._publish is not None:
+            done = replace(
+                item, status=status, owner_agent_id=owner.id,
+                outcome=outcome or item.outcome,
+                disposition_code=disposition_code or item.disposition_code,
+            )  # fmt: skip
+            self._publish(work_item_done_event(done, agent, now.timestamp()))
         return True

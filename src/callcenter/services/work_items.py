@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.domain.routing.work_sla import Calendar, due_at
+from callcenter.domain.webhooks import work_item_created_event, work_item_done_event
 from callcenter.domain.work_items import (
     WORK_KINDS,
     Attachment,
@@ -26,6 +27,7 @@ from callcenter.domain.work_items import (
     check_transition,
 )
 from callcenter.ports.uow import UowFactory
+from callcenter.ports.webhooks import EventSink
 from callcenter.ports.work_items import FileStore, StatusChange
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 from callcenter.services.work_history import add_contact
@@ -39,9 +41,16 @@ class WorkItemService:
     """Each call is one transaction."""
 
     def __init__(
-        self, *, uow: UowFactory, files: FileStore, placer: Placer, region: str = "CN"
+        self,
+        *,
+        uow: UowFactory,
+        files: FileStore,
+        placer: Placer,
+        region: str = "CN",
+        publish: EventSink | None = None,
     ) -> None:
         self._uow = uow
+        self._publish = publish  # webhooks: work_item.created / work_item.done
         self._files = files
         self.placer = placer
         self.region = region
@@ -88,6 +97,9 @@ class WorkItemService:
                 results[index] = item.stored(item_id, now)
             await uow.commit()
         stored = [r for r in results if isinstance(r, WorkItem)]
+        if self._publish is not None:
+            for made in stored:
+                self._publish(work_item_created_event(made, now.timestamp()))
         if self.on_filed_items is not None and stored:
             self.on_filed_items(stored)  # offered on the next pass without reading them back
         if self.on_filed is not None and stored:
@@ -202,8 +214,15 @@ class WorkItemService:
                 disposition_code=change.disposition_code,
                 settled=change.settled,
             )
+            done_by = None  # the owner's code, for work_item.done
+            if change.status == "done" and (owner or item.owner_agent_id) is not None:
+                agent = await uow.agents.get(agent_id=owner or item.owner_agent_id or 0)
+                done_by = agent.code if agent is not None else None
             await uow.commit()
-        return (await self.get(item_id=item_id))[0]
+        after = (await self.get(item_id=item_id))[0]
+        if change.status == "done" and self._publish is not None:
+            self._publish(work_item_done_event(after, done_by, now.timestamp()))
+        return after
 
     def _checked(self, intake: Intake) -> Sender:
         if intake.kind not in WORK_KINDS:
