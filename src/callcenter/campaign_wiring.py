@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -15,6 +17,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from callcenter.runtime import Runtime
+    from callcenter.services.campaign_desk import CampaignDesk
     from callcenter.services.campaigns import CampaignService
 
 
@@ -67,8 +70,35 @@ def attach_campaign_desk(runtime: Runtime) -> None:
 
 async def resume_campaigns(runtime: Runtime) -> None:
     """Campaigns stored as running dial again (one process only: the one with the listeners)."""
-    if runtime.campaign_desk is None or not runtime.settings.campaign_resume:
+    desk = runtime.campaign_desk
+    if desk is None or not runtime.settings.campaign_resume:
         return
-    resumed = await runtime.campaign_desk.resume()
+    try:
+        resumed = await desk.resume()
+    except Exception as exc:  # the database away: calls are still routed, campaigns wait for it
+        log.warning("running campaigns not resumed yet (%r); retrying in the background", exc)
+        task = asyncio.get_running_loop().create_task(_resume_later(desk), name="campaign-resume")
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        runtime.closers.append(stop)
+        return
     if resumed:
         log.info("resumed running campaigns %s", resumed)
+
+
+async def _resume_later(desk: CampaignDesk, first_delay_s: float = 1.0) -> None:
+    delay = first_delay_s
+    while True:
+        await asyncio.sleep(delay)
+        try:
+            resumed = await desk.resume()
+        except Exception as exc:
+            delay = min(30.0, delay * 2)
+            log.warning("running campaigns not resumed yet (%r); next try in %.0f s", exc, delay)
+            continue
+        log.info("resumed running campaigns %s (the database is back)", resumed)
+        return
