@@ -62,12 +62,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from callcenter.adapters.logformat import configure
 
     log_format = os.environ.get("CALLCENTER_LOG_FORMAT", "text").strip().lower() or "text"
+    # --log-level, else CALLCENTER_LOG_LEVEL (the setting `serve` documents), else INFO
+    level = (args.log_level or os.environ.get("CALLCENTER_LOG_LEVEL") or "INFO").upper()
     try:
-        configure((args.log_level or "INFO").upper(), log_format)
+        configure(level, log_format)
     except ValueError as exc:
         print(f"callcenter: logging: {exc}", file=sys.stderr)
         return 2
-    if (args.log_level or "INFO").upper() != "DEBUG":
+    if level != "DEBUG":
         logging.getLogger("alembic").setLevel(logging.WARNING)  # migration chatter on every start
     if args.demo:
         _use_demo()
