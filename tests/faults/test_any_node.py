@@ -14,7 +14,7 @@ import json
 import os
 import signal
 import subprocess
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,7 @@ from callcenter.sim.model import interface_of
 from callcenter.sim.server import SimulatedAsterisk
 from support.faults import TcpProxy
 from support.livestack import SECRET, seed_floor
-from support.servekit import free_port, ready, spawn
+from support.servekit import free_port, ready, spawn, until
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LEADING = "this process is the listener"
@@ -55,15 +55,6 @@ class Node:
             headers={"Authorization": f"Bearer {token}"},
             timeout=20,
         )
-
-
-async def until(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 @contextlib.asynccontextmanager

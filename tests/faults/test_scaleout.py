@@ -14,10 +14,9 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,17 +32,11 @@ from callcenter.adapters.db.uow import SqlUnitOfWork
 from callcenter.services.tokens import create_token
 from callcenter.sim.server import SimulatedAsterisk
 from support.livestack import SECRET, seed_floor
-from support.servekit import Served, ready
+from support.servekit import Served, free_port, ready, until
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 LEADING = "this process is the listener"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -62,16 +55,6 @@ class Node:
         return self.proc.poll() is None
 
 
-async def until(check: Callable[[], bool], timeout: float = 20.0, what: str = "") -> None:
-    """Wait until `check()` holds (a clear failure message otherwise)."""
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what or check}") from None
-
-
 @pytest.fixture
 def bus_prefix(redis_prefix: str) -> str:
     """This test's own Redis key prefix (the shared fixture deletes its keys after)."""
@@ -88,7 +71,7 @@ async def cluster(
     nodes: list[Node] = []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             env = {
                 **os.environ,
                 "CALLCENTER_DATABASE_URL": database_url,

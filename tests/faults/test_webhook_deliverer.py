@@ -13,11 +13,10 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,18 +28,12 @@ from callcenter.adapters.db.repo_webhooks import SqlWebhookOutbox
 from callcenter.sim.server import SimulatedAsterisk
 from support.livestack import SECRET, seed_floor
 from support.receivers import Receiver
-from support.servekit import ready
+from support.servekit import free_port, ready, until
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 DELIVERING = "webhooks: this process is the deliverer"
 HOOK_SECRET = "crm-secret-0123456789"
 CALL_EVENTS = ["call.ringing", "call.answered", "call.ended"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -57,15 +50,6 @@ class Node:
         return self.proc.poll() is None
 
 
-async def until(check: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what or check}") from None
-
-
 @contextlib.asynccontextmanager
 async def cluster(
     database_url: str, prefix: str, tmp: Path
@@ -75,7 +59,7 @@ async def cluster(
     nodes: list[Node] = []
     try:
         for name in ("a", "b"):
-            port = _free_port()
+            port = free_port()
             env = {
                 **os.environ,
                 "CALLCENTER_DATABASE_URL": database_url,
@@ -167,7 +151,7 @@ async def test_one_deliverer_each_event_once_and_failover_on_kill(
         await db.aclose()
     try:
         async with cluster(database_url, redis_prefix, tmp_path) as (sim, nodes):
-            await until(lambda: any(n.delivering() for n in nodes), what="a deliverer")
+            await until(lambda: any(n.delivering() for n in nodes), 30, "a deliverer")
             await asyncio.sleep(2.0)  # a second deliverer would have started by now
             assert [n.delivering() for n in nodes].count(True) == 1
             deliverer = next(n for n in nodes if n.delivering())
@@ -175,7 +159,7 @@ async def test_one_deliverer_each_event_once_and_failover_on_kill(
 
             first = await _calls(sim, 3)
             wanted = {(e, c) for c in first for e in CALL_EVENTS}
-            await until(lambda: _kinds(crm) >= wanted, what="the first calls' events")
+            await until(lambda: _kinds(crm) >= wanted, 30, "the first calls' events")
             await asyncio.sleep(1.5)  # a duplicate (or a late one) would have landed by now
             before = _events(crm)
             assert set(before.values()) == {1}  # each event once
@@ -190,7 +174,7 @@ async def test_one_deliverer_each_event_once_and_failover_on_kill(
             await asyncio.sleep(1.0)  # its AMI login has resynced
             later = await _calls(sim, 3)
             wanted |= {(e, c) for c in later for e in CALL_EVENTS}
-            await until(lambda: _kinds(crm) >= wanted, what="the later calls' events")
+            await until(lambda: _kinds(crm) >= wanted, 30, "the later calls' events")
             await asyncio.sleep(1.5)
             after = _events(crm)
             assert set(after.values()) == {1}
