@@ -19,7 +19,7 @@ from callcenter.adapters.db.tables_live import LiveCallRow
 from callcenter.sim.model import ENTRY_POINTS
 from callcenter.sim.server import SimulatedAsterisk
 from support.livestack import SECRET, seed_floor
-from support.servekit import free_port, ready, serve_env, spawn
+from support.servekit import free_port, ready, serve_env, spawn, until
 
 ENTRIES = sorted(ENTRY_POINTS)
 TIME_SCALE = 0.1  # one simulated second is 0.1 s
@@ -27,16 +27,6 @@ TIME_SCALE = 0.1  # one simulated second is 0.1 s
 
 def _logins(sim: SimulatedAsterisk) -> int:
     return sum(1 for s in sim.sessions if s.authenticated)
-
-
-async def _until(check: object, timeout: float, what: str) -> None:
-    assert callable(check)
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def _rows(url: str) -> tuple[list[CallRecordRow], int]:
@@ -80,7 +70,7 @@ async def test_kill_9_mid_burst_stores_every_call_it_had_seen_once(
     second = None
     try:
         await ready(http_port, first)
-        await _until(lambda: _logins(sim) == 1, 20, "the first AMI login")
+        await until(lambda: _logins(sim) == 1, 20, "the first AMI login")
         await asyncio.sleep(0.5)  # its resync is done
 
         # 5 calls/s for 4 s: short ones end before the kill, medium ones while it is down,
@@ -96,7 +86,7 @@ async def test_kill_9_mid_burst_stores_every_call_it_had_seen_once(
         await asyncio.sleep(3.5)  # calls end while nobody listens
         second = spawn(env, tmp_path / "second.log")
         await ready(http_port, second)
-        await _until(lambda: _logins(sim) == 1, 20, "the new AMI login")
+        await until(lambda: _logins(sim) == 1, 20, "the new AMI login")
         for i in range(20, 25):  # the restarted process takes calls as usual
             placed.append(_place(sim, i, 5.0))
             await asyncio.sleep(0.2)

@@ -18,7 +18,7 @@ from callcenter.adapters.db.engine import make_engine, make_session_factory
 from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.sim.server import SimulatedAsterisk
 from support.livestack import SECRET, seed_floor
-from support.servekit import free_port, ready, serve_env, spawn
+from support.servekit import free_port, ready, serve_env, spawn, until
 
 TIME_SCALE = 0.1  # one simulated second is 0.1 s
 
@@ -34,16 +34,6 @@ async def _stored(url: str) -> list[CallRecordRow]:
 
 def _logins(sim: SimulatedAsterisk) -> int:
     return sum(1 for s in sim.sessions if s.authenticated)
-
-
-async def _until(check: object, timeout: float, what: str) -> None:
-    assert callable(check)
-    try:
-        async with asyncio.timeout(timeout):
-            while not check():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
 
 
 async def test_calls_no_process_saw_are_read_back_from_the_queue_log(
@@ -65,12 +55,12 @@ async def test_calls_no_process_saw_are_read_back_from_the_queue_log(
     second = None
     try:
         await ready(http_port, first)
-        await _until(lambda: _logins(sim) == 1, 20, "the first AMI login")
+        await until(lambda: _logins(sim) == 1, 20, "the first AMI login")
         seen = sim.place_call("+8613900000099", "Seen", "8001", agent_answers_after=1, talk_s=5)
         await asyncio.sleep(2.0)  # it ends in the first process's sight
         first.send_signal(signal.SIGKILL)
         first.wait(10)
-        await _until(lambda: _logins(sim) == 0, 10, "the AMI session to drop")
+        await until(lambda: _logins(sim) == 0, 10, "the AMI session to drop")
         unseen = []
         for i in range(6):
             answered = i % 3 != 2
@@ -89,7 +79,7 @@ async def test_calls_no_process_saw_are_read_back_from_the_queue_log(
         assert _logins(sim) == 0
         second = spawn(env, tmp_path / "second.log")
         await ready(http_port, second)
-        await _until(lambda: _logins(sim) == 1, 20, "the new AMI login")
+        await until(lambda: _logins(sim) == 1, 20, "the new AMI login")
         placed = [seen, *unseen]
         async with asyncio.timeout(30):
             while len(await _stored(database_url)) < len(placed):
