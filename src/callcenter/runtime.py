@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+_log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from callcenter.adapters.agi import AgiServer
@@ -105,6 +109,29 @@ class Runtime:
     async def close(self) -> None:
         """Stop background work in reverse order of start, then release the database."""
         for closer in reversed(self.closers):
-            await closer()
+            await _bounded(closer)
         self.closers.clear()
         await self.database.aclose()
+
+
+CLOSE_GRACE_S = 30.0
+"""How long one piece may take to stop before shutdown goes on without it (a hung peer, a
+database that stopped answering mid-flush: the crash journal keeps what a store could not write)."""
+
+
+async def _bounded(closer: Callable[[], Awaitable[None]]) -> None:
+    """Run one closer; one that overruns CLOSE_GRACE_S is cancelled and logged, not waited for."""
+    try:
+        await asyncio.wait_for(closer(), CLOSE_GRACE_S)
+    except TimeoutError:
+        _log.error(
+            "shutdown: %s did not stop within %.0f s; going on without it",
+            _name(closer),
+            CLOSE_GRACE_S,
+        )
+    except Exception:
+        _log.exception("shutdown: %s failed; going on", _name(closer))
+
+
+def _name(closer: object) -> str:
+    return getattr(closer, "__qualname__", None) or repr(closer)

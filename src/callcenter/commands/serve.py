@@ -60,6 +60,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", default=None, help="(CALLCENTER_DATABASE_URL)")
 
 
+SHUTDOWN_GRACE_S = 10
+
+
 def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Config:
     """The uvicorn configuration with this project's connection limits and proxy trust.
 
@@ -92,6 +95,8 @@ def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Con
         # proxies are believed, and none by default.
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted,
+        # On stop, connections still busy after this long are cut instead of waited for forever.
+        "timeout_graceful_shutdown": SHUTDOWN_GRACE_S,
         **overrides,
     }
     config = uvicorn.Config(BodyLimit(app, settings.http_max_body_bytes), **options)
