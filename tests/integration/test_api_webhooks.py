@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -14,6 +12,7 @@ from callcenter.app import create_app
 from callcenter.settings import Settings
 from support import ApiHarness
 from support.receivers import Receiver, call_facts
+from support.servekit import until
 
 SECRET = "crm-secret-0123456789"
 
@@ -40,13 +39,6 @@ def parse(text: str) -> dict[str, float]:
         for s in family.samples
         if not s.labels
     }
-
-
-async def until(check: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 async def test_subscription_admin_and_bad_input(hooks_api: ApiHarness) -> None:

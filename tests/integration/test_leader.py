@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 
 import asyncpg
 from sqlalchemy.engine import make_url
 
 from callcenter.adapters.ami.leader import AmiLeader, asyncpg_dsn, lock_key
+from support.servekit import until
 
 
 class FakeListener:
@@ -28,12 +28,6 @@ class FakeListener:
         self.stops += 1
         if self.name in self._running:
             self._running.remove(self.name)
-
-
-async def until(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.02)
 
 
 def test_lock_key_is_stable_signed_64_bit_and_differs_per_pbx() -> None:

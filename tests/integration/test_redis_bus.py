@@ -18,6 +18,7 @@ from callcenter.adapters.bus.redis_bus import RedisBus
 from callcenter.adapters.push.hub import PushHub, Subscription
 from callcenter.adapters.push.protocol import WALLBOARD, decode
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
+from support.servekit import until
 
 REDIS_URL = os.environ.get("CALLCENTER_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -27,13 +28,6 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 def prefix(redis_prefix: str) -> str:
     """This test's own Redis key prefix (the shared fixture deletes its keys after)."""
     return redis_prefix
-
-
-async def until(check: Callable[[], bool], timeout: float = 5.0) -> None:
-    """Wait until `check()` holds."""
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.01)
 
 
 async def take(sub: Subscription, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:

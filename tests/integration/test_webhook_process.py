@@ -3,25 +3,16 @@ dies, gone when the server closes it; the server's figures mirror the child's.""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
-import time
-from collections.abc import Callable
 
 from callcenter.adapters.db.database import Database
 from callcenter.settings import Settings
 from callcenter.webhooks_wiring import PumpProcess, webhook_service
 from support.receivers import Receiver, call_facts
+from support.servekit import until
 
 SECRET = "crm-secret-0123456789"
-
-
-async def until(check: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 def _alive(pid: int) -> bool:
@@ -52,14 +43,14 @@ async def test_the_pump_process_delivers_survives_its_death_and_ends_with_the_se
         first = pump._proc.pid
         for fact in call_facts(2):
             svc.on_fact(fact)
-        await until(lambda: len(crm.ok(SECRET)) == 4)
-        await until(lambda: svc.stats.delivered == 4)
+        await until(lambda: len(crm.ok(SECRET)) == 4, 30)
+        await until(lambda: svc.stats.delivered == 4, 30)
 
         os.kill(first, signal.SIGKILL)
-        await until(lambda: pump._proc is not None and pump._proc.pid != first)
+        await until(lambda: pump._proc is not None and pump._proc.pid != first, 30)
         for fact in call_facts(4)[6:]:
             svc.on_fact(fact)
-        await until(lambda: len(crm.ok(SECRET)) == 8)
+        await until(lambda: len(crm.ok(SECRET)) == 8, 30)
         second = pump._proc.pid
         assert svc.delivering and _alive(second)
     finally:

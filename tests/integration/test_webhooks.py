@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from callcenter.adapters.db.database import Database
@@ -13,6 +13,7 @@ from callcenter.adapters.webhook_http import HttpxWebhookSender
 from callcenter.services.webhooks import WebhookService
 from callcenter.services.webhooks_delivery import RetryPolicy
 from support.receivers import Receiver, call_facts
+from support.servekit import until
 
 SECRET = "crm-secret-0123456789"
 FAST = RetryPolicy(base_s=0.05, factor=2.0, cap_s=0.4, max_attempts=4, idle_poll_s=0.2)
@@ -43,13 +44,6 @@ async def service(url: str, **kw: object) -> AsyncIterator[WebhookService]:
     finally:
         await svc.aclose()
         await db.aclose()
-
-
-async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.02)
 
 
 async def test_crm_gets_every_call_in_order_across_restart_and_outage(database_url: str) -> None:

@@ -3,23 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable
 
 from sqlalchemy import func, select
 
 from callcenter.adapters.db.tables_calls import CallRecordRow
 from support.livestack import live_stack
 from support.receivers import Receiver
+from support.servekit import until
 
 SECRET = "crm-secret-0123456789"
-
-
-async def until(check: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 async def test_simulated_calls_reach_the_crm_in_order(database_url: str) -> None:
