@@ -287,7 +287,7 @@ class WallboardService:
         """A wait or a pause going on that may cross its alarm limit with no new fact."""
         limits = self._alarms.pause_limits_s
         paused = any(a.state == "paused" and a.reason in limits for a in self._presence.all())
-        return paused or bool(self._live.waiting_callers((), self._clock()))
+        return paused or self._live.anyone_waiting()
 
     def start(self) -> None:
         """Start the publisher task."""

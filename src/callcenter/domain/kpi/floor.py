@@ -134,6 +134,10 @@ class LiveQueues:
             for key, c in waiting
         ]
 
+    def anyone_waiting(self) -> bool:
+        """Whether any caller waits in a queue now (no list built)."""
+        return any(c.waiting_in is not None for c in self._calls.values())
+
     def waiting_in(self, queues: Iterable[str], now: float) -> dict[str, Any]:
         """How many callers wait now in these queues, and the longest wait (an agent's groups)."""
         mine = set(queues)
