@@ -158,7 +158,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
     wallboard.pause_pending = control.pending_pauses.reason
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
-    supervision = wiring.supervision_service(settings, db, listeners, pipelines, audit)
+    supervision = wiring.supervision_service(
+        settings, db, listeners, pipelines, audit, interface_of=agents.interface_of
+    )
     recordings = wiring.recording_service(settings, db, audit, listeners, pipelines)
     campaigns = campaign_service(settings, db, pbxs, webhooks.publish)  # campaign_wiring.py
     recorder = CallRecorder(

@@ -7,6 +7,7 @@ service here too.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from callcenter.adapters.db.database import Database
@@ -27,6 +28,7 @@ def supervision_service(
     listeners: dict[str, AmiListener],
     pipelines: dict[str, AmiPipeline],
     audit: AuditLog,
+    interface_of: Callable[[str], str | None] | None = None,
 ) -> Supervision:
     """ChanSpy over AMI on the channel the call tracker shows the agent talking on."""
     from callcenter.adapters.ami.commands import AmiCommandsByServer
@@ -42,6 +44,7 @@ def supervision_service(
         audit=audit,
         live_channel_of=live_channel_of,
         agent_sees_monitoring=settings.agent_sees_monitoring,
+        interface_of=interface_of,
     )
 
 

@@ -147,6 +147,14 @@ class RecordingService:
         assert self._store is not None
         return self._store.read(playable.name, start, length)
 
+    async def read_bytes(self, playable: Playable, start: int, length: int) -> bytes:
+        """A small range at once (a player's seek); NotFound when the file went meanwhile."""
+        try:
+            return b"".join([chunk async for chunk in self.read(playable, start, length)])
+        except FileNotFoundError as exc:
+            self._found.clear()
+            raise NotFound(f"the recording {playable.name} is missing from the store") from exc
+
     async def audit_access(self, *, pbx: str, linkedid: str, by: Principal, what: str) -> None:
         """An audit row per listening: the Range requests one player makes while seeking
         within AUDIT_SESSION_S of the last row are the same access (else a write per chunk)."""
