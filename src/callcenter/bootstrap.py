@@ -214,7 +214,13 @@ async def build_runtime(settings: Settings) -> Runtime:
         work_items=work,
         campaigns=campaigns,
     )
-    runtime.closers += [campaigns.aclose, supervision.aclose, recordings.aclose]
+    # reversed at shutdown: the index writes (and uploads) finish before the store closes
+    runtime.closers += [
+        recordings.close_store,
+        campaigns.aclose,
+        supervision.aclose,
+        recordings.aclose,
+    ]
     desk_services(runtime)
     attach_campaign_desk(runtime)  # campaign_wiring.py
     attach_desk_intake(runtime)

@@ -15,7 +15,7 @@ from callcenter.ports.recordings import RecordingFacts
 
 CHUNK = 1024 * 1024  # per read: one thread hop per MiB streamed
 # Base names only: no directory parts, no hidden files, nothing a path could be made of.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
 
 
 class LocalRecordingStore:
@@ -25,9 +25,16 @@ class LocalRecordingStore:
         self._dir = directory
 
     def _path(self, name: str) -> Path | None:
-        if not _SAFE_NAME.match(name) or ".." in name:
+        if not SAFE_NAME.match(name) or ".." in name:
             return None
         return self._dir / name
+
+    async def take(self, name: str) -> RecordingFacts | None:
+        """A finished recording is already where it stays: its facts."""
+        return await self.facts(name)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
 
     async def facts(self, name: str) -> RecordingFacts | None:
         path = self._path(name)

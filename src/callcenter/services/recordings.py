@@ -79,7 +79,7 @@ class RecordingService:
         try:
             group = await self._group_of(record)
             for name in record.recordings:
-                facts = await self._store.facts(name) if self._store is not None else None
+                facts = await self._store.take(name) if self._store is not None else None
                 if facts is None and self._store is not None:  # no store set: nothing to find
                     log.warning(
                         "recording %s of call %s is not in the store", name, record.linkedid
@@ -101,9 +101,14 @@ class RecordingService:
             log.exception("recordings of call %s not indexed", record.linkedid)
 
     async def aclose(self) -> None:
-        """Wait for the index writes under way."""
+        """Wait for the index writes (and uploads) under way."""
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
+
+    async def close_store(self) -> None:
+        """Release the store's connections (at shutdown, after `aclose`)."""
+        if self._store is not None:
+            await self._store.aclose()
 
     # -- playing ----------------------------------------------------------------------------
 
