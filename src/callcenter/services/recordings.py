@@ -60,6 +60,7 @@ class RecordingService:
         self._writes: set[asyncio.Task[None]] = set()
         self._audited: dict[tuple[str, str, str], float] = {}
         self._found: dict[tuple[str, str, str], tuple[float, Playable]] = {}
+        self._finding: dict[tuple[str, str, str], asyncio.Future[Playable]] = {}
 
     # -- indexing ---------------------------------------------------------------------------
 
@@ -116,13 +117,19 @@ class RecordingService:
         """The call's recording if `by` may hear it; NotFound says why there is none.
 
         A player's Range requests come in bursts: the answer is kept for FOUND_TTL_S per
-        listener and call (a deleted file or revoked right shows within that)."""
+        listener and call (a deleted file or revoked right shows within that), and the requests
+        that miss it together wait for one lookup."""
         key = (principal_label(by), pbx, linkedid)
         now = time.monotonic()
         known = self._found.get(key)
         if known is not None and now - known[0] < FOUND_TTL_S:
             return known[1]
-        playable = await self._find(pbx, linkedid, by)
+        finding = self._finding.get(key)  # one lookup however many requests miss at once
+        if finding is None:
+            finding = asyncio.ensure_future(self._find(pbx, linkedid, by))
+            self._finding[key] = finding
+            finding.add_done_callback(lambda _: self._finding.pop(key, None))
+        playable = await asyncio.shield(finding)
         if len(self._found) > AUDITED_KEEP:
             self._found.clear()
         self._found[key] = (now, playable)
