@@ -4,7 +4,9 @@ The backend runs as its own process (`callcenter serve`, one worker, no Asterisk
 plays: each player asks for 256 KiB ranges at random offsets, one after the other, for
 --seconds as fast as it can (throughput: range requests/s, MB/s, and the first byte of requests
 queued behind the others), then for --seconds again seeking every --seek-every-s on average (the
-first byte a listener waits for when the server is not saturated). Last line key=value.
+first byte a listener waits for when the server is not saturated). The server's CPU time per
+request (and MB per CPU second) says what the code costs whatever the rest of the machine does.
+Last line key=value.
 
 Usage: python bench/recordings.py [--players 100] [--seconds 10] [--chunk-kib 256]
                                   [--seek-every-s 0.5]
@@ -107,7 +109,16 @@ def serve(url: str, spool: Path, port: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-async def play(args: argparse.Namespace, port: int, token: str, size: int) -> dict[str, object]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): what the server spent, whatever
+    else the machine's cores were busy with."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def play(
+    args: argparse.Namespace, port: int, token: str, size: int, server_pid: int
+) -> dict[str, object]:
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
     ) as http:  # wait for the server
@@ -136,7 +147,9 @@ async def play(args: argparse.Namespace, port: int, token: str, size: int) -> di
         return round(samples[min(len(samples) - 1, int(q * len(samples)))] * 1000, 1)
 
     # every player asks again as soon as it has its range: throughput, and first bytes queued
+    cpu_before = cpu_seconds(server_pid)
     first_bytes, moved, elapsed = await phase(0.0)
+    cpu = cpu_seconds(server_pid) - cpu_before
     # every player seeks every --seek-every-s on average: first byte of a server not saturated
     seeks, _, _ = await phase(args.seek_every_s)
     return {
@@ -148,6 +161,8 @@ async def play(args: argparse.Namespace, port: int, token: str, size: int) -> di
         "mb_per_s": round(moved / 1e6 / elapsed, 1),
         "first_byte_p50_ms": p(first_bytes, 0.50),
         "first_byte_p99_ms": p(first_bytes, 0.99),
+        "server_cpu_us_per_request": round(cpu / max(1, len(first_bytes)) * 1e6),
+        "mb_per_server_cpu_s": round(moved / 1e6 / max(cpu, 1e-9), 1),
         "seek_every_s": args.seek_every_s,
         "seek_requests": len(seeks),
         "seek_first_byte_p50_ms": p(seeks, 0.50),
@@ -165,7 +180,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         port = _free_port()
         server = serve(url, spool, port)
         try:
-            return asyncio.run(play(args, port, token, size))
+            return asyncio.run(play(args, port, token, size, server.pid))
         finally:
             server.terminate()
             server.wait(10)
