@@ -49,8 +49,10 @@ class S3Client:
     def __init__(
         self, *, endpoint: str, bucket: str, creds: Credentials, timeout_s: float = 30.0
     ) -> None:
-        self._base = httpx.URL(endpoint.rstrip("/"))
-        self._host = self._base.netloc.decode()
+        base = httpx.URL(endpoint.rstrip("/"))
+        self._host = base.netloc.decode()
+        self._origin = f"{base.scheme}://{self._host}"
+        self._root = base.path.rstrip("/")  # a store served under a path: part of what is signed
         self._bucket = bucket
         self._creds = creds
         limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
@@ -62,13 +64,13 @@ class S3Client:
     def _request(
         self,
         method: str,
-        key: str | None,
+        key: str,
         *,
         query: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
         body: bytes = b"",
     ) -> httpx.Request:
-        path = f"/{self._bucket}" + (f"/{key}" if key is not None else "")
+        path = f"{self._root}/{self._bucket}/{key}"
         query = query or {}
         wanted = dict(headers or {})
         payload = hashlib.sha256(body).hexdigest() if body else EMPTY_SHA256
@@ -77,7 +79,7 @@ class S3Client:
             headers=wanted, payload_sha256=payload, now=datetime.now(UTC),
         )  # fmt: skip
         qs = canonical_query(query)
-        url = f"{self._base}{uri_encode(path, keep_slash=True)}" + (f"?{qs}" if qs else "")
+        url = f"{self._origin}{uri_encode(path, keep_slash=True)}" + (f"?{qs}" if qs else "")
         return self._http.build_request(
             method, url, headers={**wanted, **signed}, content=body or None
         )
@@ -89,12 +91,6 @@ class S3Client:
         if reply.status_code not in ok:
             raise _error(reply.status_code, reply.text)
         return reply
-
-    async def create_bucket(self) -> None:
-        """Make the bucket (an existing one of ours is fine)."""
-        reply = await self._http.send(self._request("PUT", None))
-        if reply.status_code != 200 and "BucketAlreadyOwnedByYou" not in reply.text:
-            raise _error(reply.status_code, reply.text)
 
     async def head(self, key: str) -> ObjectInfo | None:
         """Size and metadata of the object; None when there is none."""
