@@ -2,9 +2,14 @@
 
 The backend runs as its own process (`callcenter serve`, one worker, no Asterisk); this process
 plays: each player asks for 256 KiB ranges at random offsets, one after the other, for
---seconds. Prints range requests/s, MB/s, first-byte p50/p99; last line key=value.
+--seconds as fast as it can (throughput: range requests/s, MB/s, and the first byte of requests
+queued behind the others), then for --seconds again seeking every --seek-every-s on average (the
+first byte a listener waits for when the server is not saturated). The server's CPU time per
+request (and MB per CPU second) says what the code costs whatever the rest of the machine does.
+Last line key=value.
 
 Usage: python bench/recordings.py [--players 100] [--seconds 10] [--chunk-kib 256]
+                                  [--seek-every-s 0.5]
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import asyncio
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +38,7 @@ from callcenter.sim.recording import write_wav
 
 LINKEDID = "1796000000.1"
 FILE = f"pbx1-{LINKEDID}.wav"
+_CONTENT_LENGTH = re.compile(rb"(?i)\r\ncontent-length: *(\d+)")
 
 
 def _free_port() -> int:
@@ -52,23 +59,39 @@ async def prepare(url: str, spool: Path, minutes: float) -> str:
 
 
 async def player(
-    http: httpx.AsyncClient, size: int, chunk: int, until: float, rng: random.Random,
-    first_bytes: list[float], moved: list[int],
+    port: int, token: str, size: int, chunk: int, until: float, rng: random.Random,
+    first_bytes: list[float], moved: list[int], pause_s: float = 0.0,
 ) -> None:  # fmt: skip
-    while time.perf_counter() < until:
-        start = rng.randrange(0, max(1, size - chunk))
-        headers = {"Range": f"bytes={start}-{start + chunk - 1}"}
-        began = time.perf_counter()
-        async with http.stream(
-            "GET", f"/api/calls/pbx1/{LINKEDID}/recording", headers=headers
-        ) as r:
-            assert r.status_code == 206, r.status_code
-            first = True
-            async for data in r.aiter_raw():
-                if first:
-                    first_bytes.append(time.perf_counter() - began)
-                    first = False
-                moved[0] += len(data)
+    """One keep-alive connection asking for ranges one after the other (HTTP/1.1 by hand:
+    httpx's pool scans every connection per request and was what the old figures measured)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < until:
+            if pause_s:  # a listener seeking now and then (random gaps, pause_s on average)
+                await asyncio.sleep(rng.expovariate(1 / pause_s))
+            start = rng.randrange(0, max(1, size - chunk))
+            began = time.perf_counter()
+            writer.write(
+                f"GET /api/calls/pbx1/{LINKEDID}/recording HTTP/1.1\r\nHost: bench\r\n"
+                f"Authorization: Bearer {token}\r\n"
+                f"Range: bytes={start}-{start + chunk - 1}\r\n\r\n".encode()
+            )
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = head[9:12]
+            assert status == b"206", head
+            length = int(_CONTENT_LENGTH.search(head).group(1))  # type: ignore[union-attr]
+            left = length
+            data = await reader.read(left)
+            first_bytes.append(time.perf_counter() - began)
+            left -= len(data)
+            while left:
+                data = await reader.read(left)
+                if not data:
+                    raise ConnectionError("the server closed the connection mid-body")
+                left -= len(data)
+            moved[0] += length
+    finally:
+        writer.close()
 
 
 def serve(url: str, spool: Path, port: int) -> subprocess.Popen[bytes]:
@@ -86,14 +109,19 @@ def serve(url: str, spool: Path, port: int) -> subprocess.Popen[bytes]:
     )  # fmt: skip
 
 
-async def play(args: argparse.Namespace, port: int, token: str, size: int) -> dict[str, object]:
-    limits = httpx.Limits(max_connections=args.players, max_keepalive_connections=args.players)
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc): what the server spent, whatever
+    else the machine's cores were busy with."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def play(
+    args: argparse.Namespace, port: int, token: str, size: int, server_pid: int
+) -> dict[str, object]:
     async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}",
-        headers={"Authorization": f"Bearer {token}"},
-        limits=limits,
-        timeout=30,
-    ) as http:
+        base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}
+    ) as http:  # wait for the server
         for _ in range(200):
             try:
                 if (await http.get("/api/monitoring")).status_code == 200:
@@ -101,30 +129,44 @@ async def play(args: argparse.Namespace, port: int, token: str, size: int) -> di
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.1)
+    chunk = args.chunk_kib * 1024
+
+    async def phase(pause_s: float) -> tuple[list[float], int, float]:
         first_bytes: list[float] = []
         moved = [0]
         began = time.perf_counter()
         until = began + args.seconds
-        chunk = args.chunk_kib * 1024
         await asyncio.gather(*(
-            player(http, size, chunk, until, random.Random(n), first_bytes, moved)
+            player(port, token, size, chunk, until, random.Random(n), first_bytes, moved, pause_s)
             for n in range(args.players)
         ))  # fmt: skip
-        elapsed = time.perf_counter() - began
-    first_bytes.sort()
+        first_bytes.sort()
+        return first_bytes, moved[0], time.perf_counter() - began
 
-    def p(q: float) -> float:
-        return round(first_bytes[min(len(first_bytes) - 1, int(q * len(first_bytes)))] * 1000, 1)
+    def p(samples: list[float], q: float) -> float:
+        return round(samples[min(len(samples) - 1, int(q * len(samples)))] * 1000, 1)
 
+    # every player asks again as soon as it has its range: throughput, and first bytes queued
+    cpu_before = cpu_seconds(server_pid)
+    first_bytes, moved, elapsed = await phase(0.0)
+    cpu = cpu_seconds(server_pid) - cpu_before
+    # every player seeks every --seek-every-s on average: first byte of a server not saturated
+    seeks, _, _ = await phase(args.seek_every_s)
     return {
         "players": args.players,
         "file_mb": round(size / 1e6, 1),
         "chunk_kib": args.chunk_kib,
         "requests": len(first_bytes),
         "requests_per_s": round(len(first_bytes) / elapsed, 1),
-        "mb_per_s": round(moved[0] / 1e6 / elapsed, 1),
-        "first_byte_p50_ms": p(0.50),
-        "first_byte_p99_ms": p(0.99),
+        "mb_per_s": round(moved / 1e6 / elapsed, 1),
+        "first_byte_p50_ms": p(first_bytes, 0.50),
+        "first_byte_p99_ms": p(first_bytes, 0.99),
+        "server_cpu_us_per_request": round(cpu / max(1, len(first_bytes)) * 1e6),
+        "mb_per_server_cpu_s": round(moved / 1e6 / max(cpu, 1e-9), 1),
+        "seek_every_s": args.seek_every_s,
+        "seek_requests": len(seeks),
+        "seek_first_byte_p50_ms": p(seeks, 0.50),
+        "seek_first_byte_p99_ms": p(seeks, 0.99),
     }
 
 
@@ -138,7 +180,7 @@ def bench(args: argparse.Namespace) -> dict[str, object]:
         port = _free_port()
         server = serve(url, spool, port)
         try:
-            return asyncio.run(play(args, port, token, size))
+            return asyncio.run(play(args, port, token, size, server.pid))
         finally:
             server.terminate()
             server.wait(10)
@@ -150,6 +192,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--minutes", type=float, default=10.0, help="length of the WAV")
     parser.add_argument("--chunk-kib", type=int, default=256)
+    parser.add_argument(
+        "--seek-every-s", type=float, default=0.5, help="mean gap between a listener's seeks"
+    )
     args = parser.parse_args()
     figures = bench(args)
     print(" ".join(f"{k}={v}" for k, v in figures.items()))

@@ -158,7 +158,9 @@ async def build_runtime(settings: Settings) -> Runtime:
     control.pending_pauses.on_change = wallboard.changed  # the board shows pending pauses
     wallboard.pause_pending = control.pending_pauses.reason
     audit = SqlAuditLog(db.engine)  # supervision spies through this process's own listeners
-    supervision = wiring.supervision_service(settings, db, listeners, pipelines, audit)
+    supervision = wiring.supervision_service(
+        settings, db, listeners, pipelines, audit, interface_of=agents.interface_of
+    )
     recordings = wiring.recording_service(settings, db, audit, listeners, pipelines)
     campaigns = campaign_service(settings, db, pbxs, webhooks.publish)  # campaign_wiring.py
     recorder = CallRecorder(
@@ -212,7 +214,13 @@ async def build_runtime(settings: Settings) -> Runtime:
         work_items=work,
         campaigns=campaigns,
     )
-    runtime.closers += [campaigns.aclose, supervision.aclose, recordings.aclose]
+    # reversed at shutdown: the index writes (and uploads) finish before the store closes
+    runtime.closers += [
+        recordings.close_store,
+        campaigns.aclose,
+        supervision.aclose,
+        recordings.aclose,
+    ]
     desk_services(runtime)
     attach_campaign_desk(runtime)  # campaign_wiring.py
     attach_desk_intake(runtime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -77,6 +78,17 @@ class Settings(BaseSettings):
     recordings_dir: Path | None = None
     agent_plays_own_recordings: bool = False
     recording_retention_days: dict[str, int] = Field(default_factory=dict)
+    # Where recordings are kept: "local" (recordings_dir) or "s3" (an S3-compatible bucket; the
+    # finished files are uploaded from recordings_dir, path-style `{endpoint}/{bucket}/{key}`)
+    recordings_store: Literal["local", "s3"] = "local"
+    recordings_s3_endpoint: str = ""  # e.g. https://s3.eu-central-1.amazonaws.com
+    recordings_s3_bucket: str = ""
+    recordings_s3_region: str = "us-east-1"
+    recordings_s3_access_key: str = ""
+    recordings_s3_secret_key: SecretStr = SecretStr("")
+    recordings_s3_prefix: str = "recordings/"
+    recordings_s3_part_mb: int = Field(default=8, ge=5)  # larger files: multipart upload
+    recordings_s3_keep_local: bool = False  # keep the spool copy after a verified upload
     pause_reasons: list[str] = Field(
         default_factory=lambda: ["Lunch break", "Training", "Meeting", "Break", "Back office"]
     )

@@ -127,6 +127,24 @@ async def test_missing_recording_is_a_404_with_a_reason_and_no_path(
         assert str(tmp_path) not in gone.text and "monitor" not in gone.text
 
 
+async def test_a_file_deleted_while_a_player_seeks_is_a_404_not_a_broken_download(
+    database_url: str, tmp_path: Path
+) -> None:
+    spool = tmp_path / "monitor"
+    async with recorded_stack(database_url, spool) as stack, client(stack) as http:
+        linkedid = await recorded_call(stack, talk_s=2)
+        (row,) = await indexed(stack, linkedid)
+        boss = await headers(stack, "supervisor")
+        url = f"/api/calls/pbx1/{linkedid}/recording"
+        first = await http.get(url, headers={**boss, "Range": "bytes=0-1023"})
+        assert first.status_code == 206 and len(first.content) == 1024
+        (spool / row.file).unlink()  # retention or an operator, between two seeks
+        second = await http.get(url, headers={**boss, "Range": "bytes=1024-2047"})
+        assert second.status_code == 404
+        assert "missing" in second.json()["detail"]
+        assert str(tmp_path) not in second.text
+
+
 async def test_pause_and_resume_from_the_desktop_are_noted_on_the_record(
     database_url: str, tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from callcenter.domain.access.auth import Principal
+from callcenter.domain.agents.directory import AgentDirectory, KnownAgent
 from callcenter.domain.calls.facts import SpyChanged
 from callcenter.services.errors import Conflict, Forbidden, InvalidField
 from callcenter.services.supervision import Supervision
@@ -113,3 +114,23 @@ async def test_a_running_session_switches_mode_with_one_audit_row_per_mode() -> 
     assert audit.entries[-1].ended_at.timestamp() == 1_800_000_060.0  # type: ignore[union-attr]
     with pytest.raises(Conflict, match="nobody monitors"):
         await sup.switch(code="1002", mode="listen", by=BOSS)
+
+
+async def test_the_agent_directory_in_memory_finds_the_call_and_a_stale_one_falls_back() -> None:
+    pbx, audit = FakePbxCommands(), FakeAuditLog()
+    live = {WANG_FANG.interface: ("1800.7", CHANNEL)}
+    directory = AgentDirectory([KnownAgent("1002", "Wang Fang", WANG_FANG.interface)])
+    sup = Supervision(
+        uow=floor().uow,
+        pbxs={"pbx1": pbx},
+        audit=audit,
+        live_channel_of=lambda pbx_name, iface: live.get(iface),
+        interface_of=directory.interface_of,
+    )
+    await sup.monitor(code="1002", mode="listen", supervisor=PHONE, by=BOSS)
+    assert pbx.sent("spy")[-1]["channel"] == CHANNEL
+    # the directory still has an old phone: the agents table's interface is the one on the call
+    directory.replace([KnownAgent("1002", "Wang Fang", "PJSIP/old-phone")])
+    await sup.monitor(code="1002", mode="whisper", supervisor=PHONE, by=BOSS)
+    assert [s["mode"] for s in pbx.sent("spy")] == ["listen", "whisper"]
+    assert [e.linkedid for e in audit.entries] == ["1800.7", "1800.7"]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from callcenter.ports.recordings import RecordingFacts
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024  # per read: one thread hop per MiB streamed
 # Base names only: no directory parts, no hidden files, nothing a path could be made of.
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
+SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]{0,254}$")
 
 
 class LocalRecordingStore:
@@ -25,9 +25,16 @@ class LocalRecordingStore:
         self._dir = directory
 
     def _path(self, name: str) -> Path | None:
-        if not _SAFE_NAME.match(name) or ".." in name:
+        if not SAFE_NAME.match(name) or ".." in name:
             return None
         return self._dir / name
+
+    async def take(self, name: str) -> RecordingFacts | None:
+        """A finished recording is already where it stays: its facts."""
+        return await self.facts(name)
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
 
     async def facts(self, name: str) -> RecordingFacts | None:
         path = self._path(name)
@@ -49,6 +56,9 @@ class LocalRecordingStore:
         path = self._path(name)
         if path is None:
             raise FileNotFoundError(name)
+        if length <= CHUNK:  # a player's seek: open, read and close in one thread hop
+            yield await asyncio.to_thread(_read_once, path, length, start)
+            return
         fd = await asyncio.to_thread(os.open, path, os.O_RDONLY)
         try:
             offset, end = start, start + length
@@ -59,7 +69,7 @@ class LocalRecordingStore:
                 offset += len(chunk)
                 yield chunk
         finally:
-            os.close(fd)
+            await asyncio.to_thread(os.close, fd)
 
     async def delete(self, name: str) -> bool:
         path = self._path(name)
@@ -70,6 +80,14 @@ class LocalRecordingStore:
         except FileNotFoundError:
             return False
         return True
+
+
+def _read_once(path: Path, size: int, offset: int) -> bytes:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return os.pread(fd, size, offset) if size > 0 else b""
+    finally:
+        os.close(fd)
 
 
 def _facts(path: Path, name: str) -> RecordingFacts | None:

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from callcenter.runtime import Runtime
 
 
-def get_runtime(request: Request) -> Runtime:
-    """The wired components of this process (built by the app's lifespan)."""
+async def get_runtime(request: Request) -> Runtime:
+    """The wired components of this process (built by the app's lifespan); async so that FastAPI
+    calls it on the loop instead of handing a sync dependency to its thread pool per request."""
     runtime: Runtime = request.app.state.runtime
     return runtime
 
@@ -24,7 +25,7 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated["Runtime", Depends(get_runtime)]
 
 
-def get_uow(runtime: RuntimeDep) -> SqlUnitOfWork:
+async def get_uow(runtime: RuntimeDep) -> SqlUnitOfWork:
     """A fresh unit of work; the service that uses it owns the transaction."""
     return runtime.uow()
 

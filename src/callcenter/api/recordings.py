@@ -12,7 +12,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import StringConstraints
 
 from callcenter.api.agent_control import Code
@@ -26,10 +26,11 @@ router = APIRouter(tags=["recordings"])
 PathPart = Annotated[str, StringConstraints(min_length=1, max_length=64), ONE_LINE]
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 TICKET_TTL_S = 300
+EAGER_BYTES = 1024 * 1024  # ranges up to this are read at once and sent in one piece
 _KEY = secrets.token_bytes(32)  # play links are good in the process that made them
 
 
-def get_recordings(runtime: RuntimeDep) -> RecordingService:
+async def get_recordings(runtime: RuntimeDep) -> RecordingService:
     """The recordings service of this process (built by the bootstrap)."""
     if runtime.recordings is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "recordings are not running")
@@ -123,7 +124,7 @@ async def play(
     request: Request,
     recordings: RecordingsDep,
     by: Annotated[Principal, Depends(listener)],
-) -> StreamingResponse:
+) -> Response:
     """The call's recording (audio/wav); Range requests get 206; 404 says why there is none."""
     with http_errors():
         facts = await recordings.recording(pbx=pbx, linkedid=linkedid, by=by)
@@ -141,12 +142,15 @@ async def play(
     }
     if wanted is not None:
         headers["Content-Range"] = f"bytes {start}-{end}/{size}"
+    code = status.HTTP_206_PARTIAL_CONTENT if wanted else status.HTTP_200_OK
+    if length <= EAGER_BYTES:  # a seek: one read, one send, no streaming task per request
+        with http_errors():
+            body = await recordings.read_bytes(facts, start, length)
+        return Response(body, status_code=code, media_type="audio/wav", headers=headers)
     return StreamingResponse(
-        recordings.read(facts, start, length),
-        status_code=status.HTTP_206_PARTIAL_CONTENT if wanted else status.HTTP_200_OK,
-        media_type="audio/wav",
+        recordings.read(facts, start, length), status_code=code, media_type="audio/wav",
         headers=headers,
-    )
+    )  # fmt: skip
 
 
 @router.post("/api/calls/{pbx}/{linkedid}/recording/link")

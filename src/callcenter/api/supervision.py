@@ -21,7 +21,7 @@ router = APIRouter(tags=["supervision"])
 Interface = Annotated[str, StringConstraints(min_length=1, max_length=80), ONE_LINE]
 
 
-def get_supervision(runtime: RuntimeDep) -> Supervision:
+async def get_supervision(runtime: RuntimeDep) -> Supervision:
     """The supervision service of this process (built by the bootstrap)."""
     if runtime.supervision is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "supervision is not running")

@@ -55,4 +55,7 @@ async def _purge(settings: Settings, *, dry_run: bool) -> list[StoredRecording]:
 
     async with open_database(settings) as db:
         service = recording_service(settings, db)
-        return await service.purge(now=datetime.now(UTC), dry_run=dry_run)
+        try:
+            return await service.purge(now=datetime.now(UTC), dry_run=dry_run)
+        finally:
+            await service.close_store()

@@ -1,8 +1,9 @@
 """Where call recordings live (RecordingStore) and what is known of each (RecordingIndex).
 
 The store speaks in base names (`pbx1-1796316263.0.wav`), never in paths of the server: a
-recording's location is the adapter's business. The production adapter is a local directory
-(the PBX's monitor spool as mounted here); an S3-compatible adapter is not built yet.
+recording's location is the adapter's business. The default adapter is a local directory (the
+PBX's monitor spool as mounted here); the S3-compatible one uploads finished recordings from that
+spool into a bucket and plays them from there.
 """
 
 from __future__ import annotations
@@ -50,6 +51,11 @@ class StoredRecording:
 class RecordingStore(Protocol):
     """Recording files by base name."""
 
+    async def take(self, name: str) -> RecordingFacts | None:
+        """A finished recording (its call has ended) into the store for good; its facts, None
+        when there is no such file."""
+        ...
+
     async def facts(self, name: str) -> RecordingFacts | None:
         """Size, duration and hash of the file; None when there is no such file."""
         ...
@@ -64,6 +70,10 @@ class RecordingStore(Protocol):
 
     async def delete(self, name: str) -> bool:
         """Remove the file; False when it was not there."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (at shutdown)."""
         ...
 
 

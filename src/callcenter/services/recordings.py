@@ -60,6 +60,7 @@ class RecordingService:
         self._writes: set[asyncio.Task[None]] = set()
         self._audited: dict[tuple[str, str, str], float] = {}
         self._found: dict[tuple[str, str, str], tuple[float, Playable]] = {}
+        self._finding: dict[tuple[str, str, str], asyncio.Future[Playable]] = {}
 
     # -- indexing ---------------------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class RecordingService:
         try:
             group = await self._group_of(record)
             for name in record.recordings:
-                facts = await self._store.facts(name) if self._store is not None else None
+                facts = await self._store.take(name) if self._store is not None else None
                 if facts is None and self._store is not None:  # no store set: nothing to find
                     log.warning(
                         "recording %s of call %s is not in the store", name, record.linkedid
@@ -101,9 +102,14 @@ class RecordingService:
             log.exception("recordings of call %s not indexed", record.linkedid)
 
     async def aclose(self) -> None:
-        """Wait for the index writes under way."""
+        """Wait for the index writes (and uploads) under way."""
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
+
+    async def close_store(self) -> None:
+        """Release the store's connections (at shutdown, after `aclose`)."""
+        if self._store is not None:
+            await self._store.aclose()
 
     # -- playing ----------------------------------------------------------------------------
 
@@ -111,13 +117,19 @@ class RecordingService:
         """The call's recording if `by` may hear it; NotFound says why there is none.
 
         A player's Range requests come in bursts: the answer is kept for FOUND_TTL_S per
-        listener and call (a deleted file or revoked right shows within that)."""
+        listener and call (a deleted file or revoked right shows within that), and the requests
+        that miss it together wait for one lookup."""
         key = (principal_label(by), pbx, linkedid)
         now = time.monotonic()
         known = self._found.get(key)
         if known is not None and now - known[0] < FOUND_TTL_S:
             return known[1]
-        playable = await self._find(pbx, linkedid, by)
+        finding = self._finding.get(key)  # one lookup however many requests miss at once
+        if finding is None:
+            finding = asyncio.ensure_future(self._find(pbx, linkedid, by))
+            self._finding[key] = finding
+            finding.add_done_callback(lambda _: self._finding.pop(key, None))
+        playable = await asyncio.shield(finding)
         if len(self._found) > AUDITED_KEEP:
             self._found.clear()
         self._found[key] = (now, playable)
@@ -146,6 +158,14 @@ class RecordingService:
         """The bytes of a recording found by `recording`."""
         assert self._store is not None
         return self._store.read(playable.name, start, length)
+
+    async def read_bytes(self, playable: Playable, start: int, length: int) -> bytes:
+        """A small range at once (a player's seek); NotFound when the file went meanwhile."""
+        try:
+            return b"".join([chunk async for chunk in self.read(playable, start, length)])
+        except FileNotFoundError as exc:
+            self._found.clear()
+            raise NotFound(f"the recording {playable.name} is missing from the store") from exc
 
     async def audit_access(self, *, pbx: str, linkedid: str, by: Principal, what: str) -> None:
         """An audit row per listening: the Range requests one player makes while seeking

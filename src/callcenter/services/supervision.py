@@ -52,8 +52,10 @@ class Supervision:
         audit: AuditLog,
         live_channel_of: LiveChannelOf,
         agent_sees_monitoring: bool = False,
+        interface_of: Callable[[str], str | None] | None = None,
     ) -> None:
         self._uow = uow
+        self._interface_of = interface_of  # the agent directory in memory: no query per request
         self._pbxs = pbxs
         self._audit = audit
         self._live_channel_of = live_channel_of
@@ -71,40 +73,49 @@ class Supervision:
             raise InvalidField(("mode",), f"unknown mode {mode!r}; one of {list(MODES)}")
         if not supervisor.strip():
             raise InvalidField(("supervisor",), "the supervisor's phone or interface is needed")
-        async with self._uow() as uow:
-            agent = await uow.agents.get_by_code(code=code)
-        if agent is None:
-            raise NotFound(f"no agent {code!r}")
-        for pbx_name, pbx in self._pbxs.items():
-            found = self._live_channel_of(pbx_name, agent.interface)
-            if found is None:
-                continue
-            if not pbx.connected:
-                raise PbxUnavailable(f"not connected to Asterisk {pbx_name!r}")
-            linkedid, channel = found
-            session = MonitorSession(code, supervisor, mode, pbx_name, linkedid, channel)
-            self._sessions.append(session)  # ChanSpyStart may come before the reply
-            try:
-                session.reference = await pbx.spy(supervisor=supervisor, channel=channel, mode=mode)
-            except BaseException:
-                self._sessions.remove(session)
-                raise
-            session.audit_id = await self._audit.add(
-                AuditEntry(
-                    kind="monitor",
-                    actor=principal_label(by),
-                    agent_code=code,
-                    pbx=pbx_name,
-                    linkedid=linkedid,
-                    detail=f"{mode} from {supervisor}",
-                    started_at=session.requested_at,
-                )
+        known = self._interface_of(code) if self._interface_of is not None else None
+        live = self._live_call(known) if known else None
+        if live is None:  # not in the directory yet, or no call there: the agents table says
+            async with self._uow() as uow:
+                agent = await uow.agents.get_by_code(code=code)
+            if agent is None:
+                raise NotFound(f"no agent {code!r}")
+            live = self._live_call(agent.interface)
+        if live is None:
+            raise Conflict(f"agent {code} has no live call to monitor")
+        pbx_name, pbx, linkedid, channel = live
+        if not pbx.connected:
+            raise PbxUnavailable(f"not connected to Asterisk {pbx_name!r}")
+        session = MonitorSession(code, supervisor, mode, pbx_name, linkedid, channel)
+        self._sessions.append(session)  # ChanSpyStart may come before the reply
+        try:
+            session.reference = await pbx.spy(supervisor=supervisor, channel=channel, mode=mode)
+        except BaseException:
+            self._sessions.remove(session)
+            raise
+        session.audit_id = await self._audit.add(
+            AuditEntry(
+                kind="monitor",
+                actor=principal_label(by),
+                agent_code=code,
+                pbx=pbx_name,
+                linkedid=linkedid,
+                detail=f"{mode} from {supervisor}",
+                started_at=session.requested_at,
             )
-            if session.ended_at is not None:  # ChanSpyStop came before the audit row
-                await self._audit.close(session.audit_id, ended_at=session.ended_at)
-            log.info("%s: %s on agent %s, call %s (%s)", supervisor, mode, code, linkedid, channel)
-            return session
-        raise Conflict(f"agent {code} has no live call to monitor")
+        )
+        if session.ended_at is not None:  # ChanSpyStop came before the audit row
+            await self._audit.close(session.audit_id, ended_at=session.ended_at)
+        log.info("%s: %s on agent %s, call %s (%s)", supervisor, mode, code, linkedid, channel)
+        return session
+
+    def _live_call(self, interface: str) -> tuple[str, PbxCommands, str, str] | None:
+        """(pbx name, its commands, Linkedid, channel) of the call the interface talks on."""
+        for pbx_name, pbx in self._pbxs.items():
+            found = self._live_channel_of(pbx_name, interface)
+            if found is not None:
+                return pbx_name, pbx, found[0], found[1]
+        return None
 
     async def switch(
         self, *, code: str, mode: str, by: Principal, supervisor: str | None = None

@@ -33,6 +33,7 @@ class AgentDirectory:
         self._by_key: dict[str, str] = {}
         self._codes: set[str] = set()
         self._names: dict[str, str] = {}
+        self._interfaces: dict[str, str] = {}
         self.replace(agents)
 
     def replace(self, agents: Iterable[KnownAgent]) -> None:
@@ -40,14 +41,17 @@ class AgentDirectory:
         by_key: dict[str, str] = {}
         codes: set[str] = set()
         names: dict[str, str] = {}
+        interfaces: dict[str, str] = {}
         for agent in agents:
             codes.add(agent.code)
             names[agent.code] = agent.name
+            interfaces[agent.code] = agent.interface
             by_key[agent.interface.lower()] = agent.code
             if agent.state_interface:
                 by_key[agent.state_interface.lower()] = agent.code
             by_key.setdefault(f"name:{agent.name.lower()}", agent.code)
         self._by_key, self._codes, self._names = by_key, codes, names
+        self._interfaces = interfaces
 
     def code_for(self, interface: str, member_name: str | None) -> str | None:
         """The agent's code: by interface, then member name, then the interface's extension."""
@@ -62,3 +66,7 @@ class AgentDirectory:
     def name_of(self, code: str) -> str | None:
         """The agent's name as the agents table has it (the PBX's member name may differ)."""
         return self._names.get(code)
+
+    def interface_of(self, code: str) -> str | None:
+        """The interface the agent's calls ring (as of the last reload of the agents table)."""
+        return self._interfaces.get(code)
