@@ -86,6 +86,16 @@ def attach_queue_callbacks(runtime: Runtime, owed: QueueCallbacks) -> None:
     runtime.closers.append(owed.aclose)
 
 
+async def catch_up_queue_callbacks(runtime: Runtime) -> None:
+    """Callbacks calls owed while no process filed them (a crash, a long database outage)."""
+    if runtime.queue_callbacks is None:
+        return
+    try:
+        await runtime.queue_callbacks.catch_up()
+    except Exception as exc:  # a dead database must not stop the process; the next start tries
+        log.warning("callbacks owed by stored calls not checked: %r", exc)
+
+
 def attach_desk_intake(runtime: Runtime) -> None:
     """The desktop's "log a letter" and "log a remittance slip", over work-item intake."""
     from callcenter.services.work_desk import DeskIntake

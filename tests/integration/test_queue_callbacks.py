@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from test_dialplan_http import always_open
 from test_work_offers import auth
 
 from callcenter.domain.calls.facts import CallEnded, Fact
+from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.work_items import WorkItem
 from callcenter.sim.pstn import Dialled
 from callcenter.work_wiring import queue_callbacks
@@ -225,3 +226,43 @@ async def test_a_withdrawn_caller_keeps_their_place_and_is_dialled_agent_first_i
             assert done.status_code == 200, done.text
         nxt = await desk.next("work_offer", timeout=15)
         assert nxt["item_id"] == item_second.id  # then the next place
+
+
+async def test_a_withdrawn_call_stored_without_its_item_gets_it_at_the_next_start(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with floor(database_url, tmp_path) as (stack, _, _):
+        ended = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5)
+        lost = CallRecord(  # the process died between storing the call and filing its item
+            pbx="pbx1",
+            linkedid="1764750000.7",
+            direction="inbound",
+            caller=LI_WEI,
+            caller_name="Li Wei",
+            queues=("member-hotline",),
+            agent=None,
+            outcome="callback_requested",
+            wait_s=140.0,
+            talk_s=0.0,
+            ring_attempts=0,
+            transferred=False,
+            started_at=ended - timedelta(seconds=150),
+            ended_at=ended,
+            customer_id=stack.ids["li_wei"],
+            routing={"CC_PRIORITY": "2"},
+        )
+        async with stack.runtime.uow() as uow:
+            await uow.calls.add(lost)
+            await uow.commit()
+        await stack.restart()
+        (item,) = await owed_items(stack, 1)
+        assert (item.call_ref, item.caller, item.customer_id) == (
+            "pbx1:1764750000.7",
+            LI_WEI,
+            stack.ids["li_wei"],
+        )
+        assert (item.group_slug, item.priority) == ("member-hotline", 2)
+        assert item.due_at == ended - timedelta(seconds=140)  # placed by its time in the queue
+        await stack.restart()  # and only once
+        await asyncio.sleep(0.3)
+        assert [i.id for i in await owed_items(stack, 1)] == [item.id]

@@ -19,7 +19,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from callcenter.domain.calls.facts import CallEnded
@@ -42,6 +42,7 @@ from callcenter.services.work_requests import Intake
 log = logging.getLogger(__name__)
 
 NO_LONGER_NEEDED = "no_longer_needed"
+CATCH_UP_H = 24.0  # at start-up, calls ended this recently that owe an item get it
 
 
 class QueueCallbacks:
@@ -68,6 +69,7 @@ class QueueCallbacks:
         self._seen: OrderedDict[str, None] = OrderedDict()  # calls handled by this process
         self._tasks: set[asyncio.Task[None]] = set()
         self.on_cancelled: Callable[[int], Awaitable[None]] | None = None  # offering forgets it
+        self.retry_s: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
     def on_recorded(self, fact: CallEnded, record: CallRecord) -> None:
         """A finished call, enriched with its customer: file what it is owed, in the background."""
@@ -84,7 +86,22 @@ class QueueCallbacks:
         self._seen[ref] = None
         while len(self._seen) > self._keep:
             self._seen.popitem(last=False)
-        self._spawn(self.file_owed(record, fact.queued_at))
+        self._spawn(self._file_until_stored(record, fact.queued_at))
+
+    async def catch_up(self, *, hours: float = CATCH_UP_H) -> int:
+        """File what stored calls of the last `hours` are owed and no item names (a crash or a
+        database outage between a call's end and its item); how many were filed."""
+        outcomes = ["callback_requested", *(["abandoned"] if self.rule.enabled else [])]
+        since = self._clock() - timedelta(hours=hours)
+        async with self._uow() as uow:
+            calls = await uow.calls.without_callback(outcomes=outcomes, ended_since=since)
+        filed = 0
+        for record in calls:
+            self._seen[call_ref(record.pbx, record.linkedid)] = None
+            filed += await self.file_owed(record, None) is not None  # placed by its wait
+        if filed:
+            log.warning("filed %d callbacks calls owed but had no item for", filed)
+        return filed
 
     async def file_owed(self, record: CallRecord, queued_at: float | None) -> WorkItem | None:
         """The item this call is owed, filed now; None if it is owed none or has one already."""
@@ -116,15 +133,29 @@ class QueueCallbacks:
         return item
 
     async def aclose(self) -> None:
-        """Wait for items being filed (a few database round trips each)."""
+        """Wait a little for items being filed; one still failing is left to `catch_up`."""
         if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=10)
+            await asyncio.wait(list(self._tasks), timeout=5)
         for task in list(self._tasks):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
     # -- internals -----------------------------------------------------------------------------
+
+    async def _file_until_stored(self, record: CallRecord, queued_at: float | None) -> None:
+        """File the item; while the database is away, again after each of `retry_s`."""
+        for delay in (*self.retry_s, None):
+            try:
+                await self.file_owed(record, queued_at)
+                return
+            except Exception as exc:
+                ref = call_ref(record.pbx, record.linkedid)
+                if delay is None:
+                    log.error("call %s: its callback was not filed: %r", ref, exc)
+                    return  # the next start's catch_up files it from the stored call
+                log.warning("call %s: callback not filed (%r), again in %.0f s", ref, exc, delay)
+                await asyncio.sleep(delay)
 
     def _intake(self, owed: OwedCallback, group: str) -> Intake:
         who = owed.caller or "a withheld caller"
