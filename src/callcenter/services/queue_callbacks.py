@@ -80,6 +80,8 @@ class QueueCallbacks:
             return
         if record.outcome not in ("callback_requested", "abandoned") or not record.queues:
             return
+        if record.outcome == "abandoned" and not self.rule.enabled:
+            return
         ref = call_ref(record.pbx, record.linkedid)
         if ref in self._seen:
             return  # the same call's end again (a duplicated event): handled already
@@ -100,12 +102,19 @@ class QueueCallbacks:
             self._seen[call_ref(record.pbx, record.linkedid)] = None
             filed += await self.file_owed(record, None) is not None  # placed by its wait
         if filed:
-            log.warning("filed %d callbacks calls owed but had no item for", filed)
+            log.warning("filed %d callbacks owed by stored calls that had none", filed)
         return filed
 
     async def file_owed(self, record: CallRecord, queued_at: float | None) -> WorkItem | None:
         """The item this call is owed, filed now; None if it is owed none or has one already."""
-        if record.outcome == "abandoned" and record.customer_id is None and record.caller:
+        rule = self.rule
+        if (
+            record.outcome == "abandoned"
+            and rule.enabled
+            and record.wait_s > rule.min_wait_s
+            and record.customer_id is None
+            and record.caller
+        ):  # the call matched nobody (no pop, no hook): does a customer own the number?
             record = await self._with_customer(record)
         owed = owed_callback(record, self.rule, queued_at)
         if owed is None:
