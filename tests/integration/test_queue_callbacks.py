@@ -20,7 +20,8 @@ from test_work_offers import auth
 
 from callcenter.domain.calls.facts import CallEnded, Fact
 from callcenter.domain.calls.records import CallRecord
-from callcenter.domain.work_items import WorkItem
+from callcenter.domain.work_items import WorkEvent, WorkItem
+from callcenter.ports.work_items import StatusChange
 from callcenter.sim.pstn import Dialled
 from callcenter.work_wiring import queue_callbacks
 from support.livestack import SECRET, LiveStack, live_stack
@@ -266,3 +267,33 @@ async def test_a_withdrawn_call_stored_without_its_item_gets_it_at_the_next_star
         await stack.restart()  # and only once
         await asyncio.sleep(0.3)
         assert [i.id for i in await owed_items(stack, 1)] == [item.id]
+
+
+async def test_a_caller_withdrawn_again_keeps_one_callback_and_its_first_place(
+    database_url: str, tmp_path: Path
+) -> None:
+    async with floor(database_url, tmp_path) as (stack, t, _):
+        first = stack.sim.place_call(LI_WEI, "Li Wei", "8001")
+        withdraw(t, await t.event("QueueCallerJoin", Linkedid=first))
+        (item,) = await owed_items(stack, 1)
+        again = stack.sim.place_call(LI_WEI, "Li Wei", "8001")
+        withdraw(t, await t.event("QueueCallerJoin", Linkedid=again))
+        async with asyncio.timeout(10):
+            while not any(f"pbx1:{again}" in (e.note or "") for e in await _log(stack, item.id)):
+                await asyncio.sleep(0.05)
+        (still,) = await owed_items(stack, 1)
+        assert (still.id, still.due_at, still.call_ref) == (item.id, item.due_at, f"pbx1:{first}")
+        assert "called again" in " ".join(e.note or "" for e in await _log(stack, item.id))
+        # once the first is done, a restart does not file the second call's as new
+        await stack.settled()  # both calls stored
+        async with stack.runtime.uow() as uow:
+            change = StatusChange(item.id, "new", "cancelled", "test", datetime.now(UTC))
+            assert await uow.work_items.change_status(change)
+            await uow.commit()
+        assert stack.runtime.queue_callbacks is not None
+        assert await stack.runtime.queue_callbacks.catch_up() == 0
+
+
+async def _log(stack: LiveStack, item_id: int) -> list[WorkEvent]:
+    async with stack.runtime.uow() as uow:
+        return await uow.work_items.events(item_id=item_id)

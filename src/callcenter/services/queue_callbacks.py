@@ -5,7 +5,8 @@ from the queue for a callback (keep my place) and, when configured, a known call
 after a long wait become a `callback` item (source `queue`) in the group of the queue they left,
 due as of when they first entered a queue, with the priority they had there; the existing
 offering loop and callback dialler take it from there. The call's reference is the item's unique
-key: a replayed or duplicated end of the same call never files a second item.
+key: a replayed or duplicated end of the same call never files a second item. A caller who already
+has an open callback in that group gets no second one: the call is noted on it ("called again").
 
 A later call of the same customer that an agent answered makes a waiting item pointless: it is
 cancelled (outcome `no_longer_needed`, the call named in its change log) when that call ends.
@@ -31,7 +32,7 @@ from callcenter.domain.queue_callbacks import (
     call_ref,
     owed_callback,
 )
-from callcenter.domain.work_items import Sender, WorkItem
+from callcenter.domain.work_items import Sender, WorkEvent, WorkItem
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_items import StatusChange
 from callcenter.services.errors import DuplicateKey
@@ -124,7 +125,19 @@ class QueueCallbacks:
                 log.info("call %s: its callback is filed already", owed.call_ref)
                 return None
             groups = {g.queue: g.slug for g in await uow.groups.list_all()}
-        group = groups.get(owed.queue, owed.queue)
+            group = groups.get(owed.queue, owed.queue)
+            if owed.caller is not None and (
+                known := await uow.work_items.open_callback(caller=owed.caller, group_slug=group)
+            ):  # one callback per caller and group: it keeps the earlier place
+                note = f"called again: call {owed.call_ref} {owed.why} after {owed.waited_s:.0f} s"
+                logged = await uow.work_items.events(item_id=known.id)
+                if not any(owed.call_ref in (e.note or "") for e in logged):
+                    await uow.work_items.add_event(
+                        item_id=known.id, event=WorkEvent("note", "queue", self._clock(), note=note)
+                    )
+                    await uow.commit()
+                    log.info("callback %d: %s", known.id, note)
+                return None
         try:
             item = await self._file(self._intake(owed, group), "queue", self._clock())
         except DuplicateKey:  # another process (or a replay) filed it a moment ago

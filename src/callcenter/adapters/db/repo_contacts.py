@@ -14,7 +14,7 @@ from callcenter.adapters.db.row_mapping import record_from_row
 from callcenter.adapters.db.tables import AgentRow
 from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.adapters.db.tables_customers import ContactRow
-from callcenter.adapters.db.tables_work import WorkItemRow
+from callcenter.adapters.db.tables_work import WorkItemEventRow, WorkItemRow
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.contacts import Contact
 
@@ -180,9 +180,14 @@ class CallRepository:
         self, *, outcomes: Collection[str], ended_since: datetime
     ) -> list[CallRecord]:
         """Inbound calls with these outcomes, ended since then, that no work item names as the
-        call owing it (call_ref "<pbx>:<linkedid>"), oldest first."""
+        call owing it (call_ref "<pbx>:<linkedid>") nor notes as calling again, oldest first."""
         ref = CallRecordRow.pbx + ":" + CallRecordRow.linkedid
         filed = select(WorkItemRow.id).where(WorkItemRow.call_ref == ref)
+        noted = select(WorkItemEventRow.id).where(
+            WorkItemEventRow.actor == "queue",
+            WorkItemEventRow.kind == "note",
+            WorkItemEventRow.note.contains(ref),
+        )
         rows = await self._session.scalars(
             select(CallRecordRow)
             .where(
@@ -190,6 +195,7 @@ class CallRepository:
                 CallRecordRow.outcome.in_(list(outcomes)),
                 CallRecordRow.ended_at >= ended_since,
                 ~filed.exists(),
+                ~noted.exists(),
             )
             .order_by(CallRecordRow.ended_at)
             .limit(5000)
