@@ -14,7 +14,12 @@ from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 from callcenter.webhooks_wiring import webhook_service
 from callcenter.work_offers_wiring import attach_work_offers
-from callcenter.work_wiring import attach_desk_intake, work_item_service
+from callcenter.work_wiring import (
+    attach_desk_intake,
+    attach_queue_callbacks,
+    queue_callbacks,
+    work_item_service,
+)
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
@@ -170,6 +175,8 @@ async def build_runtime(settings: Settings) -> Runtime:
             None if (d := routing.decision_for(linkedid)) is None else d.to_json()
         ),
     )
+    owed = queue_callbacks(settings, db, work)  # withdrawn / abandoned callers' callbacks
+    recorder.on_record = owed.on_recorded
     # Every fact of every PBX goes to these handlers, in this order. None reads another's state
     # (the pop and the recorder meet through `customers`; metrics are hooks inside the pop and
     # the router), so the order only fixes how one fact's effects show up in a log: the
@@ -226,6 +233,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     attach_desk_intake(runtime)
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
+    attach_queue_callbacks(runtime, owed)
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

@@ -59,10 +59,13 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
         runtime.closers.append(scaleout.aclose)
     if runtime.settings.agi_enabled:
         await _start_agi(runtime)
-    from callcenter.work_wiring import start_smtp, start_work_wallboard
+    from callcenter.work_wiring import catch_up_queue_callbacks, start_smtp, start_work_wallboard
 
     await start_smtp(runtime)  # only when CALLCENTER_SMTP_PORT is set
     start_work_wallboard(runtime)
+    # callbacks calls owed while no process filed them: in the background, a slow database
+    # must not hold the start (intake nudges the offering loop for each)
+    _start_background(runtime, catch_up_queue_callbacks(runtime), "queue-callbacks-catch-up")
     if runtime.work_offers is not None:  # after the listeners: it offers to agents they report
         await runtime.work_offers.start()
         runtime.closers.append(runtime.work_offers.aclose)

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from callcenter.services.fact_fanout import FactFanout
     from callcenter.services.floor_control import FloorControl
     from callcenter.services.quality import QualityService
+    from callcenter.services.queue_callbacks import QueueCallbacks
     from callcenter.services.recordings import RecordingService
     from callcenter.services.routing import RoutingService
     from callcenter.services.screen_pop import ScreenPopService
@@ -90,6 +91,7 @@ class Runtime:
     work_desk: DeskIntake | None = None  # letters and remittance slips logged at the desktop
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
+    queue_callbacks: QueueCallbacks | None = None  # callbacks owed to withdrawn/abandoned callers
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -180,6 +180,10 @@ class Settings(BaseSettings):
     callback_retry_s: float = Field(default=600.0, ge=0)
     callback_window: str = "09:00-20:00"  # local time (`timezone`) calls may be placed in
     callback_dial_timeout_s: float = Field(default=120.0, gt=0)  # the attempt's call must end
+    # A known caller (matched customer) who hangs up after waiting longer than this gets a
+    # callback item when on; a caller withdrawn from the queue always gets one (keep my place).
+    callback_abandoned: bool = False
+    callback_abandoned_min_wait_s: float = Field(default=30.0, ge=0)
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
 

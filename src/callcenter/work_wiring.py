@@ -7,12 +7,17 @@ import logging
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from callcenter.adapters.db.database import Database
     from callcenter.domain.agents.presence import PresenceBoard
     from callcenter.domain.routing.rules import RoutingRules
+    from callcenter.domain.work_items import WorkItem
     from callcenter.ports.webhooks import EventSink
     from callcenter.runtime import Runtime
+    from callcenter.services.queue_callbacks import QueueCallbacks
     from callcenter.services.work_items import WorkItemService
+    from callcenter.services.work_requests import Intake
     from callcenter.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -46,6 +51,49 @@ def work_item_service(
         region=settings.default_region,
         publish=publish,
     )
+
+
+def queue_callbacks(settings: Settings, db: Database, work: WorkItemService) -> QueueCallbacks:
+    """The callbacks finished calls are owed (withdrawn callers, abandoned known callers)."""
+    from callcenter.domain.queue_callbacks import AbandonRule
+    from callcenter.services.queue_callbacks import QueueCallbacks
+
+    async def file(intake: Intake, actor: str, now: datetime) -> WorkItem:
+        return await work.submit(intake, actor=actor, now=now)
+
+    return QueueCallbacks(
+        uow=db.uow,
+        file=file,
+        groups=work.groups,
+        rule=AbandonRule(
+            enabled=settings.callback_abandoned,
+            min_wait_s=settings.callback_abandoned_min_wait_s,
+        ),
+        region=settings.default_region,
+    )
+
+
+def attach_queue_callbacks(runtime: Runtime, owed: QueueCallbacks) -> None:
+    """Cancelled owed callbacks leave the offering loop; filing is awaited at shutdown."""
+    offers = runtime.work_offers
+
+    async def forget(item_id: int) -> None:
+        if offers is not None and offers.dialer.settle is not None:
+            await offers.dialer.settle(None, item_id)
+
+    owed.on_cancelled = forget
+    runtime.queue_callbacks = owed
+    runtime.closers.append(owed.aclose)
+
+
+async def catch_up_queue_callbacks(runtime: Runtime) -> None:
+    """Callbacks calls owed while no process filed them (a crash, a long database outage)."""
+    if runtime.queue_callbacks is None:
+        return
+    try:
+        await runtime.queue_callbacks.catch_up()
+    except Exception as exc:  # a dead database must not stop the process; the next start tries
+        log.warning("callbacks owed by stored calls not checked: %r", exc)
 
 
 def attach_desk_intake(runtime: Runtime) -> None:

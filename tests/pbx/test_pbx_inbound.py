@@ -94,7 +94,7 @@ async def test_a_customer_with_an_open_complaint_rings_its_owner_first_and_is_an
 
 
 async def test_a_caller_withdrawn_from_the_queue_for_a_callback_is_stored_as_callback_requested(
-    lab: Lab, driver: Driver, floor: Floor
+    lab: Lab, driver: Driver, floor: Floor, rest: Rest
 ) -> None:
     caller = "+8613000000107"
     linkedid = await driver.call("4008001001", caller=caller, hold=60)  # nobody logged in
@@ -125,6 +125,23 @@ async def test_a_caller_withdrawn_from_the_queue_for_a_callback_is_stored_as_cal
     assert record["queues"] == ["member-hotline"]
     assert record["agent"] is None
     assert_agrees_with_queue_log(record, queue_log_call(lab.queue_log, driver.uniqueids(linkedid)))
+    # the caller is owed a callback (keep my place): one item; closed here, so that no later
+    # test's agent is offered it
+    owed = await owed_item(rest, linkedid)
+    assert (owed["kind"], owed["source"], owed["caller"]) == ("callback", "queue", caller)
+    await rest.post(f"/api/work-items/{owed['id']}/status", {"status": "cancelled"})
+
+
+async def owed_item(rest: Rest, linkedid: str, timeout: float = 10) -> dict[str, object]:
+    """The callback item the call `linkedid` (on the lab's PBX) is owed, once filed."""
+    async with asyncio.timeout(timeout):
+        while True:
+            items = await rest.get("/api/work-items", kind="callback")
+            mine = [i for i in items if str(i.get("call_ref", "")).endswith(f":{linkedid}")]
+            if mine:
+                assert len(mine) == 1, mine
+                return dict(mine[0])
+            await asyncio.sleep(0.2)
 
 
 async def test_the_shipped_cc_queue_rings_a_free_preferred_agent_directly_then_queues(

@@ -100,6 +100,7 @@ class WorkItemOut(BaseModel):
     updated_at: UtcTime | None
     attachments: list[AttachmentOut]
     order_id: int | None = None  # the order a remittance slip pays
+    call_ref: str | None = None  # "<pbx>:<linkedid>" of the queue call owing this callback
 
     @classmethod
     def of(cls, item: WorkItem) -> Self:
@@ -139,6 +140,7 @@ class WorkItemOut(BaseModel):
             note=item.note,
             preferred_agent=item.preferred_agent,
             order_id=item.order_id,
+            call_ref=item.call_ref,
             owner_agent_id=item.owner_agent_id,
             outcome=item.outcome,
             disposition_code=item.disposition_code,

@@ -15,7 +15,8 @@ WorkStatus = Literal[
     "new", "triage", "offered", "accepted", "in_progress", "done", "cancelled", "failed"
 ]
 MatchStatus = Literal["matched", "ambiguous", "unknown"]
-WorkSource = Literal["rest", "smtp", "sms", "router", "desktop"]
+# queue: a callback owed to a caller who left a queue (withdrawn, or abandoned after a long wait)
+WorkSource = Literal["rest", "smtp", "sms", "router", "desktop", "queue"]
 
 WORK_KINDS: tuple[str, ...] = get_args(WorkKind)
 WORK_STATUSES: tuple[str, ...] = get_args(WorkStatus)
@@ -167,6 +168,7 @@ class NewWorkItem:
     note: str | None = None  # why it is in triage, or what the router said
     attachments: tuple[Attachment, ...] = ()
     order_id: int | None = None  # the order a remittance slip pays
+    call_ref: str | None = None  # "<pbx>:<linkedid>" of the call that owes it: one item per call
 
     def stored(self, item_id: int, now: datetime) -> WorkItem:
         """The item as stored under `item_id` at `now`."""
@@ -191,6 +193,7 @@ class NewWorkItem:
             updated_at=now,
             attachments=self.attachments,
             order_id=self.order_id,
+            call_ref=self.call_ref,
         )
 
 
@@ -221,6 +224,7 @@ class WorkItem:
     updated_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     order_id: int | None = None  # the order a remittance slip pays
+    call_ref: str | None = None  # the call that owes this callback ("<pbx>:<linkedid>")
 
     @property
     def is_open(self) -> bool:

@@ -51,6 +51,9 @@ class Calls(Protocol):
     async def between(
         self, start: datetime, end: datetime, *, pbx: str | None = None
     ) -> list[CallRecord]: ...
+    async def without_callback(
+        self, *, outcomes: Collection[str], ended_since: datetime
+    ) -> list[CallRecord]: ...
 
 
 class Dispositions(Protocol):

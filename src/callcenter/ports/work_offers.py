@@ -34,6 +34,7 @@ class WorkEntry:
     outcome: str | None = None
     disposition: str | None = None
     preferred_agent: str | None = None  # the router's sticky agent, offered first when free
+    call_ref: str | None = None  # the call that owes this callback (withdrawn / abandoned)
 
 
 class WorkOfferStore(Protocol):
@@ -91,4 +92,11 @@ class WorkOfferStore(Protocol):
 
     async def dial_number(self, customer_id: int) -> str | None:
         """The customer's number to call back (primary first), E.164."""
+        ...
+
+    async def answered_since(
+        self, *, customer_id: int | None, e164: str | None, since: datetime
+    ) -> str | None:
+        """An inbound call of the customer (or from this number) started after `since` that an
+        agent answered: its "<pbx>:<linkedid>", else None."""
         ...

@@ -63,6 +63,8 @@ class CallRecorder:
         self._store = store
         self._customers = customers
         self._decision_for = decision_for
+        # told of each finished call as stored (e.g. the callbacks queue calls are owed)
+        self.on_record: Callable[[CallEnded, CallRecord], None] | None = None
 
     def on_fact(self, fact: Fact) -> None:
         """Handle one fact (only ended calls matter here)."""
@@ -72,6 +74,8 @@ class CallRecorder:
         record = self.enrich(fact.record, customer_id=customer_id)
         if self._store is not None:
             self._store.submit(record)
+        if self.on_record is not None:
+            self.on_record(fact, record)
 
     def enrich(self, record: CallRecord, *, customer_id: int | None) -> CallRecord:
         """The record with the matched customer and the routing decision the call carried."""

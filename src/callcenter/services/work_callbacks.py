@@ -87,6 +87,14 @@ class CallbackDialer:
         if await self._store.do_not_call(customer_id=entry.customer_id, e164=number):
             await self._close(entry, agent.code, "cancelled", "do_not_call")
             return
+        if entry.call_ref is not None and (  # owed by a call: a later answered call settles it
+            reached := await self._store.answered_since(
+                customer_id=entry.customer_id, e164=number, since=entry.created_at
+            )
+        ):
+            note = f"no longer needed: call {reached} was answered"
+            await self._close(entry, agent.code, "cancelled", "no_longer_needed", note)
+            return
         local = datetime.fromtimestamp(self._clock(), self._tz)
         if not in_window(local, self.rule):
             opens = window_opens(local, self.rule).astimezone(UTC)
@@ -235,7 +243,9 @@ class CallbackDialer:
                 )
             )
 
-    async def _close(self, entry: WorkEntry, code: str, status: str, outcome: str) -> None:
+    async def _close(
+        self, entry: WorkEntry, code: str, status: str, outcome: str, note: str | None = None
+    ) -> None:
         if await self.closer.close_held(
             item_id=entry.id,
             agent=code,
@@ -243,6 +253,7 @@ class CallbackDialer:
             status=status,
             now=datetime.fromtimestamp(self._clock(), UTC),
             outcome=outcome,
+            note=note,
         ):
             self._notifier.work_update(code, WorkUpdate(entry.id, status, outcome))
             if self.settle is not None:

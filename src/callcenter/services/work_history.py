@@ -63,6 +63,7 @@ class WorkCloser:
         now: datetime,
         outcome: str | None = None,
         disposition_code: str | None = None,
+        note: str | None = None,
     ) -> bool:
         """Close the item if `agent` owns it in one of `expected`; False if not (any more)."""
         async with self._uow() as uow:
@@ -82,6 +83,7 @@ class WorkCloser:
                     at=now,
                     outcome=outcome,
                     disposition_code=disposition_code,
+                    note=note,
                 )
             )
             if not applied:

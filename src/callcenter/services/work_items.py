@@ -7,15 +7,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.domain.routing.work_sla import Calendar, due_at
 from callcenter.domain.webhooks import work_item_created_event, work_item_done_event
 from callcenter.domain.work_items import (
-    WORK_KINDS,
     Attachment,
     CustomerMatch,
     IllegalTransition,
@@ -31,8 +28,14 @@ from callcenter.ports.webhooks import EventSink
 from callcenter.ports.work_items import FileStore, StatusChange
 from callcenter.services.errors import Conflict, Forbidden, InvalidField, NotFound
 from callcenter.services.work_history import add_contact
-from callcenter.services.work_matching import BatchOwners, Placer, match_sender
-from callcenter.services.work_requests import Actor, IncomingFile, Intake, Transition
+from callcenter.services.work_matching import BatchOwners, Placer, match_sender, prefer
+from callcenter.services.work_requests import (
+    Actor,
+    IncomingFile,
+    Intake,
+    Transition,
+    check_intake,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +81,7 @@ class WorkItemService:
         ready = []
         for index, (intake, actor) in enumerate(batch):
             try:
-                sender = self._checked(intake)
+                sender = check_intake(intake, self.groups, self.region)
             except InvalidField as exc:
                 results[index] = exc
                 continue
@@ -88,7 +91,9 @@ class WorkItemService:
             owners = await BatchOwners.read(uow.work_items, [r[3] for r in ready])
             filed: list[tuple[int, NewWorkItem, str]] = []
             for index, intake, actor, sender, files in ready:
-                match = await match_sender(owners, uow.phones, sender, self.region)
+                match = prefer(
+                    await match_sender(owners, uow.phones, sender, self.region), intake.customer_id
+                )
                 filed.append(
                     (index, await self._new_item(intake, sender, match, files, now), actor)
                 )
@@ -224,30 +229,6 @@ class WorkItemService:
             self._publish(work_item_done_event(after, done_by, now.timestamp()))
         return after
 
-    def _checked(self, intake: Intake) -> Sender:
-        if intake.kind not in WORK_KINDS:
-            raise InvalidField(("kind",), f"{intake.kind!r} is not one of {', '.join(WORK_KINDS)}")
-        if intake.group is not None and intake.group not in self.placer.rules.groups:
-            raise InvalidField(
-                ("group",), f"unknown group {intake.group!r}; known: {', '.join(self.groups)}"
-            )
-        sender = intake.sender
-        if sender.empty and intake.source != "router" and intake.triage is None:
-            raise InvalidField(("from",), "give at least one of phone, email, member_no")
-        phone = sender.phone
-        if phone is not None:
-            parsed = parse_caller_id(phone, self.region)
-            if parsed.e164 is None:
-                raise InvalidField(
-                    ("from", "phone"), f"{phone!r} is not a phone number ({parsed.reason})"
-                )
-            phone = parsed.e164
-        if sender.email is not None and "@" not in sender.email.strip("@"):
-            raise InvalidField(("from", "email"), f"{sender.email!r} is not an e-mail address")
-        if intake.kind == "callback" and phone is None and intake.source != "router":
-            raise InvalidField(("from", "phone"), "a callback needs the number to call")
-        return replace(sender, phone=phone)
-
     async def _store(self, incoming: IncomingFile) -> Attachment:
         stored = await self._files.put(incoming.data)
         return Attachment(
@@ -268,7 +249,7 @@ class WorkItemService:
     ) -> NewWorkItem:
         rules = self.placer.rules
         if intake.group is not None:
-            group, priority, preferred, why = intake.group, 0, None, None
+            group, priority, preferred, why = intake.group, intake.priority or 0, None, None
         else:
             placed = await self.placer.place(kind=intake.kind, e164=match.e164, at=now)
             group, priority, preferred = placed.group, placed.priority, placed.preferred_agent
@@ -278,7 +259,7 @@ class WorkItemService:
             due = due.replace(tzinfo=ZoneInfo(rules.timezone))
         if due is None:
             calendar = Calendar.of(rules.groups.get(group), rules.timezone, rules.holidays)
-            due = due_at(rules.work.target(intake.kind, group), calendar, now)
+            due = due_at(rules.work.target(intake.kind, group), calendar, intake.since or now)
         return NewWorkItem(
             kind=intake.kind,
             group_slug=group,
@@ -295,4 +276,5 @@ class WorkItemService:
             note=intake.triage or why,
             attachments=tuple(files),
             order_id=intake.order_id,
+            call_ref=intake.call_ref,
         )

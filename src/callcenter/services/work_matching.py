@@ -165,3 +165,11 @@ class Placer:
             return await self._presence.live_agents()
         except Exception:
             return {}
+
+
+def prefer(match: CustomerMatch, customer_id: int | None) -> CustomerMatch:
+    """The match narrowed to the customer a call was already matched to, if among its holders."""
+    if customer_id is None or match.customer_id == customer_id:
+        return match
+    chosen = tuple(c for c in match.candidates if c.customer_id == customer_id)
+    return replace(match, status="matched", candidates=chosen) if chosen else match

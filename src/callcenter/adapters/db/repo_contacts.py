@@ -14,6 +14,7 @@ from callcenter.adapters.db.row_mapping import record_from_row
 from callcenter.adapters.db.tables import AgentRow
 from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.adapters.db.tables_customers import ContactRow
+from callcenter.adapters.db.tables_work import WorkItemEventRow, WorkItemRow
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.contacts import Contact
 
@@ -174,3 +175,29 @@ class CallRepository:
         """Calls (of one server, or all) that started in [start, end), oldest first."""
         records = await call_records_between(self._session, start=start, end=end)
         return records if pbx is None else [r for r in records if r.pbx == pbx]
+
+    async def without_callback(
+        self, *, outcomes: Collection[str], ended_since: datetime
+    ) -> list[CallRecord]:
+        """Inbound calls with these outcomes, ended since then, that no work item names as the
+        call owing it (call_ref "<pbx>:<linkedid>") nor notes as calling again, oldest first."""
+        ref = CallRecordRow.pbx + ":" + CallRecordRow.linkedid
+        filed = select(WorkItemRow.id).where(WorkItemRow.call_ref == ref)
+        noted = select(WorkItemEventRow.id).where(
+            WorkItemEventRow.actor == "queue",
+            WorkItemEventRow.kind == "note",
+            WorkItemEventRow.note.contains(ref),
+        )
+        rows = await self._session.scalars(
+            select(CallRecordRow)
+            .where(
+                CallRecordRow.direction == "inbound",
+                CallRecordRow.outcome.in_(list(outcomes)),
+                CallRecordRow.ended_at >= ended_since,
+                ~filed.exists(),
+                ~noted.exists(),
+            )
+            .order_by(CallRecordRow.ended_at)
+            .limit(5000)
+        )
+        return [call_record_from_row(r) for r in rows]

@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.customer_rows import summary_from_row
+from callcenter.adapters.db.integrity import unique
 from callcenter.adapters.db.tables_customers import CustomerRow
 from callcenter.adapters.db.tables_work import (
     WorkItemAttachmentRow,
@@ -48,7 +49,8 @@ class WorkItemRepository:
         """Store several items (two flushes in all: the rows, then their files and events)."""
         rows = [item_row(item, now) for item, _ in items]
         self._session.add_all(rows)
-        await self._session.flush()
+        with unique("a work item of this call"):  # call_ref: one callback per call
+            await self._session.flush()
         for row, (item, actor) in zip(rows, items, strict=True):
             self._session.add_all(attachment_rows(row.id, item.attachments))
             self._session.add(
@@ -116,6 +118,31 @@ class WorkItemRepository:
             .limit(1)
         )
         return None if row is None else (await self._with_files([row]))[0]
+
+    async def by_call_ref(self, *, call_ref: str) -> WorkItem | None:
+        """The item a call already owes (withdrawn or abandoned caller), if filed."""
+        row = await self._session.scalar(
+            select(WorkItemRow).where(WorkItemRow.call_ref == call_ref)
+        )
+        return None if row is None else (await self._with_files([row]))[0]
+
+    async def owed_waiting(
+        self, *, caller: str | None, customer_id: int | None, before: datetime
+    ) -> list[WorkItem]:
+        """Callbacks calls owe this caller or customer (call_ref set), still waiting (new),
+        filed before `before`."""
+        who = [WorkItemRow.caller == caller] if caller else []
+        if customer_id is not None:
+            who.append(WorkItemRow.customer_id == customer_id)
+        if not who:
+            return []
+        stmt = select(WorkItemRow).where(
+            WorkItemRow.call_ref.is_not(None),
+            WorkItemRow.status == "new",
+            WorkItemRow.created_at < before,
+            or_(*who),
+        )
+        return await self._with_files(list(await self._session.scalars(stmt)))
 
     async def change_status(self, change: StatusChange) -> bool:
         """Apply the change if the item is still in `expected`; log it. False: someone was first."""

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.adapters.db.repo_work_items import WorkItemRepository
 from callcenter.adapters.db.tables import AgentRow
+from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.adapters.db.tables_customers import CustomerRow, PhoneRow
 from callcenter.adapters.db.tables_work import WorkItemRow
 from callcenter.adapters.db.tables_work_offers import WorkOfferRow
@@ -191,6 +192,24 @@ class SqlWorkOffers:
         usable = sorted(phones, key=lambda p: not p.is_primary)
         return str(usable[0].e164) if usable else None
 
+    async def answered_since(
+        self, *, customer_id: int | None, e164: str | None, since: datetime
+    ) -> str | None:
+        who = [CallRecordRow.caller == e164] if e164 else []
+        if customer_id is not None:
+            who.append(CallRecordRow.customer_id == customer_id)
+        if not who:
+            return None
+        stmt = select(CallRecordRow.pbx, CallRecordRow.linkedid).where(
+            CallRecordRow.direction == "inbound",
+            CallRecordRow.outcome == "answered",
+            CallRecordRow.started_at > since,
+            or_(*who),
+        )
+        async with self._sessions() as session:
+            found = (await session.execute(stmt.limit(1))).first()
+        return None if found is None else f"{found.pbx}:{found.linkedid}"
+
 
 def _joined() -> Any:
     return (
@@ -242,4 +261,5 @@ def _entry(row: Any) -> WorkEntry:
         outcome=item.outcome,
         disposition=item.disposition_code,
         preferred_agent=item.preferred_agent,
+        call_ref=item.call_ref,
     )

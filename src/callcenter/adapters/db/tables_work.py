@@ -24,6 +24,7 @@ class WorkItemRow(Base):
     __table_args__ = (
         Index("ix_work_items_status_due_at", "status", "due_at"),
         Index("ix_work_items_group_slug_status", "group_slug", "status"),
+        Index("ux_work_items_call_ref", "call_ref", unique=True),
         CheckConstraint(one_of("kind", WORK_KINDS), name="kind"),
         CheckConstraint(one_of("status", WORK_STATUSES), name="status"),
         CheckConstraint(one_of("channel", WORK_CHANNELS), name="channel"),
@@ -55,6 +56,7 @@ class WorkItemRow(Base):
     disposition_code: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"))
+    call_ref: Mapped[str | None] = mapped_column(String(160))  # the call owing this callback
 
 
 class WorkItemEventRow(Base):

@@ -40,6 +40,7 @@ def item_row(item: NewWorkItem, now: datetime) -> WorkItemRow:
         priority=item.priority,
         preferred_agent=item.preferred_agent,
         order_id=item.order_id,
+        call_ref=item.call_ref,
     )
 
 
@@ -91,4 +92,5 @@ def item_from_row(r: WorkItemRow, files: tuple[Attachment, ...]) -> WorkItem:
         updated_at=r.updated_at,
         attachments=files,
         order_id=r.order_id,
+        call_ref=r.call_ref,
     )

@@ -131,6 +131,7 @@ class CallEnded:
     record: CallRecord
     customer_channel: str | None
     agent_interface: str | None
+    queued_at: float | None = None  # when the caller entered its first queue (None: never)
 
 
 @dataclass(frozen=True, slots=True)

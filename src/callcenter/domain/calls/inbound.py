@@ -67,6 +67,8 @@ class QueueRules(TrackerState):
             )
         call.queues.append(e.queue)
         call.in_queue, call.joined_at = e.queue, e.at
+        if call.first_joined_at is None:
+            call.first_joined_at = e.at
         facts.append(self._offered(call, e))
         return facts
 

@@ -64,6 +64,7 @@ class LiveCall:
     dialled: str | None = None
     queues: list[str] = field(default_factory=list)
     joined_at: float | None = None
+    first_joined_at: float | None = None  # entered its first queue: a callback keeps this place
     in_queue: str | None = None
     pending_abandon: tuple[str, float] | None = None  # (queue, hold_s) until hang-up or timeout
     left_unanswered: str | None = None  # queue the call last timed out of

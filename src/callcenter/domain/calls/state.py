@@ -132,6 +132,7 @@ class TrackerState:
                 record=record,
                 customer_channel=call.customer_channel,
                 agent_interface=call.agent_interface,
+                queued_at=call.first_joined_at,
             )
         )
         return facts
