@@ -14,7 +14,7 @@ from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 from callcenter.webhooks_wiring import webhook_service
 from callcenter.work_offers_wiring import attach_work_offers
-from callcenter.work_wiring import attach_desk_intake, work_item_service
+from callcenter.work_wiring import attach_desk_intake, attach_work_transfers, work_item_service
 
 if TYPE_CHECKING:
     from callcenter.adapters.ami.listener import AmiListener
@@ -218,6 +218,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     attach_desk_intake(runtime)
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
+    attach_work_transfers(runtime)  # after the offering loop, which requeues what moves
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

@@ -36,6 +36,9 @@ class WorkEntry:
     preferred_agent: str | None = None  # the router's sticky agent, offered first when free
 
 
+Moved = tuple[WorkEntry, str | None]  # an item sent elsewhere, and the agent who held it
+
+
 class WorkOfferStore(Protocol):
     """Work items and offers, as stored."""
 
