@@ -4,7 +4,7 @@ PostgreSQL): who may, the new group's due time, the log, the old offer withdrawn
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,7 +13,9 @@ from test_work_offers import auth, file_item, stored, work_stack
 from callcenter.bootstrap import open_database
 from callcenter.domain.agents.records import Skill
 from callcenter.domain.routing.work_sla import Calendar, due_at
+from callcenter.domain.work_items import Sender
 from callcenter.services.routing import load_rules
+from callcenter.services.work_requests import Intake
 from callcenter.sim.model import interface_of
 from support.livestack import LiveStack
 from support.servekit import until
@@ -176,3 +178,23 @@ async def test_a_supervisor_takes_a_held_letter_away_and_the_agent_is_unpaused(
         async with stack.runtime.uow() as uow:
             after = await uow.work_items.get(item_id=item)
         assert after is not None and after.due_at == due and after.owner_agent_id is None
+
+        # a letter kept in triage (nobody may take it) is put right by a supervisor's transfer
+        assert stack.runtime.work_items is not None
+        kept = await stack.runtime.work_items.submit(
+            Intake(kind="letter", subject="?", body="", sender=Sender(), triage="no sender"),
+            actor="post",
+            now=datetime.now(UTC),
+        )
+        assert (kept.status, kept.group_slug) == ("triage", "letters")
+        async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
+            url = f"/api/work-items/{kept.id}/transfer"
+            agent = await http.post(
+                url, json={"group": "documents"}, headers=await auth(stack, "agent", "1008")
+            )
+            assert agent.status_code == 403  # nobody holds it: a supervisor's call
+            fixed = await http.post(
+                url, json={"group": "documents"}, headers=await auth(stack, "supervisor")
+            )
+        assert fixed.status_code == 200, fixed.text
+        assert (fixed.json()["group"], fixed.json()["status"]) == ("documents", "new")
