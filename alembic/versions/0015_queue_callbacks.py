@@ -3,7 +3,7 @@ from the queue keeping their place, or a known caller who abandoned after a long
 tied to the call that owes it by a unique `call_ref` so one call never files two.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from callcenter.work_offers_wiring import attach_work_offers
 from callcenter.work_wiring import (
     attach_desk_intake,
     attach_queue_callbacks,
+    attach_work_transfers,
     queue_callbacks,
     work_item_service,
 )
@@ -234,6 +235,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     attach_queue_callbacks(runtime, owed)
+    attach_work_transfers(runtime)  # after the offering loop, which requeues what moves
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:
         runtime.bus = scaleout.bus

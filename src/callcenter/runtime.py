@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from callcenter.services.work_desk import DeskIntake
     from callcenter.services.work_items import WorkItemService
     from callcenter.services.work_offers import WorkOffers
+    from callcenter.services.work_transfer import WorkTransfers
     from callcenter.settings import Settings
 
 
@@ -92,6 +93,7 @@ class Runtime:
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     queue_callbacks: QueueCallbacks | None = None  # callbacks owed to withdrawn/abandoned callers
+    work_transfers: WorkTransfers | None = None  # work items sent to another group
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

@@ -104,6 +104,26 @@ def attach_desk_intake(runtime: Runtime) -> None:
         runtime.work_desk = DeskIntake(work=runtime.work_items, uow=runtime.database.uow)
 
 
+def attach_work_transfers(runtime: Runtime) -> None:
+    """Sending work items to another group; requeued by the offering loop when it runs here."""
+    from callcenter.adapters.db.repo_work_offers import SqlWorkOffers
+    from callcenter.adapters.db.repo_work_transfers import SqlWorkTransfers
+    from callcenter.services.work_transfer import WorkTransfers
+
+    work = runtime.work_items
+    if work is None:
+        return
+    sessions = runtime.database.sessions
+    runtime.work_transfers = WorkTransfers(
+        uow=runtime.database.uow,
+        items=SqlWorkOffers(sessions),
+        store=SqlWorkTransfers(sessions),
+        rules=lambda: work.placer.rules,
+        notifier=runtime.desk,
+    )
+    runtime.work_transfers.offers = runtime.work_offers
+
+
 async def start_smtp(runtime: Runtime) -> None:
     """Start the SMTP receiver when configured; a port that cannot be had refuses start-up."""
     from callcenter.adapters.smtp.receiver import start_smtp as listen
@@ -148,5 +168,7 @@ def start_work_wallboard(runtime: Runtime) -> None:
         runtime.work_items.on_filed = nudge_both
     if runtime.work_offers is not None:
         runtime.work_offers.on_closed = board.nudge
+    if runtime.work_transfers is not None:
+        runtime.work_transfers.on_moved = board.nudge
     board.start()
     runtime.closers.append(board.aclose)

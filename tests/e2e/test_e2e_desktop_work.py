@@ -53,7 +53,7 @@ async def test_the_work_tab_offers_accepts_rejects_and_completes(
         await expect(second.locator("[data-testid=work-status]")).to_have_text("In hand")
         await second.get_by_role("button", name="Complete").click()
         await expect(page.locator("#notice")).to_contain_text("Choose a disposition first.")
-        await second.locator("select").select_option("address_change")
+        await second.get_by_label("Disposition").select_option("address_change")
         await second.get_by_role("button", name="Complete").click()
         await expect(second).to_have_count(0)
         await expect(page.locator("#notice")).to_contain_text(f"Item #{items[1]} done")

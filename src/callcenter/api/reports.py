@@ -1,4 +1,5 @@
-"""Reports over stored calls: daily, per interval, per agent; JSON or CSV (`?format=csv`)."""
+"""Reports over stored calls (daily, per interval, per agent) and work items (per group, per
+agent); JSON or CSV (`?format=csv`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from callcenter.api.deps import RuntimeDep, requires
 from callcenter.api.fields import OneLine
 from callcenter.domain.access.auth import Principal
 from callcenter.domain.kpi.book import business_day
-from callcenter.services import reports
+from callcenter.services import reports, work_reports
 from callcenter.services.forecast import forecast_report
 from callcenter.services.reports import Report, ReportOptions, ReportRequestError
 
@@ -151,6 +152,56 @@ async def forecast(
             day=target,
             minutes=minutes,
             weeks=weeks,
+            group=group,
+        ),
+        fmt,
+    )
+
+
+@router.get("/work/groups")
+async def work_groups(
+    runtime: RuntimeDep,
+    _: Viewer,
+    first: From = None,
+    to: To = None,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Work items per group and kind: received, done, done in SLA, open and overdue at the end
+    of the range (now, for a range still running), median and p90 handling time."""
+    day1, day2 = _days(runtime, first, to)
+    return await _answer(
+        work_reports.work_groups_report(
+            uow=runtime.uow,
+            options=_options(runtime),
+            first=day1,
+            last=day2,
+            now=datetime.now(UTC),
+            group=group,
+        ),
+        fmt,
+    )
+
+
+@router.get("/work/agents")
+async def work_agents(
+    runtime: RuntimeDep,
+    _: Viewer,
+    first: From = None,
+    to: To = None,
+    group: GroupQ = None,
+    fmt: Format = "json",
+) -> Any:
+    """Work items per agent and kind: accepted, done, done in SLA, held open and overdue,
+    median and p90 handling time (acceptance to done)."""
+    day1, day2 = _days(runtime, first, to)
+    return await _answer(
+        work_reports.work_agents_report(
+            uow=runtime.uow,
+            options=_options(runtime),
+            first=day1,
+            last=day2,
+            now=datetime.now(UTC),
             group=group,
         ),
         fmt,

@@ -66,6 +66,17 @@ class TransitionIn(BaseModel):
     owner_agent: Short | None = None  # agent code; a supervisor assigns the item
 
 
+class TransferIn(BaseModel):
+    """Send an item to another group, with a word for whoever takes it there."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group: Slug
+    note: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000), PROSE] | None
+    ) = None
+
+
 class AttachmentOut(BaseModel):
     """A stored file: name, type, size and SHA-256 of its bytes."""
 
@@ -164,6 +175,8 @@ class WorkEventOut(BaseModel):
     from_status: str | None
     to_status: str | None
     note: str | None
+    from_group: str | None = None  # a transfer's groups
+    to_group: str | None = None
 
     @classmethod
     def of(cls, e: WorkEvent) -> Self:
@@ -175,6 +188,8 @@ class WorkEventOut(BaseModel):
             from_status=e.from_status,
             to_status=e.to_status,
             note=e.note,
+            from_group=e.from_group,
+            to_group=e.to_group,
         )
 
 

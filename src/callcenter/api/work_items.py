@@ -17,6 +17,7 @@ from callcenter.api.fields import IdPath
 from callcenter.api.schemas_work import (
     Kind,
     Status,
+    TransferIn,
     TransitionIn,
     WorkEventOut,
     WorkItemDetailOut,
@@ -27,6 +28,7 @@ from callcenter.domain.access.auth import MANAGERS, Principal, allows
 from callcenter.domain.work_items import Sender
 from callcenter.services.errors import InvalidField
 from callcenter.services.work_requests import Actor, Intake, Transition
+from callcenter.services.work_transfer import TransferRequest
 
 if TYPE_CHECKING:
     from callcenter.runtime import Runtime
@@ -145,6 +147,29 @@ async def change_status(
             ),
             now=datetime.now(UTC),
         )
+    return WorkItemOut.of(item)
+
+
+@router.post("/{item_id}/transfer", response_model=WorkItemOut)
+async def transfer(
+    item_id: IdPath, body: TransferIn, runtime: RuntimeDep, principal: Manager
+) -> WorkItemOut:
+    """Send the item to another group: it waits there anew, due by that group's rule for its
+    kind; the agent it was offered to or held by (or a supervisor) may (422 unknown group,
+    403 someone else's item, 409 closed or being dialled)."""
+    transfers = runtime.work_transfers
+    if transfers is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "work items are not wired")
+    ask = TransferRequest(
+        item_id=item_id,
+        group=body.group,
+        note=body.note or None,
+        actor=actor_label(principal),
+        manager=principal.role in MANAGERS,
+        agent_code=principal.agent_code,
+    )
+    with http_errors():
+        item = await transfers.transfer(ask, now=datetime.now(UTC))
     return WorkItemOut.of(item)
 
 

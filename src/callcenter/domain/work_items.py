@@ -141,12 +141,14 @@ class Attachment:
 class WorkEvent:
     """One logged change of an item: what happened, from and to which status, who, when."""
 
-    kind: str  # created, status, note, attachment
+    kind: str  # created, status, note, attachment, transfer
     actor: str
     at: datetime
     from_status: str | None = None
     to_status: str | None = None
     note: str | None = None
+    from_group: str | None = None  # a transfer: the group it left and the group it went to
+    to_group: str | None = None
 
 
 @dataclass(frozen=True)

@@ -103,13 +103,14 @@ class WorkOffered:
 @dataclass(frozen=True, slots=True)
 class WorkUpdate:
     """A work item of the agent's changed: accepted, withdrawn (timed out), dialling, answered,
-    retry, done or failed; `outcome` says how a callback attempt ended."""
+    retry, done, failed or transferred; `outcome` says how a callback attempt ended."""
 
     item_id: int
     state: str
     outcome: str | None = None
     customer_id: int | None = None
     caller: str | None = None
+    group: str | None = None  # transferred: the group it went to
 
 
 class Notifier(Protocol):

@@ -9,7 +9,7 @@ from typing import Protocol, Self
 from callcenter.ports.call_stores import CallReports, Calls, Dispositions
 from callcenter.ports.customer_stores import Complaints, Contacts, Customers, Orders, Phones
 from callcenter.ports.staff_stores import Agents, Groups, Tokens
-from callcenter.ports.work_items import WorkItems
+from callcenter.ports.work_items import WorkItems, WorkReports
 
 
 class UnitOfWork(Protocol):
@@ -42,6 +42,8 @@ class UnitOfWork(Protocol):
     def dispositions(self) -> Dispositions: ...
     @property
     def reports(self) -> CallReports: ...
+    @property
+    def work_reports(self) -> WorkReports: ...
 
     async def __aenter__(self) -> Self: ...
 

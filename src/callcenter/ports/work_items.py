@@ -10,6 +10,7 @@ from typing import Protocol
 from callcenter.domain.customers.records import NumberOwner
 from callcenter.domain.work_figures import WorkTally
 from callcenter.domain.work_items import NewWorkItem, WorkEvent, WorkItem
+from callcenter.domain.work_report import WorkRecord
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,14 @@ class WorkItems(Protocol):
     ) -> list[NumberOwner]: ...
     async def owners_by_email(self, *, emails: Sequence[str]) -> dict[str, list[NumberOwner]]: ...
     async def tallies(self, *, closed_since: datetime, now: datetime) -> list[WorkTally]: ...
+
+
+class WorkReports(Protocol):
+    """The work reports' read of the stored items."""
+
+    async def work_records(self, *, start: datetime, end: datetime) -> list[WorkRecord]:
+        """Items that came in before `end` and were open, or changed, at or after `start`."""
+        ...
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,9 @@ class WorkEntry:
     call_ref: str | None = None  # the call that owes this callback (withdrawn / abandoned)
 
 
+Moved = tuple[WorkEntry, str | None]  # an item sent elsewhere, and the agent who held it
+
+
 class WorkOfferStore(Protocol):
     """Work items and offers, as stored."""
 

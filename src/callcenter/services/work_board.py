@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
-from callcenter.domain.agents.presence import BUSY_STATES, PresenceBoard
+from callcenter.domain.agents.presence import BUSY_STATES, AgentPresence, PresenceBoard
 from callcenter.domain.agents.records import Agent
 from callcenter.domain.work_assignment import (
     BACK_OFFICE,
@@ -18,6 +18,7 @@ from callcenter.domain.work_assignment import (
     OpenItem,
     channel_of,
     groups_with_room,
+    keeps_voice_paused,
 )
 from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import WorkOffered
@@ -107,6 +108,22 @@ def held_work_groups(items: Iterable[WorkEntry], code: str) -> list[str]:
         and e.status in ("accepted", "in_progress")
         and channel_of(e.kind) == WORK
     ]
+
+
+def back_office_pause(
+    items: Iterable[WorkEntry],
+    code: str,
+    capacities: Mapping[str, Capacity],
+    seen: AgentPresence | None,
+) -> bool | None:
+    """Pause (True) or unpause (False) the agent in the voice queues, or neither (None): paused
+    while holding unblended back-office work; only a back-office pause is lifted."""
+    keep = keeps_voice_paused(held_work_groups(items, code), capacities)
+    if keep and (seen is None or seen.state != "paused"):
+        return True
+    if not keep and seen is not None and seen.state == "paused" and seen.reason == BACK_OFFICE:
+        return False
+    return None
 
 
 def next_deadline(items: Iterable[WorkEntry]) -> float:

@@ -11,7 +11,7 @@ import contextlib
 import heapq
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -19,19 +19,11 @@ from callcenter.domain.access.auth import MANAGERS, Principal
 from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.agents.records import Agent
 from callcenter.domain.calls.facts import Fact
-from callcenter.domain.work_assignment import (
-    BACK_OFFICE,
-    HELD,
-    OFFERABLE,
-    VOICE,
-    channel_of,
-    keeps_voice_paused,
-    plan,
-)
+from callcenter.domain.work_assignment import HELD, OFFERABLE, VOICE, channel_of, plan
 from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.uow import UowFactory
-from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
+from callcenter.ports.work_offers import Moved, WorkEntry, WorkOfferStore
 from callcenter.services import work_board as board
 from callcenter.services.errors import Conflict, Forbidden, InvalidField
 from callcenter.services.work_board import OfferRules
@@ -167,6 +159,17 @@ class WorkOffers:
         self._wake.set()
         return replace(entry, status="done", disposition=disposition)
 
+    async def requeue(self, move: Callable[[], Awaitable[Moved]]) -> Moved:
+        """Run `move` (an item sent to another group) while no pass runs, then offer the item
+        anew; its last holder's back-office pause is reconsidered."""
+        async with self._lock:
+            entry, holder = await move()
+            self._items[entry.id] = entry
+        if holder is not None:
+            await self._back_office_pause(holder)
+        self._wake.set()
+        return entry, holder
+
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
@@ -279,15 +282,10 @@ class WorkOffers:
 
     async def _back_office_pause(self, code: str) -> None:
         """Paused in the voice queues while holding unblended back-office work, else not."""
-        keep = keeps_voice_paused(
-            board.held_work_groups(self._items.values(), code), self.rules.capacities
-        )
-        seen = self._presence.get(code)
-        paused_here = seen is not None and seen.state == "paused" and seen.reason == BACK_OFFICE
-        if keep and (seen is None or seen.state != "paused"):
-            await self.dialer.pause(code, paused=True)
-        elif not keep and paused_here:
-            await self.dialer.pause(code, paused=False)
+        items, caps = self._items.values(), self.rules.capacities
+        pause = board.back_office_pause(items, code, caps, self._presence.get(code))
+        if pause is not None:
+            await self.dialer.pause(code, paused=pause)
 
     async def _callback_settled(self, entry: WorkEntry | None, item_id: int) -> None:
         async with self._lock:

@@ -266,7 +266,7 @@ async function main() {
   await loadDesk();
   startFigures(S.code);
   initCampaign({ notify });
-  await initWork({ code: S.code, notify, dispositions: S.lists.dispositions });
+  await initWork({ code: S.code, notify, dispositions: S.lists.dispositions, groups: S.groups });
   initPostLog({ code: S.code, notify });
   S.socket = new PushSocket("/ws/agent", {
     token,

@@ -1,16 +1,19 @@
 // The work tab: the item offered to the agent (accept / reject before the countdown runs out),
-// the items the agent holds with the customer's record, and completing one with a disposition.
+// the items the agent holds with the customer's record, completing one with a disposition, and
+// sending one to another group.
 
 import { ApiError, api, clock, h, present } from "/static/common.js";
-import { t, valueText } from "/static/i18n.js";
+import { groupName, t, valueText } from "/static/i18n.js";
 
-const W = { code: null, items: new Map(), records: new Map(), dispositions: [], notify: () => {} };
+const W = { code: null, items: new Map(), records: new Map(), dispositions: [], groups: {}, notify: () => {} };
 const $ = (id) => document.getElementById(id);
 const DONE = { accept: "work.accepted", reject: "work.rejected", complete: "work.completed" };
+const GONE = ["withdrawn", "rejected", "done", "failed", "cancelled", "retry", "transferred"];
 
-/** Start the tab for agent `code`; `notify(text, tone)` shows a line in the notice bar. */
-export function initWork({ code, notify, dispositions }) {
-  Object.assign(W, { code, notify, dispositions: dispositions || [] });
+/** Start the tab for agent `code`; `groups` are the desktop's (queue -> group), for transfers;
+ * `notify(text, tone)` shows a line in the notice bar. */
+export function initWork({ code, notify, dispositions, groups }) {
+  Object.assign(W, { code, notify, dispositions: dispositions || [], groups: groups || {} });
   setInterval(tickWork, 250);
   return loadWork();
 }
@@ -39,9 +42,12 @@ export function onWorkMessage(msg) {
     W.notify(t("work.offered", { kind: valueText("wk", msg.kind) }), "warn");
   } else if (msg.type === "work_update") {
     const item = W.items.get(msg.item_id);
-    if (["withdrawn", "rejected", "done", "failed", "cancelled", "retry"].includes(msg.state)) {
+    if (GONE.includes(msg.state)) {
       W.items.delete(msg.item_id);
       if (msg.state === "withdrawn") W.notify(t("work.withdrawn", { id: msg.item_id }), "warn");
+      if (msg.state === "transferred" && item) {
+        W.notify(t("work.moved_away", { id: msg.item_id, group: groupText(msg.group) }), "warn");
+      }
       if (msg.state === "retry") W.notify(t("work.retry", { outcome: msg.outcome || "" }), "warn");
     } else if (item) {
       item.status = msg.state === "dialling" || msg.state === "answered" ? "in_progress" : msg.state;
@@ -72,11 +78,43 @@ async function act(item, action, body) {
   renderWork();
 }
 
+function groupText(slug) {
+  const group = Object.values(W.groups).find((g) => g.slug === slug);
+  return group ? groupName(group) : slug || "";
+}
+
+async function transfer(item, group, note) {
+  try {
+    await api(`/api/work-items/${item.id}/transfer`, { method: "POST", body: { group, note: note || null } });
+    W.items.delete(item.id);
+    W.notify(t("work.transferred", { id: item.id, group: groupText(group) }), "good");
+  } catch (err) {
+    W.notify(`${t("work.fail")}: ${err instanceof ApiError ? err.message : err}`, "bad");
+    if (err.status === 409 || err.status === 403) await loadWork();
+  }
+  renderWork();
+}
+
+/** A group picker (every group but the item's own), a note and the Transfer button. */
+function transferBox(item) {
+  const others = Object.values(W.groups).filter((g) => g.slug !== item.group);
+  const pick = h("select", { "aria-label": t("work.transfer_to"), "data-testid": "work-transfer-group" },
+    h("option", { value: "" }, t("work.transfer_choose")),
+    ...others.map((g) => h("option", { value: g.slug }, groupName(g))));
+  const note = h("input", { type: "text", maxlength: 2000, placeholder: t("work.transfer_note"), "aria-label": t("work.transfer_note") });
+  const go = h("button", { class: "btn", type: "button" }, t("work.transfer"));
+  go.onclick = () => {
+    if (!pick.value) { W.notify(t("work.need_group"), "warn"); return; }
+    transfer(item, pick.value, note.value.trim());
+  };
+  return h("div", { class: "row transfer" }, pick, note, go);
+}
+
 function itemCard(item) {
   const record = W.records.get(item.customer_id);
   const who = record?.customer?.name || item.caller || t("work.unknown_customer");
   const head = h("h3", {}, `${valueText("wk", item.kind)} #${item.id} · ${who}`);
-  const meta = h("p", { class: "muted" }, [item.group, item.note].filter(Boolean).join(" · "));
+  const meta = h("p", { class: "muted" }, [groupText(item.group), item.note].filter(Boolean).join(" · "));
   const parts = [head, meta];
   if (record) {
     parts.push(h("p", { "data-testid": "work-customer" },
@@ -101,6 +139,7 @@ function itemCard(item) {
     };
     parts.push(h("div", { class: "row" }, pick, done));
   }
+  if (item.status !== "in_progress" || item.kind !== "callback") parts.push(transferBox(item));
   return h("li", { class: `work-item st-${item.status}`, "data-item": item.id }, ...parts);
 }
 

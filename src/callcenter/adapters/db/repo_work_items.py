@@ -187,6 +187,8 @@ class WorkItemRepository:
                 to_status=event.to_status,
                 note=event.note,
                 at=event.at,
+                from_group=event.from_group,
+                to_group=event.to_group,
             )
         )
         await self._session.flush()
@@ -206,6 +208,8 @@ class WorkItemRepository:
                 from_status=r.from_status,
                 to_status=r.to_status,
                 note=r.note,
+                from_group=r.from_group,
+                to_group=r.to_group,
             )
             for r in rows
         ]

@@ -25,6 +25,7 @@ class WorkItemRow(Base):
         Index("ix_work_items_status_due_at", "status", "due_at"),
         Index("ix_work_items_group_slug_status", "group_slug", "status"),
         Index("ux_work_items_call_ref", "call_ref", unique=True),
+        Index("ix_work_items_updated_at", "updated_at"),
         CheckConstraint(one_of("kind", WORK_KINDS), name="kind"),
         CheckConstraint(one_of("status", WORK_STATUSES), name="status"),
         CheckConstraint(one_of("channel", WORK_CHANNELS), name="channel"),
@@ -71,6 +72,8 @@ class WorkItemEventRow(Base):
     to_status: Mapped[str | None] = mapped_column(String(12))
     note: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime())
+    from_group: Mapped[str | None] = mapped_column(String(40))  # a transfer's groups
+    to_group: Mapped[str | None] = mapped_column(String(40))
 
 
 class WorkItemAttachmentRow(Base):

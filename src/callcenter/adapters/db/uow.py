@@ -16,6 +16,7 @@ from callcenter.adapters.db.repo_sales import ComplaintRepository, OrderReposito
 from callcenter.adapters.db.repo_staff import AgentRepository, GroupRepository, TokenRepository
 from callcenter.adapters.db.repo_work_items import WorkItemRepository
 from callcenter.adapters.db.reports import SqlCallReports
+from callcenter.adapters.db.work_reports import SqlWorkReports
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     work_items: WorkItemRepository
     dispositions: DispositionRepository
     reports: SqlCallReports
+    work_reports: SqlWorkReports
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._factory = session_factory
@@ -67,6 +69,7 @@ class SqlUnitOfWork:
         self.work_items = WorkItemRepository(session)
         self.dispositions = DispositionRepository(session)
         self.reports = SqlCallReports(session)
+        self.work_reports = SqlWorkReports(session)
         return self
 
     async def __aexit__(

@@ -127,6 +127,7 @@ def work_update_payload(message: WorkUpdate) -> dict[str, Any]:
         "outcome": message.outcome,
         "customer_id": message.customer_id,
         "caller": message.caller,
+        "group": message.group,
     }
 
 
