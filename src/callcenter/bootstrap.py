@@ -13,7 +13,7 @@ from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 from callcenter.webhooks_wiring import webhook_service
-from callcenter.work_offers_wiring import attach_work_offers
+from callcenter.work_offers_wiring import attach_queue_withdraw, attach_work_offers
 from callcenter.work_wiring import (
     attach_desk_intake,
     attach_queue_callbacks,
@@ -235,6 +235,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     build_ami(runtime)
     attach_work_offers(runtime, pbxs)  # after the AMI: it joins the end of the fact handlers
     attach_queue_callbacks(runtime, owed)
+    attach_queue_withdraw(runtime, pbxs)
     attach_work_transfers(runtime)  # after the offering loop, which requeues what moves
     runtime.journal = live_call_journal(runtime)
     if scaleout is not None:

@@ -184,6 +184,10 @@ class Settings(BaseSettings):
     # callback item when on; a caller withdrawn from the queue always gets one (keep my place).
     callback_abandoned: bool = False
     callback_abandoned_min_wait_s: float = Field(default=30.0, ge=0)
+    # Keep my place by the backend: a caller with a number who has waited this long (0 = off) is
+    # withdrawn from the queue (QueueWithdrawCaller) and called back; only these queues if named.
+    callback_withdraw_after_s: float = Field(default=0.0, ge=0)
+    callback_withdraw_queues: list[str] = Field(default_factory=list)
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one object per line, with pbx and linkedid about a call
 

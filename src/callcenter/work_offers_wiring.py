@@ -72,3 +72,22 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
         runtime.work_items.on_filed = work.nudge
         runtime.work_items.on_filed_items = work.filed  # offered without reading them back
     runtime.facts.handlers = (*runtime.facts.handlers, work.on_fact)
+
+
+def attach_queue_withdraw(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> None:
+    """Withdraw callers who waited `CALLBACK_WITHDRAW_AFTER_S` (on the process that offers work,
+    so one process sends it); their calls then file the keep-my-place callback."""
+    from callcenter.domain.queue_withdraw import WithdrawRule
+    from callcenter.services.queue_withdraw import QueueWithdrawer
+
+    settings = runtime.settings
+    rule = WithdrawRule(
+        after_s=settings.callback_withdraw_after_s,
+        queues=frozenset(settings.callback_withdraw_queues),
+    )
+    if not (settings.work_offers_enabled and rule.enabled):
+        return
+    withdrawer = QueueWithdrawer(rule=rule, pbxs=pbxs)
+    runtime.facts.handlers = (*runtime.facts.handlers, withdrawer.on_fact)
+    withdrawer.start()
+    runtime.closers.append(withdrawer.aclose)

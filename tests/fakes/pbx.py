@@ -123,3 +123,6 @@ class FakePbxCommands:
 
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         self._do("mute_recording", channel=channel, muted=muted)
+
+    async def withdraw_caller(self, *, queue: str, channel: str, info: str) -> None:
+        self._do("withdraw_caller", queue=queue, channel=channel, info=info)

@@ -31,6 +31,7 @@ BACKEND_SECRET = "pbx-lab-backend"
 DRIVER_USER = "cc-test-driver"
 DRIVER_SECRET = "pbx-lab-driver"
 PBX_NAME = "pbx1"
+WITHDRAW_AFTER_S = 4  # seconds a caller waits in documents before the backend withdraws them
 CALLBACK_RETRY_S = 5
 AGENT_CODES = tuple(f"10{n:02d}" for n in range(1, 13))
 
@@ -216,6 +217,10 @@ class Lab:
             CALLCENTER_WORK_FILES_DIR=str(self.root / "work-files"),
             CALLCENTER_CALLBACK_WINDOW="00:00-23:59",
             CALLCENTER_CALLBACK_RETRY_S=str(CALLBACK_RETRY_S),
+            # keep my place by the backend: only in the documents queue, which no other test
+            # leaves a caller waiting in
+            CALLCENTER_CALLBACK_WITHDRAW_AFTER_S=str(WITHDRAW_AFTER_S),
+            CALLCENTER_CALLBACK_WITHDRAW_QUEUES='["documents"]',
         )
         return env
 

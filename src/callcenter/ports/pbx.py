@@ -103,3 +103,8 @@ class PbxCommands(Protocol):
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         """Pause (muted) or resume the MixMonitor recording running on `channel`."""
         ...
+
+    async def withdraw_caller(self, *, queue: str, channel: str, info: str) -> None:
+        """Take the caller on `channel` out of `queue` (its Queue() returns WITHDRAW, `info` in
+        QUEUE_WITHDRAW_INFO): the dialplan tells them they will be called back."""
+        ...

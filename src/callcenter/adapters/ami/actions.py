@@ -172,6 +172,16 @@ def mix_monitor_mute(*, channel: str, muted: bool) -> AmiAction:
     }
 
 
+def queue_withdraw_caller(*, queue: str, channel: str, info: str) -> AmiAction:
+    """QueueWithdrawCaller: the caller leaves the queue at once, Queue() returning WITHDRAW."""
+    return {
+        "Action": "QueueWithdrawCaller",
+        "Queue": _clean(queue),
+        "Caller": _clean(channel),
+        "WithdrawInfo": _clean(info),
+    }
+
+
 def caller_id(name: str, number: str) -> str:
     """`"Name" <number>`, with quotes and angle brackets in the name dropped."""
     safe = re.sub(r'["<>]', "", _clean(name))

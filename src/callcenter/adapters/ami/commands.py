@@ -139,6 +139,9 @@ class AmiCommands:
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         await self._send(ami.mix_monitor_mute(channel=channel, muted=muted))
 
+    async def withdraw_caller(self, *, queue: str, channel: str, info: str) -> None:
+        await self._send(ami.queue_withdraw_caller(queue=queue, channel=channel, info=info))
+
     async def _send(self, action: ami.AmiAction, *, as_list: bool = False) -> Any:
         # as_list=False for single replies: else panoramisk waits for events that may never come
         if not self._session.connected:

@@ -110,6 +110,9 @@ class RemotePbxCommands:
     async def mute_recording(self, *, channel: str, muted: bool) -> None:
         await self._call("mute_recording", channel=channel, muted=muted)
 
+    async def withdraw_caller(self, *, queue: str, channel: str, info: str) -> None:
+        await self._call("withdraw_caller", queue=queue, channel=channel, info=info)
+
     async def _call(self, method: str, **kwargs: Any) -> Any:
         return await self._rpc.call(self.name, method, kwargs)
 

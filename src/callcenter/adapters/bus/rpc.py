@@ -45,6 +45,7 @@ METHODS = frozenset(
         "spy",
         "switch_spy_mode",
         "mute_recording",
+        "withdraw_caller",
     }
 )
 RETRY_AFTER_S = 2.0

@@ -18,6 +18,7 @@ class CallOffered:
     caller: str | None
     caller_name: str | None
     routing: tuple[tuple[str, str], ...] = ()  # CC_* variables the hook set (segment, priority)
+    channel: str = ""  # the caller's channel in the queue (what QueueWithdrawCaller names)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,7 @@ class QueueRules(TrackerState):
             caller=caller,
             caller_name=name,
             routing=tuple(sorted(call.routing.items())),
+            channel=e.channel,
         )
 
     def _join(self, e: ev.CallerJoinedQueueSeen) -> list[f.Fact]:
