@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
+from callcenter.domain.campaigns.abandon import ledger_rows
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.lists import Candidate, Reject, parse_csv, screen
 from callcenter.domain.campaigns.records import ListRecord
 from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.campaigns import CampaignLedger, CampaignStore, Segments
-from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.pbx import PbxCommands, PbxSnapshot
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_dialer import CampaignDialer
@@ -156,7 +157,7 @@ class CampaignService:
         for (pbx, _), fact in list(self._agents.items()):
             if pbx == pbx_name:
                 dialer.on_fact(fact)
-        dialer.calls.ledger.restore(await self.store.answers_since(campaign_id, now - 30 * 86400))
+        dialer.calls.ledger.restore(await self._answers(summary.campaign, now))
         await self.store.set_state(campaign_id, "running")
         task = asyncio.create_task(self._run(campaign_id, dialer), name=f"campaign-{campaign_id}")
         self.dialers[campaign_id] = (pbx_name, dialer, task)
@@ -226,8 +227,14 @@ class CampaignService:
 
         ledger = AbandonLedger()
         now = self.clock()
-        ledger.restore(await self.store.answers_since(campaign_id, now - 30 * 86400))
+        summary = await self._summary(campaign_id)
+        ledger.restore(await self._answers(summary.campaign, now))
         return {name: round(r.pct, 3) for name, r in ledger.rates(now).items()}
+
+    async def _answers(self, campaign: Campaign, now: float) -> list[tuple[float, int, int]]:
+        """The last 30 days' stored answers and abandons, by the campaign's abandon rule."""
+        counts = await self.store.answers_since(campaign.id, now - 30 * 86400)
+        return ledger_rows(counts, machine_is_abandon=campaign.amd_false_positive_is_abandon)
 
     async def _summary(self, campaign_id: int) -> Any:
         summary = await self.store.get(campaign_id)
@@ -242,6 +249,18 @@ class CampaignService:
         for pbx, dialer, _ in self.dialers.values():
             if fact.pbx == pbx:
                 dialer.on_fact(fact)
+
+    def connection_changed(self, pbx: str, connected: bool) -> None:
+        """A PbxWatcher: each running campaign of that PBX hears its connection drop."""
+        for name, dialer, _ in self.dialers.values():
+            if name == pbx:
+                dialer.connection_changed(connected)
+
+    def resynced(self, snapshot: PbxSnapshot) -> None:
+        """A PbxWatcher: each running campaign of that PBX settles the dials that are gone."""
+        for name, dialer, _ in self.dialers.values():
+            if name == snapshot.pbx:
+                dialer.resynced(snapshot)
 
     async def add_dnc(self, number: str, reason: str) -> str:
         """Put a number on the do-not-call list; running dialers skip it from their next dial."""
