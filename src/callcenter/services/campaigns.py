@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
-from callcenter.domain.campaigns.abandon import ledger_rows
+from callcenter.domain.campaigns.abandon import AbandonLedger, ledger_rows
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.lists import Candidate, Reject, parse_csv, screen
 from callcenter.domain.campaigns.records import ListRecord
@@ -70,6 +70,12 @@ class CampaignService:
         self._agents: dict[tuple[str, str], AgentStateChanged] = {}
         # (interface, member name) -> agent code, for attempts and the per-agent report
         self.agent_code: Callable[[str, str | None], str | None] | None = None
+        # Whether this process may dial through a PBX: scaled out, only its AMI leader does
+        # (campaign_wiring.py); a campaign started elsewhere is stored as running and the
+        # leader's runner picks it up.
+        self.leads: Callable[[str], bool] = lambda _pbx: True
+        # Whether the PBX is logged in now: a dialer started before the login waits for its resync
+        self.pbx_ready: Callable[[str], bool] = lambda _pbx: True
 
     # -- building -------------------------------------------------------------------------------
     async def create(
@@ -137,6 +143,10 @@ class CampaignService:
         if not self.pbxs:
             raise Conflict("no Asterisk server is configured to dial through")
         pbx_name = next(iter(self.pbxs))
+        if not self.leads(pbx_name):
+            await self.store.set_state(campaign_id, "running")
+            log.info("campaign %s running; the AMI leader of %s dials it", campaign_id, pbx_name)
+            return await self.figures(campaign_id)
         now = self.clock()
         await self.store.requeue_stale(
             campaign_id, next_at=now + summary.campaign.retry.delay_for("no_answer")
@@ -154,6 +164,7 @@ class CampaignService:
             publish=self.publish,
         )
         dialer.calls.agent_code = self.agent_code
+        dialer.pbx_down = not self.pbx_ready(pbx_name)
         for (pbx, _), fact in list(self._agents.items()):
             if pbx == pbx_name:
                 dialer.on_fact(fact)
@@ -161,6 +172,7 @@ class CampaignService:
         await self.store.set_state(campaign_id, "running")
         task = asyncio.create_task(self._run(campaign_id, dialer), name=f"campaign-{campaign_id}")
         self.dialers[campaign_id] = (pbx_name, dialer, task)
+        log.info("campaign %s dials from this process (through %s)", campaign_id, pbx_name)
         return await self.figures(campaign_id)
 
     async def _run(self, campaign_id: int, dialer: CampaignDialer) -> None:
@@ -199,7 +211,7 @@ class CampaignService:
         if running is not None:
             live = running[1].figures()
         else:
-            ledger_rates = await self._stored_rates(campaign_id)
+            ledger_rates = await self._stored_rates(summary.campaign)
             live = {
                 "dialled": 0,
                 "answered": 0,
@@ -222,13 +234,9 @@ class CampaignService:
             "records": summary.records,
         }
 
-    async def _stored_rates(self, campaign_id: int) -> dict[str, float]:
-        from callcenter.domain.campaigns.abandon import AbandonLedger
-
-        ledger = AbandonLedger()
-        now = self.clock()
-        summary = await self._summary(campaign_id)
-        ledger.restore(await self._answers(summary.campaign, now))
+    async def _stored_rates(self, campaign: Campaign) -> dict[str, float]:
+        ledger, now = AbandonLedger(), self.clock()
+        ledger.restore(await self._answers(campaign, now))
         return {name: round(r.pct, 3) for name, r in ledger.rates(now).items()}
 
     async def _answers(self, campaign: Campaign, now: float) -> list[tuple[float, int, int]]:
@@ -272,10 +280,20 @@ class CampaignService:
             dialer.extra_dnc.add(parsed.e164)
         return parsed.e164
 
-    async def aclose(self) -> None:
-        """Stop every dialer of this process (their campaigns stay running in the database)."""
-        for _, dialer, task in list(self.dialers.values()):
+    async def release(self, pbx: str | None = None) -> list[int]:
+        """Stop this process's dialers (of `pbx`; all with None) and store what ended; their
+        campaigns keep their stored state for whoever dials next."""
+        released = []
+        for campaign_id, (name, dialer, task) in list(self.dialers.items()):
+            if pbx is not None and name != pbx:
+                continue
             dialer.state = "stopped"
             await asyncio.gather(task, return_exceptions=True)
             await dialer.store_ended()
-        self.dialers.clear()
+            self.dialers.pop(campaign_id, None)
+            released.append(campaign_id)
+        return released
+
+    async def aclose(self) -> None:
+        """Stop every dialer of this process (their campaigns stay running in the database)."""
+        await self.release()
