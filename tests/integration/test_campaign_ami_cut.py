@@ -4,6 +4,8 @@ once as no answer and come back by the retry rule; calls still up carry on to th
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 import test_campaign_dialing as dialing
 from test_campaign_dialing import NUMBERS, SECRET, Floor, _agents, _attempts, _campaign, _until
@@ -13,6 +15,17 @@ from callcenter.sim.pstn import Pstn
 floor = dialing.floor  # the fixture: a campaign service's floor on the simulated Asterisk
 pytestmark = pytest.mark.usefixtures("cut_pstn")
 OUTAGE_S = 30.0  # simulated seconds without AMI: longer than the 8 s ring timeout
+
+
+async def _stored(floor: Floor, numbers: set[str], sim_s: float = 30.0) -> dict[str, Any]:
+    """The last stored attempt of each number, once every one has its outcome written."""
+    end = floor.sim.now() + sim_s
+    while True:
+        rows = {a.number: a for a in await _attempts(floor.db) if a.number in numbers}
+        if set(rows) == numbers and all(a.outcome is not None for a in rows.values()):
+            return rows
+        assert floor.sim.now() < end, "attempts not stored in time"
+        await floor.sim.sleep(0.5)
 
 
 @pytest.fixture
@@ -70,8 +83,7 @@ async def test_dials_gone_during_an_ami_cut_are_settled_at_the_resync(floor: Flo
         assert record.next_at >= back + 60 - 10.0  # the no-answer delay of _campaign()
 
     await _until(floor, lambda: not talking.keys() & dialer.calls.by_number.keys(), 600)
-    await floor.sim.sleep(1.0)
-    kept = {a.number: a for a in await _attempts(floor.db) if a.number in talking}
+    kept = await _stored(floor, set(talking))
     assert {n: (a.outcome, a.agent) for n, a in kept.items()} == {
         n: ("connected", agent) for n, agent in talking.items()
     }
@@ -111,9 +123,8 @@ async def test_dials_whose_events_were_lost_are_reconciled_from_core_show_channe
     await _until(floor, lambda: floor.listener.connects >= 2, 60)
     back = floor.sim.now()
     await _until(floor, lambda: bool(hidden - dialer.calls.by_number.keys()), 30)
-    await floor.sim.sleep(1.0)
-    rows = {a.number: a for a in await _attempts(floor.db) if a.number in hidden}
-    gone = {n for n, a in rows.items() if a.outcome is not None}
+    gone = hidden - dialer.calls.by_number.keys()
+    rows = await _stored(floor, gone)
     up = hidden - gone
     assert gone and up, "some hidden dials rang out, some were answered"
     for number in gone:
@@ -122,6 +133,5 @@ async def test_dials_whose_events_were_lost_are_reconciled_from_core_show_channe
         assert ended is not None and ended.timestamp() - back < 10.0
     assert up <= dialer.calls.by_number.keys()  # listed by Asterisk: still tracked
     await _until(floor, lambda: not up & dialer.calls.by_number.keys(), 600)
-    await floor.sim.sleep(1.0)
-    rows = {a.number: a for a in await _attempts(floor.db) if a.number in up}
+    rows = await _stored(floor, up)
     assert {a.outcome for a in rows.values()} == {"connected"}
