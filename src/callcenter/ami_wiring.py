@@ -44,6 +44,8 @@ def build_ami(runtime: Runtime) -> None:
             ),
             on_fact=runtime.facts.on_fact,
         )
+        if runtime.campaigns is not None:  # its dialers settle their calls after a resync
+            pipeline.watchers.append(runtime.campaigns)
         runtime.pipelines[server.name] = pipeline
         trackers[server.name] = pipeline.tracker
         runtime.listeners[server.name] = AmiListener(

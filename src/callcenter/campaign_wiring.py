@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from callcenter.runtime import Runtime
+    from callcenter.scaleout import ScaleOut
     from callcenter.services.campaign_desk import CampaignDesk
     from callcenter.services.campaigns import CampaignService
 
@@ -58,6 +59,8 @@ def attach_campaign_desk(runtime: Runtime) -> None:
     if campaigns is None:
         return
     campaigns.agent_code = runtime.agents.code_for  # attempts keep the agent's code
+    listeners = runtime.listeners  # filled by build_ami; a dialer waits for its PBX's login
+    campaigns.pbx_ready = lambda pbx: pbx in listeners and listeners[pbx].connected
     desk = CampaignDesk(
         campaigns=campaigns, store=SqlCampaignDesk(runtime.database.sessions), uow=runtime.uow
     )
@@ -66,6 +69,23 @@ def attach_campaign_desk(runtime: Runtime) -> None:
     runtime.campaign_preview = CampaignPreview(
         desk=desk, uow=runtime.uow, on_dial=runtime.pops.dialled
     )
+
+
+def campaign_runner(runtime: Runtime, scaleout: ScaleOut) -> None:
+    """Scaled out, campaigns dial on one process only: the AMI leader of their PBX (it resumes
+    them when it wins the lock; a process that loses it stops dialling at once)."""
+    from callcenter.services.campaign_runner import CampaignRunner
+
+    desk, campaigns = runtime.campaign_desk, runtime.campaigns
+    if desk is None or campaigns is None:
+        return
+    settings = runtime.settings
+    runner = CampaignRunner(
+        desk=desk, poll_s=settings.campaign_tick_s * 2, resume=settings.campaign_resume
+    )
+    campaigns.leads = runner.leads
+    scaleout.on_leader_change.append(runner.changed)
+    runtime.closers.append(runner.aclose)
 
 
 async def resume_campaigns(runtime: Runtime) -> None:

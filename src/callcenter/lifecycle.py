@@ -55,6 +55,9 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     if runtime.pipelines:
         _start_background(runtime, _ticker(runtime), "ami-tick")
     if scaleout is not None:  # the advisory-lock leader of each PBX starts its listener
+        from callcenter.campaign_wiring import campaign_runner
+
+        campaign_runner(runtime, scaleout)  # and runs the campaigns' dialers
         await scaleout.start(runtime.listeners, runtime.settings.database_url)
         runtime.closers.append(scaleout.aclose)
     if runtime.settings.agi_enabled:

@@ -67,6 +67,9 @@ class ScaleOut:
         self._presence = presence
         self._remote = remote  # where other processes' facts go besides presence (the wallboard)
         self.leaders: dict[str, AmiLeader] = {}
+        # Told when this process wins or loses a PBX's lock (once its listener has started or
+        # stopped): the campaign runner dials only through the PBXs this process leads.
+        self.on_leader_change: list[Callable[[str, bool], None]] = []
         self.bus: RedisBus = RedisBus(
             hub=hub,
             url=url,
@@ -93,7 +96,12 @@ class ScaleOut:
         await self.bus.start()
         await self.rpc.start()
         for name, listener in listeners.items():
-            leader = AmiLeader(pbx=name, listener=listener, database_url=database_url)
+            leader = AmiLeader(
+                pbx=name,
+                listener=listener,
+                database_url=database_url,
+                on_change=self._leader_changed,
+            )
             await leader.start()
             self.leaders[name] = leader
 
@@ -129,6 +137,13 @@ class ScaleOut:
             await wallboard.rebuild(uow)
 
         self.on_revoked, self.on_reconnect = revoked, reconnect
+
+    def _leader_changed(self, pbx: str, leading: bool) -> None:
+        for hook in self.on_leader_change:
+            try:
+                hook(pbx, leading)
+            except Exception:  # one hook failing must not keep the lock's state from the rest
+                log.exception("leader change hook failed for %s", pbx)
 
     def leads(self, pbx: str) -> bool:
         """Whether this process holds the PBX's AMI connection now."""

@@ -1,6 +1,7 @@
 """Campaign calls on the desktop in headless Chromium against the live backend and the simulated
-Asterisk: preview mode (next, skip, dial, then the sale) and a progressive campaign's connected
-call popping the script and offer with the campaign's disposition form."""
+Asterisk: the campaign login (the running campaigns of the agent's groups), preview mode (next,
+skip, dial, then the sale) and a progressive campaign's connected call popping the script and
+offer with the campaign's disposition form."""
 
 from __future__ import annotations
 
@@ -20,7 +21,12 @@ OFFER = "-20 % on the winter box"
 
 
 async def start_campaign(
-    stack: LiveStack, mode: str, group: str = "telemarketing", *, sun_li: bool = False
+    stack: LiveStack,
+    mode: str,
+    group: str = "telemarketing",
+    *,
+    sun_li: bool = False,
+    name: str = "Winter catalogue",
 ) -> int:
     """A running campaign of the senior members: Li Wei (seeded) and, if asked, Sun Li."""
     sup = {"Authorization": f"Bearer {await stack.token('supervisor')}"}
@@ -29,7 +35,7 @@ async def start_campaign(
             customer = {"name": "Sun Li", "segment": "senior", "phones": ["13800138011"]}
             assert (await client.post("/api/customers", json=customer)).status_code == 201
         body = {
-            "name": "Winter catalogue",
+            "name": name,
             "segment": "senior_members",
             "mode": mode,
             "group": group,
@@ -55,14 +61,52 @@ async def sell(page: Any, title: str, price: str) -> None:
     await form.locator("button[type=submit]").click()
 
 
+async def test_the_campaign_login_offers_the_running_campaigns_of_the_agents_groups(
+    page: Any, sqlite_url: str
+) -> None:
+    """Figure: a running preview campaign of member-hotline and one of telemarketing -> Wang Fang
+    (member-hotline) is offered the first only, in English and in Chinese; a second hotline
+    campaign started meanwhile appears on Refresh; joining it shows its first record."""
+    async with live_stack(sqlite_url, wait_ami=True) as stack:
+        first = await start_campaign(stack, "preview", group="member-hotline")
+        await start_campaign(stack, "preview", name="Distributors")  # telemarketing
+        await open_desktop(page, stack, "1001")
+        box = page.locator("#campaign-preview")
+        choice = box.locator("[data-testid=campaign-choice]")
+        await expect(choice.locator("option")).to_have_text(
+            ["Winter catalogue · member-hotline · preview"]
+        )
+        await page.locator("header .lang-switch").select_option("zh-CN")
+        await expect(box.locator("h2")).to_have_text("加入外呼活动")
+        await expect(choice.locator("option")).to_have_text(
+            ["Winter catalogue · member-hotline · 预览式"]
+        )
+        await page.locator("header .lang-switch").select_option("en")
+
+        second = await start_campaign(stack, "preview", group="member-hotline", name="Lapsing")
+        await box.locator("[data-testid=campaign-list-refresh]").click()
+        await expect(choice.locator("option")).to_have_count(2)
+        assert await choice.locator("option").evaluate_all("o => o.map(x => x.value)") == [
+            str(first),
+            str(second),
+        ]
+        await choice.select_option(str(second))
+        await box.locator("[data-testid=preview-next]").click()
+        held = box.locator("[data-testid=preview-record]")
+        await expect(held.locator("[data-testid=preview-name]")).to_have_text("Li Wei")
+        stored = await page.evaluate("localStorage.getItem('callcenter.preview_campaign')")
+        assert stored == str(second)
+        assert page.errors == []
+
+
 async def test_preview_shows_the_record_skips_dials_and_records_a_sale(
     page: Any, sqlite_url: str
 ) -> None:
     async with live_stack(sqlite_url, wait_ami=True) as stack:
-        cid = await start_campaign(stack, "preview", sun_li=True)
+        cid = await start_campaign(stack, "preview", group="member-hotline", sun_li=True)
         await open_desktop(page, stack, "1001")
         box = page.locator("#campaign-preview")
-        await box.locator("#preview-campaign-id").fill(str(cid))
+        await box.locator("[data-testid=campaign-choice]").select_option(str(cid))
         await box.locator("[data-testid=preview-next]").click()
         held = box.locator("[data-testid=preview-record]")
         await expect(held).to_contain_text(SCRIPT)

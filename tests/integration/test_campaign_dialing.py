@@ -26,6 +26,7 @@ from callcenter.domain.calls import CallTracker
 from callcenter.domain.calls import facts as f
 from callcenter.domain.campaigns.campaign import CallingWindow, Campaign, RetryPolicy
 from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.ports.pbx import PbxSnapshot
 from callcenter.services.campaigns import CampaignService
 from callcenter.settings import AmiServer
 from callcenter.sim.pstn import Pstn
@@ -60,6 +61,21 @@ class Counted(AmiCommands):
 
 
 @dataclass
+class Watchers:
+    """A PbxWatcher for every campaign service the test builds (as bootstrap wires one)."""
+
+    services: list[CampaignService]
+
+    def connection_changed(self, pbx: str, connected: bool) -> None:
+        for service in self.services:
+            service.connection_changed(pbx, connected)
+
+    def resynced(self, snapshot: PbxSnapshot) -> None:
+        for service in self.services:
+            service.resynced(snapshot)
+
+
+@dataclass
 class Floor:
     db: Database
     sim: SimulatedAsterisk
@@ -67,6 +83,7 @@ class Floor:
     pbx: Counted
     watch: Watch
     services: list[CampaignService]
+    pipeline: AmiPipeline | None = None
 
     def service(self) -> CampaignService:
         """A campaign service as a fresh process would build it (facts go to the newest)."""
@@ -116,6 +133,7 @@ async def floor(database_url: str) -> AsyncIterator[Floor]:
         return made
 
     pipeline = AmiPipeline(pbx="pbx1", tracker=CallTracker(region="CN"), on_fact=on_fact)
+    pipeline.watchers.append(Watchers(services))
     listener = AmiListener(
         server=AmiServer(name="pbx1", port=port, secret=SECRET),  # type: ignore[arg-type]
         sink=pipeline,
@@ -129,7 +147,7 @@ async def floor(database_url: str) -> AsyncIterator[Floor]:
     pbx = Counted(AmiCommands(listener, name="pbx1"), watch)
     db = Database.open(database_url)
     try:
-        yield Floor(db, sim, listener, pbx, watch, services)
+        yield Floor(db, sim, listener, pbx, watch, services, pipeline)
     finally:
         for service in services:
             await service.aclose()

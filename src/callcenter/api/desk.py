@@ -98,3 +98,13 @@ async def desk(code: Code, control: ControlDep, runtime: RuntimeDep) -> dict[str
         "call": _call(desk.call),
         "wrap_up": _call(desk.wrap_up),
     }
+
+
+@router.get("/api/agents/{code}/campaigns")
+async def campaigns_to_join(code: Code, runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """The running campaigns the agent may join (the groups they have skills in): `id`, `name`,
+    `group`, `mode` (preview: the agent dials record by record), `state`."""
+    if runtime.campaign_desk is None:
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "campaigns are not wired")
+    with http_errors():
+        return await runtime.campaign_desk.joinable(code)

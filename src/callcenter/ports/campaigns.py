@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from callcenter.domain.campaigns.campaign import Campaign
@@ -84,8 +84,9 @@ class CampaignStore(Protocol):
         """Queued records, soonest first."""
         ...
 
-    async def answers_since(self, campaign_id: int, since: float) -> list[tuple[float, int, int]]:
-        """(minute, live answers, abandons) of the campaign's attempts since `since`."""
+    async def answers_since(self, campaign_id: int, since: float) -> list[tuple[float, str, int]]:
+        """(minute, outcome, attempts) of the campaign's answered attempts (connected, dropped,
+        machine) since `since`: the time is the answer's, else the end's."""
         ...
 
     async def requeue_stale(self, campaign_id: int, *, next_at: float) -> int:
@@ -107,6 +108,7 @@ class AgentTally:
     attempts: int
     connected: int
     dispositions: dict[str, int]
+    outcomes: dict[str, int] = field(default_factory=dict)  # attempts by outcome
 
 
 class CampaignDeskStore(Protocol):

@@ -13,6 +13,7 @@ e.g. `spy(supervisor_interface, agent_interface, mode)`, `start_recording(channe
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 
@@ -107,4 +108,28 @@ class PbxCommands(Protocol):
     async def withdraw_caller(self, *, queue: str, channel: str, info: str) -> None:
         """Take the caller on `channel` out of `queue` (its Queue() returns WITHDRAW, `info` in
         QUEUE_WITHDRAW_INFO): the dialplan tells them they will be called back."""
+        ...
+
+
+@dataclass(frozen=True)
+class PbxSnapshot:
+    """What a PBX listed when the connection came back (CoreShowChannels): its live calls and
+    the trunk digits of the customer-first legs still up (`Local/<digits>@cc-dial-out-…`),
+    each with its call's Linkedid."""
+
+    pbx: str
+    linkedids: frozenset[str]
+    dialling: Mapping[str, str]
+
+
+class PbxWatcher(Protocol):
+    """Told about a PBX connection (in event order, from the listener's one consumer)."""
+
+    def connection_changed(self, pbx: str, connected: bool) -> None:
+        """The connection dropped (False) or logged in again (True); nothing is known until
+        the resync."""
+        ...
+
+    def resynced(self, snapshot: PbxSnapshot) -> None:
+        """The PBX's lists after a login, once the calls gone meanwhile were ended."""
         ...

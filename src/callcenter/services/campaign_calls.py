@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from callcenter.domain.calls import facts as f
-from callcenter.domain.campaigns.abandon import AbandonLedger
+from callcenter.domain.campaigns.abandon import AbandonLedger, abandon_counts
+from callcenter.domain.campaigns.outage import LastSeen, live_call_of, settle_unseen
 from callcenter.domain.campaigns.pacing import PRIOR_ANSWER_RATE, live_chance
 from callcenter.domain.campaigns.records import ListRecord
 from callcenter.domain.customers.numbers import parse_caller_id
+from callcenter.ports.pbx import PbxSnapshot
+from callcenter.services.dial_targets import dial_string
 
 BUSY_STATES = frozenset({"ringing", "on_call", "wrap_up"})
 # Tracker outcomes of a customer-first call -> the attempt's outcome
@@ -37,6 +40,7 @@ class Attempt:
     connected_at: float | None = None
     agent: str | None = None
     dropped: bool = False
+    unsure: bool = False  # in the air when the PBX connection dropped: settled at the resync
 
 
 @dataclass
@@ -91,6 +95,7 @@ class CampaignCalls:
         self.ended: list[tuple[Attempt, str, float]] = []  # waiting to be stored
         # (interface, member name) -> the agent's code, kept on the attempt (None: member name)
         self.agent_code: Callable[[str, str | None], str | None] | None = None
+        self.machine_is_abandon = False  # the campaign counts AMD's false positives as abandons
 
     # -- the figures the pacing reads ---------------------------------------------------------
     @property
@@ -171,28 +176,76 @@ class CampaignCalls:
         if attempt is None:
             return
         outcome = OUTCOMES.get(record.outcome, "failed")
+        if record.ended_during_outage:  # gone while the connection was down: what was known
+            last = self._last_seen(attempt)
+            last = replace(
+                last,
+                connected=last.connected or outcome == "connected",
+                machine=outcome == "machine",
+                failure=outcome,
+            )
+            self.finish(attempt, settle_unseen(last), talk_s=record.talk_s, unseen=True)
+            return
         if attempt.connected_at is not None:
             outcome = "connected"
         elif attempt.dropped or (attempt.answered_at is not None and outcome != "machine"):
             outcome = "dropped"
         self.finish(attempt, outcome, talk_s=record.talk_s)
 
-    def finish(self, attempt: Attempt, outcome: str, *, talk_s: float = 0.0) -> None:
-        """The attempt is over: count it, free its number, queue it for storing."""
+    # -- a PBX connection lost and back ------------------------------------------------------
+    def connection_lost(self) -> None:
+        """Every attempt in the air now is settled by the next resync (kept or ended)."""
+        for attempt in self.by_number.values():
+            attempt.unsure = True
+
+    def reconcile(self, snapshot: PbxSnapshot) -> int:
+        """After a resync: attempts of before the cut whose call the PBX still lists go on, the
+        others end at once by what was last known (see domain.campaigns.outage)."""
+        settled = 0
+        for attempt in [a for a in self.by_number.values() if a.unsure]:
+            attempt.unsure = False
+            linkedid = live_call_of(
+                linkedid=attempt.linkedid,
+                dialled=dial_string(attempt.record.number, self.region),
+                live_linkedids=snapshot.linkedids,
+                live_dials=snapshot.dialling,
+            )
+            if linkedid is not None:  # still up: its end comes as a fact of this call id
+                attempt.linkedid = linkedid
+                self.by_linkedid[linkedid] = attempt.record.number
+                continue
+            self.finish(attempt, settle_unseen(self._last_seen(attempt)), unseen=True)
+            settled += 1
+        return settled
+
+    @staticmethod
+    def _last_seen(attempt: Attempt) -> LastSeen:
+        return LastSeen(
+            connected=attempt.connected_at is not None,
+            answered=attempt.answered_at is not None or attempt.dropped,
+        )
+
+    def finish(
+        self, attempt: Attempt, outcome: str, *, talk_s: float = 0.0, unseen: bool = False
+    ) -> None:
+        """The attempt is over: count it, free its number, queue it for storing (`unseen`: it
+        ended while the PBX connection was down; its ring time teaches the pacing nothing)."""
         now = self.clock()
         self.by_number.pop(attempt.record.number, None)
-        live = outcome in ("connected", "dropped")
+        if attempt.linkedid is not None:
+            self.by_linkedid.pop(attempt.linkedid, None)
         result_at = attempt.answered_at if attempt.answered_at is not None else now
-        self.means.dialled(outcome, max(0.0, result_at - attempt.dialled_at))
-        if live:
+        if not unseen:
+            self.means.dialled(outcome, max(0.0, result_at - attempt.dialled_at))
+        answered, abandoned = abandon_counts(outcome, machine_is_abandon=self.machine_is_abandon)
+        if answered:
             self.counts.answered += 1
-            self.ledger.add(attempt.answered_at or now, abandoned=outcome == "dropped")
+            self.counts.abandoned += abandoned
+            self.ledger.add(attempt.answered_at or now, abandoned=bool(abandoned))
         if outcome == "connected":
             self.counts.connected += 1
             self.counts.talk_s += talk_s
             self.means.handled(max(1.0, now - (attempt.connected_at or now)))
-        elif outcome == "dropped":
-            self.counts.abandoned += 1
         elif outcome == "machine":
             self.counts.machines += 1
         self.ended.append((attempt, outcome, now))

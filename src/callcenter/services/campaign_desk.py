@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.access.auth import MANAGERS, Principal
-from callcenter.domain.campaigns.campaign import DISPOSITIONS
+from callcenter.domain.campaigns.campaign import DISPOSITIONS, joinable
 from callcenter.domain.campaigns.records import ListRecord, after_disposition
 from callcenter.domain.orders import OrderItem
 from callcenter.domain.webhooks import campaign_result_event
@@ -18,6 +18,7 @@ from callcenter.ports.campaigns import CampaignDeskStore
 from callcenter.ports.uow import UowFactory
 from callcenter.services import sales
 from callcenter.services.campaign_dialer import CampaignDialer
+from callcenter.services.campaign_report import report_rows
 from callcenter.services.campaigns import CampaignService
 from callcenter.services.errors import Forbidden, InvalidField, NotFound
 
@@ -57,6 +58,24 @@ class CampaignDesk:
                 continue
             resumed.append(campaign_id)
         return resumed
+
+    # -- agents joining ------------------------------------------------------------------------
+    async def joinable(self, agent_code: str) -> list[dict[str, Any]]:
+        """The running campaigns the agent may join: those of the groups they have skills in."""
+        async with self._uow() as uow:
+            agent = await uow.agents.get_by_code(code=agent_code)
+        if agent is None:
+            raise NotFound(f"no agent {agent_code!r}")
+        running = []
+        for campaign_id in await self.store.running_ids():
+            summary = await self.campaigns.store.get(campaign_id)
+            if summary is not None:
+                running.append(summary.campaign)
+        groups = {skill.group_slug for skill in agent.skills}
+        return [
+            {"id": c.id, "name": c.name, "group": c.group, "mode": c.mode, "state": c.state}
+            for c in joinable(running, groups)
+        ]
 
     # -- supervisors --------------------------------------------------------------------------
     async def set_caps(
@@ -113,21 +132,11 @@ class CampaignDesk:
         return [await self.figures(cid) for cid in await self.store.ids(states)]
 
     async def report_rows(self, campaign_id: int) -> list[list[str]]:
-        """The per-agent report: a header, one row per agent, then the campaign's total."""
+        """The per-agent report (see services/campaign_report.py)."""
         await self.figures(campaign_id)  # NotFound for an unknown campaign
-        tallies = await self.store.tallies(campaign_id)
-        header = ["agent", "attempts", "connected", *DISPOSITIONS]
-        rows = [header]
-        for t in tallies:
-            rows.append(
-                [t.agent or "(no agent)", str(t.attempts), str(t.connected)]
-                + [str(t.dispositions.get(code, 0)) for code in DISPOSITIONS]
-            )
-        total = ["(campaign)", str(sum(t.attempts for t in tallies))]
-        total.append(str(sum(t.connected for t in tallies)))
-        total += [str(sum(t.dispositions.get(c, 0) for t in tallies)) for c in DISPOSITIONS]
-        rows.append(total)
-        return rows
+        summary = await self.campaigns.store.get(campaign_id)
+        rule = summary is not None and summary.campaign.amd_false_positive_is_abandon
+        return report_rows(await self.store.tallies(campaign_id), machine_is_abandon=rule)
 
     # -- the agent's pop and disposition ----------------------------------------------------
     def pop_for(self, pbx: str, linkedid: str, agent_code: str | None) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from callcenter.domain.campaigns.pacing import PacingDecision, PacingInputs, dec
 from callcenter.domain.campaigns.records import ListRecord, after_attempt, start_attempt
 from callcenter.domain.webhooks import campaign_result_event
 from callcenter.ports.campaigns import AttemptResult, CampaignLedger
-from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.pbx import PbxCommands, PbxSnapshot
 from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_calls import Attempt, CampaignCalls
 from callcenter.services.dial_targets import dial_string
@@ -58,6 +58,7 @@ class CampaignDialer:
         self.extra_dnc: set[str] = set()  # added while running (the ledger checks them too)
         self.on_originate = on_originate  # seconds from the decision to Asterisk's acceptance
         self.calls = CampaignCalls(queue=campaign.group, region=region, clock=clock)
+        self.calls.machine_is_abandon = campaign.amd_false_positive_is_abandon
         self._heap: list[tuple[float, int, ListRecord]] = []
         for record in records:
             self._push(record)
@@ -66,11 +67,28 @@ class CampaignDialer:
         self.decisions = 0
         self.held: dict[int, ListRecord] = {}  # records preview agents are looking at or calling
         self._store_lock = asyncio.Lock()
+        self.pbx_down = False  # between a lost connection and the resync after the next login
 
     # -- inputs -----------------------------------------------------------------------------
     def on_fact(self, fact: Fact) -> None:
         """A fact of the PBX this campaign dials through (a FactHandler)."""
         self.calls.on_fact(fact)
+
+    def connection_changed(self, connected: bool) -> None:
+        """The PBX connection dropped: the calls in the air are settled at the next resync."""
+        if not connected:
+            self.calls.connection_lost()
+            self.pbx_down = True  # every Originate would fail and spend an attempt: wait
+
+    def resynced(self, snapshot: PbxSnapshot) -> None:
+        """The PBX's lists after a reconnect: dials whose call is gone end now (stored on the
+        next tick), not a ring timeout later."""
+        self.pbx_down = False
+        settled = self.calls.reconcile(snapshot)
+        if settled:
+            log.info(
+                "campaign %s: %d dial(s) ended during the AMI outage", self.campaign.id, settled
+            )
 
     @property
     def records_left(self) -> int:
@@ -91,7 +109,7 @@ class CampaignDialer:
         """Store what ended, then decide and dial (nothing while paused)."""
         self.calls.reap(older_than_s=self.ring_timeout_s + 120.0)
         await self.store_ended()
-        if self.state != "running":
+        if self.state != "running" or self.pbx_down:
             return self.last
         decision = self.decide()
         if decision.dial:

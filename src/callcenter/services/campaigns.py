@@ -10,12 +10,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from callcenter.domain.calls.facts import AgentStateChanged, Fact
+from callcenter.domain.campaigns.abandon import AbandonLedger, ledger_rows
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.lists import Candidate, Reject, parse_csv, screen
 from callcenter.domain.campaigns.records import ListRecord
 from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.campaigns import CampaignLedger, CampaignStore, Segments
-from callcenter.ports.pbx import PbxCommands
+from callcenter.ports.pbx import PbxCommands, PbxSnapshot
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_dialer import CampaignDialer
@@ -69,6 +70,12 @@ class CampaignService:
         self._agents: dict[tuple[str, str], AgentStateChanged] = {}
         # (interface, member name) -> agent code, for attempts and the per-agent report
         self.agent_code: Callable[[str, str | None], str | None] | None = None
+        # Whether this process may dial through a PBX: scaled out, only its AMI leader does
+        # (campaign_wiring.py); a campaign started elsewhere is stored as running and the
+        # leader's runner picks it up.
+        self.leads: Callable[[str], bool] = lambda _pbx: True
+        # Whether the PBX is logged in now: a dialer started before the login waits for its resync
+        self.pbx_ready: Callable[[str], bool] = lambda _pbx: True
 
     # -- building -------------------------------------------------------------------------------
     async def create(
@@ -136,6 +143,10 @@ class CampaignService:
         if not self.pbxs:
             raise Conflict("no Asterisk server is configured to dial through")
         pbx_name = next(iter(self.pbxs))
+        if not self.leads(pbx_name):
+            await self.store.set_state(campaign_id, "running")
+            log.info("campaign %s running; the AMI leader of %s dials it", campaign_id, pbx_name)
+            return await self.figures(campaign_id)
         now = self.clock()
         await self.store.requeue_stale(
             campaign_id, next_at=now + summary.campaign.retry.delay_for("no_answer")
@@ -153,13 +164,15 @@ class CampaignService:
             publish=self.publish,
         )
         dialer.calls.agent_code = self.agent_code
+        dialer.pbx_down = not self.pbx_ready(pbx_name)
         for (pbx, _), fact in list(self._agents.items()):
             if pbx == pbx_name:
                 dialer.on_fact(fact)
-        dialer.calls.ledger.restore(await self.store.answers_since(campaign_id, now - 30 * 86400))
+        dialer.calls.ledger.restore(await self._answers(summary.campaign, now))
         await self.store.set_state(campaign_id, "running")
         task = asyncio.create_task(self._run(campaign_id, dialer), name=f"campaign-{campaign_id}")
         self.dialers[campaign_id] = (pbx_name, dialer, task)
+        log.info("campaign %s dials from this process (through %s)", campaign_id, pbx_name)
         return await self.figures(campaign_id)
 
     async def _run(self, campaign_id: int, dialer: CampaignDialer) -> None:
@@ -198,7 +211,7 @@ class CampaignService:
         if running is not None:
             live = running[1].figures()
         else:
-            ledger_rates = await self._stored_rates(campaign_id)
+            ledger_rates = await self._stored_rates(summary.campaign)
             live = {
                 "dialled": 0,
                 "answered": 0,
@@ -221,13 +234,15 @@ class CampaignService:
             "records": summary.records,
         }
 
-    async def _stored_rates(self, campaign_id: int) -> dict[str, float]:
-        from callcenter.domain.campaigns.abandon import AbandonLedger
-
-        ledger = AbandonLedger()
-        now = self.clock()
-        ledger.restore(await self.store.answers_since(campaign_id, now - 30 * 86400))
+    async def _stored_rates(self, campaign: Campaign) -> dict[str, float]:
+        ledger, now = AbandonLedger(), self.clock()
+        ledger.restore(await self._answers(campaign, now))
         return {name: round(r.pct, 3) for name, r in ledger.rates(now).items()}
+
+    async def _answers(self, campaign: Campaign, now: float) -> list[tuple[float, int, int]]:
+        """The last 30 days' stored answers and abandons, by the campaign's abandon rule."""
+        counts = await self.store.answers_since(campaign.id, now - 30 * 86400)
+        return ledger_rows(counts, machine_is_abandon=campaign.amd_false_positive_is_abandon)
 
     async def _summary(self, campaign_id: int) -> Any:
         summary = await self.store.get(campaign_id)
@@ -243,6 +258,18 @@ class CampaignService:
             if fact.pbx == pbx:
                 dialer.on_fact(fact)
 
+    def connection_changed(self, pbx: str, connected: bool) -> None:
+        """A PbxWatcher: each running campaign of that PBX hears its connection drop."""
+        for name, dialer, _ in self.dialers.values():
+            if name == pbx:
+                dialer.connection_changed(connected)
+
+    def resynced(self, snapshot: PbxSnapshot) -> None:
+        """A PbxWatcher: each running campaign of that PBX settles the dials that are gone."""
+        for name, dialer, _ in self.dialers.values():
+            if name == snapshot.pbx:
+                dialer.resynced(snapshot)
+
     async def add_dnc(self, number: str, reason: str) -> str:
         """Put a number on the do-not-call list; running dialers skip it from their next dial."""
         parsed = parse_caller_id(number, self.region)
@@ -253,10 +280,20 @@ class CampaignService:
             dialer.extra_dnc.add(parsed.e164)
         return parsed.e164
 
-    async def aclose(self) -> None:
-        """Stop every dialer of this process (their campaigns stay running in the database)."""
-        for _, dialer, task in list(self.dialers.values()):
+    async def release(self, pbx: str | None = None) -> list[int]:
+        """Stop this process's dialers (of `pbx`; all with None) and store what ended; their
+        campaigns keep their stored state for whoever dials next."""
+        released = []
+        for campaign_id, (name, dialer, task) in list(self.dialers.items()):
+            if pbx is not None and name != pbx:
+                continue
             dialer.state = "stopped"
             await asyncio.gather(task, return_exceptions=True)
             await dialer.store_ended()
-        self.dialers.clear()
+            self.dialers.pop(campaign_id, None)
+            released.append(campaign_id)
+        return released
+
+    async def aclose(self) -> None:
+        """Stop every dialer of this process (their campaigns stay running in the database)."""
+        await self.release()

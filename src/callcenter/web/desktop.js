@@ -265,7 +265,7 @@ async function main() {
   await loadLists(S);
   await loadDesk();
   startFigures(S.code);
-  initCampaign({ notify });
+  await initCampaign({ code: S.code, notify });
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions, groups: S.groups });
   initPostLog({ code: S.code, notify });
   S.socket = new PushSocket("/ws/agent", {

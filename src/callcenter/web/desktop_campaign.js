@@ -1,6 +1,7 @@
 // Campaign calls on the desktop: the pop's campaign part (script, offer) with the campaign's
-// disposition form (sale with items, refused, wrong number, call back at …, do not call), and
-// preview mode: the record the agent holds, with Dial / Skip.
+// disposition form (sale with items, refused, wrong number, call back at …, do not call), the
+// campaign login (the running campaigns of the agent's groups, to pick from) and preview mode:
+// the record the agent holds, with Dial / Skip.
 
 import { ApiError, api, h, present } from "/static/common.js";
 import { t, valueText } from "/static/i18n.js";
@@ -9,12 +10,24 @@ const $ = (id) => document.getElementById(id);
 const PREVIEW_KEY = "callcenter.preview_campaign";
 const CODES = ["sale", "refused", "wrong_number", "callback", "do_not_call"];
 // part: the campaign record on screen; held: the preview record; error: the form's last refusal
-const C = { notify: () => {}, part: null, held: null, campaignId: null, error: "", code: "" };
+// joinable: the running campaigns of the agent's groups (null until loaded)
+const C = { notify: () => {}, agent: null, joinable: null, part: null, held: null, campaignId: null, error: "", code: "" };
 
-/** Wire preview mode (campaign number remembered in this browser) and the campaign card. */
-export function initCampaign({ notify }) {
-  C.notify = notify;
+/** Wire the campaign login (the campaign chosen is remembered in this browser), preview mode
+ * and the campaign card. */
+export async function initCampaign({ code, notify }) {
+  Object.assign(C, { agent: code, notify });
   C.campaignId = Number(localStorage.getItem(PREVIEW_KEY)) || null;
+  renderCampaign();
+  await loadJoinable();
+}
+
+/** The running campaigns the agent may join (their groups), from the server. */
+export async function loadJoinable() {
+  try {
+    C.joinable = await api(`/api/agents/${C.agent}/campaigns`);
+  } catch (err) { C.joinable = []; C.notify(`${t("cp.join")}: ${err.message}`, "bad"); }
+  if (C.campaignId && !C.joinable.some((c) => c.id === C.campaignId)) C.campaignId = null;
   renderCampaign();
 }
 
@@ -47,7 +60,7 @@ export function renderCampaign() {
   const key = p ? JSON.stringify([p.campaignId, p.recordId, p.closed, C.code, C.error, document.documentElement.lang]) : "";
   if (p && key !== shown) card.replaceChildren(...present(campaignParts(p)));
   shown = key;
-  const previewKey = JSON.stringify([C.held, C.campaignId, document.documentElement.lang]);
+  const previewKey = JSON.stringify([C.held, C.campaignId, C.joinable, document.documentElement.lang]);
   if (previewKey !== previewShown) $("campaign-preview").replaceChildren(...present(previewParts()));
   previewShown = previewKey;
 }
@@ -112,11 +125,18 @@ async function submit(event, p) {
 
 function previewParts() {
   const r = C.held;
-  const input = h("input", { id: "preview-campaign-id", type: "number", min: 1, value: C.campaignId || "", "aria-label": t("cp.campaign_no") });
+  const list = C.joinable || [];
+  const chosen = list.find((c) => c.id === C.campaignId);
+  const select = h("select", { id: "campaign-choice", "data-testid": "campaign-choice", "aria-label": t("cp.choose") },
+    ...list.map((c) => h("option", { value: c.id, selected: c.id === C.campaignId },
+      `${c.name} · ${c.group} · ${valueText("wb.cp.mode", c.mode)}`)));
   return [
-    h("h2", {}, t("cp.preview")),
-    h("form", { class: "row", onsubmit: (e) => { e.preventDefault(); choose(Number(input.value)); } },
-      input, h("button", { class: "btn", type: "submit", "data-testid": "preview-next" }, t("cp.next"))),
+    h("h2", {}, t("cp.login")),
+    C.joinable && !list.length ? h("p", { class: "muted", "data-testid": "campaign-list-none" }, t("cp.no_campaigns")) : null,
+    h("form", { class: "row", hidden: !list.length, onsubmit: (e) => { e.preventDefault(); choose(Number(select.value)); } },
+      select, h("button", { class: "btn", type: "submit", "data-testid": "preview-next" }, t("cp.join"))),
+    h("button", { class: "btn ghost", type: "button", "data-testid": "campaign-list-refresh", onclick: loadJoinable }, t("cp.refresh")),
+    chosen && chosen.mode !== "preview" ? h("p", { class: "good", "data-testid": "campaign-joined" }, t("cp.joined", { name: chosen.name })) : null,
     r === false ? h("p", { class: "muted", "data-testid": "preview-none" }, t("cp.none")) : null,
     r ? h("div", { class: "cp-held", "data-testid": "preview-record" },
       h("p", {}, h("strong", { "data-testid": "preview-name" }, r.name || "—"), " ", h("span", { "data-testid": "preview-number" }, r.number)),
@@ -133,6 +153,8 @@ async function choose(id) {
   if (!id) return;
   C.campaignId = id;
   localStorage.setItem(PREVIEW_KEY, String(id));
+  const chosen = (C.joinable || []).find((c) => c.id === id);
+  if (chosen && chosen.mode !== "preview") { C.held = null; renderCampaign(); return; }  // the dialler connects calls
   await nextRecord();
 }
 

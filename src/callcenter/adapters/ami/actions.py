@@ -21,6 +21,7 @@ CUSTOMER_DIAL_CONTEXT = "cc-dial-out"  # dials the trunk; busy / congestion prop
 ORIGINATE_TIMEOUT_MS = 30_000
 # One AMI header line: a CR or LF inside a value would start a new header (header injection).
 _LINE_BREAK = re.compile(r"[\r\n]+")
+_LOCAL_CUSTOMER = re.compile(rf"^Local/(?P<dial>[^@/]+)@{CUSTOMER_DIAL_CONTEXT}-[0-9a-f]+;[12]$")
 _LOCAL_AGENT = re.compile(r"^Local/(?P<exten>[^@/]+)@agents(?:/n)?$", re.IGNORECASE)
 
 
@@ -93,6 +94,13 @@ def originate_channel(interface: str) -> str:
 def customer_originate_channel(dial: str) -> str:
     """The channel that rings a customer's line first (campaigns): a Local leg into the trunk."""
     return f"Local/{_clean(dial)}@{CUSTOMER_DIAL_CONTEXT}/n"
+
+
+def customer_dial_of(channel: str) -> str | None:
+    """The trunk digits of a customer-first Local leg as Asterisk names it
+    (`Local/013…@cc-dial-out-0000000b;1`); None for any other channel."""
+    match = _LOCAL_CUSTOMER.match(channel)
+    return match.group("dial") if match else None
 
 
 def originate(
@@ -174,12 +182,9 @@ def mix_monitor_mute(*, channel: str, muted: bool) -> AmiAction:
 
 def queue_withdraw_caller(*, queue: str, channel: str, info: str) -> AmiAction:
     """QueueWithdrawCaller: the caller leaves the queue at once, Queue() returning WITHDRAW."""
-    return {
-        "Action": "QueueWithdrawCaller",
-        "Queue": _clean(queue),
-        "Caller": _clean(channel),
-        "WithdrawInfo": _clean(info),
-    }
+    action: AmiAction = {"Action": "QueueWithdrawCaller", "Queue": _clean(queue)}
+    action.update(Caller=_clean(channel), WithdrawInfo=_clean(info))
+    return action
 
 
 def caller_id(name: str, number: str) -> str:

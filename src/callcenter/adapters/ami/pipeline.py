@@ -7,11 +7,13 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from callcenter.adapters.ami.actions import customer_dial_of
 from callcenter.adapters.ami.protocol import CallCenterAMIProtocol, MessageDispatcher
 from callcenter.adapters.ami.translate import stream_time, translate, wanted_frame
 from callcenter.domain.calls import CallTracker
 from callcenter.domain.calls import events as ev
 from callcenter.domain.calls.facts import Fact
+from callcenter.ports.pbx import PbxSnapshot, PbxWatcher
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,8 @@ class AmiPipeline:
         self.failed = 0
         # Calls with events between a login and its resync: the lists may predate them.
         self._since_login: set[str] | None = None
+        # Told of connection changes and resyncs (running campaigns settle their dials).
+        self.watchers: list[PbxWatcher] = []
 
     # -- inputs ----------------------------------------------------------------------------
 
@@ -117,16 +121,25 @@ class AmiPipeline:
         # lists may have been made before those calls began: such calls are live, not gone.
         live: set[str] = set(self._since_login or ())
         self._since_login = None
+        dialling: dict[str, str] = {}
         for message in messages:
             for event in translate(message, pbx=pbx, at=at):
                 if isinstance(event, ev.ChannelSnapshotSeen):
                     live.add(event.linkedid)
+                    dial = customer_dial_of(event.channel)
+                    if dial is not None:
+                        dialling[dial] = event.linkedid
                 self._apply(event)
         self._emit(self.tracker.close_missing(pbx, live, at))
+        snapshot = PbxSnapshot(pbx, frozenset(live), dialling)
+        for watcher in self.watchers:
+            watcher.resynced(snapshot)
 
     def connection_changed(self, *, pbx: str, connected: bool, at: float) -> None:
         """Connection up/down: nothing to decide until the resync after a reconnect."""
         self._since_login = set() if connected else None
+        for watcher in self.watchers:
+            watcher.connection_changed(pbx, connected)
         log.info("AMI %s %s", pbx, "connected" if connected else "disconnected")
 
     def tick(self, at: float) -> None:

@@ -139,5 +139,10 @@ class SqlCampaignDesk:
                 dispositions = dict(tally.dispositions)
                 if disposition:
                     dispositions[disposition] = dispositions.get(disposition, 0) + count
-                by_agent[key] = AgentTally(key, tally.attempts + count, connected, dispositions)
+                outcomes = dict(tally.outcomes)
+                if outcome:
+                    outcomes[outcome] = outcomes.get(outcome, 0) + count
+                by_agent[key] = AgentTally(
+                    key, tally.attempts + count, connected, dispositions, outcomes
+                )
             return [by_agent[k] for k in sorted(by_agent)]

@@ -123,22 +123,22 @@ class SqlCampaigns:
             await session.commit()
             return int(getattr(done, "rowcount", 0) or 0)
 
-    async def answers_since(self, campaign_id: int, since: float) -> list[tuple[float, int, int]]:
+    async def answers_since(self, campaign_id: int, since: float) -> list[tuple[float, str, int]]:
         async with self._sessions() as session:
+            at = func.coalesce(CampaignAttemptRow.answered_at, CampaignAttemptRow.ended_at)
             rows = await session.execute(
-                select(CampaignAttemptRow.answered_at, CampaignAttemptRow.outcome).where(
+                select(at, CampaignAttemptRow.outcome).where(
                     CampaignAttemptRow.campaign_id == campaign_id,
-                    CampaignAttemptRow.answered_at >= stamp(since),
-                    CampaignAttemptRow.outcome.in_(("connected", "dropped")),
+                    at >= stamp(since),
+                    CampaignAttemptRow.outcome.in_(("connected", "dropped", "machine")),
                 )
             )
-            buckets: dict[float, list[int]] = {}
-            for answered_at, outcome in rows:
-                at = epoch(answered_at)
-                bucket = buckets.setdefault(at - at % BUCKET_S, [0, 0])
-                bucket[0] += 1
-                bucket[1] += outcome == "dropped"
-            return [(start, a, d) for start, (a, d) in sorted(buckets.items())]
+            counts: dict[tuple[float, str], int] = {}
+            for when, outcome in rows:
+                start = epoch(when) - epoch(when) % BUCKET_S
+                key = (start, str(outcome))
+                counts[key] = counts.get(key, 0) + 1
+            return [(start, outcome, n) for (start, outcome), n in sorted(counts.items())]
 
     # -- do-not-call ------------------------------------------------------------------------
     async def add_dnc(self, number: str, reason: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from callcenter.domain.campaigns.campaign import ABANDON_WINDOWS
@@ -22,6 +23,48 @@ class WindowRate:
     @property
     def pct(self) -> float:
         return 100.0 * self.abandoned / self.answered if self.answered else 0.0
+
+
+def abandon_counts(outcome: str, *, machine_is_abandon: bool = False) -> tuple[int, int]:
+    """(live answers, abandons) one finished attempt adds to the abandon rate.
+
+    A live answer connected to an agent counts once as answered; one no agent took in time
+    (`dropped`) is answered and abandoned. An answering-machine result is not a live answer,
+    unless the campaign counts AMD's false positives as abandons: a person AMD took for a
+    machine was hung up on (or played the message), so every machine result it did not pass
+    to an agent is then counted as a live answer abandoned.
+    """
+    if outcome == "connected":
+        return 1, 0
+    if outcome == "dropped" or (outcome == "machine" and machine_is_abandon):
+        return 1, 1
+    return 0, 0
+
+
+def ledger_rows(
+    counts: Iterable[tuple[float, str, int]], *, machine_is_abandon: bool = False
+) -> list[tuple[float, int, int]]:
+    """(minute start, answered, abandoned) rows from (time, outcome, attempts) counts."""
+    buckets: dict[float, list[int]] = {}
+    for at, outcome, n in counts:
+        answered, abandoned = abandon_counts(outcome, machine_is_abandon=machine_is_abandon)
+        if answered:
+            bucket = buckets.setdefault(at - at % BUCKET_S, [0, 0])
+            bucket[0] += answered * n
+            bucket[1] += abandoned * n
+    return [(start, a, d) for start, (a, d) in sorted(buckets.items())]
+
+
+def rate_of(
+    outcomes: Mapping[str, int], *, machine_is_abandon: bool = False, window: str = "all"
+) -> WindowRate:
+    """Live answers and abandons of a set of attempts counted by outcome (a report's row)."""
+    answered = abandoned = 0
+    for outcome, n in outcomes.items():
+        a, d = abandon_counts(outcome, machine_is_abandon=machine_is_abandon)
+        answered += a * n
+        abandoned += d * n
+    return WindowRate(window, answered, abandoned)
 
 
 class AbandonLedger:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from typing import Literal
@@ -108,3 +108,11 @@ class Campaign:
             raise ValueError(f"amd_action must be one of {', '.join(AMD_ACTIONS)}")
         if self.state not in CAMPAIGN_STATES:
             raise ValueError(f"state must be one of {', '.join(CAMPAIGN_STATES)}")
+
+
+def joinable(campaigns: Iterable[Campaign], groups: Collection[str]) -> list[Campaign]:
+    """The running campaigns an agent with skills in `groups` may join (its group is theirs),
+    by id."""
+    return sorted(
+        (c for c in campaigns if c.state == "running" and c.group in groups), key=lambda c: c.id
+    )
