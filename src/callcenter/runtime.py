@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
     from callcenter.services.work_desk import DeskIntake
+    from callcenter.services.work_feed import WorkFeed
     from callcenter.services.work_items import WorkItemService
     from callcenter.services.work_offers import WorkOffers
     from callcenter.settings import Settings
@@ -90,6 +91,7 @@ class Runtime:
     work_desk: DeskIntake | None = None  # letters and remittance slips logged at the desktop
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
+    work_feed: WorkFeed | None = None  # which work items changed (own writes, bus, poll)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:
