@@ -4,7 +4,8 @@ Two processes on one database: this test's app (the simulated Asterisk's listene
 loop) and a `callcenter serve` process without either, where the item is filed over REST. Over
 the Redis bus the other process's small `work` message brings the item at once (the fallback
 poll is set to 10 minutes, so it cannot be what delivers it); without a bus the incremental
-poll does. Either way the offering process never reads every open item again.
+poll does; while its bus is cut, so does the poll, and once the bus is back the offering process
+reads every open item once (what it missed). Otherwise it never reads every open item again.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from test_work_offers import seed_letters
 
+from support.faults import TcpProxy
 from support.livestack import LiveStack, live_stack
 from support.servekit import Served, make_tokens, served, until
 
@@ -86,3 +89,36 @@ async def test_without_a_bus_the_incremental_poll_finds_the_other_process_s_item
         assert took < 5.0
         assert feed.polls >= 1
         assert work.full_reads == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+async def test_while_the_bus_is_cut_the_poll_finds_the_item_and_the_bus_back_reads_all_once(
+    database_url: str, redis_prefix: str, tmp_path: Path
+) -> None:
+    await seed_letters(database_url)
+    redis = urlsplit(REDIS_URL)
+    proxy = TcpProxy(redis.hostname or "127.0.0.1", redis.port or 6379)
+    cut_url = f"redis://127.0.0.1:{await proxy.start()}{redis.path}"
+    mine = {"bus_url": cut_url, "bus_prefix": redis_prefix, "work_feed_poll_s": 0.3}
+    try:
+        async with live_stack(database_url, wait_ami=True, **mine) as stack:
+            scaleout, feed, work = (
+                stack.runtime.scaleout,
+                stack.runtime.work_feed,
+                stack.runtime.work_offers,
+            )
+            assert scaleout is not None and feed is not None and work is not None
+            await until(lambda: scaleout.rpc.healthy, what="the offering process on the bus")
+            theirs = {"bus_url": REDIS_URL, "bus_prefix": redis_prefix}
+            async with served(database_url, tmp_path, work_offers_enabled=False, **theirs) as other:
+                proxy.stall()
+                proxy.drop()
+                await until(lambda: not scaleout.rpc.healthy, what="the bus seen cut")
+                took = await offered_at_once(stack, other, database_url)
+                assert took < 5.0 and feed.polls >= 1 and feed.heard_ids == 0
+                assert work.full_reads == 1
+                proxy.resume()
+                await until(lambda: work.full_reads == 2, timeout=30, what="a full read")
+    finally:
+        await proxy.close()

@@ -134,11 +134,9 @@ class WorkFeed:
 
     async def _run(self) -> None:
         while True:
-            now = self._clock()
-            due = self._swept_at + self.sweep_s
-            if self.polling:
-                due = min(due, self._polled_at + self.poll_s)
-            await asyncio.sleep(max(0.05, due - now))
+            # every poll_s: polls while there is no bus (or it is down), else only looks
+            due = min(self._swept_at + self.sweep_s, self._polled_at + self.poll_s)
+            await asyncio.sleep(max(0.05, due - self._clock()))
             try:
                 if self._clock() >= self._swept_at + self.sweep_s:
                     self._polled_at = self._clock()  # the sweep covers what a poll would
