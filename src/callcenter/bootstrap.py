@@ -13,7 +13,11 @@ from callcenter.ami_wiring import build_ami, live_call_journal
 from callcenter.runtime import Runtime
 from callcenter.settings import Settings
 from callcenter.webhooks_wiring import webhook_service
-from callcenter.work_offers_wiring import attach_queue_withdraw, attach_work_offers
+from callcenter.work_offers_wiring import (
+    attach_queue_withdraw,
+    attach_work_feed,
+    attach_work_offers,
+)
 from callcenter.work_wiring import (
     attach_desk_intake,
     attach_queue_callbacks,
@@ -243,6 +247,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         runtime.leaders = scaleout.leaders
         scaleout.attach(auth=runtime.auth, hub=hub, wallboard=wallboard, uow=db.uow)
         runtime.scaleout = scaleout
+    attach_work_feed(runtime)  # after the bus: other processes hear of this one's work items
     await start_runtime(runtime, scaleout)
     return runtime
 

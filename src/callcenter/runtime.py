@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from callcenter.services.wallboard import WallboardService
     from callcenter.services.webhooks import WebhookService
     from callcenter.services.work_desk import DeskIntake
+    from callcenter.services.work_feed import WorkFeed
     from callcenter.services.work_items import WorkItemService
     from callcenter.services.work_offers import WorkOffers
     from callcenter.services.work_transfer import WorkTransfers
@@ -94,6 +95,7 @@ class Runtime:
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
     queue_callbacks: QueueCallbacks | None = None  # callbacks owed to withdrawn/abandoned callers
     work_transfers: WorkTransfers | None = None  # work items sent to another group
+    work_feed: WorkFeed | None = None  # which work items changed (own writes, bus, poll)
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     def uow(self) -> SqlUnitOfWork:

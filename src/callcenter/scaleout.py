@@ -61,6 +61,8 @@ class ScaleOut:
         # Set by `attach` once the runtime exists: what a revocation and a reconnect do here.
         self.on_revoked: Callable[[int], None] | None = None
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
+        self.on_work: Callable[[list[int]], None] | None = None  # items changed elsewhere
+        self.on_bus_back: list[Callable[[], None]] = []  # what was missed is read again
         self._connections = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._agents = agents
@@ -150,6 +152,10 @@ class ScaleOut:
         leader = self.leaders.get(pbx)
         return leader is not None and leader.leading
 
+    async def work_changed(self, ids: list[int]) -> bool:
+        """Tell every other process these work items changed; False when the bus is down."""
+        return await self.rpc.cast({"type": "work", "ids": ids})
+
     async def revoked(self, token_id: int) -> bool:
         """Tell every other process a token was revoked; False when the bus is down."""
         return await self.rpc.cast({"type": "revoked", "token_id": token_id})
@@ -161,6 +167,8 @@ class ScaleOut:
         kind = body.get("type")
         if kind == "revoked" and self.on_revoked is not None:
             self.on_revoked(int(body["token_id"]))
+        elif kind == "work" and self.on_work is not None:
+            self.on_work([int(i) for i in body.get("ids") or ()])
         elif kind == "resync":
             self._spawn(self._send_snapshot())
         elif kind == "live" and self._wallboard is not None and not self.leads(str(body["pbx"])):
@@ -187,6 +195,8 @@ class ScaleOut:
                 await self.on_reconnect()
             except Exception as exc:
                 log.warning("resync after the bus outage incomplete: %r", exc)
+        for back in self.on_bus_back:
+            back()
         await self.rpc.cast({"type": "resync"})
         await self._send_snapshot()
 

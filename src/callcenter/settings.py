@@ -175,6 +175,10 @@ class Settings(BaseSettings):
     # (unnamed groups: 1 callback or 3 back-office items, not blended); callbacks retried so.
     work_offers_enabled: bool = True  # scaled out: exactly one process offers
     work_offer_timeout_s: float = Field(default=30.0, gt=0)
+    # Other processes' work-item changes: polled this often without a bus (or while it is
+    # down), by last change; every change is swept up incrementally every `work_sweep_s`.
+    work_feed_poll_s: float = Field(default=1.0, gt=0)
+    work_sweep_s: float = Field(default=600.0, gt=0)
     work_capacity: dict[str, WorkCapacity] = Field(default_factory=dict)
     callback_max_attempts: int = Field(default=3, ge=1)
     callback_retry_s: float = Field(default=600.0, ge=0)

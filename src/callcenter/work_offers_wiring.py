@@ -68,9 +68,8 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
         disposition_codes=tuple(settings.disposition_codes),
     )
     runtime.work_offers = work
-    if runtime.work_items is not None:  # intake nudges the loop after storing an item
-        runtime.work_items.on_filed = work.nudge
-        runtime.work_items.on_filed_items = work.filed  # offered without reading them back
+    if runtime.work_items is not None:  # intake hands the loop what it stored: offered at once
+        runtime.work_items.filed_hooks.append(work.filed)
     runtime.facts.handlers = (*runtime.facts.handlers, work.on_fact)
 
 
@@ -91,3 +90,35 @@ def attach_queue_withdraw(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> 
     runtime.facts.handlers = (*runtime.facts.handlers, withdrawer.on_fact)
     withdrawer.start()
     runtime.closers.append(withdrawer.aclose)
+
+
+def attach_work_feed(runtime: Runtime) -> None:
+    """The change feed of work items: this process's writes published on the bus (when scaled
+    out), other processes' heard there or polled; the offering loop re-reads what changed."""
+    from callcenter.adapters.db.repo_work_offers import SqlWorkOffers
+    from callcenter.services.work_feed import WorkFeed
+
+    settings, scaleout = runtime.settings, runtime.scaleout
+    feed = WorkFeed(
+        store=SqlWorkOffers(runtime.database.sessions),
+        publish=scaleout.work_changed if scaleout is not None else None,
+        bus_up=(lambda: scaleout.rpc.healthy) if scaleout is not None else None,
+        poll_s=settings.work_feed_poll_s,
+        sweep_s=settings.work_sweep_s,
+    )
+    runtime.work_feed = feed
+    if scaleout is not None:
+        scaleout.on_work = feed.heard
+        scaleout.on_bus_back.append(feed.reconnected)
+    work, offers = runtime.work_items, runtime.work_offers
+    if work is not None:
+        work.filed_hooks.append(lambda items: feed.wrote(i.id for i in items))
+        work.moved_hooks.append(feed.wrote)
+    if offers is not None:
+        offers.on_wrote = feed.wrote
+        feed.listeners.append(offers.changed)
+        feed.resyncs.append(offers.resync)
+        if work is not None:  # a supervisor's transition here: that item is read again
+            work.moved_hooks.append(offers.changed)
+    if runtime.work_transfers is not None:  # a transfer here: other processes read it again
+        runtime.work_transfers.moved_hooks.append(feed.wrote)

@@ -148,7 +148,8 @@ async def start_smtp(runtime: Runtime) -> None:
 
 
 def start_work_wallboard(runtime: Runtime) -> None:
-    """Work-item figures per group in the wallboard snapshot, refreshed when items change."""
+    """Work-item figures per group in the wallboard snapshot, re-read when items change (and
+    the change feed, which starts here, tells of other processes' changes)."""
     from callcenter.services.work_wallboard import WorkWallboard
 
     board = WorkWallboard(
@@ -157,18 +158,18 @@ def start_work_wallboard(runtime: Runtime) -> None:
         on_change=runtime.wallboard.changed,
     )
     runtime.wallboard.work_figures = board.for_group
-    if runtime.work_items is not None:
-        filed = runtime.work_items.on_filed  # the offering loop's nudge, if it runs
-
-        def nudge_both() -> None:
-            board.nudge()
-            if filed is not None:
-                filed()
-
-        runtime.work_items.on_filed = nudge_both
+    if runtime.work_items is not None:  # new items counted in memory; a move is read again
+        runtime.work_items.filed_hooks.append(board.filed)
+        runtime.work_items.moved_hooks.append(lambda ids: board.nudge())
     if runtime.work_offers is not None:
         runtime.work_offers.on_closed = board.nudge
     if runtime.work_transfers is not None:
-        runtime.work_transfers.on_moved = board.nudge
+        runtime.work_transfers.moved_hooks.append(lambda ids: board.nudge())
+    feed = runtime.work_feed
+    if feed is not None:  # other processes' changes, the sweep, a resync: read again
+        feed.listeners.append(lambda ids: board.nudge())
+        feed.resyncs.append(board.nudge)
+        feed.start()
+        runtime.closers.append(feed.aclose)
     board.start()
     runtime.closers.append(board.aclose)

@@ -7,6 +7,7 @@ two processes or a pass racing an accept can never offer one item to two agents 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -40,7 +41,15 @@ class WorkEntry:
 Moved = tuple[WorkEntry, str | None]  # an item sent elsewhere, and the agent who held it
 
 
-class WorkOfferStore(Protocol):
+class ChangedItems(Protocol):
+    """Which items changed lately (the change feed's incremental read)."""
+
+    async def changed_since(self, since: datetime, *, limit: int = 100_000) -> list[int]:
+        """Ids of the items (any status) last changed after `since`, oldest change first."""
+        ...
+
+
+class WorkOfferStore(ChangedItems, Protocol):
     """Work items and offers, as stored."""
 
     async def open_entries(self, *, after_id: int = 0, limit: int = 50_000) -> list[WorkEntry]:
@@ -49,6 +58,10 @@ class WorkOfferStore(Protocol):
 
     async def get(self, item_id: int) -> WorkEntry | None:
         """One item (whatever its status), or None."""
+        ...
+
+    async def entries(self, ids: Collection[int]) -> list[WorkEntry]:
+        """These items as stored now, whatever their status (gone ones are left out)."""
         ...
 
     async def for_agent(self, agent: str) -> list[WorkEntry]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 
+from callcenter.domain.access.auth import MANAGERS, Principal
 from callcenter.domain.agents.presence import BUSY_STATES, AgentPresence, PresenceBoard
 from callcenter.domain.agents.records import Agent
 from callcenter.domain.work_assignment import (
@@ -23,18 +25,18 @@ from callcenter.domain.work_assignment import (
 from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
-from callcenter.services.errors import Conflict, NotFound
+from callcenter.services.errors import Conflict, Forbidden, NotFound
 
 
 @dataclass(frozen=True)
 class OfferRules:
-    """How long an offer is held, capacities per group, how often the store is re-read."""
+    """How long an offer is held, capacities per group, how often the floor is re-read."""
 
     offer_timeout_s: float = 30.0
     capacities: Mapping[str, Capacity] = field(default_factory=dict)
     default_capacity: Capacity = field(default_factory=Capacity)
-    resync_s: float = 30.0  # full re-read of the open items (items filed by other processes)
-    poll_s: float = 1.0  # new items filed without a nudge are seen at least this often
+    floor_s: float = 30.0  # the agents and the groups' queues are read again this often
+    idle_s: float = 1.0  # a pass at least this often (offers that time out, retries due)
 
 
 def floor_of(
@@ -113,17 +115,29 @@ def held_work_groups(items: Iterable[WorkEntry], code: str) -> list[str]:
 def back_office_pause(
     items: Iterable[WorkEntry],
     code: str,
-    capacities: Mapping[str, Capacity],
     seen: AgentPresence | None,
+    capacities: Mapping[str, Capacity],
 ) -> bool | None:
-    """Pause (True) or unpause (False) the agent in the voice queues, or neither (None): paused
-    while holding unblended back-office work; only a back-office pause is lifted."""
+    """Pause (True) or unpause (False) the agent in the voice queues, or leave them (None):
+    paused while holding unblended back-office work, else not (a pause of their own stays)."""
     keep = keeps_voice_paused(held_work_groups(items, code), capacities)
     if keep and (seen is None or seen.state != "paused"):
         return True
     if not keep and seen is not None and seen.state == "paused" and seen.reason == BACK_OFFICE:
         return False
     return None
+
+
+def expired(items: Iterable[WorkEntry], deadline: datetime) -> list[WorkEntry]:
+    """The offers whose deadline has passed by `deadline`."""
+    return [
+        e
+        for e in items
+        if e.status == "offered"
+        and e.agent is not None
+        and e.expires_at is not None
+        and e.expires_at <= deadline
+    ]
 
 
 def next_deadline(items: Iterable[WorkEntry]) -> float:
@@ -195,6 +209,12 @@ def open_item(entry: WorkEntry) -> OpenItem:
         not_before=entry.not_before.timestamp() if entry.not_before else 0.0,
         preferred=entry.preferred_agent,
     )
+
+
+def may_act_for(by: Principal, code: str) -> None:
+    """Forbidden unless `by` is agent `code` or a manager (supervisor, admin)."""
+    if by.role not in MANAGERS and by.agent_code != code:
+        raise Forbidden(f"only agent {code} or a supervisor may act on agent {code}'s work")
 
 
 def holding(

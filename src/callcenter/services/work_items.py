@@ -57,8 +57,9 @@ class WorkItemService:
         self._files = files
         self.placer = placer
         self.region = region
-        self.on_filed: Callable[[], None] | None = None  # the offering loop's nudge
-        self.on_filed_items: Callable[[list[WorkItem]], None] | None = None  # ... with the items
+        # Told after each commit: the items filed; the ids of the items `transition` moved.
+        self.filed_hooks: list[Callable[[list[WorkItem]], None]] = []
+        self.moved_hooks: list[Callable[[list[int]], None]] = []
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -105,10 +106,8 @@ class WorkItemService:
         if self._publish is not None:
             for made in stored:
                 self._publish(work_item_created_event(made, now.timestamp()))
-        if self.on_filed_items is not None and stored:
-            self.on_filed_items(stored)  # offered on the next pass without reading them back
-        if self.on_filed is not None and stored:
-            self.on_filed()  # offer them now, not at the loop's next poll
+        for hook in self.filed_hooks if stored else ():
+            hook(stored)
         for result in results:
             if isinstance(result, WorkItem):
                 log.info(
@@ -224,6 +223,8 @@ class WorkItemService:
                 agent = await uow.agents.get(agent_id=owner or item.owner_agent_id or 0)
                 done_by = agent.code if agent is not None else None
             await uow.commit()
+        for moved in self.moved_hooks:
+            moved([item_id])
         after = (await self.get(item_id=item_id))[0]
         if change.status == "done" and self._publish is not None:
             self._publish(work_item_done_event(after, done_by, now.timestamp()))

@@ -1,33 +1,34 @@
 """Offering work items: one agent at a time, reservation timers, accept / reject / complete.
 
-The store is the truth (compare-and-set writes); memory caches the open items, rebuilt on start:
-an offered item keeps its one holder until its deadline, then goes on. One process runs the loop.
+The store is the truth (compare-and-set writes); memory holds the open items, read in full only on
+start and after a resync (the bus was away), kept up to date from this service's own writes,
+intake's filings and the change feed (items changed elsewhere or found moved: re-read by id). An
+offer keeps its one holder until its deadline, then goes on. One process runs the loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import heapq
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from callcenter.domain.access.auth import MANAGERS, Principal
+from callcenter.domain.access.auth import Principal
 from callcenter.domain.agents.presence import PresenceBoard
-from callcenter.domain.agents.records import Agent
 from callcenter.domain.calls.facts import Fact
-from callcenter.domain.work_assignment import HELD, OFFERABLE, VOICE, channel_of, plan
+from callcenter.domain.work_assignment import VOICE, channel_of, plan
 from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.work_offers import Moved, WorkEntry, WorkOfferStore
 from callcenter.services import work_board as board
-from callcenter.services.errors import Conflict, Forbidden, InvalidField
-from callcenter.services.work_board import OfferRules
+from callcenter.services.errors import Conflict, InvalidField
 from callcenter.services.work_callbacks import CallbackDialer
+from callcenter.services.work_floor import OfferFloor
+from callcenter.services.work_open_items import OPEN, OpenItems
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class WorkOffers:
         presence: PresenceBoard,
         notifier: Notifier,
         dialer: CallbackDialer,
-        rules: OfferRules | None = None,
+        rules: board.OfferRules | None = None,
         disposition_codes: tuple[str, ...] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -52,22 +53,25 @@ class WorkOffers:
         self._presence = presence
         self._notifier = notifier
         self.dialer = dialer
-        self.rules = rules or OfferRules()
+        self.rules = rules or board.OfferRules()
         self.disposition_codes = disposition_codes
         self._clock = clock
-        self._items: dict[int, WorkEntry] = {}  # waiting now, or held
-        self._later: list[tuple[float, int, WorkEntry]] = []  # waiting for a retry time (heap)
-        self._agents: dict[str, Agent] = {}
-        self._queue_of: dict[str, str] = {}
-        self._last_id = 0
-        self._resynced = self._polled = 0.0
+        self._open = OpenItems(clock)
+        self._floor = OfferFloor(uow, clock)
+        self._full = False  # a full read of the open items on the next pass
+        self._stale: set[int] = set()  # items to re-read by id on the next pass
         self._fresh: list[WorkEntry] = []  # filed by intake in this process, not read back
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.offers_made = 0
+        self.offers_made = self.full_reads = 0
         self.on_closed: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
+        self.on_wrote: Callable[[Iterable[int]], None] = lambda ids: None  # the change feed
         dialer.settle = self._callback_settled
+
+    @property
+    def _items(self) -> dict[int, WorkEntry]:  # waiting now, or held
+        return self._open.items
 
     async def start(self) -> None:
         """Load the floor and the open items (offers still running are re-sent), then loop."""
@@ -95,6 +99,16 @@ class WorkOffers:
         """New items were filed (intake calls this), or capacity freed: run a pass now."""
         self._wake.set()
 
+    def changed(self, ids: Collection[int]) -> None:
+        """Items changed elsewhere (another process, a supervisor): re-read on the next pass."""
+        self._stale.update(ids)
+        self._wake.set()
+
+    def resync(self) -> None:
+        """Anything may have changed unseen (the bus was away): read every open item again."""
+        self._full = True
+        self._wake.set()
+
     def on_fact(self, fact: Fact) -> None:
         """Call facts: a callback's dial ends; an agent's phone frees up (a pass may offer)."""
         self.dialer.on_fact(fact)
@@ -113,11 +127,13 @@ class WorkOffers:
             if not await self._store.move(
                 item_id=item_id, agent=code, from_statuses=("offered",), status="accepted"
             ):
+                self.changed((item_id,))
                 raise Conflict(f"item {item_id} is no longer offered to agent {code}")
             entry = self._items[item_id] = replace(entry, status="accepted", expires_at=None)
+            self.on_wrote((item_id,))
         self._notifier.work_update(code, WorkUpdate(item_id, "accepted", None, entry.customer_id))
         if channel_of(entry.kind) == VOICE:
-            agent = self._agents.get(code)
+            agent = self._floor.agents.get(code)
             if agent is not None:
                 await self.dialer.dial(entry, agent)
         else:
@@ -129,8 +145,10 @@ class WorkOffers:
         async with self._lock:
             entry = await self._held(code, item_id, ("offered",), by)
             if not await self._store.release(item_id=item_id, agent=code, declined=True):
+                self.changed((item_id,))
                 raise Conflict(f"item {item_id} is no longer offered to agent {code}")
             self._items[item_id] = board.released(entry, code, declined=True)
+            self.on_wrote((item_id,))
         self._notifier.work_update(code, WorkUpdate(item_id, "rejected"))
         self._wake.set()
 
@@ -150,9 +168,11 @@ class WorkOffers:
                 now=datetime.fromtimestamp(self._clock(), UTC),
                 disposition_code=disposition,
             ):
+                self.changed((item_id,))
                 raise Conflict(f"item {item_id} is not held by agent {code}")
             self._items.pop(item_id, None)
             self.dialer.forget(item_id)
+            self.on_wrote((item_id,))
         self._notifier.work_update(code, WorkUpdate(item_id, "done", entry.outcome))
         self.on_closed()
         await self._back_office_pause(code)
@@ -164,7 +184,7 @@ class WorkOffers:
         anew; its last holder's back-office pause is reconsidered."""
         async with self._lock:
             entry, holder = await move()
-            self._items[entry.id] = entry
+            self._open.add(entry)
         if holder is not None:
             await self._back_office_pause(holder)
         self._wake.set()
@@ -173,7 +193,7 @@ class WorkOffers:
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._sleep_s()):
+                async with asyncio.timeout(self._open.sleep_s(self.rules.idle_s)):
                     await self._wake.wait()
             self._wake.clear()
             try:
@@ -184,31 +204,27 @@ class WorkOffers:
                 await asyncio.sleep(1.0)
 
     async def run_pass(self) -> None:
-        """Expire offers past their deadline, pick up new items, make the offers the policy says."""
+        """Expire offers past their deadline, take in what changed, make the policy's offers."""
         now = self._clock()
         fresh, self._fresh = self._fresh, []
-        if now - self._resynced >= self.rules.resync_s:
+        if self._full:
             await self._resync(resend=False)
-        elif not fresh or now - self._polled >= self.rules.poll_s:
-            self._polled = now
-            for entry in await self._store.open_entries(after_id=self._last_id):
-                self._add(entry)
+        else:
+            if self._floor.due(self.rules.floor_s):
+                await self._read_floor()
+            if self._stale:  # kept until read: a failing read leaves them for the next pass
+                stale = set(self._stale)
+                self._open.apply(stale, await self._store.entries(stale))
+                self._stale -= stale
         for entry in fresh:  # unless read meanwhile (and perhaps offered): that state stands
             self._items.setdefault(entry.id, entry)
-        self._due(now)
+        self._open.due(now)
         await self._expire(now)
         floor, items = board.pass_view(
-            self._agents, self._queue_of, self._presence, self._items, self.rules, now
+            self._floor.agents, self._floor.queue_of, self._presence, self._items, self.rules, now
         )
-        if not items:
-            return
-        offers = plan(
-            items,
-            floor,
-            self.rules.capacities,
-            now=now,
-            default=self.rules.default_capacity,
-        )
+        rules = self.rules
+        offers = plan(items, floor, rules.capacities, now=now, default=rules.default_capacity)
         if not offers:
             return
         expires = datetime.fromtimestamp(now + self.rules.offer_timeout_s, UTC)
@@ -219,60 +235,44 @@ class WorkOffers:
             )
             self._send_offer(entry)
         self.offers_made += len(made)
-        if len(made) < len(offers):  # someone else moved some items: re-read them next pass
-            self._resynced = 0.0
+        self.on_wrote(item_id for item_id, _ in made)
+        if len(made) < len(offers):  # someone else moved some items: re-read those next pass
+            self.changed({o.item_id for o in offers} - {item_id for item_id, _ in made})
 
     async def _expire(self, now: float) -> None:
-        deadline = datetime.fromtimestamp(now, UTC)
-        for entry in list(self._items.values()):
-            if entry.status != "offered" or entry.agent is None or entry.expires_at is None:
-                continue
-            if entry.expires_at > deadline:
-                continue
+        for entry in board.expired(self._items.values(), datetime.fromtimestamp(now, UTC)):
+            assert entry.agent is not None
             if await self._store.release(item_id=entry.id, agent=entry.agent, declined=True):
                 self._items[entry.id] = board.released(entry, entry.agent, declined=True)
                 self._notifier.work_update(entry.agent, WorkUpdate(entry.id, "withdrawn"))
+                self.on_wrote((entry.id,))
                 log.info("work item %d: offer to %s timed out", entry.id, entry.agent)
+            else:  # taken, closed or moved meanwhile: as stored now, from the next pass on
+                self._open.drop(entry.id)
+                self.changed((entry.id,))
+
+    async def _read_floor(self) -> None:  # agents and queues (small), every `floor_s`
+        await self._floor.read()
+        self.dialer.agents = self._floor.agents
 
     async def _resync(self, *, resend: bool) -> None:
-        async with self._uow() as uow:
-            self._agents = {a.code: a for a in await uow.agents.list_all(active_only=True)}
-            self._queue_of = {g.slug: g.queue for g in await uow.groups.list_all()}
-        self.dialer.agents = self._agents
+        """Every open item read again (on start, and after the bus was away)."""
+        self._full, known = True, set(self._stale)  # until it has succeeded
+        await self._read_floor()
         entries = await self._store.open_entries()
-        self._items, self._later = {}, []
-        for entry in entries:
-            self._add(entry)
-        self._resynced = self._clock()
+        self._open.replace_all(entries)
+        self._full = False
+        self._stale -= known  # those heard of meanwhile are read again
+        self.full_reads += 1
         if resend:  # a restarted process: the desktops hear again of the offers still running
             for entry in entries:
                 if entry.status == "offered" and entry.agent is not None:
                     self._send_offer(entry)
 
-    def _add(self, entry: WorkEntry) -> None:
-        self._last_id = max(self._last_id, entry.id)
-        at = entry.not_before.timestamp() if entry.not_before else 0.0
-        if entry.status in OFFERABLE and at > self._clock():  # kept out of every pass's scan
-            self._items.pop(entry.id, None)
-            heapq.heappush(self._later, (at, entry.id, entry))
-        else:
-            self._items[entry.id] = entry
-
-    def _due(self, now: float) -> None:
-        while self._later and self._later[0][0] <= now:
-            _, item_id, entry = heapq.heappop(self._later)
-            self._items.setdefault(item_id, entry)
-
-    def _sleep_s(self) -> float:
-        later = self._later[0][0] if self._later else float("inf")
-        soonest = min(later, board.next_deadline(self._items.values())) - self._clock()
-        return max(0.01, min(self.rules.poll_s, soonest))
-
     async def _held(
         self, code: str, item_id: int, statuses: tuple[str, ...], by: Principal
     ) -> WorkEntry:
-        if by.role not in MANAGERS and by.agent_code != code:
-            raise Forbidden(f"only agent {code} or a supervisor may act on agent {code}'s work")
+        board.may_act_for(by, code)
         entry = self._items.get(item_id) or await self._store.get(item_id)
         return board.holding(entry, item_id, code, statuses)
 
@@ -282,16 +282,18 @@ class WorkOffers:
 
     async def _back_office_pause(self, code: str) -> None:
         """Paused in the voice queues while holding unblended back-office work, else not."""
-        items, caps = self._items.values(), self.rules.capacities
-        pause = board.back_office_pause(items, code, caps, self._presence.get(code))
-        if pause is not None:
-            await self.dialer.pause(code, paused=pause)
+        change = board.back_office_pause(
+            self._items.values(), code, self._presence.get(code), self.rules.capacities
+        )
+        if change is not None:
+            await self.dialer.pause(code, paused=change)
 
     async def _callback_settled(self, entry: WorkEntry | None, item_id: int) -> None:
         async with self._lock:
-            if entry is None or entry.status not in HELD | OFFERABLE:
-                self._items.pop(item_id, None)
+            if entry is None or entry.status not in OPEN:
+                self._open.drop(item_id)
                 self.on_closed()
             else:
-                self._add(entry)
+                self._open.add(entry)
+            self.on_wrote((item_id,))
         self._wake.set()

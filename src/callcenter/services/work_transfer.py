@@ -58,7 +58,8 @@ class WorkTransfers:
         self._rules = rules  # the rule book as it is now (it may be reloaded)
         self._notifier = notifier  # the old holder's desktop hears the item went
         self.offers: Requeue | None = None  # set when this process runs the offering loop
-        self.on_moved: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
+        # told the moved item's id: the wallboard's work figures, the change feed (other processes)
+        self.moved_hooks: list[Callable[[list[int]], None]] = []
 
     async def transfer(self, ask: TransferRequest, *, now: datetime) -> WorkItem:
         """Send the item on (InvalidField: unknown or same group; NotFound; Forbidden: not the
@@ -78,7 +79,8 @@ class WorkTransfers:
         if holder is not None and self._notifier is not None:
             update = WorkUpdate(ask.item_id, "transferred", group=ask.group)
             self._notifier.work_update(holder, update)
-        self.on_moved()
+        for hook in self.moved_hooks:
+            hook([ask.item_id])
         log.info("work item %d transferred to %s by %s", ask.item_id, ask.group, ask.actor)
         async with self._uow() as uow:
             item = await uow.work_items.get(item_id=ask.item_id)

@@ -8,6 +8,7 @@ it, and a callback's attempts and next try.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +48,24 @@ class SqlWorkOffers:
     async def get(self, item_id: int) -> WorkEntry | None:
         async with self._sessions() as session:
             return await _one(session, item_id)
+
+    async def entries(self, ids: Collection[int]) -> list[WorkEntry]:
+        wanted, found = sorted(ids), []
+        async with self._sessions() as session:
+            for at in range(0, len(wanted), 500):  # bound the IN list
+                stmt = _joined().where(WorkItemRow.id.in_(wanted[at : at + 500]))
+                found += [_entry(r) for r in await session.execute(stmt)]
+        return found
+
+    async def changed_since(self, since: datetime, *, limit: int = 100_000) -> list[int]:
+        stmt = (
+            select(WorkItemRow.id)
+            .where(WorkItemRow.updated_at > since)
+            .order_by(WorkItemRow.updated_at)
+            .limit(limit)
+        )
+        async with self._sessions() as session:
+            return list(await session.scalars(stmt))
 
     async def for_agent(self, agent: str) -> list[WorkEntry]:
         stmt = (

@@ -25,7 +25,7 @@ class WorkItemRow(Base):
         Index("ix_work_items_status_due_at", "status", "due_at"),
         Index("ix_work_items_group_slug_status", "group_slug", "status"),
         Index("ux_work_items_call_ref", "call_ref", unique=True),
-        Index("ix_work_items_updated_at", "updated_at"),
+        Index("ix_work_items_updated_at", "updated_at"),  # the change feed's incremental reads
         CheckConstraint(one_of("kind", WORK_KINDS), name="kind"),
         CheckConstraint(one_of("status", WORK_STATUSES), name="status"),
         CheckConstraint(one_of("channel", WORK_CHANNELS), name="channel"),
