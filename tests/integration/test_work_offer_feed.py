@@ -19,7 +19,7 @@ from callcenter.domain.calls.facts import AgentStateChanged
 from callcenter.domain.work_items import Sender
 from callcenter.ports.push import WorkOffered, WorkUpdate
 from callcenter.ports.work_offers import WorkEntry
-from callcenter.services.work_board import OfferRules
+from callcenter.services.work_board import OfferRules, entry_of
 from callcenter.services.work_callbacks import CallbackDialer
 from callcenter.services.work_feed import WorkFeed
 from callcenter.services.work_history import WorkCloser
@@ -186,3 +186,31 @@ async def test_the_feed_reads_only_what_changed_and_tells_only_others_changes(
         assert await feed.poll() == [theirs.id]  # still inside the margin for late commits
         swept = await feed.sweep()
         assert sorted(swept) == sorted([own.id, theirs.id])  # the safety net: incremental too
+
+
+async def test_an_item_offered_from_memory_is_the_item_the_store_would_read(
+    database_url: str,
+) -> None:
+    """A filed item is offered without being read back: its in-memory view must carry what the
+    store's would (a callback owed by a call keeps its `call_ref`, so the dialler can tell that
+    the customer already got through)."""
+    await seed_letters(database_url)
+    async with open_database(database_url) as db:
+        intake = work_item_service(Settings(database_url=database_url), db)
+        owed = Intake(
+            kind="callback",
+            subject="callback",
+            body="",
+            sender=Sender(phone="+8613800138000"),
+            source="queue",
+            group="letters",
+            call_ref="pbx1:1700000000.1",
+        )
+        items = [
+            await intake.submit(letter(1), actor="t", now=datetime.now(UTC)),
+            await intake.submit(owed, actor="t", now=datetime.now(UTC)),
+        ]
+        stored = {e.id: e for e in await SqlWorkOffers(db.sessions).entries([i.id for i in items])}
+        for item in items:
+            assert entry_of(item) == stored[item.id]
+        assert stored[items[1].id].call_ref == "pbx1:1700000000.1"

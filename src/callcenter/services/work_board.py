@@ -185,6 +185,7 @@ def entry_of(item: WorkItem) -> WorkEntry | None:
         due_at=item.due_at,
         created_at=item.created_at,
         preferred_agent=item.preferred_agent,
+        call_ref=item.call_ref,
     )
 
 
