@@ -32,15 +32,15 @@ STRANGER = "+8613911112222"
 
 
 @asynccontextmanager
-async def floor(database_url: str, tmp_path: Path, **settings: Any) -> AsyncIterator[
-    tuple[LiveStack, Tap, list[CallEnded]]
-]:  # fmt: skip
+async def floor(
+    database_url: str, tmp_path: Path, routing_file: Path | None = None, **settings: Any
+) -> AsyncIterator[tuple[LiveStack, Tap, list[CallEnded]]]:
     """The stack with the routing hook, every hotline agent paused, and the calls' ends seen."""
     async with live_stack(
         database_url,
         agi=True,
         wait_ami=True,
-        routing_file=always_open(tmp_path),
+        routing_file=routing_file or always_open(tmp_path),
         callback_window="00:00-23:59",
         work_files_dir=tmp_path / "files",
         **settings,

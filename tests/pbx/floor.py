@@ -164,8 +164,8 @@ def queue_log_call(path: Path, callids: set[str]) -> QueueLogCall:
             transferred = True
         elif event == "ABANDON" and outcome != "answered":
             outcome = "abandoned"
-        elif event == "WITHDRAW":
-            outcome = "callback_requested"
+        elif event == "WITHDRAW" or (event == "EXITWITHKEY" and outcome != "answered"):
+            outcome = "callback_requested"  # withdrawn, or pressed 1 ([cc-queue-exit])
     return QueueLogCall(queues, agent, outcome, transferred, [ln[4] for ln in lines])
 
 

@@ -119,6 +119,7 @@ class Lab:
             "pbx-transfer",
             "beep",
             "custom/cc-we-will-call-back",
+            "custom/cc-press-1-callback",
             "custom/cc-hotline-menu",
             "custom/cc-campaign-abandon",
             "custom/cc-campaign-message",

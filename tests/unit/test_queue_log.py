@@ -44,7 +44,11 @@ def _record(linkedid: str, **fields: object) -> CallRecord:
         ("110|c1|q|NONE|ABANDON|1|1|10", "abandoned", 10),
         ("115|c1|q|NONE|EXITWITHTIMEOUT|1|1|15", "timeout", 15),
         ("101|c1|q|NONE|EXITEMPTY|1|1|1", "timeout", 1),
-        ("103|c1|q|NONE|EXITWITHKEY|5|1|1|3", "timeout", 3),
+        (
+            "103|c1|q|NONE|EXITWITHKEY|1|1|1|3",
+            "callback_requested",
+            3,
+        ),  # pressed 1: [cc-queue-exit]
         ("106|c1|q|NONE|WITHDRAW|1|1|6|callback-requested", "callback_requested", 6),
     ],
 )

@@ -1,10 +1,15 @@
 """Callbacks owed to callers who left a queue unanswered (pure).
 
-Two rules, both judged once on the finished call:
+Three rules, all judged once on the finished call:
 
-* keep my place: a caller withdrawn from the queue for a callback (QueueWithdrawCaller, the call's
-  outcome `callback_requested`) is owed a callback, placed as of the moment they first entered a
-  queue, with the priority the queue gave them, in the group of the queue they left;
+* keep my place: a caller withdrawn from the queue for a callback (QueueWithdrawCaller, or the
+  caller pressing 1 while waiting; the call's outcome `callback_requested`, or `answered` when an
+  agent had the call before a transfer put it back in a queue) is owed a callback, placed as of
+  the moment they first entered a queue, with the priority the queue gave them, in the group of
+  the queue they left;
+* a promise kept: a caller the queue gave up on (outcome `timeout`) who was then told "we will
+  call you back" (the dialplan's CC_CALLBACK=promised) is owed one the same way; a timeout the
+  dialplan answered otherwise (another queue, a campaign's abandon message) is owed nothing;
 * abandoned known caller (optional): a caller matched to a customer who hung up after waiting
   longer than a threshold. Short abandons (a wrong number, a change of mind), withheld numbers and
   numbers no customer owns get nothing.
@@ -19,9 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from callcenter.domain.calls.livecall import CALLBACK_VAR, PROMISED, REQUESTED
 from callcenter.domain.calls.records import CallRecord
 
 WITHDRAWN = "withdrawn"
+TIMED_OUT = "timed_out"
 ABANDONED = "abandoned"
 
 
@@ -41,9 +48,9 @@ class AbandonRule:
 class OwedCallback:
     """A callback a finished call is owed, with the place it keeps."""
 
-    why: str  # withdrawn | abandoned
+    why: str  # withdrawn | timed_out | abandoned
     call_ref: str  # "<pbx>:<linkedid>": at most one item per call
-    caller: str | None  # E.164; None only for a withdrawn caller whose number was withheld
+    caller: str | None  # E.164; None only for a withheld number (withdrawn or promised)
     customer_id: int | None
     queue: str  # the queue the caller left
     placed_at: datetime  # when the caller first entered a queue: the item's place
@@ -52,8 +59,32 @@ class OwedCallback:
 
     @property
     def triage(self) -> str | None:
-        """Why a person must look first: a withdrawn caller with no number to call."""
+        """Why a person must look first: a caller owed a callback with no number to call."""
         return None if self.caller else "withheld number: nobody to call back"
+
+
+def callback_promised(routing: Mapping[str, Any] | None) -> bool:
+    """Whether the dialplan told the caller "we will call you back" (CC_CALLBACK=promised)."""
+    return str((routing or {}).get(CALLBACK_VAR, "")) == PROMISED
+
+
+def callback_asked(routing: Mapping[str, Any] | None) -> bool:
+    """Whether the caller pressed 1 in a queue for a callback (CC_CALLBACK=requested)."""
+    return str((routing or {}).get(CALLBACK_VAR, "")) == REQUESTED
+
+
+def may_owe(record: CallRecord, rule: AbandonRule) -> bool:
+    """Whether this finished call can owe a callback at all (no customer lookup, no database):
+    what `owed_callback` then decides for."""
+    if record.direction != "inbound" or not record.queues:
+        return False
+    if record.outcome == "callback_requested":
+        return True
+    if record.outcome == "timeout":
+        return callback_promised(record.routing)
+    if record.outcome == "answered":  # back in a queue after a transfer, then pressed 1
+        return callback_asked(record.routing)
+    return record.outcome == "abandoned" and rule.enabled
 
 
 def call_ref(pbx: str, linkedid: str) -> str:
@@ -80,8 +111,14 @@ def owed_callback(
     """
     if record.direction != "inbound" or not record.queues:
         return None
-    if record.outcome == "callback_requested":
+    if record.outcome == "callback_requested" or (
+        record.outcome == "answered" and callback_asked(record.routing)
+    ):  # withdrawn or pressed 1; answered: an agent had the call before it was put back
         why = WITHDRAWN
+    elif record.outcome == "timeout":
+        if not callback_promised(record.routing):
+            return None  # the dialplan promised nothing (or predates the promise's marker)
+        why = TIMED_OUT
     elif record.outcome == "abandoned":
         if not rule.enabled or record.caller is None or record.customer_id is None:
             return None  # off, a withheld number, or a number no customer owns

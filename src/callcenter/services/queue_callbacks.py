@@ -1,12 +1,14 @@
 """Callbacks owed by finished calls, filed as work items exactly once per call.
 
 The call recorder hands over each finished call with its matched customer. A caller withdrawn
-from the queue for a callback (keep my place) and, when configured, a known caller who abandoned
-after a long wait become a `callback` item (source `queue`) in the group of the queue they left,
-due as of when they first entered a queue, with the priority they had there; the existing
-offering loop and callback dialler take it from there. The call's reference is the item's unique
-key: a replayed or duplicated end of the same call never files a second item. A caller who already
-has an open callback in that group gets no second one: the call is noted on it ("called again").
+from the queue for a callback (keep my place: QueueWithdrawCaller or pressing 1 while waiting), a
+caller the queue timed out whom the dialplan then promised a callback, and, when configured, a
+known caller who abandoned after a long wait become a `callback` item (source `queue`) in the
+group of the queue they left, due as of when they first entered a queue, with the priority they
+had there; the existing offering loop and callback dialler take it from there. The call's
+reference is the item's unique key: a replayed or duplicated end of the same call never files a
+second item. A caller who already has an open callback in that group gets no second one: the call
+is noted on it ("called again").
 
 A later call of the same customer that an agent answered makes a waiting item pointless: it is
 cancelled (outcome `no_longer_needed`, the call named in its change log) when that call ends.
@@ -26,10 +28,12 @@ from typing import Any
 from callcenter.domain.calls.facts import CallEnded
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.queue_callbacks import (
+    TIMED_OUT,
     WITHDRAWN,
     AbandonRule,
     OwedCallback,
     call_ref,
+    may_owe,
     owed_callback,
 )
 from callcenter.domain.work_items import Sender, WorkEvent, WorkItem
@@ -76,25 +80,21 @@ class QueueCallbacks:
         """A finished call, enriched with its customer: file what it is owed, in the background."""
         if record.direction != "inbound":
             return
-        if record.outcome == "answered" and record.caller is not None:
-            self._spawn(self._reached(record))
-            return
-        if record.outcome not in ("callback_requested", "abandoned") or not record.queues:
-            return
-        if record.outcome == "abandoned" and not self.rule.enabled:
-            return
+        reached = record.outcome == "answered" and record.caller is not None
         ref = call_ref(record.pbx, record.linkedid)
-        if ref in self._seen:
-            return  # the same call's end again (a duplicated event): handled already
+        if not may_owe(record, self.rule) or ref in self._seen:  # seen: a duplicated end
+            if reached:
+                self._spawn(self._reached(record))
+            return
         self._seen[ref] = None
         while len(self._seen) > self._keep:
             self._seen.popitem(last=False)
-        self._spawn(self._file_until_stored(record, fact.queued_at))
+        self._spawn(self._settle(record, fact.queued_at, reached=reached))
 
     async def catch_up(self, *, hours: float = CATCH_UP_H) -> int:
         """File what stored calls of the last `hours` are owed and no item names (a crash or a
         database outage between a call's end and its item); how many were filed."""
-        outcomes = ["callback_requested", *(["abandoned"] if self.rule.enabled else [])]
+        outcomes = ["callback_requested", "timeout", *(["abandoned"] if self.rule.enabled else [])]
         since = self._clock() - timedelta(hours=hours)
         async with self._uow() as uow:
             calls = await uow.calls.without_callback(outcomes=outcomes, ended_since=since)
@@ -165,6 +165,13 @@ class QueueCallbacks:
 
     # -- internals -----------------------------------------------------------------------------
 
+    async def _settle(self, record: CallRecord, queued_at: float | None, *, reached: bool) -> None:
+        """A call an agent had that then asked for a callback: its older callbacks are done with
+        first (they got through), so that the new one is not noted on an item being cancelled."""
+        if reached:
+            await self._reached(record)
+        await self._file_until_stored(record, queued_at)
+
     async def _file_until_stored(self, record: CallRecord, queued_at: float | None) -> None:
         """File the item; while the database is away, again after each of `retry_s`."""
         for delay in (*self.retry_s, None):
@@ -184,6 +191,9 @@ class QueueCallbacks:
         if owed.why == WITHDRAWN:
             subject = f"Call back {who} (kept their place in {owed.queue})"
             body = f"withdrawn from {owed.queue} for a callback after {owed.waited_s:.0f} s"
+        elif owed.why == TIMED_OUT:
+            subject = f"Call back {who} (promised when {owed.queue} timed out)"
+            body = f"timed out of {owed.queue} after {owed.waited_s:.0f} s, told we will call back"
         else:
             subject = f"Call back {who} (hung up waiting in {owed.queue})"
             body = f"abandoned {owed.queue} after {owed.waited_s:.0f} s"

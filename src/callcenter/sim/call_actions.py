@@ -109,7 +109,8 @@ def stop_mix_monitor(sim: AmiHost, action: Action) -> Reply:
 
 def play_dtmf(sim: AmiHost, action: Action) -> Reply:
     """PlayDTMF (app_senddtmf): with Receive the digit is queued as if the channel's own side
-    pressed it, so the application on it (ChanSpy with d: the mode) reads it; DTMFEnd follows."""
+    pressed it, so the application on it (ChanSpy with d: the mode; Queue: an exit digit) reads
+    it; without, a Local half sends it to its other half, which reads it. DTMFEnd follows."""
     ch = sim.model.channels.get(get(action, "Channel"))
     if ch is None:
         return error(action, "Channel not found")
@@ -120,11 +121,26 @@ def play_dtmf(sim: AmiHost, action: Action) -> Reply:
     if duration and not duration.isdigit():
         return error(action, "Could not convert Duration parameter")
     events: list[Message] = []
-    if truthy(get(action, "Receive")):
-        extra = [("Digit", digit[0]), ("DurationMs", duration or "0"), ("Direction", "Received")]
+    extra = [("Digit", digit[0]), ("DurationMs", duration or "0"), ("Direction", "Received")]
+    receive = truthy(get(action, "Receive"))
+    if receive:
         events.append(ev.event("DTMFEnd", "dtmf,all", ch.headers(), extra))
         received_digit(ch, digit[0])
+    # without Receive the digit leaves the channel: a Local half's other half reads it
+    reader = ch if receive else sim.model.channels.get(_other_half(ch.name), ch)
+    queued = any(reader in q.waiting for q in sim.model.queues.values())
+    if queued and (receive or reader is not ch):
+        if not receive:
+            events.append(ev.event("DTMFEnd", "dtmf,all", reader.headers(), extra))
+        sim.interrupt(reader.name, "digit", digit[0], "")  # Queue() reads it: valid_exit
     return Reply([response(action, "Success", "DTMF successfully queued")], events)
+
+
+def _other_half(name: str) -> str:
+    """Local/x@ctx-0001;2 <-> ;1 (any other channel: itself)."""
+    if not name.startswith("Local/") or name[-2:] not in (";1", ";2"):
+        return name
+    return name[:-1] + ("2" if name.endswith("1") else "1")
 
 
 CALL_HANDLERS: dict[str, Callable[[AmiHost, Action], Reply]] = {

@@ -91,6 +91,9 @@ async def _play(
         sw.emit(ev.varset(c1, "QUEUESTATUS", "TIMEOUT"))
         await call.wait(sw, ABANDON_MESSAGE_S)
         caller_hangs_up(sw, call, after_queue=True)
+    elif result == "keypress":  # [cc-queue-exit]: no entry point, the abandon message too
+        await call.wait(sw, ABANDON_MESSAGE_S)
+        caller_hangs_up(sw, call, after_queue=True)
     return result
 
 

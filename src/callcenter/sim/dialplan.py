@@ -120,7 +120,13 @@ async def play_inbound(sw: Switch, call: CallHandle, spec: CallSpec, router: Rou
             sw.emit(ev.varset(one, "QUEUESTATUS", "TIMEOUT"))
             if steps:
                 continue
+            one.context, one.exten = "cc-callback", "s"  # the promise, then the prompt
+            sw.emit(ev.varset(one, "CC_CALLBACK", "promised"))
             caller_hangs_up(sw, call, after_queue=True)  # [cc-callback] then Hangup()
+        if outcome == "keypress":  # [cc-queue-exit] 1: the request, then [cc-callback] requested
+            sw.emit(ev.varset(one, "CC_CALLBACK", "requested"))
+            one.context, one.exten = "cc-callback", "requested"
+            caller_hangs_up(sw, call, after_queue=True)
         if outcome == "withdrawn":
             caller_hangs_up(sw, call, after_queue=True)
         return outcome

@@ -1,4 +1,5 @@
-"""app_queue's part of a call: waiting, ringing members one at a time, abandon, withdraw, moves."""
+"""app_queue's part of a call: waiting, ringing members one at a time, abandon, withdraw, moves,
+and a caller leaving by a digit of the queues' `context` (queues.conf: cc-queue-exit, exten 1)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from callcenter.sim.talk import connect
 POLL_S = 0.5  # how often a caller with no free member looks again (simulated seconds)
 WITHDRAW_AFTER_S = 1.0  # app_queue notices a withdraw request about a second later
 RESULT_VARS = ("ANSWEREDTIME", "ANSWEREDTIME_MS", "DIALEDTIME", "DIALEDTIME_MS")
+EXIT_CONTEXT, EXIT_DIGITS = "cc-queue-exit", frozenset({"1"})  # the shipped exit context's extens
+
+
+async def _wait(sw: Switch, call: CallHandle, seconds: float) -> Interrupt | None:
+    """Wait for an interrupt; a digit no exit extension matches is dropped (valid_exit)."""
+    end = sw.now() + seconds
+    while True:
+        got = await call.wait(sw, end - sw.now())
+        if got is None or got.kind != "digit" or got.exten in EXIT_DIGITS:
+            return got
 
 
 def cancel_ring(sw: Switch, call: CallHandle, member: Member, *, noanswer: bool) -> None:
@@ -98,7 +109,7 @@ async def run_queue(
         free = q.free_members(now)
         free = free if len(free) > place else []
         if not free:
-            got = await call.wait(sw, min(POLL_S, give_up - now, time_out - now))
+            got = await _wait(sw, call, min(POLL_S, give_up - now, time_out - now))
             now = sw.now()
             if got is not None:
                 return await interrupted_waiting(sw, call, q, got)
@@ -118,7 +129,7 @@ async def run_queue(
         if answer_after is not None:
             limits.append(started + answer_after)
         end = min(limits)
-        got = await call.wait(sw, end - started)
+        got = await _wait(sw, call, end - started)
         rang = end - started  # as planned: the loop's jitter is not the PBX's
         if got is not None:
             cancel_ring(sw, call, member, noanswer=False)
@@ -136,7 +147,7 @@ async def run_queue(
             sw.emit(ev.chan_event("MusicOnHoldStop", one))
             leave(sw, one, q, abandon=True)
             return "timeout", ""
-        got = await call.wait(sw, min(q.retry, time_out - sw.now()))
+        got = await _wait(sw, call, min(q.retry, time_out - sw.now()))
         if got is not None:
             return await interrupted_waiting(sw, call, q, got)
 
@@ -179,14 +190,28 @@ async def withdraw(sw: Switch, call: CallHandle, q: Queue, info: str) -> str:
     return "withdrawn"
 
 
+def key_exit(sw: Switch, call: CallHandle, q: Queue, digit: str) -> str:
+    """valid_exit: the caller pressed a digit the queue's context has. app_queue jumps there and
+    leaves: QueueCallerLeave only (no QueueCallerAbandon, no ABANDONED), and QUEUESTATUS is not
+    set (the result stays QUEUE_UNKNOWN); the queue_log line is EXITWITHKEY."""
+    one = call.caller
+    sw.emit(ev.chan_event("MusicOnHoldStop", one))
+    leave(sw, one, q, abandon=False)
+    one.context, one.exten, one.priority = EXIT_CONTEXT, digit, "1"
+    return "keypress"
+
+
 async def interrupted_waiting(
     sw: Switch, call: CallHandle, q: Queue, got: Interrupt
 ) -> tuple[str, str]:
-    """An action reached a waiting caller: hang-up abandons, withdraw leaves, Redirect moves."""
+    """An action reached a waiting caller: hang-up abandons, withdraw leaves, a digit exits,
+    Redirect moves."""
     if got.kind in ("hangup-caller", "hangup-agent"):
         return abandon(sw, call, q), ""
     if got.kind == "withdraw":
         return await withdraw(sw, call, q, got.exten), ""
+    if got.kind == "digit":
+        return key_exit(sw, call, q, got.exten), ""
     sw.emit(ev.chan_event("MusicOnHoldStop", call.caller))
     leave(sw, call.caller, q, abandon=False)
     target = TRANSFER_TARGETS.get(got.exten) or (got.exten if got.exten in sw.model.queues else "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import facts as f
-from callcenter.domain.calls.livecall import Leg, LiveCall
+from callcenter.domain.calls.livecall import CALLBACK_VAR, REQUESTED, Leg, LiveCall
 from callcenter.domain.calls.state import TrackerState
 
 # Queue() results that mean the caller never got into the queue at all.
@@ -150,6 +150,8 @@ class QueueRules(TrackerState):
         call = self._calls.get((e.pbx, e.linkedid))
         if call is not None and e.channel not in call.consult_channels:
             call.in_queue = None
+            if e.channel == call.customer_channel:
+                call.left_at = e.at
         return []
 
     def _abandon(self, e: ev.CallerAbandonedSeen) -> list[f.Fact]:
@@ -199,7 +201,30 @@ class QueueRules(TrackerState):
                 call.routing[e.name] = e.value
             else:
                 call.routing.pop(e.name, None)
+            if e.name == CALLBACK_VAR and e.value == REQUESTED:
+                return self._pressed_for_callback(call, e)
         return []
+
+    def _pressed_for_callback(self, call: LiveCall, e: ev.RoutingVariableSeen) -> list[f.Fact]:
+        """The caller pressed 1 while waiting (app_queue's exit by a `context` digit): the queue
+        sent only QueueCallerLeave, no abandon and no QUEUESTATUS; the exit context says why."""
+        if call.withdrawn or not call.queues or e.channel != call.customer_channel:
+            return []  # said twice, or not the customer's channel
+        call.withdrawn = True  # callback_requested like QueueWithdrawCaller (answered if legs)
+        left = call.left_at if call.left_at is not None else e.at
+        if call.pending_abandon is None and call.joined_at is not None and left >= call.joined_at:
+            call.wait_s += left - call.joined_at  # this stint: no HoldTime was sent for it
+        call.in_queue = None
+        return [
+            f.QueueLeftUnanswered(
+                pbx=e.pbx,
+                at=left,
+                linkedid=e.linkedid,
+                queue=call.queues[-1],
+                reason="keypress",
+                waited_s=call.wait_s,
+            )
+        ]
 
     def _complete(self, e: ev.AgentCompleteSeen) -> list[f.Fact]:
         call = self._find(e.pbx, e.agent_channel, e.linkedid)

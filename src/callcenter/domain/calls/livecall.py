@@ -19,6 +19,10 @@ _DIAL_OUTCOMES = {
 CAUSE_OUTCOMES = {17: "busy", 18: "no_answer", 19: "no_answer", 34: "congestion", 38: "congestion"}
 # OriginateResponse Reason codes of a failed Originate.
 ORIGINATE_OUTCOMES = {5: "busy", 3: "no_answer", 8: "congestion", 0: "failed", 1: "failed"}
+# What the dialplan told the caller about a callback (its CC_CALLBACK VarSet): `requested` when
+# they pressed 1 while waiting ([cc-queue-exit]), `promised` when they heard "we will call you
+# back" after the queue gave up on them ([cc-callback] s).
+CALLBACK_VAR, REQUESTED, PROMISED = "CC_CALLBACK", "requested", "promised"
 
 
 def _when(at: float) -> datetime:
@@ -66,6 +70,7 @@ class LiveCall:
     joined_at: float | None = None
     first_joined_at: float | None = None  # entered its first queue: a callback keeps this place
     in_queue: str | None = None
+    left_at: float | None = None  # the customer last left a queue (QueueCallerLeave)
     pending_abandon: tuple[str, float] | None = None  # (queue, hold_s) until hang-up or timeout
     left_unanswered: str | None = None  # queue the call last timed out of
     abandoned: bool = False

@@ -14,7 +14,7 @@ UNANSWERED_ENDS: dict[str, str] = {
     "ABANDON": "abandoned",
     "EXITWITHTIMEOUT": "timeout",
     "EXITEMPTY": "timeout",
-    "EXITWITHKEY": "timeout",
+    "EXITWITHKEY": "callback_requested",  # the shipped queues' one exit key: 1, keep my place
     "WITHDRAW": "callback_requested",
 }
 
