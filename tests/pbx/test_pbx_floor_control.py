@@ -82,6 +82,11 @@ async def test_a_supervisor_switches_from_listen_to_whisper_and_back_on_one_spy_
         start=start,
     )
     spyer = spy["SpyerChannel"]
+    # the backend reads the same ChanSpyStart from its own AMI session: the wallboard shows the
+    # agent monitored once it has (the driver may see the event a moment earlier)
+    async with asyncio.timeout(5):
+        while not (await rest.get("/api/agents/1001/monitor"))["monitored"]:
+            await asyncio.sleep(0.05)
 
     switched = await rest.client.patch("/api/agents/1001/monitor", json={"mode": "whisper"})
     assert switched.status_code == 200, switched.text
