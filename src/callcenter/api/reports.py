@@ -3,7 +3,7 @@ agent); JSON or CSV (`?format=csv`)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -169,18 +169,7 @@ async def work_groups(
 ) -> Any:
     """Work items per group and kind: received, done, done in SLA, open and overdue at the end
     of the range (now, for a range still running), median and p90 handling time."""
-    day1, day2 = _days(runtime, first, to)
-    return await _answer(
-        work_reports.work_groups_report(
-            uow=runtime.uow,
-            options=_options(runtime),
-            first=day1,
-            last=day2,
-            now=datetime.now(UTC),
-            group=group,
-        ),
-        fmt,
-    )
+    return await _work_report(work_reports.work_groups_report, runtime, first, to, group, fmt)
 
 
 @router.get("/work/agents")
@@ -194,15 +183,19 @@ async def work_agents(
 ) -> Any:
     """Work items per agent and kind: accepted, done, done in SLA, held open and overdue,
     median and p90 handling time (acceptance to done)."""
+    return await _work_report(work_reports.work_agents_report, runtime, first, to, group, fmt)
+
+
+async def _work_report(
+    build: Callable[..., Awaitable[Report]],
+    runtime: RuntimeDep,
+    first: date | None,
+    to: date | None,
+    group: str | None,
+    fmt: str,
+) -> Any:
+    """One work-item report over the range (the two differ only in what they count)."""
     day1, day2 = _days(runtime, first, to)
-    return await _answer(
-        work_reports.work_agents_report(
-            uow=runtime.uow,
-            options=_options(runtime),
-            first=day1,
-            last=day2,
-            now=datetime.now(UTC),
-            group=group,
-        ),
-        fmt,
-    )
+    options, now = _options(runtime), datetime.now(UTC)
+    pending = build(uow=runtime.uow, options=options, first=day1, last=day2, now=now, group=group)
+    return await _answer(pending, fmt)
