@@ -183,3 +183,20 @@ def assert_agrees_with_queue_log(record: dict[str, Any], logged: QueueLogCall) -
     assert facts["outcome"] == told["outcome"], (facts, told, logged.events)
     if told["transferred"]:
         assert facts["transferred"], (facts, told, logged.events)
+
+
+async def withdraw_after(driver: Any, linkedid: str, seconds: float) -> dict[str, str]:
+    """Once the call joins its queue and has waited `seconds`, take the caller out of it for a
+    callback (QueueWithdrawCaller, as a supervisor's tool would); the join event."""
+    join: dict[str, str] = await driver.wait_event(
+        lambda e: e.get("Event") == "QueueCallerJoin" and e.get("Linkedid") == linkedid
+    )
+    await asyncio.sleep(seconds)
+    reply = await driver.send(
+        "QueueWithdrawCaller",
+        Queue=join["Queue"],
+        Caller=join["Channel"],
+        WithdrawInfo="callback-requested",
+    )
+    assert reply.get("Response") == "Success", reply
+    return join

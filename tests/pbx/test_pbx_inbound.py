@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from driver import Driver
-from floor import Rest, assert_agrees_with_queue_log, queue_log_call, stored_record
+from floor import Rest, assert_agrees_with_queue_log, queue_log_call, stored_record, withdraw_after
 from lab import Lab
 
 from callcenter.seeding.known import KNOWN_AGENTS
@@ -98,17 +98,7 @@ async def test_a_caller_withdrawn_from_the_queue_for_a_callback_is_stored_as_cal
 ) -> None:
     caller = "+8613000000107"
     linkedid = await driver.call("4008001001", caller=caller, hold=60)  # nobody logged in
-    join = await driver.wait_event(
-        lambda e: e.get("Event") == "QueueCallerJoin" and e.get("Linkedid") == linkedid
-    )
-    await asyncio.sleep(2)
-    reply = await driver.send(
-        "QueueWithdrawCaller",
-        Queue=join["Queue"],
-        Caller=join["Channel"],
-        WithdrawInfo="callback-requested",
-    )
-    assert reply.get("Response") == "Success", reply
+    await withdraw_after(driver, linkedid, 2)
     status = await driver.wait_event(
         lambda e: (
             e.get("Event") == "VarSet"

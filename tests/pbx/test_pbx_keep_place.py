@@ -3,11 +3,10 @@ owed one callback item, placed as of their queue entry, dialled agent-first when
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from driver import Driver
-from floor import Rest, stored_record
+from floor import Rest, stored_record, withdraw_after
 from lab import Lab
 from test_pbx_inbound import owed_item
 from test_pbx_work import accept_offer, dialled_customer, update
@@ -21,17 +20,7 @@ async def test_a_caller_withdrawn_from_the_queue_keeps_their_place_and_is_called
     customer = "+8613611112222"  # Wu Gang, a known senior caller nobody else here calls
     customer_id = await rest.customer_id(customer)
     linkedid = await driver.call("4008001001", caller=customer, hold=60)  # nobody logged in
-    join = await driver.wait_event(
-        lambda e: e.get("Event") == "QueueCallerJoin" and e.get("Linkedid") == linkedid
-    )
-    await asyncio.sleep(3)
-    reply = await driver.send(
-        "QueueWithdrawCaller",
-        Queue=join["Queue"],
-        Caller=join["Channel"],
-        WithdrawInfo="callback-requested",
-    )
-    assert reply.get("Response") == "Success", reply
+    join = await withdraw_after(driver, linkedid, 3)
     await driver.call_over(linkedid)
     record = await stored_record(lab, linkedid)
     assert record["outcome"] == "callback_requested"
