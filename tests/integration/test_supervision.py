@@ -7,6 +7,7 @@ from typing import Any
 
 from test_agent_control import client, control_stack, headers
 from test_agent_control_calls import originates
+from test_queue_callbacks import ami
 
 from callcenter.sim.chanspy import spy_mode
 from support.livestack import LiveStack
@@ -192,4 +193,69 @@ async def test_a_supervisor_goes_from_listen_to_whisper_to_barge_without_hanging
         await wait_for(all_closed)
         gone = await http.patch(url, json={"mode": "barge"}, headers=boss)
         assert gone.status_code == 409
+        await desk.ws.close()
+
+
+async def test_a_mode_key_pressed_on_the_supervisors_phone_is_followed_and_audited(
+    database_url: str,
+) -> None:
+    """Figure: listen, then the supervisor presses 5 on their own phone (DTMF received on the
+    ChanSpy leg) -> the wallboard shows whisper, the audit has a keypad row; a digit on the
+    caller's channel changes nothing."""
+    async with control_stack(database_url) as (stack, _), client(stack) as http:
+        boss = await headers(stack, "supervisor")
+        desk = await stack.agent_socket("1001")
+        await asyncio.sleep(0.2)
+        linkedid = stack.sim.place_call(
+            "+8613800138000", "Li Wei", "8001", answer_by="1001",
+            agent_answers_after=1, talk_s=80,
+        )  # fmt: skip
+        await desk.next("call_update", state="answered", linkedid=linkedid)
+        live_channel = agent_channel_of(stack, linkedid, "1001")
+        url = "/api/agents/1001/monitor"
+        started = await http.post(
+            url, json={"mode": "listen", "supervisor": SUPERVISOR_PHONE}, headers=boss
+        )
+        assert started.status_code == 202, started.text
+
+        async def shown() -> Any:
+            return (await http.get("/api/monitoring", headers=boss)).json()
+
+        async def mode_shown(mode: str) -> bool:
+            return bool(await shown() == {"1001": mode})
+
+        await wait_for(lambda: mode_shown("listen"))
+        spyer, _ = spyer_of(stack, live_channel)
+        caller = next(
+            ch.name
+            for ch in stack.sim.model.channels.values()
+            if ch.linkedid == linkedid and ch.name.startswith("Local/s@caller-")
+        )
+        async with ami(stack.settings.ami_servers[0].port) as t:
+            for channel, digit in ((caller, "6"), (spyer, "5")):
+                t.act(Action="PlayDTMF", Channel=channel, Digit=digit, Receive="true",
+                      ActionID=f"key-{digit}")  # fmt: skip
+                assert (await t.response(f"key-{digit}"))["Response"] == "Success"
+            await wait_for(lambda: mode_shown("whisper"))
+        assert spyer_of(stack, live_channel) == (spyer, "whisper")  # Asterisk's session too
+
+        async def keypad_row() -> Any:
+            rows = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+            return rows if len(rows) == 2 else None
+
+        await wait_for(keypad_row)
+        rows = await keypad_row()
+        assert rows[0]["detail"] == f"whisper from {SUPERVISOR_PHONE} (was listen), by its keypad"
+        assert rows[0]["actor"] == f"{SUPERVISOR_PHONE} (keypad)"
+        assert rows[1]["detail"].startswith("listen") and rows[1]["ended_at"] is not None
+        # the backend's own switch back is not counted twice when its key echoes
+        back = await http.patch(url, json={"mode": "listen"}, headers=boss)
+        assert back.status_code == 200, back.text
+        await asyncio.sleep(0.5)
+        rows = (await http.get("/api/audit?kind=monitor", headers=boss)).json()
+        assert [r["detail"].split(" ", 1)[0] for r in reversed(rows)] == [
+            "listen",
+            "whisper",
+            "listen",
+        ]
         await desk.ws.close()

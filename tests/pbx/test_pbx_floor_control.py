@@ -120,3 +120,14 @@ async def test_a_supervisor_switches_from_listen_to_whisper_and_back_on_one_spy_
     details = [row["detail"] for row in audit if row["linkedid"] == linkedid]
     # one audit row per mode the supervisor was in: listen, whisper, listen again
     assert len(details) == 3 and details[1].startswith("whisper"), details
+
+    # the supervisor presses 6 on their own phone (the digit arrives on the ChanSpy leg): the
+    # backend reads Asterisk's DTMFEnd and shows barge, audited as a keypad change
+    reply = await driver.send("PlayDTMF", Channel=spyer, Digit="6", Receive="true")
+    assert reply.get("Response") == "Success", reply
+    async with asyncio.timeout(5):
+        while (await rest.get("/api/agents/1001/monitor")).get("mode") != "barge":
+            await asyncio.sleep(0.05)
+    audit = await rest.get("/api/audit", kind="monitor")
+    keyed = [row for row in audit if row["linkedid"] == linkedid]
+    assert keyed[0]["detail"].endswith("(was listen), by its keypad"), keyed[0]

@@ -147,7 +147,7 @@ def test_manager_user_is_loopback_only_with_the_rights_the_backend_needs() -> No
         )
     )
     user = conf["callcenter"]
-    assert set(user["read"].split(",")) == {"call", "agent", "dialplan", "system"}
+    assert set(user["read"].split(",")) == {"call", "agent", "dialplan", "system", "dtmf"}
     assert set(user["write"].split(",")) == {"originate", "call", "agent", "reporting"}
     assert "command" not in user["write"]  # no CLI commands, no shell
     assert user["permit"].startswith("127.0.0.1/")

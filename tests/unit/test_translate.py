@@ -173,3 +173,19 @@ def test_only_varsets_the_translation_reads_pass_the_raw_frame_filter() -> None:
     assert not wanted_frame("Event: VarSet\r\nChannel: Local/1001@x-0001;1")
     assert wanted_frame("Event: VarSet\r\nVariable: DIALEDTIME_MS")  # last header of the frame
     assert not wanted_frame("Event: Newexten\r\nChannel: Local/1001@x-0001;1")
+
+
+def test_a_received_keypad_digit_is_an_event_a_sent_one_is_not() -> None:
+    """The agent's *2 of the recorded attended transfer: two received digits on their channel."""
+    rows = (
+        json.loads(line)
+        for line in (TRACES / "features" / "attended_transfer.jsonl").open(encoding="utf-8")
+    )
+    dtmf = [r["msg"] for r in rows if r.get("msg", {}).get("Event") == "DTMFEnd"]
+    keys = [one(m) for m in dtmf[:2]]
+    assert keys == [
+        ev.KeyPressedSeen("p", 1.0, "1796306867.0", "Local/1001@agents-00000001;1", "*"),
+        ev.KeyPressedSeen("p", 1.0, "1796306867.0", "Local/1001@agents-00000001;1", "2"),
+    ]
+    sent = {**dtmf[0], "Direction": "Sent"}
+    assert translate(sent, pbx="p", at=1.0) == []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from callcenter.domain.access.auth import MANAGERS, Principal
-from callcenter.domain.calls.facts import Fact, SpyChanged
+from callcenter.domain.calls.facts import Fact, SpyChanged, SpyKeyed
 from callcenter.ports.audit import AuditEntry, AuditLog
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.uow import UowFactory
@@ -39,6 +39,7 @@ class MonitorSession:
     started: bool = False
     ended_at: datetime | None = None
     spyer_channel: str = ""  # the supervisor's channel running ChanSpy, from ChanSpyStart
+    switching: str | None = None  # the mode the backend's own switch is sending (its key echoes)
 
 
 class Supervision:
@@ -132,7 +133,16 @@ class Supervision:
         pbx = self._pbxs.get(session.pbx)
         if pbx is None or not pbx.connected:
             raise PbxUnavailable(f"not connected to Asterisk {session.pbx!r}")
-        await pbx.switch_spy_mode(spyer_channel=session.spyer_channel, mode=mode)
+        session.switching = mode
+        try:
+            await pbx.switch_spy_mode(spyer_channel=session.spyer_channel, mode=mode)
+        finally:
+            session.switching = None
+        await self._mode_changed(session, mode, principal_label(by), "")
+        return session
+
+    async def _mode_changed(self, session: MonitorSession, mode: str, actor: str, how: str) -> None:
+        """The session hears in `mode` now: the old mode's audit row ends, the new one's starts."""
         now, old = datetime.now(UTC), session.mode
         session.mode = mode
         if session.audit_id is not None:
@@ -140,18 +150,19 @@ class Supervision:
         session.audit_id = await self._audit.add(
             AuditEntry(
                 kind="monitor",
-                actor=principal_label(by),
-                agent_code=code,
+                actor=actor,
+                agent_code=session.agent_code,
                 pbx=session.pbx,
                 linkedid=session.linkedid,
-                detail=f"{mode} from {session.supervisor} (was {old})",
+                detail=f"{mode} from {session.supervisor} (was {old}){how}",
                 started_at=now,
             )
         )
         if session.ended_at is not None:  # ChanSpyStop came while the switch was under way
             await self._audit.close(session.audit_id, ended_at=session.ended_at)
-        log.info("%s: %s -> %s on agent %s", session.supervisor, old, mode, code)
-        return session
+        log.info(
+            "%s: %s -> %s on agent %s%s", session.supervisor, old, mode, session.agent_code, how
+        )
 
     def _running(self, code: str, supervisor: str | None) -> MonitorSession:
         mine = [s for s in self._sessions if s.agent_code == code]
@@ -184,7 +195,11 @@ class Supervision:
         return await self._audit.recent(kind="monitor", limit=limit)
 
     def on_fact(self, fact: Fact) -> None:
-        """ChanSpyStart marks a requested session as running, ChanSpyStop closes its audit row."""
+        """ChanSpyStart marks a requested session as running, ChanSpyStop closes its audit row;
+        a mode key pressed on the supervisor's own phone switches the session's mode."""
+        if isinstance(fact, SpyKeyed):
+            self._keyed(fact)
+            return
         if not isinstance(fact, SpyChanged):
             return
         session = self._match(fact)
@@ -208,6 +223,22 @@ class Supervision:
         """Wait for the audit writes under way."""
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
+
+    def _keyed(self, fact: SpyKeyed) -> None:
+        running = [
+            s
+            for s in self._sessions
+            if s.pbx == fact.pbx and s.started and s.spyer_channel == fact.spyer_channel
+        ]
+        if not running or fact.mode in (running[0].mode, running[0].switching):
+            return  # not ours, no change, or the echo of the backend's own switch
+        session = running[0]
+        actor = f"{session.supervisor} (keypad)"
+        task = asyncio.get_running_loop().create_task(
+            self._mode_changed(session, fact.mode, actor, ", by its keypad")
+        )
+        self._writes.add(task)
+        task.add_done_callback(self._writes.discard)
 
     def _match(self, fact: SpyChanged) -> MonitorSession | None:
         candidates = [

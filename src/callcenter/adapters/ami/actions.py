@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from callcenter.domain.calls.monitoring import SPY_MODE_KEYS
+
 AmiAction = dict[str, str | list[str]]
 
 TRANSFER_CONTEXT = "cc-transfer"
@@ -128,11 +130,10 @@ def originate(
     }
 
 
-# ChanSpy options per supervision mode: q quiet (no beep), w whisper, B barge; d lets DTMF 4/5/6
-# switch the running session between listen/whisper/barge (app_chanspy attaches the whisper and
-# barge audiohooks up front only when w, B or d is given, so d must be there from the start).
+# ChanSpy options per mode: q quiet (no beep), w whisper, B barge; d lets DTMF 4/5/6 switch the
+# running session (app_chanspy attaches its audiohooks up front only given w, B or d: d from start).
 SPY_OPTIONS = {"listen": "qd", "whisper": "qwd", "barge": "qBd"}
-SPY_MODE_DIGITS = {"listen": "4", "whisper": "5", "barge": "6"}
+SPY_MODE_DIGITS = {mode: key for key, mode in SPY_MODE_KEYS.items()}
 DTMF_DURATION_MS = 120  # above Asterisk's 80 ms minimum, so the digit is never stretched
 
 

@@ -26,6 +26,7 @@ KINDS: dict[str, type[Any]] = {
         facts.CallEnded,
         facts.AgentStateChanged,
         facts.SpyChanged,
+        facts.SpyKeyed,
     )
 }
 

@@ -20,6 +20,7 @@ from callcenter.domain.calls.member_events import (
 from callcenter.domain.calls.monitor_events import (
     AmdResultSeen,
     DialStatusSeen,
+    KeyPressedSeen,
     OriginateResponseSeen,
     RecordingSeen,
     SpyStartedSeen,
@@ -251,6 +252,7 @@ DomainEvent = (
     | OriginateResponseSeen
     | AmdResultSeen
     | SpyStartedSeen
+    | KeyPressedSeen
     | RecordingSeen
     | MemberAddedSeen
     | MemberRemovedSeen
@@ -279,6 +281,7 @@ __all__ = [
     "DialEndSeen",
     "DialStatusSeen",
     "DomainEvent",
+    "KeyPressedSeen",
     "MemberAddedSeen",
     "MemberPausedSeen",
     "MemberPenaltySeen",

@@ -161,6 +161,17 @@ class SpyChanged:
     started: bool
 
 
+@dataclass(frozen=True, slots=True)
+class SpyKeyed:
+    """The supervisor's ChanSpy leg got a mode key (4 listen, 5 whisper, 6 barge under ChanSpy's
+    option d): pressed on their phone, or sent by the backend's own switch."""
+
+    pbx: str
+    at: float
+    spyer_channel: str
+    mode: str
+
+
 CallFact = (
     CallOffered
     | RingStarted
@@ -173,4 +184,4 @@ CallFact = (
     | CallLeftAgent
     | CallEnded
 )
-Fact = CallFact | AgentStateChanged | SpyChanged
+Fact = CallFact | AgentStateChanged | SpyChanged | SpyKeyed

@@ -58,6 +58,17 @@ class SpyStartedSeen:
 
 
 @dataclass(frozen=True, slots=True)
+class KeyPressedSeen:
+    """A keypad digit arrived on a channel (DTMFEnd, received): a caller's or a supervisor's."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    channel: str
+    digit: str
+
+
+@dataclass(frozen=True, slots=True)
 class RecordingSeen:
     """A MixMonitor recording of `channel` writes the file `file` (base name)."""
 

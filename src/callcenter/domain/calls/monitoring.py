@@ -6,6 +6,9 @@ from callcenter.domain.calls import events as ev
 from callcenter.domain.calls import facts as f
 from callcenter.domain.calls.state import TrackerState
 
+# ChanSpy's option d: the supervisor's keys 4, 5 and 6 switch its mode
+SPY_MODE_KEYS = {"4": "listen", "5": "whisper", "6": "barge"}
+
 
 class MonitorRules(TrackerState):
     """What was detected on, listened to, or recorded of a call."""
@@ -36,6 +39,13 @@ class MonitorRules(TrackerState):
                 started=e.started,
             )
         ]
+
+    def _key(self, e: ev.KeyPressedSeen) -> list[f.Fact]:
+        spyer = self._calls.get((e.pbx, e.linkedid))
+        mode = SPY_MODE_KEYS.get(e.digit)
+        if spyer is None or not spyer.spy_leg or mode is None:
+            return []  # a caller's or an agent's digit: not ours to read
+        return [f.SpyKeyed(pbx=e.pbx, at=e.at, spyer_channel=e.channel, mode=mode)]
 
     def agent_call(self, pbx: str, interface: str) -> tuple[str, str] | None:
         """(Linkedid, the agent's own channel) of the call the agent is talking on now, if any.

@@ -41,6 +41,7 @@ class CallTracker(ResyncRules, TransferRules, DialRules, MonitorRules):
             ev.OriginateResponseSeen: self._originate_response,
             ev.AmdResultSeen: self._amd,
             ev.SpyStartedSeen: self._spy,
+            ev.KeyPressedSeen: self._key,
             ev.RecordingSeen: self._recording,
             ev.QueueEntrySnapshotSeen: self._queue_entry,
             ev.ChannelSnapshotSeen: self._channel_snapshot,

@@ -195,3 +195,12 @@ def spy_start(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
 
 def spy_stop(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
     return _spy(m, pbx, at, False)
+
+
+def dtmf_end(m: Msg, pbx: str, at: float) -> list[ev.DomainEvent]:
+    """A digit that arrived on the channel (a digit it sent out is the other side's business)."""
+    digit = (m.get("Digit") or "")[:1]
+    if m.get("Direction") != "Received" or not digit:
+        return []
+    linkedid = m.get("Linkedid") or ""
+    return [ev.KeyPressedSeen(pbx=pbx, at=at, linkedid=linkedid, channel=m["Channel"], digit=digit)]
