@@ -262,12 +262,12 @@ async function main() {
     save: () => { if (!$("disposition").hidden) $("disposition").requestSubmit(); },
   });
   setInterval(tick, 1000);
+  initPostLog({ code: S.code, notify }); // needs nothing loaded: its buttons work at once
   await loadLists(S);
   await loadDesk();
   startFigures(S.code);
   await initCampaign({ code: S.code, notify });
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions, groups: S.groups });
-  initPostLog({ code: S.code, notify });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
