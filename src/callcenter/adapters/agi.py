@@ -168,7 +168,8 @@ async def _session(
     received_at: float | None = None,
 ) -> None:
     try:
-        env = await asyncio.wait_for(_read_environment(reader), HEADER_TIMEOUT_S)
+        async with asyncio.timeout(HEADER_TIMEOUT_S):  # a timer, not a task per session
+            env = await _read_environment(reader)
     except TimeoutError:
         env = None  # Asterisk sends the whole block at once; a trickle is not Asterisk
     if env is None:
@@ -228,7 +229,8 @@ async def _send_decision(
 async def _read_reply(reader: asyncio.StreamReader) -> str | None:
     while True:
         try:
-            raw = await asyncio.wait_for(reader.readline(), REPLY_TIMEOUT_S)
+            async with asyncio.timeout(REPLY_TIMEOUT_S):  # a timer, not a task per reply
+                raw = await reader.readline()
         except (TimeoutError, ValueError, ConnectionError):
             return None
         line = raw.decode("utf-8", errors="replace").strip()
