@@ -11,11 +11,11 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from callcenter.adapters.loop_lag import arrival_time, stop_heartbeat
 from callcenter.domain.access.networks import in_networks, parse_networks
 from callcenter.domain.routing.decision import RoutingDecision
 from callcenter.services.routing import RoutingService
@@ -62,6 +62,7 @@ class AgiServer:
             task.cancel()
         await asyncio.gather(*self.sessions, return_exceptions=True)
         await self.server.wait_closed()
+        stop_heartbeat()
 
 
 def quote_agi(value: str) -> str:
@@ -122,7 +123,7 @@ async def start_agi_server(
         log.error("agi_allow entry %r is not an address or network; ignored", entry)
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        received_at = time.monotonic()
+        received_at = arrival_time()  # the deadline counts from arrival, not from our first look
         peer = writer.get_extra_info("peername")
         source = str(peer[0]) if isinstance(peer, tuple) and peer else None
         if not in_networks(source, networks):
@@ -143,6 +144,7 @@ async def start_agi_server(
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
+    arrival_time()  # the loop's heartbeat starts before the first session
     server = await asyncio.start_server(on_connect, host, port, backlog=BACKLOG)
     bound = server.sockets[0].getsockname()[1]
     holder.append(AgiServer(server=server, host=host, port=bound))
