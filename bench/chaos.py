@@ -41,6 +41,7 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,6 +164,7 @@ class Tally:
     pops: set[tuple[str, str]] = field(default_factory=set)
     pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
     hook_answers: int = 0
+    hook_ms: list[float] = field(default_factory=list)  # how long each answer took
     hook_late: int = 0
     late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
     hook_failed: int = 0
@@ -349,6 +351,7 @@ async def hook_prober(
             tally.hook_failed += 1
             continue
         tally.hook_answers += 1
+        tally.hook_ms.append(took * 1000)
         if took > deadline_s:
             tally.hook_late += 1
             tally.late_at.append((round(start - tally.t0, 1), round(took * 1000)))
@@ -416,6 +419,14 @@ async def traffic(args: argparse.Namespace, sim: SimulatedAsterisk) -> list[str]
         i += 1
         await asyncio.sleep(rng.expovariate(args.rate))
     return placed
+
+
+def _spread(values: list[float]) -> list[int]:
+    """p50, p99 and the largest, in whole ms (load-sensitive: compare runs side by side)."""
+    if len(values) < 2:
+        return [round(v) for v in values * 3]
+    cuts = statistics.quantiles(values, n=100)
+    return [round(cuts[49]), round(cuts[98]), round(max(values))]
 
 
 async def stored(url: str, placed: list[str]) -> set[str]:
@@ -510,6 +521,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "rings_unseen": len(tally.rings) - len(seen_rings),
             "pops_from_desk": tally.pops_from_desk,
             "hook_answers": tally.hook_answers,
+            "hook_ms_p50_p99_max": _spread(tally.hook_ms),
             "hook_late": tally.hook_late,
             "hook_failed": tally.hook_failed,
             "storm_sockets": tally.storm_sockets,
