@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,19 +9,6 @@ from fastapi import FastAPI
 
 from callcenter.bootstrap import build_runtime
 from callcenter.settings import Settings, load_settings
-
-
-def _tune_collector() -> None:
-    """Keep the cyclic GC's full passes off the pop's hot path.
-
-    Measured with 1000 agent sockets at 100 calls/s: CPython's default thresholds ran full
-    collections over the whole heap every few seconds, each a 150-300 ms stop — the entire tail of
-    the pop latency. Start-up objects live as long as the process, so they are frozen out of every
-    scan; the young generations are collected less often, and full passes become rare.
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(10_000, 50, 1000)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -33,7 +19,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = await build_runtime(settings)
         app.state.runtime = runtime
-        _tune_collector()
         try:
             yield
         finally:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import socket
+import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -203,6 +206,50 @@ async def test_snapshot_source_that_never_answers_gets_the_fallback() -> None:
     assert got["CC_QUEUE"] == "finance"
     assert got["CC_REASON"] == "fallback"
     assert got["CC_CUSTOMER_ID"] == '""'
+
+
+def _blocking_session(port: int, env_bytes: bytes, sent: threading.Event) -> list[str]:
+    """Asterisk on its own thread: it connects and sends while our event loop is stuck."""
+    with socket.create_connection(("127.0.0.1", port), timeout=GUARD_S) as sock:
+        sock.sendall(env_bytes)
+        sent.set()
+        lines = sock.makefile("rb")
+        commands = []
+        while line := lines.readline():
+            commands.append(line.decode().rstrip("\n"))
+            sock.sendall(b"200 result=1\n")
+    return commands
+
+
+def _hold_the_loop(seconds: float) -> None:
+    """What a long callback does to the event loop."""
+    time.sleep(seconds)
+
+
+async def test_a_session_kept_waiting_by_a_stuck_loop_is_answered_the_fallback_at_once() -> None:
+    """The deadline counts from when the session arrived, not from when the loop got to it: after
+    0.2 s stuck (deadline 0.15 s) no lookup is started, the fallback goes out at once (shed)."""
+    service = make_service(InMemorySnapshots({"+8613800138000": LI_WEI}), 0.15)
+    srv = await start_agi_server(service, "127.0.0.1", 0, clock=lambda: MONDAY_10)
+    try:
+        await asyncio.sleep(0.05)
+        sent = threading.Event()
+        loop = asyncio.get_running_loop()
+        client = loop.run_in_executor(None, _blocking_session, srv.port, env(), sent)
+        assert sent.wait(GUARD_S)
+        _hold_the_loop(0.2)  # the session waits in the kernel meanwhile
+        got = variables(await asyncio.wait_for(client, GUARD_S))
+    finally:
+        await srv.stop()
+    assert (got["CC_REASON"], got["CC_CUSTOMER_ID"]) == ("fallback", '""')
+    assert got["CC_QUEUE"] == "member-hotline"  # the entry point's own queue
+    assert service.stats.shed == 1
+    # without the stall the same session is looked up (the caller is known)
+    srv = await start_agi_server(service, "127.0.0.1", 0, clock=lambda: MONDAY_10)
+    try:
+        assert variables(await session(srv, env()))["CC_CUSTOMER_ID"] == "7"
+    finally:
+        await srv.stop()
 
 
 async def test_stop_ends_idle_sessions() -> None:

@@ -208,3 +208,44 @@ async def test_warm_up_walks_the_lookup_once_counts_nothing_and_never_hangs() ->
     hung = service(NeverAnswers())
     await hung.warm_up(timeout_s=0.01)  # a database that never answers does not hold start-up
     assert hung.stats.routed == 0
+
+
+class Stalls:
+    """A database that hangs until released, then answers."""
+
+    def __init__(self) -> None:
+        self.released = asyncio.Event()
+        self.started = 0
+
+    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
+        self.started += 1
+        await self.released.wait()
+        return LI_WEI
+
+
+async def test_during_a_stall_only_the_first_call_waits_and_data_returns_with_the_database() -> (
+    None
+):
+    stalled = Stalls()
+    svc = service(stalled)
+    loop = asyncio.get_running_loop()
+    first = await svc.route(caller_raw="+8613800138000", did="8006", menu=None, now=MONDAY_10)
+    assert "not ready" in first.trace[0].detail
+    took = []
+    for _ in range(5):
+        started = loop.time()
+        later = await svc.route(caller_raw="+8613800138000", did="8006", menu=None, now=MONDAY_10)
+        took.append(loop.time() - started)
+        assert (later.queue, later.reason, later.customer_id) == ("finance", "fallback", None)
+        assert "unavailable" in later.trace[0].detail
+    # answered without waiting for the database: far inside the deadline (0.05 s)
+    assert max(took) < 0.02, took
+    await asyncio.sleep(0.01)
+    assert stalled.started == 2  # the first call's lookup, then one in the background, not six
+    assert svc.stats.fallbacks == 6
+    stalled.released.set()
+    async with asyncio.timeout(5):
+        while (await svc.route(caller_raw="+8613800138000", did="8006", menu=None, now=MONDAY_10)
+               ).customer_id is None:  # fmt: skip
+            await asyncio.sleep(0.01)
+    await svc.aclose()

@@ -11,11 +11,11 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from callcenter.adapters.loop_lag import arrival_time, stop_heartbeat
 from callcenter.domain.access.networks import in_networks, parse_networks
 from callcenter.domain.routing.decision import RoutingDecision
 from callcenter.services.routing import RoutingService
@@ -62,6 +62,7 @@ class AgiServer:
             task.cancel()
         await asyncio.gather(*self.sessions, return_exceptions=True)
         await self.server.wait_closed()
+        stop_heartbeat()
 
 
 def quote_agi(value: str) -> str:
@@ -122,7 +123,7 @@ async def start_agi_server(
         log.error("agi_allow entry %r is not an address or network; ignored", entry)
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        received_at = time.monotonic()
+        received_at = arrival_time()  # the deadline counts from arrival, not from our first look
         peer = writer.get_extra_info("peername")
         source = str(peer[0]) if isinstance(peer, tuple) and peer else None
         if not in_networks(source, networks):
@@ -143,6 +144,7 @@ async def start_agi_server(
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
+    arrival_time()  # the loop's heartbeat starts before the first session
     server = await asyncio.start_server(on_connect, host, port, backlog=BACKLOG)
     bound = server.sockets[0].getsockname()[1]
     holder.append(AgiServer(server=server, host=host, port=bound))
@@ -168,7 +170,8 @@ async def _session(
     received_at: float | None = None,
 ) -> None:
     try:
-        env = await asyncio.wait_for(_read_environment(reader), HEADER_TIMEOUT_S)
+        async with asyncio.timeout(HEADER_TIMEOUT_S):  # a timer, not a task per session
+            env = await _read_environment(reader)
     except TimeoutError:
         env = None  # Asterisk sends the whole block at once; a trickle is not Asterisk
     if env is None:
@@ -228,7 +231,8 @@ async def _send_decision(
 async def _read_reply(reader: asyncio.StreamReader) -> str | None:
     while True:
         try:
-            raw = await asyncio.wait_for(reader.readline(), REPLY_TIMEOUT_S)
+            async with asyncio.timeout(REPLY_TIMEOUT_S):  # a timer, not a task per reply
+                raw = await reader.readline()
         except (TimeoutError, ValueError, ConnectionError):
             return None
         line = raw.decode("utf-8", errors="replace").strip()

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from callcenter.adapters.loop_lag import arrival_time
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def limited_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
             self._in_head = False
             self._stop_timer()
             # The hook's deadline counts from here (see RoutingService.route's received_at).
-            self.scope["state"]["received_at"] = time.monotonic()
+            self.scope["state"]["received_at"] = arrival_time()
             super().on_headers_complete()
 
         def _start_head(self) -> None:

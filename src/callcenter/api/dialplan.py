@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.responses import JSONResponse
 
 from callcenter.api.deps import RuntimeDep, authenticate_request
 from callcenter.domain.access.auth import allows
@@ -70,7 +71,7 @@ def _param(value: str | None) -> str | None:
     return value or None
 
 
-@router.get("/api/dialplan/route")
+@router.get("/api/dialplan/route", response_model=dict[str, Any])
 async def route(
     request: Request,
     runtime: RuntimeDep,
@@ -79,8 +80,12 @@ async def route(
     did: str | None = None,
     menu: str | None = None,
     uniqueid: str | None = None,
-) -> dict[str, Any]:
-    """The routing decision with the CC_* variables to set; answers within the route deadline."""
+) -> JSONResponse:
+    """The routing decision with the CC_* variables to set; answers within the route deadline.
+
+    Returned as a response, not a dict: FastAPI would validate and re-encode the dict first
+    (about 60 µs a request, which a burst of 400 pays in full before its last answer).
+    """
     decision = await runtime.routing.route(
         caller_raw=_param(caller),
         did=_param(did),
@@ -89,4 +94,4 @@ async def route(
         call_id=_param(uniqueid),
         received_at=getattr(request.state, "received_at", None),
     )
-    return {**decision.to_json(), "variables": decision.dialplan_variables()}
+    return JSONResponse({**decision.to_json(), "variables": decision.dialplan_variables()})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import tomllib
@@ -22,6 +23,8 @@ from callcenter.domain.routing.router import decide, fallback_decision
 from callcenter.domain.routing.rule_book import parse_rules
 from callcenter.domain.routing.rules import RoutingRules, RulesError
 from callcenter.ports.routing import AgentPresence, CallbackSink, SnapshotSource
+from callcenter.services.routing_breaker import LookupBreaker
+from callcenter.services.routing_sources import NoPresence
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +33,6 @@ MIN_BUDGET_SHARE = 0.2
 # This share of the deadline is kept for sending the answer (the variables, over the socket):
 # a lookup that runs out of time gives up early enough for its fallback to arrive in time.
 ANSWER_RESERVE_SHARE = 0.2
-
-
-class NoPresence:
-    """Presence when nothing reports agent state: nobody is known to be logged in."""
-
-    async def live_agents(self) -> LiveAgents:
-        """No groups, no agents."""
-        return {}
 
 
 class InMemorySnapshots:
@@ -123,6 +118,7 @@ class RoutingService:
             max_callbacks_waiting
         )
         self._writer: asyncio.Task[None] | None = None
+        self.breaker = LookupBreaker()
 
     async def route(
         self,
@@ -165,6 +161,10 @@ class RoutingService:
             # says so): the fallback at once keeps the deadline whatever the load.
             self.stats.shed += 1
             decision = self._fallback(call, "overloaded: answered at once")
+        elif self.breaker.is_open and parsed.e164 is not None:
+            # The last lookup failed or timed out: answer now, find out in the background.
+            self.breaker.skip(functools.partial(self._inputs, parsed.e164))
+            decision = self._fallback(call, f"customer data unavailable ({self.breaker.why})")
         else:
             self.pending += 1
             try:
@@ -197,6 +197,7 @@ class RoutingService:
                 raise TimeoutError
             snapshot, live = inputs.result()
         except TimeoutError:
+            self.breaker.failed(f"not ready in {budget:.3f} s")
             return self._fallback(
                 call,
                 f"customer data not ready in {budget:.3f} s (deadline {self.deadline_s:.3f} s, "
@@ -204,7 +205,9 @@ class RoutingService:
             )
         except Exception as exc:  # a failing port must not leave the channel waiting
             log.warning("routing inputs failed, falling back: %r", exc)
+            self.breaker.failed(type(exc).__name__)
             return self._fallback(call, f"customer data failed: {type(exc).__name__}")
+        self.breaker.succeeded()
         return decide(call, snapshot, live, self.rules)
 
     async def warm_up(self, sample: str = "+8613800138000", timeout_s: float = 2.0) -> None:
@@ -220,6 +223,7 @@ class RoutingService:
 
     async def aclose(self) -> None:
         """Wait for pending callback work items to be handed over."""
+        await self.breaker.aclose()
         if self._writer is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._handovers.join(), 5.0)

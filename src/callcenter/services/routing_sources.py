@@ -15,3 +15,11 @@ class BoardPresence:
     async def live_agents(self) -> LiveAgents:
         """Per group: logged in, paused and busy agents."""
         return self._board.live_agents()
+
+
+class NoPresence:
+    """Presence when nothing reports agent state: nobody is known to be logged in."""
+
+    async def live_agents(self) -> LiveAgents:
+        """No groups, no agents."""
+        return {}
