@@ -35,6 +35,7 @@ def capacities(settings: Settings) -> dict[str, Capacity]:
 
 def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> None:
     """Build the offering service over intake's items, hand it every fact; intake nudges it."""
+    from callcenter.adapters.db.repo_work_logins import SqlWorkLogins
     from callcenter.adapters.db.repo_work_offers import SqlWorkOffers
     from callcenter.services.work_board import OfferRules
     from callcenter.services.work_callbacks import CallbackDialer
@@ -63,8 +64,11 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
         notifier=runtime.desk,
         dialer=dialer,
         rules=OfferRules(
-            offer_timeout_s=settings.work_offer_timeout_s, capacities=capacities(settings)
+            offer_timeout_s=settings.work_offer_timeout_s,
+            capacities=capacities(settings),
+            login_follows_queues=settings.work_login_follows_queues,
         ),
+        logins=SqlWorkLogins(runtime.database.sessions),
         disposition_codes=tuple(settings.disposition_codes),
     )
     runtime.work_offers = work
@@ -122,3 +126,28 @@ def attach_work_feed(runtime: Runtime) -> None:
             work.moved_hooks.append(offers.changed)
     if runtime.work_transfers is not None:  # a transfer here: other processes read it again
         runtime.work_transfers.moved_hooks.append(feed.wrote)
+
+
+def attach_work_login(runtime: Runtime) -> None:
+    """Work-group logins on every process: stored, then told to this process's offering loop
+    and (scaled out) over the bus to the process that offers, which re-reads them at once;
+    without a bus, or while it is down, the offering process reads them with each poll of the
+    change feed (`WORK_FEED_POLL_S`); and in any case with the floor every 30 s."""
+    from callcenter.adapters.db.repo_work_logins import SqlWorkLogins
+    from callcenter.services.work_login import WorkLogin
+
+    scaleout, offers = runtime.scaleout, runtime.work_offers
+    login = WorkLogin(
+        uow=runtime.database.uow,
+        store=SqlWorkLogins(runtime.database.sessions),
+        presence=runtime.presence,
+        follows_queues=runtime.settings.work_login_follows_queues,
+        publish=scaleout.work_login_changed if scaleout is not None else None,
+    )
+    runtime.work_login = login
+    if offers is not None:
+        login.listeners.append(lambda code: offers.nudge(logins=True))
+        if scaleout is not None:
+            scaleout.on_work_login = lambda code: offers.nudge(logins=True)
+        if runtime.work_feed is not None:  # no bus (or it is down): read with each poll
+            runtime.work_feed.polled.append(lambda: offers.nudge(logins=True))
