@@ -23,6 +23,7 @@ TABLES = {
     "contacts",
     "agents",
     "agent_skills",
+    "agent_work_logins",
     "api_tokens",
     "call_records",
     "work_items",
