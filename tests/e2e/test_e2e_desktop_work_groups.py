@@ -49,7 +49,6 @@ async def test_the_work_groups_toggle_logs_in_and_an_offer_arrives(
         await expect(card.get_by_role("button", name="Accept")).to_be_visible()
         await expect(box.get_by_test_id("work-groups-status")).to_contain_text("Taking work items")
         await expect(box.locator("[data-group='letters'] input")).to_be_checked()
-        await expect(page.locator("#notice")).to_contain_text("Logged in to work groups")
 
         await expect(toggle).to_have_text("Log out of work groups")
         await toggle.click()
@@ -58,4 +57,7 @@ async def test_the_work_groups_toggle_logs_in_and_an_offer_arrives(
             f"Logged out of the work group: item #{filed.id} went to the next agent"
         )
         await expect(box.locator("[data-group='letters'] input")).not_to_be_checked()
+        await expect(box.get_by_test_id("work-groups-status")).to_contain_text(
+            "Logged out of every work group"
+        )
         assert page.errors == []

@@ -37,9 +37,8 @@ async function choose(logIn, groups) {
   renderWorkGroups();
   try {
     const path = `/api/agents/${G.code}/work-${logIn ? "login" : "logout"}`;
+    // the card's status line says the result: the notice bar stays free for an offer taken back
     G.state = await api(path, { method: "POST", body: groups ? { groups } : {} });
-    const names = (groups || G.state.groups.map((g) => g.group)).map(groupText).join(", ");
-    G.notify(t(logIn ? "wg.logged_in" : "wg.logged_out", { groups: names }), "good");
   } catch (err) {
     G.notify(`${t("wg.fail")}: ${err instanceof ApiError ? err.message : err}`, "bad");
   }
