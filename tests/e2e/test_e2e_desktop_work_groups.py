@@ -8,6 +8,7 @@ from typing import Any
 
 from playwright.async_api import expect
 from test_e2e_desktop import open_desktop
+from test_e2e_wallboard import open_wallboard
 from test_work_offers import seed_letters
 
 from callcenter.domain.work_items import Sender
@@ -49,6 +50,15 @@ async def test_the_work_groups_toggle_logs_in_and_an_offer_arrives(
         await expect(card.get_by_role("button", name="Accept")).to_be_visible()
         await expect(box.get_by_test_id("work-groups-status")).to_contain_text("Taking work items")
         await expect(box.locator("[data-group='letters'] input")).to_be_checked()
+
+        board = await page.context.new_page()  # the supervisor sees who takes which work
+        await open_wallboard(board, stack)
+        tile = board.locator(".agent-card[data-agent='1007']")
+        await expect(tile.get_by_test_id("agent-work")).to_have_text("Work: Letters")
+        await expect(
+            board.locator(".agent-card[data-agent='1008'] [data-testid=agent-work]")
+        ).to_have_count(0)
+        await board.close()
 
         await expect(toggle).to_have_text("Log out of work groups")
         await toggle.click()

@@ -149,3 +149,28 @@ async def test_with_logins_not_following_the_queues_only_a_work_login_counts(
         back = await post(stack, "/api/agents/1007/work-login", "1007")
         assert back.status_code == 200, back.text
         await best.next("work_offer", item_id=item, timeout=3)
+
+
+async def wallboard_work(stack: LiveStack) -> dict[str, list[str]]:
+    async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
+        got = await http.get("/api/wallboard", headers=await auth(stack, "supervisor"))
+    assert got.status_code == 200, got.text
+    return {a["code"]: a["work_groups"] for a in got.json()["agents"]}
+
+
+async def test_the_wallboard_shows_who_is_logged_in_to_which_work_groups(
+    database_url: str,
+) -> None:
+    async with work_stack(database_url) as stack:
+        deadline = time.monotonic() + 5
+        while (await wallboard_work(stack)).get("1007") != ["letters"]:
+            assert time.monotonic() < deadline, await wallboard_work(stack)
+            await asyncio.sleep(0.1)
+        assert (await wallboard_work(stack)).get("1008") == ["letters"]
+        out = await post(stack, "/api/agents/1007/work-logout", "1007")
+        assert out.status_code == 200, out.text
+        deadline = time.monotonic() + 3
+        while (await wallboard_work(stack)).get("1007") != []:
+            assert time.monotonic() < deadline, await wallboard_work(stack)
+            await asyncio.sleep(0.1)
+        assert (await wallboard_work(stack)).get("1008") == ["letters"]

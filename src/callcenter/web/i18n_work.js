@@ -56,6 +56,7 @@ export const WORK_TEXT = {
   "wg.in": ["正在接收以下工作组的工作项：{groups}", "Taking work items of: {groups}"],
   "wg.none": ["未签入任何工作组，不会收到工作项。", "Logged out of every work group: no work items are offered."],
   "wg.follows": ["随语音队列", "follows the voice queue"],
+  "wb.agent_work": ["工作组：{groups}", "Work: {groups}"],
   "wg.fail": ["工作组操作失败", "Work group action failed"],
   "wk.callback": ["回呼", "Callback"],
   "wk.letter": ["信件", "Letter"],
