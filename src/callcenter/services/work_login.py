@@ -93,7 +93,7 @@ class WorkLogin:
             except Exception:
                 log.exception("work login: a listener failed")
         if self._publish is not None and not await self._publish(code):
-            log.warning("work login of %s not announced (bus down): read within a minute", code)
+            log.warning("work login of %s unannounced (bus down): polled", code)
         return self._state(agent, queue_of, await self._store.for_agent(code))
 
     def _state(

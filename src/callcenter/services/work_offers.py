@@ -251,7 +251,7 @@ class WorkOffers:
                 why = None if late else "work_logout"
                 self._notifier.work_update(entry.agent, WorkUpdate(entry.id, "withdrawn", why))
                 self.on_wrote((entry.id,))
-                log.info("work item %d: offer to %s withdrawn (%s)", entry.id, entry.agent, why)
+                log.info("work item %d: offer to %s: %s", entry.id, entry.agent, why or "timed out")
             else:  # taken, closed or moved meanwhile: as stored now, from the next pass on
                 self._open.drop(entry.id)
                 self.changed((entry.id,))
