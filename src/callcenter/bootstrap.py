@@ -16,6 +16,7 @@ from callcenter.webhooks_wiring import webhook_service
 from callcenter.work_offers_wiring import (
     attach_queue_withdraw,
     attach_work_feed,
+    attach_work_login,
     attach_work_offers,
 )
 from callcenter.work_wiring import (
@@ -248,6 +249,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         scaleout.attach(auth=runtime.auth, hub=hub, wallboard=wallboard, uow=db.uow)
         runtime.scaleout = scaleout
     attach_work_feed(runtime)  # after the bus: other processes hear of this one's work items
+    attach_work_login(runtime)  # after the bus: a login here reaches the offering process
     await start_runtime(runtime, scaleout)
     return runtime
 

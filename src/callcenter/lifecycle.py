@@ -68,6 +68,8 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     # callbacks calls owed while no process filed them: in the background, a slow database
     # must not hold the start (intake nudges the offering loop for each)
     _start_background(runtime, catch_up_queue_callbacks(runtime), "queue-callbacks-catch-up")
+    if runtime.work_login_view is not None:  # the wallboard's work groups per agent
+        runtime.work_login_view.changed()  # read in the background (closed with the view)
     if runtime.work_offers is not None:  # after the listeners: it offers to agents they report
         await runtime.work_offers.start()
         runtime.closers.append(runtime.work_offers.aclose)

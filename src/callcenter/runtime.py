@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from callcenter.services.work_desk import DeskIntake
     from callcenter.services.work_feed import WorkFeed
     from callcenter.services.work_items import WorkItemService
+    from callcenter.services.work_login import WorkLogin
+    from callcenter.services.work_login_view import WorkLoginView
     from callcenter.services.work_offers import WorkOffers
     from callcenter.services.work_transfer import WorkTransfers
     from callcenter.settings import Settings
@@ -93,6 +95,8 @@ class Runtime:
     work_desk: DeskIntake | None = None  # letters and remittance slips logged at the desktop
     smtp: Any = None  # the SMTP receiver (adapters/smtp), when settings.smtp_port is set
     work_offers: WorkOffers | None = None  # offering work items (the process with the AMI)
+    work_login: WorkLogin | None = None  # agents' work-group logins (every process)
+    work_login_view: WorkLoginView | None = None  # ... as the wallboard shows them
     queue_callbacks: QueueCallbacks | None = None  # callbacks owed to withdrawn/abandoned callers
     work_transfers: WorkTransfers | None = None  # work items sent to another group
     work_feed: WorkFeed | None = None  # which work items changed (own writes, bus, poll)

@@ -62,6 +62,7 @@ class ScaleOut:
         self.on_revoked: Callable[[int], None] | None = None
         self.on_reconnect: Callable[[], Awaitable[None]] | None = None
         self.on_work: Callable[[list[int]], None] | None = None  # items changed elsewhere
+        self.on_work_login: Callable[[str], None] | None = None  # an agent's work groups
         self.on_bus_back: list[Callable[[], None]] = []  # what was missed is read again
         self._connections = 0
         self._tasks: set[asyncio.Task[None]] = set()
@@ -156,6 +157,10 @@ class ScaleOut:
         """Tell every other process these work items changed; False when the bus is down."""
         return await self.rpc.cast({"type": "work", "ids": ids})
 
+    async def work_login_changed(self, code: str) -> bool:
+        """Tell every other process an agent logged in to or out of work groups."""
+        return await self.rpc.cast({"type": "work_login", "agent": code})
+
     async def revoked(self, token_id: int) -> bool:
         """Tell every other process a token was revoked; False when the bus is down."""
         return await self.rpc.cast({"type": "revoked", "token_id": token_id})
@@ -169,6 +174,8 @@ class ScaleOut:
             self.on_revoked(int(body["token_id"]))
         elif kind == "work" and self.on_work is not None:
             self.on_work([int(i) for i in body.get("ids") or ()])
+        elif kind == "work_login" and self.on_work_login is not None:
+            self.on_work_login(str(body.get("agent") or ""))
         elif kind == "resync":
             self._spawn(self._send_snapshot())
         elif kind == "live" and self._wallboard is not None and not self.leads(str(body["pbx"])):

@@ -175,6 +175,9 @@ class Settings(BaseSettings):
     # (unnamed groups: 1 callback or 3 back-office items, not blended); callbacks retried so.
     work_offers_enabled: bool = True  # scaled out: exactly one process offers
     work_offer_timeout_s: float = Field(default=30.0, gt=0)
+    # A work group an agent never logged in to or out of follows their voice queue (today's
+    # behaviour); off: only an explicit work login counts.
+    work_login_follows_queues: bool = True
     # Other processes' work-item changes: polled this often without a bus (or while it is
     # down), by last change; every change is swept up incrementally every `work_sweep_s`.
     work_feed_poll_s: float = Field(default=1.0, gt=0)

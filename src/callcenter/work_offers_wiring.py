@@ -35,6 +35,7 @@ def capacities(settings: Settings) -> dict[str, Capacity]:
 
 def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> None:
     """Build the offering service over intake's items, hand it every fact; intake nudges it."""
+    from callcenter.adapters.db.repo_work_logins import SqlWorkLogins
     from callcenter.adapters.db.repo_work_offers import SqlWorkOffers
     from callcenter.services.work_board import OfferRules
     from callcenter.services.work_callbacks import CallbackDialer
@@ -63,8 +64,11 @@ def attach_work_offers(runtime: Runtime, pbxs: Mapping[str, PbxCommands]) -> Non
         notifier=runtime.desk,
         dialer=dialer,
         rules=OfferRules(
-            offer_timeout_s=settings.work_offer_timeout_s, capacities=capacities(settings)
+            offer_timeout_s=settings.work_offer_timeout_s,
+            capacities=capacities(settings),
+            login_follows_queues=settings.work_login_follows_queues,
         ),
+        logins=SqlWorkLogins(runtime.database.sessions),
         disposition_codes=tuple(settings.disposition_codes),
     )
     runtime.work_offers = work
@@ -122,3 +126,45 @@ def attach_work_feed(runtime: Runtime) -> None:
             work.moved_hooks.append(offers.changed)
     if runtime.work_transfers is not None:  # a transfer here: other processes read it again
         runtime.work_transfers.moved_hooks.append(feed.wrote)
+
+
+def attach_work_login(runtime: Runtime) -> None:
+    """Work-group logins on every process: stored, then told to this process's offering loop
+    and (scaled out) over the bus to the process that offers, which re-reads them at once;
+    without a bus, or while it is down, the offering process reads them with each poll of the
+    change feed (`WORK_FEED_POLL_S`); and in any case with the floor every 30 s. Every
+    process's wallboard shows each agent's work groups (read again on every change)."""
+    from callcenter.adapters.db.repo_work_logins import SqlWorkLogins
+    from callcenter.services.work_login import WorkLogin
+    from callcenter.services.work_login_view import WorkLoginView
+
+    scaleout, offers, settings = runtime.scaleout, runtime.work_offers, runtime.settings
+    store = SqlWorkLogins(runtime.database.sessions)
+    login = WorkLogin(
+        uow=runtime.database.uow,
+        store=store,
+        presence=runtime.presence,
+        follows_queues=settings.work_login_follows_queues,
+        publish=scaleout.work_login_changed if scaleout is not None else None,
+    )
+    view = WorkLoginView(
+        uow=runtime.database.uow,
+        store=store,
+        presence=runtime.presence,
+        follows_queues=settings.work_login_follows_queues,
+    )
+    runtime.work_login, runtime.work_login_view = login, view
+    view.on_change = runtime.wallboard.changed
+    runtime.wallboard.work_groups = view.groups_of
+    runtime.closers.append(view.aclose)
+
+    def heard(code: str) -> None:  # a login here, or on another process
+        view.changed(code)
+        if offers is not None:
+            offers.nudge(logins=True)
+
+    login.listeners.append(heard)
+    if scaleout is not None:
+        scaleout.on_work_login = heard
+    if offers is not None and runtime.work_feed is not None:  # no bus (or it is down)
+        runtime.work_feed.polled.append(lambda: offers.nudge(logins=True))

@@ -30,8 +30,8 @@ async def test_migrate_then_seed_then_refuse_a_second_seed(
         return main([*argv, "--database-url", url])
 
     assert await asyncio.to_thread(run, "migrate") == 0
-    assert await current_revision(url) == "0015"
-    assert "at revision 0015" in capsys.readouterr().err
+    assert await current_revision(url) == "0016"
+    assert "at revision 0016" in capsys.readouterr().err
     seed = ("seed", "--customers", "120", "--seed", "3", "--as-of", "2026-11-01", "--quiet")
     assert await asyncio.to_thread(run, *seed) == 0
     assert "customers=120" in capsys.readouterr().err

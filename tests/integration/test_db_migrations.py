@@ -23,6 +23,7 @@ TABLES = {
     "contacts",
     "agents",
     "agent_skills",
+    "agent_work_logins",
     "api_tokens",
     "call_records",
     "work_items",
@@ -58,7 +59,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
     assert await current_revision(empty_database_url) is None
     await upgrade(empty_database_url)
     assert await _tables(empty_database_url) == TABLES
-    assert await current_revision(empty_database_url) == "0015"
+    assert await current_revision(empty_database_url) == "0016"
     await downgrade(empty_database_url, "base")
     assert await _tables(empty_database_url) == set()
     assert await current_revision(empty_database_url) is None
@@ -68,7 +69,7 @@ async def test_upgrade_downgrade_upgrade(empty_database_url: str) -> None:
 
 async def test_upgrade_twice_is_harmless(database_url: str) -> None:
     await upgrade(database_url)
-    assert await current_revision(database_url) == "0015"
+    assert await current_revision(database_url) == "0016"
 
 
 async def test_migrated_schema_matches_the_orm_tables(database_url: str) -> None:

@@ -31,6 +31,7 @@ from callcenter.api import wallboard as wallboard_api
 from callcenter.api import webhooks as webhooks_api
 from callcenter.api import work_desk as work_desk_api
 from callcenter.api import work_items as work_items_api
+from callcenter.api import work_login as work_login_api
 from callcenter.api import work_offers as work_offers_api
 
 ROUTERS: list[APIRouter] = [
@@ -57,6 +58,7 @@ ROUTERS: list[APIRouter] = [
     quality_api.router,
     work_items_api.router,
     work_offers_api.router,
+    work_login_api.router,
     work_desk_api.router,
     campaigns.router,
     campaign_desk.router,

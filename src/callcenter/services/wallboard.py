@@ -75,8 +75,8 @@ class WallboardService:
         self._paused = PauseClock()
         self._last_queues: dict[str, tuple[str, ...]] = {}
         self._dirty = False
-        # the reason of a pause an agent asked for during a call (set by the bootstrap)
-        self.pause_pending: Callable[[str], str | None] = lambda code: None
+        self.pause_pending: Callable[[str], str | None] = lambda code: None  # asked mid-call
+        self.work_groups: Callable[[str], list[str]] = lambda code: []  # logged in for work
         self._publisher = CoalescedPublisher(
             self.flush, name="wallboard", min_interval_s=min_interval_s, clock=clock, sleep=sleep
         )
@@ -261,6 +261,7 @@ class WallboardService:
                 group["work"] = self.work_figures(group["slug"])
         for agent in snapshot["agents"]:
             agent["pause_pending"] = self.pause_pending(agent["code"])
+            agent["work_groups"] = self.work_groups(agent["code"])
             agent["paused_s"] = self._paused.paused_s(agent["code"], now)
         snapshot["trend"] = self._trend.observe(now, snapshot["groups"])
         snapshot["alarms"] = floor_alarms(snapshot["groups"], snapshot["agents"], self._alarms)

@@ -23,6 +23,7 @@ from callcenter.domain.work_assignment import (
     keeps_voice_paused,
 )
 from callcenter.domain.work_items import WorkItem
+from callcenter.domain.work_login import Choices, logged_in, surely_out
 from callcenter.ports.push import WorkOffered
 from callcenter.ports.work_offers import WorkEntry
 from callcenter.services.errors import Conflict, Forbidden, NotFound
@@ -37,6 +38,7 @@ class OfferRules:
     default_capacity: Capacity = field(default_factory=Capacity)
     floor_s: float = 30.0  # the agents and the groups' queues are read again this often
     idle_s: float = 1.0  # a pass at least this often (offers that time out, retries due)
+    login_follows_queues: bool = True  # a work group never logged in to or out of follows voice
 
 
 def floor_of(
@@ -46,23 +48,31 @@ def floor_of(
     items: Iterable[WorkEntry],
     capacities: Mapping[str, Capacity],
     default: Capacity,
+    logins: Mapping[str, Choices] | None = None,
+    follows_queues: bool = True,
 ) -> Floor:
-    """Agents reachable now (logged in to a skill's queue, not paused but for back-office work),
-    each with the items already held counted against their capacity."""
+    """Agents reachable now (logged in to a skill's work group — see domain/work_login.py —
+    not paused but for back-office work), each with the items already held counted."""
     loads: dict[str, AgentLoad] = {}
     for code, agent in agents.items():
         seen = presence.get(code)
-        if seen is None or seen.state == "logged_out":
+        if seen is not None and seen.state == "paused" and seen.reason != BACK_OFFICE:
             continue
-        if seen.state == "paused" and seen.reason != BACK_OFFICE:
-            continue
+        voice = seen.queues if seen is not None and seen.state != "logged_out" else ()
+        chosen = (logins or {}).get(code, {})
         skills = {
             s.group_slug: s.level
             for s in agent.skills
-            if queue_of.get(s.group_slug, s.group_slug) in seen.queues
+            if logged_in(
+                s.group_slug,
+                chosen,
+                in_voice_queue=queue_of.get(s.group_slug, s.group_slug) in voice,
+                follows_queues=follows_queues,
+            )
         }
         if skills:
-            loads[code] = AgentLoad(code=code, skills=skills, on_phone=seen.state in BUSY_STATES)
+            busy = seen is not None and seen.state in BUSY_STATES
+            loads[code] = AgentLoad(code=code, skills=skills, on_phone=busy)
     for entry in items:
         load = loads.get(entry.agent or "")
         if load is not None and entry.status in HELD:
@@ -77,11 +87,13 @@ def pass_view(
     items: Mapping[int, WorkEntry],
     rules: OfferRules,
     now: float,
+    logins: Mapping[str, Choices] | None = None,
 ) -> tuple[Floor, list[OpenItem]]:
     """One offering pass's floor, and the waiting items it could place: only those of groups
     where someone has room (a backlog nobody can take is not sorted on every pass)."""
     caps, default = rules.capacities, rules.default_capacity
-    floor = floor_of(agents, queue_of, presence, items.values(), caps, default)
+    follows = rules.login_follows_queues
+    floor = floor_of(agents, queue_of, presence, items.values(), caps, default, logins, follows)
     room = groups_with_room(floor, caps, default)
     return floor, waiting(items.values(), now, room) if room else []
 
@@ -128,16 +140,21 @@ def back_office_pause(
     return None
 
 
-def expired(items: Iterable[WorkEntry], deadline: datetime) -> list[WorkEntry]:
-    """The offers whose deadline has passed by `deadline`."""
-    return [
-        e
-        for e in items
-        if e.status == "offered"
-        and e.agent is not None
-        and e.expires_at is not None
-        and e.expires_at <= deadline
-    ]
+def withdrawals(
+    items: Iterable[WorkEntry], logins: Mapping[str, Choices], rules: OfferRules, now: datetime
+) -> list[tuple[WorkEntry, bool]]:
+    """The open offers to take back now, each with whether it timed out (that agent is passed
+    over for the item) rather than its agent logged out of the item's work group since."""
+    found = []
+    for e in items:
+        if e.status != "offered" or e.agent is None:
+            continue
+        chosen = logins.get(e.agent, {})
+        if surely_out(e.group, chosen, follows_queues=rules.login_follows_queues):
+            found.append((e, False))
+        elif e.expires_at is not None and e.expires_at <= now:
+            found.append((e, True))
+    return found
 
 
 def next_deadline(items: Iterable[WorkEntry]) -> float:

@@ -49,6 +49,7 @@ class WorkFeed:
         self._clock = clock
         self.listeners: list[Changed] = []  # told the ids others changed (or the sweep found)
         self.resyncs: list[Callable[[], None]] = []  # told to re-read everything
+        self.polled: list[Callable[[], None]] = []  # after each poll (other small state to read)
         self._own: dict[int, float] = {}  # item id -> when this process last wrote it
         self._outbox: set[int] = set()
         self._flush: asyncio.Task[None] | None = None
@@ -107,6 +108,8 @@ class WorkFeed:
         self._own = {i: t for i, t in self._own.items() if t >= since}
         theirs = [i for i in ids if i not in self._own]
         self._tell(theirs)
+        for hook in self.polled:
+            hook()
         return theirs
 
     async def sweep(self) -> list[int]:

@@ -23,6 +23,7 @@ from callcenter.domain.work_assignment import VOICE, channel_of, plan
 from callcenter.domain.work_items import WorkItem
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.uow import UowFactory
+from callcenter.ports.work_logins import WorkLoginStore
 from callcenter.ports.work_offers import Moved, WorkEntry, WorkOfferStore
 from callcenter.services import work_board as board
 from callcenter.services.errors import Conflict, InvalidField
@@ -45,29 +46,27 @@ class WorkOffers:
         notifier: Notifier,
         dialer: CallbackDialer,
         rules: board.OfferRules | None = None,
+        logins: WorkLoginStore | None = None,
         disposition_codes: tuple[str, ...] = (),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._uow = uow
-        self._presence = presence
-        self._notifier = notifier
+        self._presence, self._notifier = presence, notifier
         self.dialer = dialer
         self.rules = rules or board.OfferRules()
         self.disposition_codes = disposition_codes
         self._clock = clock
         self._open = OpenItems(clock)
-        self._floor = OfferFloor(uow, clock)
+        self._floor = OfferFloor(uow, clock, logins)
         self._full = False  # a full read of the open items on the next pass
         self._stale: set[int] = set()  # items to re-read by id on the next pass
         self._fresh: list[WorkEntry] = []  # filed by intake in this process, not read back
-        self._lock = asyncio.Lock()
-        self._wake = asyncio.Event()
+        self._lock, self._wake = asyncio.Lock(), asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.offers_made = self.full_reads = 0
         self.on_closed: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
         self.on_wrote: Callable[[Iterable[int]], None] = lambda ids: None  # the change feed
-        dialer.settle = self._callback_settled
+        dialer.agents, dialer.settle = self._floor.agents, self._callback_settled
 
     @property
     def _items(self) -> dict[int, WorkEntry]:  # waiting now, or held
@@ -95,8 +94,11 @@ class WorkOffers:
         self._fresh += [e for e in map(board.entry_of, items) if e is not None]
         self._wake.set()
 
-    def nudge(self) -> None:
-        """New items were filed (intake calls this), or capacity freed: run a pass now."""
+    def nudge(self, *, logins: bool = False) -> None:
+        """New items were filed (intake calls this), capacity freed, or (`logins`) an agent
+        logged in to or out of work groups (they are read again): run a pass now."""
+        if logins:
+            self._floor.logins_changed()
         self._wake.set()
 
     def changed(self, ids: Collection[int]) -> None:
@@ -210,8 +212,7 @@ class WorkOffers:
         if self._full:
             await self._resync(resend=False)
         else:
-            if self._floor.due(self.rules.floor_s):
-                await self._read_floor()
+            await self._floor.refresh(self.rules.floor_s)
             if self._stale:  # kept until read: a failing read leaves them for the next pass
                 stale = set(self._stale)
                 self._open.apply(stale, await self._store.entries(stale))
@@ -220,10 +221,10 @@ class WorkOffers:
             self._items.setdefault(entry.id, entry)
         self._open.due(now)
         await self._expire(now)
+        f, rules = self._floor, self.rules
         floor, items = board.pass_view(
-            self._floor.agents, self._floor.queue_of, self._presence, self._items, self.rules, now
+            f.agents, f.queue_of, self._presence, self._items, rules, now, f.logins
         )
-        rules = self.rules
         offers = plan(items, floor, rules.capacities, now=now, default=rules.default_capacity)
         if not offers:
             return
@@ -240,34 +241,33 @@ class WorkOffers:
             self.changed({o.item_id for o in offers} - {item_id for item_id, _ in made})
 
     async def _expire(self, now: float) -> None:
-        for entry in board.expired(self._items.values(), datetime.fromtimestamp(now, UTC)):
+        """Offers past their deadline (that agent is passed over for the item), and offers to
+        agents who logged out of the item's work group (offered to them again once back)."""
+        f, at = self._floor, datetime.fromtimestamp(now, UTC)
+        for entry, late in board.withdrawals(self._items.values(), f.logins, self.rules, at):
             assert entry.agent is not None
-            if await self._store.release(item_id=entry.id, agent=entry.agent, declined=True):
-                self._items[entry.id] = board.released(entry, entry.agent, declined=True)
-                self._notifier.work_update(entry.agent, WorkUpdate(entry.id, "withdrawn"))
+            if await self._store.release(item_id=entry.id, agent=entry.agent, declined=late):
+                self._items[entry.id] = board.released(entry, entry.agent, declined=late)
+                why = None if late else "work_logout"
+                self._notifier.work_update(entry.agent, WorkUpdate(entry.id, "withdrawn", why))
                 self.on_wrote((entry.id,))
-                log.info("work item %d: offer to %s timed out", entry.id, entry.agent)
+                log.info("work item %d: offer to %s: %s", entry.id, entry.agent, why or "timed out")
             else:  # taken, closed or moved meanwhile: as stored now, from the next pass on
                 self._open.drop(entry.id)
                 self.changed((entry.id,))
 
-    async def _read_floor(self) -> None:  # agents and queues (small), every `floor_s`
-        await self._floor.read()
-        self.dialer.agents = self._floor.agents
-
     async def _resync(self, *, resend: bool) -> None:
         """Every open item read again (on start, and after the bus was away)."""
         self._full, known = True, set(self._stale)  # until it has succeeded
-        await self._read_floor()
+        await self._floor.read()
         entries = await self._store.open_entries()
         self._open.replace_all(entries)
         self._full = False
         self._stale -= known  # those heard of meanwhile are read again
         self.full_reads += 1
         if resend:  # a restarted process: the desktops hear again of the offers still running
-            for entry in entries:
-                if entry.status == "offered" and entry.agent is not None:
-                    self._send_offer(entry)
+            for entry in (e for e in entries if e.status == "offered" and e.agent is not None):
+                self._send_offer(entry)
 
     async def _held(
         self, code: str, item_id: int, statuses: tuple[str, ...], by: Principal

@@ -13,6 +13,7 @@ import { askDisposition, renderDispoAbout, submitDisposition, tickWrapUp } from 
 import { groupName, t, valueText, wireLanguageSwitches } from "/static/i18n.js";
 import { initCampaign, onCampaignPop, renderCampaign } from "/static/desktop_campaign.js";
 import { initWork, loadWork, onWorkMessage, renderWork } from "/static/desktop_work.js";
+import { initWorkGroups, loadWorkGroups, onPresence, renderWorkGroups } from "/static/desktop_work_groups.js";
 import { initPostLog, renderPostLog } from "/static/desktop_log.js";
 
 const $ = (id) => document.getElementById(id);
@@ -198,7 +199,7 @@ function rerender() {
   renderRecordCard();
   renderDispoAbout(S);
   renderFigures();
-  renderWork();
+  renderWork(); renderWorkGroups();
   renderCampaign();
   renderPostLog();
   setOnline(S.online);
@@ -268,17 +269,19 @@ async function main() {
   startFigures(S.code);
   await initCampaign({ code: S.code, notify });
   await initWork({ code: S.code, notify, dispositions: S.lists.dispositions, groups: S.groups });
+  await initWorkGroups({ code: S.code, notify, groups: S.groups });
   S.socket = new PushSocket("/ws/agent", {
     token,
     onStatus: setOnline,
-    onOpen: ({ resumed }) => { if (!resumed) { loadDesk(); loadWork(); } },
-    onResync: () => { loadDesk(); loadWork(); },
+    onOpen: ({ resumed }) => { if (!resumed) { loadDesk(); loadWork(); loadWorkGroups(); } },
+    onResync: () => { loadDesk(); loadWork(); loadWorkGroups(); },
     onAuthFailed: () => { forgetToken(); location.reload(); },
     onMessage: (msg) => {
       if (msg.type === "agent_state" && msg.agent === S.code) {
         S.presence = msg;
         if (msg.state === "paused") S.pausePending = null;
         renderState();
+        onPresence(msg); // a work group that follows the voice queues may have changed
         refreshFigures(S.code); // a pause began or ended, a call was counted
       }
       else if (msg.type === "screen_pop") onPop(msg);

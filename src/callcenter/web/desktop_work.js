@@ -44,7 +44,8 @@ export function onWorkMessage(msg) {
     const item = W.items.get(msg.item_id);
     if (GONE.includes(msg.state)) {
       W.items.delete(msg.item_id);
-      if (msg.state === "withdrawn") W.notify(t("work.withdrawn", { id: msg.item_id }), "warn");
+      const gone = msg.outcome === "work_logout" ? "work.withdrawn_logout" : "work.withdrawn";
+      if (msg.state === "withdrawn") W.notify(t(gone, { id: msg.item_id }), "warn");
       if (msg.state === "transferred" && item) {
         W.notify(t("work.moved_away", { id: msg.item_id, group: groupText(msg.group) }), "warn");
       }

@@ -93,6 +93,11 @@ function loggedIn(a) {
   return Object.entries(a).filter(([state]) => state !== "logged_out").reduce((n, [, k]) => n + k, 0);
 }
 
+function slugName(slug) {
+  const group = (snapshot.groups || []).find((g) => g.slug === slug);
+  return group ? groupName(group) : slug;
+}
+
 function agentCard(a) {
   const over = (snapshot.alarms || []).some((x) => x.kind === "pause" && x.agent === a.code);
   return h("div", { class: `agent-card st-${a.state}${over ? " alarm" : ""}`, "data-agent": a.code, "data-state": a.state },
@@ -103,6 +108,8 @@ function agentCard(a) {
     h("div", { class: "agent-time", "data-tick": a.time_in_state_s }, clock(a.time_in_state_s)),
     h("div", { class: "agent-stats muted" }, t("wb.agent_answered", { n: num(a.answered) }),
       a.aht_s ? ` · ${t("wb.agent_aht", { t: clock(a.aht_s) })}` : ""),
+    a.work_groups?.length ? h("div", { class: "agent-work muted", "data-testid": "agent-work" },
+      t("wb.agent_work", { groups: a.work_groups.map(slugName).join(", ") })) : null,
     superviseParts(a, (message) => { $("wb-supervise-error").textContent = message; }),
     forceParts(a));
 }
