@@ -73,6 +73,8 @@ class CampaignDialer:
         # Set when a line frees or an agent's state changes: the loop decides at once instead
         # of at the next tick, so dials go out as the need arises, not in one burst per tick.
         self._wake = asyncio.Event()
+        self.store_every_s = 0.0  # finished attempts are stored at most this often (`run`: a tick)
+        self._stored_at = 0.0
 
     # -- inputs -----------------------------------------------------------------------------
     def on_fact(self, fact: Fact) -> None:
@@ -107,6 +109,7 @@ class CampaignDialer:
     async def run(self, *, tick_s: float, sleep: Callable[[float], Awaitable[Any]]) -> None:
         """Tick until stopped or the list is done and nothing is in the air: every `tick_s`,
         and at once when a line frees or an agent's state changes."""
+        self.store_every_s = tick_s
         while self.state != "stopped":
             await self.tick()
             if not self._heap and not self.calls.by_number and not self.held:
@@ -116,16 +119,17 @@ class CampaignDialer:
             await nap(tick_s, sleep, self._wake)
 
     async def tick(self) -> PacingDecision:
-        """Decide and dial (nothing while paused), then store what ended. Dials come first:
-        the finished attempts' writes do not hold up the next dials (each dial's attempt is
-        still committed before its Originate is sent)."""
+        """Decide and dial (nothing while paused), then store what ended (once a tick when
+        woken more often). Dials come first: the finished attempts' writes do not hold up the
+        next dials (each dial's attempt is still committed before its Originate is sent)."""
         self.calls.reap(older_than_s=self.ring_timeout_s + 120.0)
         decision = self.last
         if self.state == "running" and not self.pbx_down:
             decision = self.decide()
             if decision.dial:
                 await self._dial(decision.dial)
-        await self.store_ended()
+        if self.clock() - self._stored_at >= self.store_every_s:  # at the tick's pace, batched
+            await self.store_ended()
         return decision
 
     def decide(self) -> PacingDecision:
@@ -233,6 +237,7 @@ class CampaignDialer:
     async def store_ended(self) -> None:
         """Write every finished attempt and put retried records back in the list."""
         async with self._store_lock:
+            self._stored_at = self.clock()
             ended, self.calls.ended = self.calls.ended, []
             if not ended:
                 return
