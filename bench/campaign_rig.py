@@ -55,6 +55,10 @@ class MemoryLedger:
     async def finish(self, result: AttemptResult) -> None:
         self.attempts[result.attempt_id] = result
 
+    async def finish_many(self, results: list[AttemptResult]) -> None:
+        for result in results:
+            await self.finish(result)
+
 
 class WatchedCommands(AmiCommands):
     """AMI commands that count every originate to a number on the do-not-call list right then."""

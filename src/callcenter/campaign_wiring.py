@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.db.database import Database
 from callcenter.ports.pbx import PbxCommands
@@ -86,6 +86,14 @@ def campaign_runner(runtime: Runtime, scaleout: ScaleOut) -> None:
     campaigns.leads = runner.leads
     scaleout.on_leader_change.append(runner.changed)
     runtime.closers.append(runner.aclose)
+    preview, rpc = runtime.campaign_preview, scaleout.rpc
+    if preview is not None:  # Next / Dial / Skip reach the leader, whose dialer holds records
+        rpc.services["campaign_preview"] = preview.serve
+
+        async def forward(pbx: str, request: dict[str, Any]) -> Any:
+            return await rpc.call(pbx, "service:campaign_preview", request)
+
+        preview.forward = forward
 
 
 async def resume_campaigns(runtime: Runtime) -> None:

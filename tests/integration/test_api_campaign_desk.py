@@ -75,11 +75,17 @@ async def test_caps_list_and_report_of_a_campaign(api: ApiHarness) -> None:
     assert any("campaign_id" in loc for loc in _locs(bad_id))
 
 
-async def _preview_campaign(client: httpx.AsyncClient, sup: dict[str, str]) -> int:
-    """A running preview campaign of the senior segment: Li Wei (seeded) and Sun Li."""
-    customer = {"name": "Sun Li", "segment": "senior", "phones": ["13800138011"]}
-    assert (await client.post("/api/customers", json=customer, headers=sup)).status_code == 201
+async def _preview_campaign(
+    client: httpx.AsyncClient, sup: dict[str, str], group: str = "member-hotline"
+) -> int:
+    """A running preview campaign of `group` on the senior segment: Li Wei (seeded) and Sun Li
+    (added with the first campaign)."""
+    if group == "member-hotline":
+        customer = {"name": "Sun Li", "segment": "senior", "phones": ["13800138011"]}
+        made = await client.post("/api/customers", json=customer, headers=sup)
+        assert made.status_code == 201, made.text
     body = {
+        "group": group,
         "name": "New catalogue",
         "segment": "senior_members",
         "mode": "preview",
@@ -115,6 +121,13 @@ async def test_preview_next_skip_dial_and_dispositions(database_url: str) -> Non
         base = f"/api/campaigns/{cid}"
 
         assert (await client.get(f"{base}/preview", headers=sup)).status_code == 403
+        # an agent with no skill in the campaign's group is refused Next, Dial and Skip
+        other = f"/api/campaigns/{await _preview_campaign(client, sup, 'telemarketing')}"
+        assert (await client.get(f"{other}/preview", headers=a1)).status_code == 403
+        for step in ("dial", "skip"):
+            refused = await client.post(f"{other}/preview/1/{step}", headers=a1)
+            assert refused.status_code == 403, refused.text
+            assert "skill" in refused.text
         assert (await client.get("/api/campaigns/999/preview", headers=a1)).status_code == 404
         bad = await client.get("/api/campaigns/x/preview", headers=a1)
         assert any("campaign_id" in loc for loc in _locs(bad))

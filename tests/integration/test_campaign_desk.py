@@ -243,11 +243,19 @@ async def test_preview_agent_gets_the_next_record_and_dials_it_agent_first(floor
     """Figure: a preview campaign of 3 numbers, agent 2001 -> nothing is dialled by itself;
     the agent is shown a record with the script, skips it (never dialled) and gets another,
     dials that one agent-first (one attempt stored for it, its number not in a customer-first
-    Originate), and a supervisor is refused the agent's preview."""
+    Originate), and a supervisor is refused the agent's preview, as is agent 2002, who has no
+    skill in the campaign's group."""
+    from callcenter.domain.agents.records import Skill
     from callcenter.services.campaign_preview import CampaignPreview
 
     async with floor.db.uow() as uow:
-        await uow.agents.add(code="2001", name="Agent 2001", interface="Local/2001@agents/n")
+        await uow.agents.add(
+            code="2001",
+            name="Agent 2001",
+            interface="Local/2001@agents/n",
+            skills=[Skill(group_slug="telemarketing", level=10)],
+        )
+        await uow.agents.add(code="2002", name="Agent 2002", interface="Local/2002@agents/n")
         await uow.commit()
     service = floor.service()
     desk = _desk(floor, service)
@@ -276,3 +284,10 @@ async def test_preview_agent_gets_the_next_record_and_dials_it_agent_first(floor
     assert pop is not None and pop["record_id"] == second["record_id"]
     with pytest.raises(Forbidden):
         await preview.next(cid, Principal(role="supervisor"))
+    for refused in (
+        preview.next(cid, _agent("2002")),
+        preview.dial(cid, second["record_id"], _agent("2002")),
+        preview.skip(cid, second["record_id"], _agent("2002")),
+    ):
+        with pytest.raises(Forbidden, match="skill"):
+            await refused

@@ -66,6 +66,10 @@ class CampaignLedger(Protocol):
         """Store how the attempt ended and the record's new state."""
         ...
 
+    async def finish_many(self, results: Sequence[AttemptResult]) -> None:
+        """`finish` for several attempts in one transaction (one commit)."""
+        ...
+
 
 class CampaignStore(Protocol):
     """Campaigns and their lists, in one unit of work (repositories never commit)."""

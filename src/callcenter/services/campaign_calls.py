@@ -130,6 +130,22 @@ class CampaignCalls:
             if a.answered_at is None
         )
 
+    def figures(self) -> dict[str, object]:
+        """What the supervisor sees of the calls: counts, abandon rates, agents, lines."""
+        counts, rates = self.counts, self.ledger.rates(self.clock())
+        return {
+            "dialled": counts.dialled,
+            "answered": counts.answered,
+            "connected": counts.connected,
+            "abandoned": counts.abandoned,
+            "machines": counts.machines,
+            "abandon_rate": {name: round(r.pct, 3) for name, r in rates.items()},
+            "agents": len(self.agents),
+            "agents_ready": self.agents_ready,
+            "in_flight": self.lines_in_flight,
+            "skipped_dnc": counts.skipped_dnc,
+        }
+
     # -- facts ------------------------------------------------------------------------------
     def on_fact(self, fact: f.Fact) -> None:
         """One call or agent fact of the PBX the campaign dials through."""

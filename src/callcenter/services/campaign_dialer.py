@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from callcenter.domain.calls.facts import Fact
+from callcenter.domain.calls.facts import AgentStateChanged, Fact
 from callcenter.domain.campaigns.campaign import Campaign
 from callcenter.domain.campaigns.eligibility import DialContext, terminal, why_not
 from callcenter.domain.campaigns.pacing import PacingDecision, PacingInputs, decide
@@ -22,6 +22,7 @@ from callcenter.ports.webhooks import EventSink
 from callcenter.services.campaign_calls import Attempt, CampaignCalls
 from callcenter.services.dial_targets import dial_string
 from callcenter.services.errors import PbxRefused, PbxUnavailable
+from callcenter.services.wakeful import nap
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ class CampaignDialer:
         default_zone: str,
         ring_timeout_s: float = 30.0,
         dnc_numbers: Callable[[], Iterable[str]] = frozenset,
-        on_originate: Callable[[float], None] | None = None,
+        on_originate: Callable[[str, float], None] | None = None,
         publish: EventSink | None = None,
     ) -> None:
         self.campaign = campaign
@@ -56,7 +57,8 @@ class CampaignDialer:
         self.ring_timeout_s = ring_timeout_s
         self.dnc_numbers = dnc_numbers
         self.extra_dnc: set[str] = set()  # added while running (the ledger checks them too)
-        self.on_originate = on_originate  # seconds from the decision to Asterisk's acceptance
+        # (ActionID, perf_counter() of the decision): called once Asterisk accepted the Originate
+        self.on_originate = on_originate
         self.calls = CampaignCalls(queue=campaign.group, region=region, clock=clock)
         self.calls.machine_is_abandon = campaign.amd_false_positive_is_abandon
         self._heap: list[tuple[float, int, ListRecord]] = []
@@ -68,11 +70,19 @@ class CampaignDialer:
         self.held: dict[int, ListRecord] = {}  # records preview agents are looking at or calling
         self._store_lock = asyncio.Lock()
         self.pbx_down = False  # between a lost connection and the resync after the next login
+        # Set when a line frees or an agent's state changes: the loop decides at once instead
+        # of at the next tick, so dials go out as the need arises, not in one burst per tick.
+        self._wake = asyncio.Event()
+        self.store_every_s = 0.0  # finished attempts are stored at most this often (`run`: a tick)
+        self._stored_at = 0.0
 
     # -- inputs -----------------------------------------------------------------------------
     def on_fact(self, fact: Fact) -> None:
         """A fact of the PBX this campaign dials through (a FactHandler)."""
+        ended = len(self.calls.ended)
         self.calls.on_fact(fact)
+        if len(self.calls.ended) != ended or isinstance(fact, AgentStateChanged):
+            self._wake.set()
 
     def connection_changed(self, connected: bool) -> None:
         """The PBX connection dropped: the calls in the air are settled at the next resync."""
@@ -85,6 +95,7 @@ class CampaignDialer:
         next tick), not a ring timeout later."""
         self.pbx_down = False
         settled = self.calls.reconcile(snapshot)
+        self._wake.set()
         if settled:
             log.info(
                 "campaign %s: %d dial(s) ended during the AMI outage", self.campaign.id, settled
@@ -96,24 +107,29 @@ class CampaignDialer:
 
     # -- the loop ---------------------------------------------------------------------------
     async def run(self, *, tick_s: float, sleep: Callable[[float], Awaitable[Any]]) -> None:
-        """Tick until stopped or the list is done and nothing is in the air."""
+        """Tick until stopped or the list is done and nothing is in the air: every `tick_s`,
+        and at once when a line frees or an agent's state changes."""
+        self.store_every_s = tick_s
         while self.state != "stopped":
             await self.tick()
             if not self._heap and not self.calls.by_number and not self.held:
                 await self.store_ended()
                 self.state = "finished"
                 return
-            await sleep(tick_s)
+            await nap(tick_s, sleep, self._wake)
 
     async def tick(self) -> PacingDecision:
-        """Store what ended, then decide and dial (nothing while paused)."""
+        """Decide and dial (nothing while paused), then store what ended (once a tick when
+        woken more often). Dials come first: the finished attempts' writes do not hold up the
+        next dials (each dial's attempt is still committed before its Originate is sent)."""
         self.calls.reap(older_than_s=self.ring_timeout_s + 120.0)
-        await self.store_ended()
-        if self.state != "running" or self.pbx_down:
-            return self.last
-        decision = self.decide()
-        if decision.dial:
-            await self._dial(decision.dial)
+        decision = self.last
+        if self.state == "running" and not self.pbx_down:
+            decision = self.decide()
+            if decision.dial:
+                await self._dial(decision.dial)
+        if self.clock() - self._stored_at >= self.store_every_s:  # at the tick's pace, batched
+            await self.store_ended()
         return decision
 
     def decide(self) -> PacingDecision:
@@ -202,20 +218,12 @@ class CampaignDialer:
         self.calls.by_number[record.number] = attempt
         self.calls.counts.dialled += 1
         c = self.campaign
-        variables = {
-            "CC_CAMPAIGN_ID": str(c.id),
-            "CC_RECORD_ID": str(record.id),
-            "CC_CUSTOMER_ID": str(record.customer_id or ""),
-            "CC_QUEUE": c.group,
-            "CC_CONNECT_WAIT": f"{c.connect_within_s:g}",
-            "CC_AMD_ACTION": c.amd_action,
-        }
         try:
-            await self.pbx.originate_customer_first(
+            action_id = await self.pbx.originate_customer_first(
                 dial=dial_string(record.number, self.region),
                 caller_name=c.caller_id_name or c.name,
                 caller_number=c.caller_id_number,
-                variables=variables,
+                variables=c.dial_variables(record.id, record.customer_id),
                 ring_timeout_s=self.ring_timeout_s,
             )
         except (PbxRefused, PbxUnavailable) as exc:
@@ -224,29 +232,37 @@ class CampaignDialer:
             self.calls.finish(attempt, "failed" if isinstance(exc, PbxRefused) else "congestion")
             return
         if self.on_originate is not None:
-            self.on_originate(time.perf_counter() - started)
+            self.on_originate(action_id, started)
 
     async def store_ended(self) -> None:
         """Write every finished attempt and put retried records back in the list."""
         async with self._store_lock:
+            self._stored_at = self.clock()
             ended, self.calls.ended = self.calls.ended, []
-            for attempt, outcome, at in ended:
-                record = after_attempt(attempt.record, outcome, self.campaign.retry, at)
-                await self.ledger.finish(
-                    AttemptResult(
-                        attempt_id=attempt.attempt_id,
-                        record=record,
-                        outcome=outcome,
-                        ended_at=at,
-                        answered_at=attempt.answered_at,
-                        connected_at=attempt.connected_at,
-                        agent=attempt.agent,
-                        linkedid=attempt.linkedid,
-                    )
+            if not ended:
+                return
+            results = [
+                AttemptResult(
+                    attempt_id=attempt.attempt_id,
+                    record=after_attempt(attempt.record, outcome, self.campaign.retry, at),
+                    outcome=outcome,
+                    ended_at=at,
+                    answered_at=attempt.answered_at,
+                    connected_at=attempt.connected_at,
+                    agent=attempt.agent,
+                    linkedid=attempt.linkedid,
                 )
-                self.result(record, at, agent=attempt.agent, outcome=outcome)
-                if record.status == "queued":
-                    self._push(record)
+                for attempt, outcome, at in ended
+            ]
+            try:
+                await self.ledger.finish_many(results)  # one transaction for them all
+            except BaseException:
+                self.calls.ended[:0] = ended  # not stored: kept for the next try
+                raise
+            for r in results:
+                self.result(r.record, r.ended_at, agent=r.agent, outcome=r.outcome)
+                if r.record.status == "queued":
+                    self._push(r.record)
 
     def result(
         self, record: ListRecord, at: float, *, agent: str | None,
@@ -263,23 +279,12 @@ class CampaignDialer:
 
     def figures(self) -> dict[str, Any]:
         """Live figures for the supervisor."""
-        counts = self.calls.counts
-        rates = self.calls.ledger.rates(self.clock())
         return {
+            **self.calls.figures(),
             "state": self.state,
-            "dialled": counts.dialled,
-            "answered": counts.answered,
-            "connected": counts.connected,
-            "abandoned": counts.abandoned,
-            "machines": counts.machines,
-            "abandon_rate": {name: round(r.pct, 3) for name, r in rates.items()},
             "dial_level": self.last.dial_level,
             "braked_by": self.last.braked_by,
-            "agents": len(self.calls.agents),
-            "agents_ready": self.calls.agents_ready,
-            "in_flight": self.calls.lines_in_flight,
             "list_left": len(self._heap) + len(self.calls.by_number) + len(self.held),
-            "skipped_dnc": counts.skipped_dnc,
         }
 
     def _push(self, record: ListRecord) -> None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 from callcenter.domain.access.auth import Principal
+from callcenter.domain.agents.records import Agent
 from callcenter.domain.campaigns.records import after_attempt
 from callcenter.ports.campaigns import AttemptResult
 from callcenter.ports.uow import UowFactory
@@ -32,11 +33,46 @@ class CampaignPreview:
         self.desk = desk
         self._uow = uow
         self.on_dial = on_dial  # (agent code, E.164): the screen-pop pops it when it connects
+        # Scaled out: (PBX, request) -> the reply of the process leading that PBX, which runs
+        # the campaign's dialer and holds its records (its `serve` answers).
+        self.forward: Callable[[str, dict[str, Any]], Awaitable[Any]] | None = None
 
-    async def next(self, campaign_id: int, by: Principal) -> dict[str, Any] | None:
+    async def serve(self, request: dict[str, Any]) -> Any:
+        """A Next / Dial / Skip forwarded by another process (never forwarded on again)."""
+        by = Principal(role="agent", agent_id=int(request["agent_id"]), agent_code=request["agent"])
+        campaign_id, record_id = int(request["campaign_id"]), int(request.get("record_id") or 0)
+        if request["op"] == "next":
+            return await self.next(campaign_id, by, here=True)
+        if request["op"] == "dial":
+            return await self.dial(campaign_id, record_id, by, here=True)
+        return await self.skip(campaign_id, record_id, by, here=True)
+
+    async def _elsewhere(
+        self, op: str, campaign_id: int, record_id: int | None, by: Principal, here: bool
+    ) -> tuple[bool, Any]:
+        """Scaled out and another process dials the campaign: its answer to the request."""
+        campaigns = self.desk.campaigns
+        if here or self.forward is None or campaign_id in campaigns.dialers:
+            return False, None
+        pbx = next(iter(campaigns.pbxs), None)
+        if pbx is None or campaigns.leads(pbx):
+            return False, None
+        request = {
+            "op": op, "campaign_id": campaign_id, "record_id": record_id,
+            "agent": by.agent_code, "agent_id": by.agent_id,
+        }  # fmt: skip
+        return True, await self.forward(pbx, request)
+
+    async def next(
+        self, campaign_id: int, by: Principal, *, here: bool = False
+    ) -> dict[str, Any] | None:
         """The record the agent holds, or the next one the list gives them (None: none now)."""
         code = _agent(by)
+        away, answer = await self._elsewhere("next", campaign_id, None, by, here)
+        if away:
+            return answer  # type: ignore[no-any-return]
         dialer = await self._preview_dialer(campaign_id)
+        await self._agent_of(code, dialer.campaign.group)
         held = self.desk.previewing.get(code)
         if held is not None:
             if held[0] == campaign_id:
@@ -48,17 +84,19 @@ class CampaignPreview:
         self.desk.previewing[code] = (campaign_id, record)
         return self._view(dialer, record.id, dialled=False)
 
-    async def dial(self, campaign_id: int, record_id: int, by: Principal) -> dict[str, Any]:
+    async def dial(
+        self, campaign_id: int, record_id: int, by: Principal, *, here: bool = False
+    ) -> dict[str, Any]:
         """Originate agent-first to the held record (do-not-call checked once more, now)."""
         code = _agent(by)
+        away, answer = await self._elsewhere("dial", campaign_id, record_id, by, here)
+        if away:
+            return answer  # type: ignore[no-any-return]
         dialer = await self._preview_dialer(campaign_id)
+        agent = await self._agent_of(code, dialer.campaign.group)
         record = self._held(code, campaign_id, record_id)
         if code in self.desk.preview_attempts:
             raise Conflict(f"record {record_id} is already dialled")
-        async with self._uow() as uow:
-            agent = await uow.agents.get_by_code(code=code)
-        if agent is None:
-            raise NotFound(f"no agent {code!r}")
         now = dialer.clock()
         attempt_id = await dialer.ledger.claim(record=record, at=now)
         if attempt_id is None:  # listed do-not-call since: closed, never dialled
@@ -88,10 +126,16 @@ class CampaignPreview:
         log.info("agent %s previews and dials record %s of campaign %s", code, record.id, c.id)
         return {"record_id": record_id, "status": "dialing", "attempt_id": attempt_id}
 
-    async def skip(self, campaign_id: int, record_id: int, by: Principal) -> dict[str, Any]:
+    async def skip(
+        self, campaign_id: int, record_id: int, by: Principal, *, here: bool = False
+    ) -> dict[str, Any]:
         """Leave the record for later (a dialled one counts as not answered); show the next."""
         code = _agent(by)
+        away, answer = await self._elsewhere("skip", campaign_id, record_id, by, here)
+        if away:
+            return answer  # type: ignore[no-any-return]
         dialer = await self._preview_dialer(campaign_id)
+        await self._agent_of(code, dialer.campaign.group)
         record = self._held(code, campaign_id, record_id)
         self.desk.previewing.pop(code, None)
         attempt_id = self.desk.preview_attempts.pop(code, None)
@@ -111,7 +155,17 @@ class CampaignPreview:
             dialer.held.pop(record.id, None)
         else:
             dialer.put_back(later)
-        return {"skipped": record_id, "next": await self.next(campaign_id, by)}
+        return {"skipped": record_id, "next": await self.next(campaign_id, by, here=here)}
+
+    async def _agent_of(self, code: str, group: str) -> Agent:
+        """The agent, if they have a skill in the campaign's group (as the campaign list)."""
+        async with self._uow() as uow:
+            agent = await uow.agents.get_by_code(code=code)
+        if agent is None:
+            raise NotFound(f"no agent {code!r}")
+        if group not in {skill.group_slug for skill in agent.skills}:
+            raise Forbidden(f"agent {code} has no skill in the campaign's group {group!r}")
+        return agent
 
     def _held(self, code: str, campaign_id: int, record_id: int) -> Any:
         held = self.desk.previewing.get(code)

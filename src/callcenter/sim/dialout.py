@@ -54,6 +54,8 @@ async def _play(
     if outcome != "invalid":
         ringing(sw, c1)
     wait = {"busy": 0.5, "congestion": 0.5, "invalid": 0.0}.get(outcome, dialled.ring_s)
+    if dialled.signal_s is not None and outcome in ("busy", "congestion"):
+        wait = dialled.signal_s
     if outcome == "noanswer" or wait >= spec.timeout_s:
         outcome, wait = "noanswer", spec.timeout_s
     await call.wait(sw, wait)

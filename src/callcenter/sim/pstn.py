@@ -16,6 +16,7 @@ class Dialled:
     outcome: str  # one of OUTCOMES
     ring_s: float = 4.0  # until answer (or until busy/congestion is signalled)
     talk_s: float = 30.0  # after answer, until the customer hangs up
+    signal_s: float | None = None  # busy / congestion signalled this late (None: 0.5 s)
 
 
 @dataclass
@@ -26,6 +27,9 @@ class Pstn:
     ring_mean_s: float = 4.0
     talk_mean_s: float = 30.0
     numbers: dict[str, Dialled] = field(default_factory=dict)
+    # Busy and congestion signalled after the number's ring time (exponential, ring_mean_s)
+    # rather than after a fixed 0.5 s: lines freed at random moments, not all at once.
+    signal_after_ring: bool = False
 
     def __post_init__(self) -> None:
         unknown = set(self.rates) - set(OUTCOMES)
@@ -53,10 +57,12 @@ class Pstn:
             mode = "noanswer"
         if not mode and "machine" in plain.get("PSTN_PLAY", "").lower():
             mode = "machine"  # the line plays an answering machine's greeting
+        ring_s = _num(plain.get("PSTN_RING", ""), fixed.ring_s)
         return Dialled(
             mode if mode in OUTCOMES else fixed.outcome,
-            _num(plain.get("PSTN_RING", ""), fixed.ring_s),
+            ring_s,
             _num(plain.get("PSTN_TALK", ""), fixed.talk_s),
+            ring_s if self.signal_after_ring else fixed.signal_s,
         )
 
 

@@ -17,7 +17,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from redis.asyncio import Redis
@@ -26,6 +26,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
 
 from callcenter.ports.pbx import PbxCommands
+from callcenter.services import errors
 from callcenter.services.errors import PbxRefused, PbxUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,12 @@ METHODS = frozenset(
 RETRY_AFTER_S = 2.0
 PING_S = 3.0  # a quiet subscription is pinged after this long
 
+# Service errors that travel back to the asker as themselves (a 403 stays a 403)
+RELAYED = {e.__name__: e for e in (errors.NotFound, errors.Conflict, errors.Forbidden)}
+SERVICE = "service:"  # a request for one of `BusRpc.services` rather than a PbxCommands method
+
 LocalCommands = Callable[[str], PbxCommands | None]
+Service = Callable[[dict[str, Any]], Awaitable[Any]]
 Broadcast = Callable[[dict[str, Any]], None]
 
 
@@ -89,6 +95,9 @@ class BusRpc:
             retry=Retry(NoBackoff(), 0),
         )
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+        # Requests run by the process leading the PBX named, like its commands (`call` with
+        # method "service:<name>"): preview dialling, whose records the leader's dialer holds.
+        self.services: dict[str, Service] = {}
         self._task: asyncio.Task[None] | None = None
         self._running: set[asyncio.Task[None]] = set()
 
@@ -207,10 +216,17 @@ class BusRpc:
     async def _serve(self, commands: PbxCommands, request: dict[str, Any]) -> None:
         method = str(request.get("method"))
         reply: dict[str, Any] = {"id": request.get("id")}
+        kwargs = dict(request.get("kwargs") or {})
         try:
-            if method not in METHODS:
+            service = self.services.get(method.removeprefix(SERVICE))
+            if method.startswith(SERVICE) and service is not None:
+                reply["result"] = await service(kwargs)
+            elif method not in METHODS:
                 raise ValueError(f"unknown command {method!r}")
-            reply["result"] = await getattr(commands, method)(**dict(request.get("kwargs") or {}))
+            else:
+                reply["result"] = await getattr(commands, method)(**kwargs)
+        except tuple(RELAYED.values()) as exc:
+            reply.update(error="service", kind=type(exc).__name__, message=str(exc))
         except PbxRefused as exc:
             reply.update(error="refused", command=exc.command, message=exc.message)
         except PbxUnavailable as exc:
@@ -230,6 +246,8 @@ class BusRpc:
 
 def _outcome(reply: dict[str, Any]) -> Any:
     error = reply.get("error")
+    if error == "service":
+        raise RELAYED.get(str(reply.get("kind")), errors.Conflict)(str(reply.get("message")))
     if error == "refused":
         raise PbxRefused(str(reply.get("command")), str(reply.get("message")))
     if error == "unavailable":

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from callcenter.adapters.db.campaign_rows import (
@@ -173,45 +173,28 @@ class SqlCampaigns:
     async def claim_many(self, *, records: Sequence[ListRecord], at: float) -> list[int | None]:
         if not records:
             return []
-        numbers = [r.number for r in records]
-        customers = [r.customer_id for r in records if r.customer_id is not None]
+        rec = CampaignRecordRow
+        barred = or_(
+            exists().where(DncNumberRow.number == rec.number),
+            exists().where(CustomerRow.id == rec.customer_id, CustomerRow.do_not_call.is_(True)),
+        )
+        # One statement checks do-not-call now and takes the records still queued (another
+        # dialer's, or a closed one, are not): a barred one is closed, the others go dialling.
         async with self._sessions() as session:
-            listed = set(
-                await session.scalars(
-                    select(DncNumberRow.number).where(DncNumberRow.number.in_(numbers))
+            rows = await session.execute(
+                update(rec)
+                .where(rec.id.in_([r.id for r in records]), rec.status == "queued")
+                .values(
+                    status=case((barred, "done"), else_="dialing"),
+                    closed_reason=case((barred, "do_not_call"), else_=rec.closed_reason),
+                    attempts=case((barred, rec.attempts), else_=rec.attempts + 1),
+                    last_outcome=case((barred, rec.last_outcome), else_=None),
                 )
+                .returning(rec.id, rec.status)
+                .execution_options(synchronize_session=False)
             )
-            flagged = set(
-                await session.scalars(
-                    select(CustomerRow.id).where(
-                        CustomerRow.id.in_(customers), CustomerRow.do_not_call.is_(True)
-                    )
-                )
-                if customers
-                else []
-            )
-            barred = [r.id for r in records if r.number in listed or r.customer_id in flagged]
-            if barred:
-                await session.execute(
-                    update(CampaignRecordRow)
-                    .where(CampaignRecordRow.id.in_(barred))
-                    .values(status="done", closed_reason="do_not_call")
-                )
-            wanted = [r.id for r in records if r.id not in set(barred)]
-            # Only records still queued are taken: another dialer's, or a closed one, are not.
-            taken = set(
-                await session.scalars(
-                    update(CampaignRecordRow)
-                    .where(CampaignRecordRow.id.in_(wanted), CampaignRecordRow.status == "queued")
-                    .values(
-                        status="dialing", attempts=CampaignRecordRow.attempts + 1, last_outcome=None
-                    )
-                    .returning(CampaignRecordRow.id)
-                )
-                if wanted
-                else []
-            )
-            mine = [r for r in records if r.id in taken]
+            claimed = {record_id for record_id, status in rows.all() if status == "dialing"}
+            mine = [r for r in records if r.id in claimed]
             ids: dict[int, int] = {}
             if mine:
                 made = await session.execute(
@@ -233,35 +216,45 @@ class SqlCampaigns:
             return [ids.get(r.id) for r in records]
 
     async def finish(self, result: AttemptResult) -> None:
-        r = result.record
-        async with self._sessions() as session:
-            await session.execute(
-                update(CampaignAttemptRow)
-                .where(CampaignAttemptRow.id == result.attempt_id)
-                .values(
-                    ended_at=stamp(result.ended_at),
-                    outcome=result.outcome,
-                    answered_at=_maybe(result.answered_at),
-                    connected_at=_maybe(result.connected_at),
-                    agent=result.agent,
-                    linkedid=result.linkedid,
-                )
-            )
-            # A connected record keeps what its disposition (maybe already given) made of it.
-            await session.execute(
-                update(CampaignRecordRow)
-                .where(CampaignRecordRow.id == r.id)
-                .values(last_outcome=r.last_outcome)
-                if result.outcome == "connected"
-                else update(CampaignRecordRow)
-                .where(CampaignRecordRow.id == r.id)
-                .values(
-                    status=r.status,
-                    next_at=stamp(r.next_at),
-                    last_outcome=r.last_outcome,
-                    closed_reason=r.closed_reason,
-                )
-            )
+        await self.finish_many([result])
+
+    async def finish_many(self, results: Sequence[AttemptResult]) -> None:
+        if not results:
+            return
+        attempts = [
+            {
+                "id": x.attempt_id,
+                "ended_at": stamp(x.ended_at),
+                "outcome": x.outcome,
+                "answered_at": _maybe(x.answered_at),
+                "connected_at": _maybe(x.connected_at),
+                "agent": x.agent,
+                "linkedid": x.linkedid,
+            }
+            for x in results
+        ]
+        # A connected record keeps what its disposition (maybe already given) made of it.
+        kept = [
+            {"id": x.record.id, "last_outcome": x.record.last_outcome}
+            for x in results
+            if x.outcome == "connected"
+        ]
+        moved = [
+            {
+                "id": x.record.id,
+                "status": x.record.status,
+                "next_at": stamp(x.record.next_at),
+                "last_outcome": x.record.last_outcome,
+                "closed_reason": x.record.closed_reason,
+            }
+            for x in results
+            if x.outcome != "connected"
+        ]
+        async with self._sessions() as session:  # bulk UPDATEs by primary key, one commit
+            await session.execute(update(CampaignAttemptRow), attempts)
+            for rows in (kept, moved):
+                if rows:
+                    await session.execute(update(CampaignRecordRow), rows)
             await session.commit()
 
 

@@ -97,6 +97,17 @@ class Campaign:
     offer: str = ""
     state: str = "draft"
 
+    def dial_variables(self, record_id: int, customer_id: int | None) -> dict[str, str]:
+        """The channel variables of a customer-first Originate for one of its records."""
+        return {
+            "CC_CAMPAIGN_ID": str(self.id),
+            "CC_RECORD_ID": str(record_id),
+            "CC_CUSTOMER_ID": str(customer_id or ""),
+            "CC_QUEUE": self.group,
+            "CC_CONNECT_WAIT": f"{self.connect_within_s:g}",
+            "CC_AMD_ACTION": self.amd_action,
+        }
+
     def __post_init__(self) -> None:
         if self.mode not in DIAL_MODES:
             raise ValueError(f"mode must be one of {', '.join(DIAL_MODES)}")
