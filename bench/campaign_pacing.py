@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from campaign_rig import SECRET
+from scratch_db import scratch_database
 
 from callcenter.adapters.ami.commands import AmiCommands
 from callcenter.adapters.ami.listener import AmiListener
@@ -106,8 +107,7 @@ class Run:
     cpu_per_dial: float  # seconds of this process's CPU per originate
 
 
-async def originate_latency(args: argparse.Namespace, folder: Path) -> Run:
-    url = f"sqlite+aiosqlite:///{folder / 'pacing.db'}"
+async def originate_latency(args: argparse.Namespace, url: str) -> Run:
     await upgrade(url)
     db = Database.open(url)
     store = SqlCampaigns(db.sessions)
@@ -234,8 +234,12 @@ def pct(values: list[float], q: float) -> float:
 
 async def main(args: argparse.Namespace) -> int:
     rate = decisions_per_s(args.decisions, args.seed)
-    with tempfile.TemporaryDirectory() as folder:
-        run = await originate_latency(args, Path(folder))
+    if args.pg_admin_url:  # PostgreSQL: asyncpg, no worker-thread hop per statement
+        async with scratch_database(args.pg_admin_url, "cc_pacing") as url:
+            run = await originate_latency(args, url)
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            run = await originate_latency(args, f"sqlite+aiosqlite:///{Path(folder) / 'pacing.db'}")
     ms = [x * 1000 for x in run.accepted]
     wrote = [x * 1000 for x in run.written]
     print(
@@ -261,6 +265,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--bursts", action="store_true", help="the old traffic: fixed 0.5 s busy")
     p.add_argument("--warmup-s", type=float, default=1.0, help="dials not counted at first")
     p.add_argument("--seed", type=int, default=11)
+    p.add_argument(
+        "--pg-admin-url", default=None, help="run on a scratch PostgreSQL database made here"
+    )
     args = p.parse_args(argv)
     if not args.agents:
         args.agents = 25 if args.bursts else math.ceil(args.rate * args.hold_s) + 1

@@ -39,23 +39,18 @@ import json
 import logging
 import os
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import asyncpg
-import httpx
-import websockets
+from chaos_clients import desk, extra_sockets, start_prober
+from chaos_rig import SECRET, Node, Proxy, Tally, free_port, watched_simulator
 from pop_latency import ensure_agents
+from scratch_db import create_scratch, drop_scratch
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -66,295 +61,7 @@ from callcenter.services.tokens import create_token
 from callcenter.sim.model import ENTRY_POINTS
 from callcenter.sim.server import SimulatedAsterisk
 
-SECRET = "chaos-secret"
-REFETCHES: set[asyncio.Future[None]] = set()
 log = logging.getLogger("chaos")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class Proxy:
-    """A loopback TCP proxy that can hold every byte for a while (a stalled database)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-        self._server: asyncio.Server | None = None
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def close(self) -> None:
-        self.flowing.set()
-        if self._server is not None:
-            self._server.close()
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        except OSError:
-            writer.transport.abort()
-            return
-        await asyncio.gather(
-            self._pump(reader, up_writer), self._pump(up_reader, writer), return_exceptions=True
-        )
-
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                await self.flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.transport.abort()
-
-
-@dataclass
-class Node:
-    """One serve process (restarted under the same ports after a kill)."""
-
-    name: str
-    env: dict[str, str]
-    http_port: int
-    agi_port: int
-    log: Path
-    proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        out = self.log.open("ab")
-        cmd = [sys.executable, "-m", "callcenter", "serve"]
-        self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=out)
-        out.close()
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        if self.alive():
-            assert self.proc is not None
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> None:
-        if self.alive():
-            assert self.proc is not None
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-@dataclass
-class Tally:
-    """What the bench saw."""
-
-    rings: dict[tuple[str, str], bool] = field(default_factory=dict)  # -> seen by a process
-    seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
-    span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
-    pops: set[tuple[str, str]] = field(default_factory=set)
-    pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
-    hook_answers: int = 0
-    hook_ms: list[float] = field(default_factory=list)  # how long each answer took
-    hook_late: int = 0
-    late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
-    hook_failed: int = 0
-    storm_refused: int = 0
-    storm_sockets: int = 0
-    events: list[str] = field(default_factory=list)
-    t0: float = field(default_factory=time.monotonic)
-
-
-def watched_simulator(
-    args: argparse.Namespace, tally: Tally, queue_log: Path | None
-) -> SimulatedAsterisk:
-    sim = SimulatedAsterisk(
-        "callcenter",
-        SECRET,
-        time_scale=args.time_scale,
-        seed=args.seed,
-        noise=False,
-        queue_log=queue_log,
-    )
-    emit = sim.emit
-
-    def watched(msg: list[tuple[str, str]]) -> None:
-        emit(msg)
-        fields = dict(msg)
-        logged_in = any(s.authenticated for s in sim.sessions)
-        linkedid = fields.get("Linkedid")
-        if linkedid and logged_in:
-            tally.seen.add(linkedid)
-        if linkedid:
-            tally.span.setdefault(linkedid, [time.monotonic(), 0.0])[1] = time.monotonic()
-        if fields.get("Event") == "AgentCalled" and linkedid:
-            code = fields["Interface"].removeprefix("Local/").split("@")[0]
-            key = (linkedid, code)
-            tally.rings[key] = tally.rings.get(key, False) or logged_in
-
-    sim.emit = watched  # type: ignore[method-assign]
-    return sim
-
-
-async def desk(
-    code: str, token: str, nodes: list[Node], tally: Tally, storm: asyncio.Event
-) -> None:
-    """One agent desktop: stays connected to some live process, resuming where it left off."""
-    resume: dict[str, Any] = {}
-    turn = random.Random(code)
-    while True:
-        live = [n for n in nodes if n.alive()] or nodes
-        node = turn.choice(live)
-        try:
-            async with websockets.connect(
-                f"ws://127.0.0.1:{node.http_port}/ws/agent", open_timeout=5
-            ) as ws:
-                await ws.send(json.dumps({"type": "hello", "token": token, **resume}))
-                base = f"http://127.0.0.1:{node.http_port}"
-                reading = asyncio.ensure_future(_read(ws, code, tally, resume, (base, token)))
-                stormed = asyncio.ensure_future(storm.wait())
-                try:
-                    await asyncio.wait({reading, stormed}, return_when=asyncio.FIRST_COMPLETED)
-                finally:
-                    stormed.cancel()
-                    reading.cancel()
-                    await asyncio.gather(stormed, reading, return_exceptions=True)
-        except (OSError, websockets.WebSocketException, TimeoutError):
-            pass
-        await asyncio.sleep(0.2)
-
-
-async def _read(
-    ws: Any, code: str, tally: Tally, resume: dict[str, Any], desk_api: tuple[str, str]
-) -> None:
-    async for text in ws:
-        msg = json.loads(text)
-        if msg.get("type") == "screen_pop":
-            tally.pops.add((msg["call"]["linkedid"], code))
-        elif msg.get("type") == "resync":
-            # As the desktop does (desktop.js onResync): what it missed comes from its desk.
-            task = asyncio.ensure_future(_refetch_desk(code, tally, *desk_api))
-            REFETCHES.add(task)
-            task.add_done_callback(REFETCHES.discard)
-        if "seq" in msg and "gen" in msg:
-            resume.update(since=msg["seq"], gen=msg["gen"])
-
-
-async def _refetch_desk(code: str, tally: Tally, base: str, token: str) -> None:
-    """GET /api/agents/{code}/desk: a call ringing or connected there has its pop shown."""
-    headers = {"Authorization": f"Bearer {token}"}
-    with contextlib.suppress(httpx.HTTPError, ValueError, KeyError, TypeError):
-        async with httpx.AsyncClient(timeout=5) as client:
-            answer = await client.get(f"{base}/api/agents/{code}/desk", headers=headers)
-        call = answer.json().get("call") if answer.status_code == 200 else None
-        if call and call.get("pop") is not None:
-            key = (call["linkedid"], code)
-            if key not in tally.pops:
-                tally.pops_from_desk += 1
-            tally.pops.add(key)
-
-
-async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally: Tally) -> None:
-    """`count` more desktops saying hello at once; a refusal (1013) is counted."""
-
-    live = await answering(nodes)
-
-    async def one(token: str) -> None:
-        node = random.choice(live)
-        tally.storm_sockets += 1
-        try:
-            async with websockets.connect(
-                f"ws://127.0.0.1:{node.http_port}/ws/agent", open_timeout=10
-            ) as ws:
-                await ws.send(json.dumps({"type": "hello", "token": token}))
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(2.0):
-                        async for _ in ws:
-                            pass
-        except websockets.ConnectionClosed as exc:
-            if exc.rcvd is not None and exc.rcvd.code == 1013:
-                tally.storm_refused += 1
-        except (OSError, websockets.WebSocketException, TimeoutError):
-            tally.storm_refused += 1
-
-    await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(count)))
-
-
-async def answering(nodes: list[Node], timeout: float = 60.0) -> list[Node]:
-    """The processes accepting HTTP connections now (waits until there is one)."""
-    async with asyncio.timeout(timeout):
-        while True:
-            up: list[Node] = []
-            for node in nodes:
-                if not node.alive():
-                    continue
-                with contextlib.suppress(OSError):
-                    _, writer = await asyncio.open_connection("127.0.0.1", node.http_port)
-                    writer.close()
-                    up.append(node)
-            if up:
-                return up
-            await asyncio.sleep(0.2)
-
-
-def start_prober(nodes: list[Node], deadline_s: float, tally: Tally) -> threading.Event:
-    """The hook prober on a thread with its own event loop, as Asterisk is its own process: the
-    bench's own work (desktops reconnecting, the storm, the proxy) stalls this loop by up to
-    ~200 ms at times, which the prober's clock would otherwise count against the hook.
-    Set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(
-        target=asyncio.run, args=(hook_prober(nodes, deadline_s, tally, stop),), daemon=True
-    ).start()
-    return stop
-
-
-async def hook_prober(
-    nodes: list[Node], deadline_s: float, tally: Tally, stop: threading.Event
-) -> None:
-    """A FastAGI routing request 5 times a second to a live process; late answers counted."""
-    rng = random.Random(3)
-    while not stop.is_set():
-        await asyncio.sleep(0.2)
-        live = [n for n in nodes if n.alive()]
-        if not live:
-            continue
-        node = rng.choice(live)
-        start = time.monotonic()
-        try:
-            async with asyncio.timeout(5):
-                reader, writer = await asyncio.open_connection("127.0.0.1", node.agi_port)
-                env = (
-                    "agi_network_script: route\nagi_request: agi://127.0.0.1/route\n"
-                    f"agi_callerid: +86139{rng.randrange(10**8):08d}\nagi_calleridname: X\n"
-                    "agi_extension: 8001\nagi_arg_1: 8001\nagi_arg_2: \n\n"
-                )
-                writer.write(env.encode())
-                await writer.drain()
-                first = await reader.readline()
-                took = time.monotonic() - start
-                while first:
-                    writer.write(b"200 result=1\n")
-                    await writer.drain()
-                    first = await reader.readline()
-                writer.close()
-        except (OSError, TimeoutError):
-            tally.hook_failed += 1
-            continue
-        tally.hook_answers += 1
-        tally.hook_ms.append(took * 1000)
-        if took > deadline_s:
-            tally.hook_late += 1
-            tally.late_at.append((round(start - tally.t0, 1), round(took * 1000)))
 
 
 async def chaos(
@@ -435,23 +142,9 @@ async def stored(url: str, placed: list[str]) -> set[str]:
     return set(rows) & set(placed)
 
 
-async def temp_database(admin_url: str) -> str:
-    name = f"cc_chaos_{uuid.uuid4().hex[:10]}"
-    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-
-
-async def drop_database(admin_url: str, url: str) -> None:
-    conn = await asyncpg.connect(admin_url.replace("+asyncpg", ""))
-    await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
-    await conn.close()
-
-
 async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     tally = Tally()
-    url = args.database_url or await temp_database(args.pg_admin_url)
+    url = args.database_url or await create_scratch(args.pg_admin_url, "cc_chaos")
     queue_log = None if args.no_queue_log else workdir / "queue_log"
     sim = watched_simulator(args, tally, queue_log)
     proxy = Proxy(make_url(url).port or 5432)
@@ -550,7 +243,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         await sim.stop()
         if not args.database_url:
             with contextlib.suppress(Exception):
-                await drop_database(args.pg_admin_url, url)
+                await drop_scratch(args.pg_admin_url, url)
 
 
 def main() -> None:

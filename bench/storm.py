@@ -25,12 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
+from scratch_db import scratch_database
 
 from callcenter.adapters.db.migrate import upgrade
 from callcenter.bootstrap import open_database
@@ -197,18 +195,8 @@ async def main(args: argparse.Namespace) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.pg_admin_url:
             return await storm(args, f"sqlite+aiosqlite:///{tmp}/storm.db", Path(tmp))
-        name = f"cc_storm_{uuid.uuid4().hex[:10]}"
-        admin = args.pg_admin_url.replace("+asyncpg", "")
-        conn = await asyncpg.connect(admin)
-        await conn.execute(f'CREATE DATABASE "{name}"')
-        await conn.close()
-        url = make_url(args.pg_admin_url).set(database=name)
-        try:
-            return await storm(args, url.render_as_string(hide_password=False), Path(tmp))
-        finally:
-            conn = await asyncpg.connect(admin)
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await conn.close()
+        async with scratch_database(args.pg_admin_url, "cc_storm") as url:
+            return await storm(args, url, Path(tmp))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,170 @@
+"""The chaos bench's pieces: the TCP proxy it stalls the database through, the serve processes
+it kills and restarts, the tally of what it saw (used by bench/chaos.py)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from callcenter.sim.server import SimulatedAsterisk
+
+SECRET = "chaos-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Proxy:
+    """A loopback TCP proxy that can hold every byte for a while (a stalled database)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.flowing = asyncio.Event()
+        self.flowing.set()
+        self._server: asyncio.Server | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        self.flowing.set()
+        if self._server is not None:
+            self._server.close()
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
+        except OSError:
+            writer.transport.abort()
+            return
+        await asyncio.gather(
+            self._pump(reader, up_writer), self._pump(up_reader, writer), return_exceptions=True
+        )
+
+    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                await self.flowing.wait()
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.transport.abort()
+
+
+@dataclass
+class Node:
+    """One serve process (restarted under the same ports after a kill)."""
+
+    name: str
+    env: dict[str, str]
+    http_port: int
+    agi_port: int
+    log: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        out = self.log.open("ab")
+        cmd = [sys.executable, "-m", "callcenter", "serve"]
+        self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=out)
+        out.close()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive():
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.alive():
+            assert self.proc is not None
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@dataclass
+class Tally:
+    """What the bench saw."""
+
+    rings: dict[tuple[str, str], bool] = field(default_factory=dict)  # -> seen by a process
+    seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
+    span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
+    pops: set[tuple[str, str]] = field(default_factory=set)
+    pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
+    hook_answers: int = 0
+    hook_ms: list[float] = field(default_factory=list)  # how long each answer took
+    hook_late: int = 0
+    late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
+    hook_failed: int = 0
+    storm_refused: int = 0
+    storm_sockets: int = 0
+    events: list[str] = field(default_factory=list)
+    t0: float = field(default_factory=time.monotonic)
+
+
+async def answering(nodes: list[Node], timeout: float = 60.0) -> list[Node]:
+    """The processes accepting HTTP connections now (waits until there is one)."""
+    async with asyncio.timeout(timeout):
+        while True:
+            up: list[Node] = []
+            for node in nodes:
+                if not node.alive():
+                    continue
+                with contextlib.suppress(OSError):
+                    _, writer = await asyncio.open_connection("127.0.0.1", node.http_port)
+                    writer.close()
+                    up.append(node)
+            if up:
+                return up
+            await asyncio.sleep(0.2)
+
+
+def watched_simulator(
+    args: argparse.Namespace, tally: Tally, queue_log: Path | None
+) -> SimulatedAsterisk:
+    sim = SimulatedAsterisk(
+        "callcenter",
+        SECRET,
+        time_scale=args.time_scale,
+        seed=args.seed,
+        noise=False,
+        queue_log=queue_log,
+    )
+    emit = sim.emit
+
+    def watched(msg: list[tuple[str, str]]) -> None:
+        emit(msg)
+        fields = dict(msg)
+        logged_in = any(s.authenticated for s in sim.sessions)
+        linkedid = fields.get("Linkedid")
+        if linkedid and logged_in:
+            tally.seen.add(linkedid)
+        if linkedid:
+            tally.span.setdefault(linkedid, [time.monotonic(), 0.0])[1] = time.monotonic()
+        if fields.get("Event") == "AgentCalled" and linkedid:
+            code = fields["Interface"].removeprefix("Local/").split("@")[0]
+            key = (linkedid, code)
+            tally.rings[key] = tally.rings.get(key, False) or logged_in
+
+    sim.emit = watched  # type: ignore[method-assign]
+    return sim
