@@ -103,3 +103,10 @@ async def test_interval_report_and_same_weekday_forecast(api: ApiHarness) -> Non
         headers=await api.headers("supervisor"),
     )
     assert bad.status_code == 422
+    # a day no report can cover (weeks before it would not even be a date): 422 naming `day`
+    for far in ("0001-01-01", "9999-12-31"):
+        bad = await api.client.get(
+            "/api/reports/forecast", params={"day": far}, headers=await api.headers("supervisor")
+        )
+        assert bad.status_code == 422, bad.text
+        assert bad.json()["detail"][0]["loc"] == ["query", "day"]

@@ -16,6 +16,8 @@ from callcenter.domain.kpi.book import (
 from callcenter.domain.routing.groups import Group
 from callcenter.ports.uow import UowFactory
 from callcenter.services.reports import (
+    FIRST_DAY,
+    LAST_DAY,
     Report,
     ReportOptions,
     ReportRequestError,
@@ -52,6 +54,8 @@ async def forecast_report(
     check_minutes(minutes)
     if not 1 <= weeks <= MAX_WEEKS:
         raise ReportRequestError("weeks", f"weeks must be between 1 and {MAX_WEEKS}")
+    if not FIRST_DAY <= day <= LAST_DAY:  # checked before any date arithmetic on it
+        raise ReportRequestError("day", f"day must be between {FIRST_DAY} and {LAST_DAY}")
     first = day - timedelta(weeks=weeks)
     check_range(first, day)
     tz = options.tz
