@@ -26,6 +26,19 @@ def agent_channel_of(stack: LiveStack, linkedid: str, code: str) -> str:
     return sorted(names)[0]
 
 
+async def agent_on_a_call(stack: LiveStack) -> tuple[Any, str, str]:
+    """Agent 1001's desktop open and a call of Li Wei's answered by them: (the desktop socket,
+    the call's Linkedid, the agent's live channel on it)."""
+    desk = await stack.agent_socket("1001")
+    await asyncio.sleep(0.2)
+    linkedid = stack.sim.place_call(
+        "+8613800138000", "Li Wei", "8001", answer_by="1001",
+        agent_answers_after=1, talk_s=80,
+    )  # fmt: skip
+    await desk.next("call_update", state="answered", linkedid=linkedid)
+    return desk, linkedid, agent_channel_of(stack, linkedid, "1001")
+
+
 async def wait_for(check: Any, timeout: float = 10.0) -> None:
     async with asyncio.timeout(timeout):
         while not await check():
@@ -50,14 +63,7 @@ async def test_supervisor_whispers_to_a_live_call_on_the_agents_channel_and_is_a
         )
         assert bad.status_code == 422
 
-        desk = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
-        linkedid = stack.sim.place_call(
-            "+8613800138000", "Li Wei", "8001", answer_by="1001",
-            agent_answers_after=1, talk_s=80,
-        )  # fmt: skip
-        await desk.next("call_update", state="answered", linkedid=linkedid)
-        live_channel = agent_channel_of(stack, linkedid, "1001")
+        desk, linkedid, live_channel = await agent_on_a_call(stack)
 
         reply = await http.post("/api/agents/1001/monitor", json=body, headers=boss)
         assert reply.status_code == 202, reply.text
@@ -148,14 +154,7 @@ async def test_a_supervisor_goes_from_listen_to_whisper_to_barge_without_hanging
         url = "/api/agents/1001/monitor"
         nobody = await http.patch(url, json={"mode": "whisper"}, headers=boss)
         assert nobody.status_code == 409
-        desk = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
-        linkedid = stack.sim.place_call(
-            "+8613800138000", "Li Wei", "8001", answer_by="1001",
-            agent_answers_after=1, talk_s=80,
-        )  # fmt: skip
-        await desk.next("call_update", state="answered", linkedid=linkedid)
-        live_channel = agent_channel_of(stack, linkedid, "1001")
+        desk, linkedid, live_channel = await agent_on_a_call(stack)
         started = await http.post(
             url, json={"mode": "listen", "supervisor": SUPERVISOR_PHONE}, headers=boss
         )
@@ -204,14 +203,7 @@ async def test_a_mode_key_pressed_on_the_supervisors_phone_is_followed_and_audit
     caller's channel changes nothing."""
     async with control_stack(database_url) as (stack, _), client(stack) as http:
         boss = await headers(stack, "supervisor")
-        desk = await stack.agent_socket("1001")
-        await asyncio.sleep(0.2)
-        linkedid = stack.sim.place_call(
-            "+8613800138000", "Li Wei", "8001", answer_by="1001",
-            agent_answers_after=1, talk_s=80,
-        )  # fmt: skip
-        await desk.next("call_update", state="answered", linkedid=linkedid)
-        live_channel = agent_channel_of(stack, linkedid, "1001")
+        desk, linkedid, live_channel = await agent_on_a_call(stack)
         url = "/api/agents/1001/monitor"
         started = await http.post(
             url, json={"mode": "listen", "supervisor": SUPERVISOR_PHONE}, headers=boss
