@@ -13,7 +13,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import update
-from test_campaign_dialing import NUMBERS, Floor, _agents, _attempts, _campaign, _until, floor
+from test_campaign_dialing import (
+    NUMBERS,
+    Floor,
+    _agents,
+    _attempts,
+    _campaign,
+    _until,
+    dialled_one_at_a_time,
+    floor,
+)
 
 from callcenter.adapters.db.repo_campaign_desk import SqlCampaignDesk
 from callcenter.adapters.db.tables_campaigns import CampaignRecordRow
@@ -224,15 +233,7 @@ async def test_a_new_process_resumes_running_campaigns_without_dialling_twice(
     await _until(floor, lambda: dialler.state == "finished", 900)
     after = await _attempts(floor.db)
     assert before <= {a.id for a in after}
-    ends: dict[str, list[float]] = {}
-    for number, at in floor.watch.ended:
-        ends.setdefault(number, []).append(at)
-    seen: dict[str, float] = {}
-    for number, at in floor.watch.originated:
-        if number in seen:
-            previous_end = min((e for e in ends.get(number, []) if e >= seen[number]), default=None)
-            assert previous_end is not None and previous_end <= at, number
-        seen[number] = at
+    seen = dialled_one_at_a_time(floor.watch)
     assert set(seen) == set(NUMBERS[:12])
     per_number = [n for n, _ in floor.watch.originated]
     assert max(per_number.count(n) for n in seen) <= 3  # max_attempts

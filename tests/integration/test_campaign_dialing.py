@@ -184,6 +184,20 @@ def _campaign(mode: str = "progressive") -> Campaign:
     )
 
 
+def dialled_one_at_a_time(watch: Watch) -> set[str]:
+    """The numbers originated, each never again before its previous call had ended."""
+    ends: dict[str, list[float]] = {}
+    for number, at in watch.ended:
+        ends.setdefault(number, []).append(at)
+    seen: dict[str, float] = {}
+    for number, at in watch.originated:
+        if number in seen:
+            previous_end = min((e for e in ends.get(number, []) if e >= seen[number]), default=None)
+            assert previous_end is not None and previous_end <= at, number
+        seen[number] = at
+    return set(seen)
+
+
 async def _until(floor: Floor, check: Any, sim_s: float) -> None:
     end = floor.sim.now() + sim_s
     while not check():
@@ -250,13 +264,5 @@ async def test_a_restart_keeps_attempts_and_never_dials_a_number_in_a_live_call(
     after = await _attempts(floor.db)
     assert {a.id for a in before} <= {a.id for a in after}
     # No number originated again before its previous call ended.
-    ends: dict[str, list[float]] = {}
-    for number, at in floor.watch.ended:
-        ends.setdefault(number, []).append(at)
-    seen: dict[str, float] = {}
-    for number, at in floor.watch.originated:
-        if number in seen:
-            previous_end = min((e for e in ends.get(number, []) if e >= seen[number]), default=None)
-            assert previous_end is not None and previous_end <= at, number
-        seen[number] = at
+    seen = dialled_one_at_a_time(floor.watch)
     assert set(seen) == set(NUMBERS)

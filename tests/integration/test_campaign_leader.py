@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from test_campaign_dialing import NUMBERS, Floor, _agents, _attempts, _campaign, _until, floor
+from test_campaign_dialing import (
+    NUMBERS,
+    Floor,
+    _agents,
+    _attempts,
+    _campaign,
+    _until,
+    dialled_one_at_a_time,
+    floor,
+)
 
 from callcenter.adapters.ami.leader import AmiLeader, asyncpg_dsn
 from callcenter.adapters.db.repo_campaign_desk import SqlCampaignDesk
@@ -133,15 +142,7 @@ async def test_a_new_leader_resumes_the_campaign(floor: Floor, database_url: str
         assert len(floor.watch.originated) > handed_over
         after = await _attempts(floor.db)
         assert {x.id for x in before} <= {x.id for x in after}
-        ends: dict[str, list[float]] = {}
-        for number, at in floor.watch.ended:
-            ends.setdefault(number, []).append(at)
-        seen: dict[str, float] = {}
-        for number, at in floor.watch.originated:
-            if number in seen:
-                end = min((e for e in ends.get(number, []) if e >= seen[number]), default=None)
-                assert end is not None and end <= at, number
-            seen[number] = at
+        seen = dialled_one_at_a_time(floor.watch)
         assert set(seen) == set(NUMBERS)
     finally:
         await _close(a, b)
