@@ -211,7 +211,7 @@ class RedisBus:
             await self._listen(pubsub)
         finally:
             with contextlib.suppress(*BUS_ERRORS):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]
 
     async def _subscribe(self, pubsub: PubSub) -> None:
         await pubsub.subscribe(self._push, self._facts)

@@ -166,7 +166,7 @@ class BusRpc:
                 self.healthy = False
                 self._fail_waiting("the bus connection was lost")
                 with contextlib.suppress(*ERRORS):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()  # type: ignore[no-untyped-call,unused-ignore]
             await asyncio.sleep(self._retry_s)
 
     async def _listen(self, pubsub: Any) -> None:
