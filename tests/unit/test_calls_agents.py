@@ -158,3 +158,45 @@ def test_calls_of_two_pbxs_with_the_same_linkedid_stay_apart() -> None:
     )
     assert [x.pbx for x in ended if isinstance(x, f.CallEnded)] == ["a"]
     assert tracker.live_calls("b") == ["1.0"]
+
+
+def agent_leg(*, bridged: bool, application: str = "AppQueue") -> ev.ChannelSnapshotSeen:
+    """The agent's half of a queue call as CoreShowChannel lists it (caller's ID on it)."""
+    return ev.ChannelSnapshotSeen(
+        pbx="p",
+        at=300.0,
+        linkedid="9.0",
+        channel="Local/1001@agents-00000002;1",
+        uniqueid="9.4",
+        number="+8613611112222",
+        name="Wu Gang",
+        application=application,
+        application_data="",
+        duration_s=3,
+        bridged=bridged,
+    )
+
+
+def test_an_agent_found_talking_at_a_resync_is_told_who_the_caller_is_once() -> None:
+    tracker = CallTracker()
+    facts = tracker.apply(agent_leg(bridged=True))
+    (found,) = [x for x in facts if isinstance(x, f.AgentFoundOnCall)]
+    assert (found.linkedid, found.interface, found.ringing) == (
+        "9.0",
+        "Local/1001@agents/n",
+        False,
+    )
+    assert (found.caller, found.caller_name) == ("+8613611112222", "Wu Gang")
+    again = tracker.apply(agent_leg(bridged=True))  # the next resync lists it again
+    assert [x for x in again if isinstance(x, f.AgentFoundOnCall)] == []
+
+
+def test_an_agent_found_ringing_at_a_resync_gets_a_ringing_pop_and_other_legs_none() -> None:
+    tracker = CallTracker()
+    (found,) = [
+        x for x in tracker.apply(agent_leg(bridged=False)) if isinstance(x, f.AgentFoundOnCall)
+    ]
+    assert found.ringing is True
+    # the ;2 half of the Local channel (application Wait) is not the agent's phone ringing
+    other = CallTracker().apply(agent_leg(bridged=False, application="Wait"))
+    assert [x for x in other if isinstance(x, f.AgentFoundOnCall)] == []

@@ -7,12 +7,12 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from callcenter.domain.agents.directory import AgentDirectory
 from callcenter.domain.calls.facts import (
+    AgentFoundOnCall,
     CallAnswered,
     CallEnded,
     CallLeftAgent,
@@ -25,25 +25,10 @@ from callcenter.domain.customers.numbers import parse_caller_id
 from callcenter.ports.push import CallEndedOnDesk, CallUpdate, Notifier, PoppedCall, ScreenPop
 from callcenter.ports.screen_pop import PopDirectory
 from callcenter.services.call_customers import CallCustomers
+from callcenter.services.pop_cards import PreparedCall, call_card
 
 log = logging.getLogger(__name__)
 OUTBOUND_POP_S = 300.0  # a click-to-dial whose call connects later than this gets no pop
-
-
-@dataclass
-class _Prepared:
-    """What is known about one call's customer, filled in by a background fetch."""
-
-    caller: str | None
-    caller_name: str | None
-    lookup: dict[str, Any] | None = None
-    bundle: dict[str, Any] | None = None
-    customer_id: int | None = None
-    done: bool = False
-    error: str | None = None
-    task: asyncio.Task[None] | None = None
-    popped: dict[str, PoppedCall] = field(default_factory=dict)  # agent code -> call part
-    campaign: Mapping[str, Any] | None = None  # a campaign call's record, script and offer
 
 
 class ScreenPopService:
@@ -71,7 +56,7 @@ class ScreenPopService:
         self._clock = clock
         self._on_pop = on_pop  # called right after a pop is published (the pop-latency metric)
         self._customers = customers
-        self._calls: OrderedDict[tuple[str, str], _Prepared] = OrderedDict()
+        self._calls: OrderedDict[tuple[str, str], PreparedCall] = OrderedDict()
         self._dialling: dict[str, tuple[str, float]] = {}  # agent code -> (E.164, when dialled)
         # (pbx, linkedid, agent code) -> the campaign part of the pop (campaign calls only)
         self.campaign_for: Callable[[str, str, str], Mapping[str, Any] | None] | None = None
@@ -86,6 +71,8 @@ class ScreenPopService:
             self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
         elif isinstance(fact, RingStarted):
             self._pop(fact)
+        elif isinstance(fact, AgentFoundOnCall):
+            self._pop_found(fact)
         elif isinstance(fact, RingNoAnswer):
             self._update(fact.pbx, fact.linkedid, fact.interface, "missed")
         elif isinstance(fact, CallAnswered):
@@ -112,12 +99,12 @@ class ScreenPopService:
 
     def _prepare(
         self, pbx: str, linkedid: str, caller: str | None, caller_name: str | None
-    ) -> _Prepared:
+    ) -> PreparedCall:
         key = (pbx, linkedid)
         prepared = self._calls.get(key)
         if prepared is not None:
             return prepared
-        prepared = _Prepared(caller=caller, caller_name=caller_name)
+        prepared = PreparedCall(caller=caller, caller_name=caller_name)
         self._calls[key] = prepared
         while len(self._calls) > self._keep:
             _, old = self._calls.popitem(last=False)
@@ -126,7 +113,7 @@ class ScreenPopService:
         prepared.task = asyncio.get_running_loop().create_task(self._fetch(key, prepared))
         return prepared
 
-    async def _fetch(self, key: tuple[str, str], prepared: _Prepared) -> None:
+    async def _fetch(self, key: tuple[str, str], prepared: PreparedCall) -> None:
         try:
             await asyncio.wait_for(self._fill(key, prepared), self._timeout)
         except Exception as exc:  # the pop goes out without the record; say so on the card
@@ -136,7 +123,7 @@ class ScreenPopService:
         for code, call in prepared.popped.items():
             self._send_pop(code, call, prepared)
 
-    async def _fill(self, key: tuple[str, str], prepared: _Prepared) -> None:
+    async def _fill(self, key: tuple[str, str], prepared: PreparedCall) -> None:
         parsed = parse_caller_id(prepared.caller, self._region)
         if parsed.kind != "number":
             prepared.lookup = {
@@ -162,22 +149,40 @@ class ScreenPopService:
             return
         prepared = self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
         routing = dict(fact.routing)
-        call = PoppedCall(
-            linkedid=fact.linkedid,
-            pbx=fact.pbx,
-            caller=fact.caller,
-            caller_name=fact.caller_name,
-            queue=fact.queue,
-            waited_s=round(fact.waited_s, 1),
-            ringing_since=datetime.fromtimestamp(fact.at, UTC).isoformat(),
-            routing_reason=routing.get("CC_REASON") or None,
-            priority=routing.get("CC_PRIORITY") or None,
+        call = call_card(
+            fact.pbx,
+            fact.linkedid,
+            fact.caller,
+            fact.caller_name,
+            fact.queue,
+            at=fact.at,
+            waited_s=fact.waited_s,
+            reason=routing.get("CC_REASON"),
+            priority=routing.get("CC_PRIORITY"),
         )
         prepared.popped[code] = call
         self._campaign(prepared, fact.pbx, fact.linkedid, code)
         self._send_pop(code, call, prepared)
         if self._on_pop is not None:
             self._on_pop(fact, self._clock())
+
+    def _pop_found(self, fact: AgentFoundOnCall) -> None:
+        """A pop the agent may have missed (the ring was before this process listened)."""
+        code = self.agents.code_for(fact.interface, fact.agent)
+        if code is None:
+            return
+        prepared = self._prepare(fact.pbx, fact.linkedid, fact.caller, fact.caller_name)
+        if code in prepared.popped:
+            return
+        call = call_card(
+            fact.pbx, fact.linkedid, fact.caller, fact.caller_name, fact.queue, at=fact.at
+        )
+        prepared.popped[code] = call
+        self._send_pop(code, call, prepared)
+        if not fact.ringing:
+            self._notifier.call_update(
+                code, CallUpdate(state="answered", linkedid=fact.linkedid, pbx=fact.pbx)
+            )
 
     def _pop_outbound(self, fact: CallAnswered) -> None:
         """An agent-first outbound call connected: the agent gets the same pop as for inbound."""
@@ -187,27 +192,16 @@ class ScreenPopService:
             return
         e164, since = dialling
         prepared = self._prepare(fact.pbx, fact.linkedid, e164, None)
-        call = PoppedCall(
-            linkedid=fact.linkedid,
-            pbx=fact.pbx,
-            caller=e164,
-            caller_name=None,
-            queue=None,
-            waited_s=0.0,
-            ringing_since=datetime.fromtimestamp(since, UTC).isoformat(),
-            routing_reason=None,
-            priority=None,
-            direction="outbound",
-        )
+        call = call_card(fact.pbx, fact.linkedid, e164, None, None, at=since, direction="outbound")
         prepared.popped[code] = call
         self._campaign(prepared, fact.pbx, fact.linkedid, code)
         self._send_pop(code, call, prepared)
 
-    def _campaign(self, prepared: _Prepared, pbx: str, linkedid: str, code: str) -> None:
+    def _campaign(self, prepared: PreparedCall, pbx: str, linkedid: str, code: str) -> None:
         if prepared.campaign is None and self.campaign_for is not None:
             prepared.campaign = self.campaign_for(pbx, linkedid, code)
 
-    def _send_pop(self, code: str, call: PoppedCall, prepared: _Prepared) -> None:
+    def _send_pop(self, code: str, call: PoppedCall, prepared: PreparedCall) -> None:
         complete = prepared.done and prepared.error is None
         message = ScreenPop(
             call=call,
@@ -255,13 +249,13 @@ class ScreenPopService:
         # A call first seen in a reconnect's snapshot has no prepared pop: still tell the agent.
         prepared = self._calls.pop((fact.pbx, fact.linkedid), None)
         if prepared is None and record.direction == "inbound":
-            prepared = _Prepared(caller=record.caller, caller_name=record.caller_name)
+            prepared = PreparedCall(caller=record.caller, caller_name=record.caller_name)
         if fact.agent_interface is None or prepared is None:
             return
         self._update_after_end(fact, prepared, record.outcome, record.talk_s)
 
     def _update_after_end(
-        self, fact: CallEnded, prepared: _Prepared, outcome: str, talk_s: float
+        self, fact: CallEnded, prepared: PreparedCall, outcome: str, talk_s: float
     ) -> None:
         code = self.agents.code_for(fact.agent_interface or "", fact.record.agent)
         if code is None:

@@ -16,6 +16,7 @@ KINDS: dict[str, type[Any]] = {
     for cls in (
         facts.CallOffered,
         facts.RingStarted,
+        facts.AgentFoundOnCall,
         facts.RingNoAnswer,
         facts.CallAnswered,
         facts.CallAbandoned,

@@ -38,6 +38,23 @@ class RingStarted:
 
 
 @dataclass(frozen=True, slots=True)
+class AgentFoundOnCall:
+    """A resync found an agent ringing or talking on a call whose ring this process never saw
+    (it took over the AMI connection, or the ring fell in an outage): the agent still needs the
+    pop. `ringing` tells the two apart; `at` is when the snapshot was read."""
+
+    pbx: str
+    at: float
+    linkedid: str
+    agent: str
+    interface: str
+    queue: str | None
+    caller: str | None
+    caller_name: str | None
+    ringing: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RingNoAnswer:
     """An agent let the call ring out; the queue tries again."""
 
@@ -175,6 +192,7 @@ class SpyKeyed:
 CallFact = (
     CallOffered
     | RingStarted
+    | AgentFoundOnCall
     | RingNoAnswer
     | CallAnswered
     | CallAbandoned

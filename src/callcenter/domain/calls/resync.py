@@ -78,6 +78,8 @@ class ResyncRules(QueueRules):
         interface = agent_interface(e.channel)
         if interface is not None and e.bridged and not known:
             facts.extend(self._snapshot_agent(e, interface, since))
+        elif interface is not None and not known and e.application == "AppQueue":
+            facts.append(self._found(e, interface, ringing=True))  # app_queue rings it now
         elif e.uniqueid == e.linkedid and e.application == "Queue":
             queue = e.application_data.split(",", 1)[0]
             if queue and queue not in call.queues:
@@ -117,7 +119,26 @@ class ResyncRules(QueueRules):
         leg = self._start_leg(call, since, interface, name, queue, e.channel)
         leg.resynced = True
         call.in_queue = None
-        return []
+        return [self._found(e, interface, ringing=False)]
+
+    def _found(self, e: ev.ChannelSnapshotSeen, interface: str, *, ringing: bool) -> f.Fact:
+        """The pop an agent missed: the caller is the call's, else the agent leg's caller ID
+        (app_queue gives the agent's channel the caller's)."""
+        call = self._call(e.pbx, e.linkedid, e.at)
+        if call.raw_number is None and not call.withheld:
+            call.raw_number, call.raw_name = e.number, call.raw_name or e.name
+        caller, name = self._caller(call)
+        return f.AgentFoundOnCall(
+            pbx=e.pbx,
+            at=e.at,
+            linkedid=e.linkedid,
+            agent=self._agent_name(e.pbx, interface),
+            interface=interface,
+            queue=call.queues[-1] if call.queues else None,
+            caller=caller,
+            caller_name=name,
+            ringing=ringing,
+        )
 
     def _estimate_wait(self, pbx: str, linkedid: str) -> None:
         """Until AgentComplete says better: the wait is from joining the queue to the ring."""
