@@ -8,6 +8,13 @@ missing, and this run's calls are told apart by a fresh PBX name. The last line 
 `pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… rss_mb=… cpu_pct=…
 sockets_refused=… rings_without_pop=… incomplete_pops=…`; it exits 1 when a socket was refused
 or a ring had no pop.
+
+With --kill-at S, one process (--kill: the AMI leader or another one) is killed with SIGKILL S
+seconds after the first call. Desktops then behave as behind a round-robin balancer: a dropped
+socket is reopened on the next process and resumes with `since`. The line then also has
+`killed=leader|other resume_max_s=… (the last dropped desktop back on a node) resyncs=…
+after_kill_p99_ms=… (pops of rings in the 30 s after the kill) first_pop_after_kill_ms=…
+(kill -> the first pop of a ring written after it)`, and the dead process's RSS and CPU are `-`.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import uuid
@@ -93,31 +101,36 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     ]
     db = database(args.database_url)
     fleet: DeskFleet | None = None
+    kill: dict[str, Any] = {}
     try:
         await asyncio.wait_for(sim.first_login.wait(), 60)
         await asyncio.sleep(2.0)  # every process up and subscribed to the bus
         specs = []
         for i, code in enumerate(codes):
             token, _ = await create_token(uow=db.uow, role="agent", agent_code=code)
-            specs.append((code, ports[i % len(ports)], token))
-        fleet = DeskFleet(specs)
+            first = i % len(ports)
+            specs.append((code, ports[first:] + ports[:first], token))
+        fleet = DeskFleet(specs, failover=args.kill_at > 0)
         await fleet.start()
         cpu_before = [_cpu_seconds(b.pid) for b in backends]
         wall = time.perf_counter()
+        killer = asyncio.create_task(_kill_later(args, backends, ports, kill))
         offered = await offer_calls(sim, callers, args)
+        await killer
         await asyncio.wait_for(sim.wait_idle(), 120)  # every call plays out to its end
         await asyncio.sleep(5.0)  # last records written
         wall = time.perf_counter() - wall
         cpu = [
-            (_cpu_seconds(b.pid) - c) / wall * 100
+            None if b.returncode is not None else (_cpu_seconds(b.pid) - c) / wall * 100
             for b, c in zip(backends, cpu_before, strict=True)
         ]
-        rss = [_rss_mb(b.pid) for b in backends]
+        rss = [None if b.returncode is not None else _rss_mb(b.pid) for b in backends]
         recorded = await _recorded(args.database_url, pbx)
         seen = await fleet.stop()
     finally:
         for backend in backends:
-            backend.terminate()
+            if backend.returncode is None:
+                backend.terminate()
         for backend in backends:
             await asyncio.wait_for(backend.wait(), 30)
         await sim.stop()
@@ -126,9 +139,66 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         **latency_figures(written, seen),
         "calls_offered": offered,
         "calls_recorded": recorded,
-        "rss_mb": ",".join(f"{r:.0f}" for r in rss),
-        "cpu_pct": ",".join(f"{c:.0f}" for c in cpu),
+        "rss_mb": ",".join("-" if r is None else f"{r:.0f}" for r in rss),
+        "cpu_pct": ",".join("-" if c is None else f"{c:.0f}" for c in cpu),
+        **(_around_kill(kill, written, seen) if kill else {}),
         **whole_truth(written, seen),
+    }
+
+
+async def _leader_port(ports: list[int]) -> int | None:
+    """The HTTP port of the process holding the AMI connection (its /metrics says so)."""
+    import httpx
+
+    async with httpx.AsyncClient(timeout=5) as client:
+        for port in ports:
+            text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+            if any(
+                line.startswith("callcenter_ami_leader") and line.endswith(" 1.0")
+                for line in text.splitlines()
+            ):
+                return port
+    return None
+
+
+async def _kill_later(
+    args: argparse.Namespace,
+    backends: list[asyncio.subprocess.Process],
+    ports: list[int],
+    kill: dict[str, Any],
+) -> None:
+    """SIGKILL one process --kill-at seconds into the calls; note which and when."""
+    if args.kill_at <= 0:
+        return
+    await asyncio.sleep(args.kill_at)
+    leader = await _leader_port(ports)
+    if args.kill == "leader":
+        victim = ports.index(leader) if leader is not None else 0
+    else:
+        victim = next(i for i, port in enumerate(ports) if port != leader)
+    os.kill(backends[victim].pid, signal.SIGKILL)
+    kill.update(at=time.monotonic(), role="leader" if ports[victim] == leader else "other")
+    await backends[victim].wait()
+
+
+def _around_kill(
+    kill: dict[str, Any], written: dict[tuple[str, str], float], seen: dict[str, Any]
+) -> dict[str, Any]:
+    """What the kill cost the floor: time without a socket, pops of the rings just after."""
+    at, arrivals = kill["at"], seen["arrivals"]
+    back = [up - at for _, lost, up in seen["outages"] if lost >= at - 1]
+    after = sorted(
+        (arrivals[key] - t) * 1000
+        for key, t in written.items()
+        if at <= t < at + 30 and key in arrivals
+    )
+    firsts = [arrivals[key] for key, t in written.items() if t >= at and key in arrivals]
+    return {
+        "killed": kill["role"],
+        "resume_max_s": round(max(back), 2) if back else None,
+        "resyncs": seen["resyncs"],
+        "after_kill_p99_ms": round(after[int(len(after) * 0.99)], 1) if after else None,
+        "first_pop_after_kill_ms": round((min(firsts) - at) * 1000, 1) if firsts else None,
     }
 
 
@@ -139,6 +209,8 @@ def main() -> None:
     common_arguments(parser)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--agents", type=int, default=100)
+    parser.add_argument("--kill-at", type=float, default=0.0, help="s into the calls; 0: none")
+    parser.add_argument("--kill", choices=("leader", "other"), default="leader")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print_figures(asyncio.run(run(args)))

@@ -6,8 +6,11 @@ an AgentCalled event on the AMI socket to the moment that agent's client receive
 Without --database-url a temporary SQLite database is migrated and seeded (--customers); with it,
 the database must be migrated and seeded already: the benchmark adds its bench agents (codes
 10NN..., interfaces Local/10NN@agents/n) only where they are missing. The last line is
-`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… pops=… … calls=… sockets_refused=… rings_without_pop=…
-incomplete_pops=…`; the exit status is 1 when a socket was refused or a ring had no pop (the
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… pops=… … calls=… pop_bytes=… bare_p50_ms=… bare_p99_ms=…
+bare_max_ms=… p99_ratio_to_bare=… sockets_refused=… rings_without_pop=… incomplete_pops=…`
+(bare_*: the same rings replayed afterwards through a websocket server that does nothing else,
+frames of the pops' median size, to as many sockets: the ceiling; see bare_fanout.py); the
+exit status is 1 when a socket was refused or a ring had no pop (the
 figures then do not measure what they claim to).
 """
 
@@ -27,6 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bare_fanout import bare_ceiling, ratio
 from desk_fleet import DeskFleet
 
 from callcenter.adapters.db.migrate import upgrade
@@ -167,7 +171,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     try:
         await sim.first_login.wait()
         specs = [
-            (code, http_port, (await create_token(uow=db.uow, role="agent", agent_code=code))[0])
+            (code, [http_port], (await create_token(uow=db.uow, role="agent", agent_code=code))[0])
             for code in codes
         ]
         fleet = DeskFleet(specs)
@@ -184,13 +188,17 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         await sim.stop()
         await db.aclose()
         tmp.cleanup()
-    return {
+    figures = {
         **latency_figures(written, seen),
         "backend_rss_mb": rss_mb,
         "server_pops_within_10ms_pct": server_side,
         "calls": calls,
-        **whole_truth(written, seen),
+        "pop_bytes": seen["pop_bytes"],
     }
+    if not args.no_bare:  # the same rings through a server that does nothing else
+        figures |= await bare_ceiling(written, max(64, seen["pop_bytes"] - 80))
+        figures["p99_ratio_to_bare"] = ratio(figures)
+    return figures | whole_truth(written, seen)
 
 
 async def offer_calls(
@@ -248,6 +256,7 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=50, help="agents with a desktop socket")
     parser.add_argument("--customers", type=int, default=500, help="customers to seed (SQLite)")
     parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-server ceiling")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print_figures(asyncio.run(bench(args)))
