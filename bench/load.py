@@ -15,6 +15,8 @@ socket is reopened on the next process and resumes with `since`. The line then a
 `killed=leader|other resume_max_s=… (the last dropped desktop back on a node) resyncs=…
 after_kill_p99_ms=… (pops of rings in the 30 s after the kill) first_pop_after_kill_ms=…
 (kill -> the first pop of a ring written after it)`, and the dead process's RSS and CPU are `-`.
+Before the last three figures come the bare ceiling's (bare_fanout.py: the same rings through one
+websocket server that does nothing else) and `p99_ratio_to_bare`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import time
 import uuid
 from typing import Any
 
+from bare_fanout import bare_ceiling, ratio
 from pop_latency import (
     SECRET,
     DeskFleet,
@@ -135,15 +138,18 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await asyncio.wait_for(backend.wait(), 30)
         await sim.stop()
         await db.aclose()
-    return {
+    figures = {
         **latency_figures(written, seen),
         "calls_offered": offered,
         "calls_recorded": recorded,
         "rss_mb": ",".join("-" if r is None else f"{r:.0f}" for r in rss),
         "cpu_pct": ",".join("-" if c is None else f"{c:.0f}" for c in cpu),
         **(_around_kill(kill, written, seen) if kill else {}),
-        **whole_truth(written, seen),
     }
+    if not args.no_bare:  # the same rings through one websocket server doing nothing else
+        figures |= await bare_ceiling(written, max(64, seen["pop_bytes"] - 80))
+        figures["p99_ratio_to_bare"] = ratio(figures)
+    return figures | whole_truth(written, seen)
 
 
 async def _leader_port(ports: list[int]) -> int | None:
@@ -211,6 +217,7 @@ def main() -> None:
     parser.add_argument("--agents", type=int, default=100)
     parser.add_argument("--kill-at", type=float, default=0.0, help="s into the calls; 0: none")
     parser.add_argument("--kill", choices=("leader", "other"), default="leader")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-server ceiling")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print_figures(asyncio.run(run(args)))
