@@ -11,7 +11,8 @@ bare_max_ms=… p99_ratio_to_bare=… sockets_refused=… rings_without_pop=… 
 (bare_*: the same rings replayed afterwards through a websocket server that does nothing else,
 frames of the pops' median size, to as many sockets: the ceiling; see bare_fanout.py); the
 exit status is 1 when a socket was refused or a ring had no pop (the
-figures then do not measure what they claim to).
+figures then do not measure what they claim to). --backend-cpu N holds the backend to core N
+(as `taskset -c N` would), to see where one core's cliff is.
 """
 
 from __future__ import annotations
@@ -163,8 +164,16 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
     }
     # The backend runs in its own process, as in production, and so do the agents' sockets;
     # ring and receipt are both stamped with CLOCK_MONOTONIC, which all processes share.
+    pin = args.backend_cpu  # --backend-cpu: the backend held to that one core (taskset -c)
     backend = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "callcenter", "--log-level", "WARNING", "serve", env=env
+        sys.executable,
+        "-m",
+        "callcenter",
+        "--log-level",
+        "WARNING",
+        "serve",
+        env=env,
+        preexec_fn=None if pin is None else lambda: os.sched_setaffinity(0, {pin}),
     )
     db = database(url)
     fleet: DeskFleet | None = None
@@ -257,6 +266,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=500, help="customers to seed (SQLite)")
     parser.add_argument("--database-url", default=None, help="a migrated, seeded database")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare-server ceiling")
+    parser.add_argument(
+        "--backend-cpu", type=int, default=None, help="hold the backend to this one core"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     print_figures(asyncio.run(bench(args)))
