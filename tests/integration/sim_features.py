@@ -12,9 +12,11 @@ from typing import Any
 
 from sim_client import raw_session, read_msg, send
 
+from callcenter.sim.server import SimulatedAsterisk
 from support import TRACES
 
 FEATURES = TRACES / "features"
+SCALE = 0.1  # 1 simulated second = 100 ms (room for a loaded machine)
 # Events whose order on each channel a state machine depends on.
 KEY = {
     "QueueCallerJoin",
@@ -159,3 +161,11 @@ async def tap(port: int) -> AsyncIterator[Tap]:
         finally:
             task.cancel()
             send(writer, Action="Logoff")
+
+
+async def settle(sim: SimulatedAsterisk, t: Tap) -> None:
+    """Every call has played out and every event it sent has reached us."""
+    await asyncio.wait_for(sim.wait_idle(), 30)
+    ping = f"settle-{len(t.responses)}"
+    t.act(Action="Ping", ActionID=ping)
+    await t.response(ping)  # the same stream: everything sent before is in

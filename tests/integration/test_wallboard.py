@@ -9,7 +9,7 @@ from datetime import timedelta
 from callcenter.domain.calls.records import CallRecord
 from callcenter.services.wallboard import WallboardService
 from support import ApiHarness
-from unit.test_kpi_wallboard import ALL, DAY_END, DIRECTORY, GROUPS, Board, ended
+from support.wallboard import ALL, DAY_END, DIRECTORY, GROUPS, Board, ended
 
 
 def fresh_service(board: Board) -> WallboardService:

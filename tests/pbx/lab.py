@@ -9,20 +9,19 @@ with Local channels.
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import shutil
 import socket
-import struct
 import subprocess
 import sys
 import time
-import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import lab_files
+from lab_files import tone
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "asterisk"
@@ -124,25 +123,25 @@ class Lab:
             "custom/cc-campaign-abandon",
             "custom/cc-campaign-message",
         ):
-            _tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
+            tone(data_dir / "sounds" / "en" / f"{prompt}.wav", seconds=0.5)
         # an answering machine's greeting: 4 s of sound, longer than AMD's 1.5 s for a human
-        _tone(data_dir / "sounds" / "en" / "cc-test-greeting.wav", seconds=4)
+        tone(data_dir / "sounds" / "en" / "cc-test-greeting.wav", seconds=4)
         # a person's "hello?": half a second of sound, then silence (app_amd's HUMAN: a greeting
         # shorter than 1.5 s followed by 0.8 s of silence)
-        _tone(data_dir / "sounds" / "en" / "cc-test-hello.wav", seconds=0.5, silence=2.5)
+        tone(data_dir / "sounds" / "en" / "cc-test-hello.wav", seconds=0.5, silence=2.5)
         files = {
-            "asterisk.conf": ASTERISK_CONF.format(
+            "asterisk.conf": lab_files.ASTERISK_CONF.format(
                 conf=self.conf, root=self.root, mods=self.modules_dir(), data=data_dir
             ),
-            "modules.conf": MODULES_CONF,
-            "logger.conf": LOGGER_CONF,
+            "modules.conf": lab_files.MODULES_CONF,
+            "logger.conf": lab_files.LOGGER_CONF,
             "musiconhold.conf": f"[default]\nmode = files\ndirectory = {self.root / 'moh'}\n",
-            "features.conf": FEATURES_CONF,
-            "amd.conf": AMD_CONF,
-            "indications.conf": INDICATIONS_CONF,
+            "features.conf": lab_files.FEATURES_CONF,
+            "amd.conf": lab_files.AMD_CONF,
+            "indications.conf": lab_files.INDICATIONS_CONF,
             "cdr.conf": "[general]\nenable = yes\n",
             "queues.conf": '#include "shipped/queues.conf"\n',
-            "manager.conf": MANAGER_CONF.format(
+            "manager.conf": lab_files.MANAGER_CONF.format(
                 port=self.ami_port,
                 secret=BACKEND_SECRET,
                 driver=DRIVER_USER,
@@ -155,7 +154,7 @@ class Lab:
         }
         for name, text in files.items():
             (self.conf / name).write_text(text, "utf-8")
-        _tone(self.root / "moh" / "tone.wav")
+        tone(self.root / "moh" / "tone.wav")
 
     def routing_file(self) -> Path:
         """The rule book with every group open around the clock, so the run's hour cannot matter."""
@@ -292,102 +291,3 @@ def _wait_port(port: int, timeout: float, proc: subprocess.Popen[bytes], log: Pa
                 return
         time.sleep(0.2)
     raise RuntimeError(f"nothing listened on port {port} within {timeout}s (see {log})")
-
-
-def _tone(path: Path, seconds: float = 2.0, silence: float = 0.0) -> None:
-    """A quiet 440 Hz tone, 8 kHz mono, then `silence` seconds of silence: the lab's music on
-    hold and prompts."""
-    rate = 8000
-    frames = b"".join(
-        struct.pack("<h", int(3000 * math.sin(2 * math.pi * 440 * n / rate)))
-        for n in range(int(rate * seconds))
-    ) + bytes(2 * int(rate * silence))
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        out.writeframes(frames)
-
-
-ASTERISK_CONF = """[directories]
-astetcdir => {conf}
-astmoddir => {mods}
-astvarlibdir => {root}/lib
-astdbdir => {root}/lib
-astkeydir => {root}/lib
-astdatadir => {data}
-astagidir => {root}/agi
-astspooldir => {root}/spool
-astrundir => {root}/run
-astlogdir => {root}/log
-
-[options]
-verbose = 3
-nocolor = yes
-documentation_language = en_US
-"""
-
-MODULES_CONF = """[modules]
-autoload = yes
-; the lab has no SIP and needs no HTTP server
-noload => res_pjsip.so
-noload => chan_pjsip.so
-noload => res_http_websocket.so
-"""
-
-LOGGER_CONF = """[general]
-queue_log = yes
-
-[logfiles]
-messages.log => notice,warning,error,verbose
-"""
-
-FEATURES_CONF = """[general]
-transferdigittimeout = 3
-
-[featuremap]
-atxfer => *2
-blindxfer => #1
-"""
-
-# Asterisk's own defaults, written out because app_amd refuses to load without the file
-AMD_CONF = """[general]
-initial_silence = 2500
-greeting = 1500
-after_greeting_silence = 800
-total_analysis_time = 5000
-min_word_length = 100
-between_words_silence = 50
-maximum_number_of_words = 2
-silence_threshold = 256
-maximum_word_length = 5000
-"""
-
-INDICATIONS_CONF = """[general]
-country = cn
-
-[cn]
-description = China
-ringcadence = 1000,4000
-dial = 450
-ring = 450/1000,0/4000
-busy = 450/350,0/350
-congestion = 450/700,0/700
-"""
-
-MANAGER_CONF = """#include "shipped/manager.conf"
-
-[general](+)
-port = {port}
-
-[callcenter](+)
-secret = {secret}
-
-; the test driver: callers, the attended transfer, the withdrawal, AstDB settings
-[{driver}]
-secret = {driver_secret}
-deny = 0.0.0.0/0.0.0.0
-permit = 127.0.0.1/255.255.255.255
-read = all
-write = all
-"""

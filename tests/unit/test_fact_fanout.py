@@ -16,7 +16,8 @@ from callcenter.services.call_customers import CallCustomers
 from callcenter.services.call_tracking import CallRecorder
 from callcenter.services.fact_fanout import FactFanout, FactHandler
 from callcenter.services.screen_pop import ScreenPopService
-from unit.test_kpi_wallboard import ALL, DIRECTORY, FakeNotifier
+from fakes import FakeNotifier
+from support.wallboard import ALL, DIRECTORY
 
 TRACE = "answered_caller_hangs_up"
 
