@@ -168,6 +168,7 @@ class WorkOffers:
                 status="done",
                 now=datetime.fromtimestamp(self._clock(), UTC),
                 disposition_code=disposition,
+                agent_id=a.id if (a := self._floor.agents.get(code)) is not None else None,
             ):
                 self.changed((item_id,))
                 raise Conflict(f"item {item_id} is not held by agent {code}")
