@@ -1,5 +1,6 @@
 """A callback's outcome lands in the customer's contact history; do-not-call refuses the dial;
-an agent whose phone never answers gives the item back (simulated Asterisk; SQLite, PostgreSQL)."""
+an agent whose phone never answers, or a PBX refusing the dial after the accept answered, gives
+the item back (simulated Asterisk; SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -144,3 +145,41 @@ async def test_an_agent_phone_that_never_answers_gives_the_callback_back(
         status, holder, declined, attempts, outcome, _ = await stored(stack, item)
         assert (status, holder, attempts, outcome) == ("offered", second, 0, "agent_no_answer")
         assert first in declined
+
+
+async def test_a_refused_originate_reaches_the_desktop_after_the_accept_and_nothing_is_lost(
+    database_url: str,
+) -> None:
+    async with work_stack(database_url, callback_window="00:00-23:59") as stack:
+        refused: list[str] = []
+
+        def refuse(action: dict[str, Any]) -> str:
+            refused.append(str(action.get("Channel")))
+            return "Extension does not exist"
+
+        stack.sim.start_originate = refuse  # type: ignore[method-assign,assignment]
+        desks = {c: await stack.agent_socket(c) for c in HOTLINE}
+        await asyncio.sleep(0.3)
+        item = await file_item(stack, "callback", "member-hotline", caller="+8613800138000")
+        code = await offered_to(desks, item)
+        async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
+            took = await http.post(
+                f"/api/agents/{code}/work/{item}/accept", headers=await auth(stack, "agent", code)
+            )
+        # the accept answers once the item is the agent's; the dial's fate follows as frames
+        assert took.status_code == 200 and took.json()["status"] == "accepted"
+        await desks[code].next("work_update", item_id=item, state="dialling")
+        back = await desks[code].next("work_update", item_id=item, state="retry")
+        assert back["outcome"] == "pbx_unavailable"
+        assert refused == [f"Local/{code}@agent-phone/n"]
+        # waiting again, not counted as an attempt on the customer, this agent not passed over
+        status, holder, declined, attempts, outcome, _ = await stored(stack, item)
+        assert (status, holder, attempts, outcome) == ("new", None, 0, "pbx_unavailable")
+        assert code not in declined
+        async with stack.runtime.uow() as uow:
+            events = await uow.work_items.events(item_id=item)
+        assert [(e.from_status, e.to_status) for e in events[-3:]] == [
+            ("offered", "accepted"),
+            ("accepted", "in_progress"),
+            ("in_progress", "new"),
+        ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from callcenter.domain.routing.work_sla import Calendar, due_at
+from callcenter.domain.work_items import Sender
 from callcenter.services.routing import load_rules
+from callcenter.services.work_requests import Intake
 from support import ApiHarness
 
 RULES = load_rules(None)
@@ -240,3 +243,47 @@ async def test_life_cycle_is_logged_and_done_becomes_a_contact(api: ApiHarness) 
         "address_change",
     )
     assert contact["agent_code"] == "1001"
+
+
+async def test_a_triage_item_routed_into_a_group_is_due_by_that_groups_rule(
+    api: ApiHarness,
+) -> None:
+    assert api.runtime.work_items is not None
+    friday_4pm = datetime(2026, 3, 6, 16, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    kept = await api.runtime.work_items.submit(  # a letter nobody could place: kept in triage
+        Intake(
+            kind="letter",
+            subject="?",
+            body="",
+            sender=Sender(),
+            group="online-service",  # open at weekends: due Sunday 16:00 there
+            triage="no sender",
+        ),
+        actor="post",
+        now=friday_4pm,
+    )
+    assert kept.status == "triage" and kept.due_at == datetime(2026, 3, 8, 8, 0, tzinfo=UTC)
+    sup = await api.headers("supervisor")
+    routed = await api.client.post(
+        f"/api/work-items/{kept.id}/status", json={"status": "new", "group": "letters"}, headers=sup
+    )
+    assert routed.status_code == 200, routed.text
+    item = routed.json()
+    # letters: 2 working days, Monday to Friday, counted from when the letter came in
+    tuesday_4pm = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
+    assert (item["group"], item["status"]) == ("letters", "new")
+    assert (
+        datetime.fromisoformat(item["due_at"])
+        == tuesday_4pm
+        == _due("letter", "letters", kept.created_at)
+    )
+    detail = (await api.client.get(f"/api/work-items/{kept.id}", headers=sup)).json()
+    assert datetime.fromisoformat(detail["due_at"]) == tuesday_4pm
+    last = detail["events"][-1]
+    assert (last["from_status"], last["to_status"], last["from_group"], last["to_group"]) == (
+        "triage",
+        "new",
+        "online-service",
+        "letters",
+    )
+    assert last["actor"].startswith("supervisor token")

@@ -175,7 +175,7 @@ class WorkEventOut(BaseModel):
     from_status: str | None
     to_status: str | None
     note: str | None
-    from_group: str | None = None  # a transfer's groups
+    from_group: str | None = None  # a move to another group (a transfer, a routed triage item)
     to_group: str | None = None
 
     @classmethod

@@ -147,7 +147,7 @@ class WorkEvent:
     from_status: str | None = None
     to_status: str | None = None
     note: str | None = None
-    from_group: str | None = None  # a transfer: the group it left and the group it went to
+    from_group: str | None = None  # moved (transfer, status change): the group it left, went to
     to_group: str | None = None
 
 

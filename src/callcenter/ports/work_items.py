@@ -24,7 +24,10 @@ class StatusChange:
     at: datetime
     owner_agent_id: int | None = None
     set_owner: bool = False  # write owner_agent_id (None clears it)
-    group_slug: str | None = None  # a transfer to another group
+    group_slug: str | None = None  # a move to another group (logged from `from_group`)
+    from_group: str | None = None
+    due_at: datetime | None = None
+    set_due: bool = False  # write due_at (None clears it): the new group's rule
     outcome: str | None = None
     disposition_code: str | None = None
     note: str | None = None

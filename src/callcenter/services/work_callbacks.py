@@ -1,10 +1,9 @@
 """Callbacks dialled agent-first: the agent's phone, the pop, then the customer; retried per rule.
 
-An accepted `callback` item is checked (do-not-call, calling window), counted as an attempt and
-originated from the agent's phone; the call's end (a CallEnded fact of the outbound call to that
-number) says how it went: answered -> the agent completes it with a disposition; busy, no answer
-and the like -> back to waiting until the retry time, or failed after the last attempt.
-"""
+An accepted `callback` item is checked (callback_checks), counted as an attempt and originated
+from the agent's phone; the end of its outbound call says how it went: answered -> the agent
+completes it with a disposition; busy, no answer and the like -> back to waiting until the retry
+time, or failed after the last attempt."""
 
 from __future__ import annotations
 
@@ -20,10 +19,11 @@ from zoneinfo import ZoneInfo
 from callcenter.domain.agents.records import Agent
 from callcenter.domain.calls.facts import CallEnded, Fact
 from callcenter.domain.work_assignment import BACK_OFFICE
-from callcenter.domain.work_callbacks import CallbackRule, after_attempt, in_window, window_opens
+from callcenter.domain.work_callbacks import CallbackRule, after_attempt
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
+from callcenter.services.callback_checks import check_callback
 from callcenter.services.dial_targets import dial_string
 from callcenter.services.errors import PbxRefused, PbxUnavailable
 from callcenter.services.work_history import WorkCloser
@@ -76,29 +76,19 @@ class CallbackDialer:
         self._tasks: set[asyncio.Task[None]] = set()
         self._watch: asyncio.Task[None] | None = None
 
+    def start(self, entry: WorkEntry, agent: Agent) -> None:
+        """Dial in the background: the accept does not wait (work_update frames tell the rest)."""
+        self._spawn(self._dial_or_give_back(entry, agent))
+
     async def dial(self, entry: WorkEntry, agent: Agent) -> None:
         """One attempt for an accepted callback item held by `agent`."""
-        number = entry.caller
-        if number is None and entry.customer_id is not None:
-            number = await self._store.dial_number(entry.customer_id)
-        if number is None:
-            await self._close(entry, agent.code, "failed", "no_number")
-            return
-        if await self._store.do_not_call(customer_id=entry.customer_id, e164=number):
-            await self._close(entry, agent.code, "cancelled", "do_not_call")
-            return
-        if entry.call_ref is not None and (  # owed by a call: a later answered call settles it
-            reached := await self._store.answered_since(
-                customer_id=entry.customer_id, e164=number, since=entry.created_at
-            )
-        ):
-            note = f"no longer needed: call {reached} was answered"
-            await self._close(entry, agent.code, "cancelled", "no_longer_needed", note)
-            return
         local = datetime.fromtimestamp(self._clock(), self._tz)
-        if not in_window(local, self.rule):
-            opens = window_opens(local, self.rule).astimezone(UTC)
-            await self._back(entry, agent.code, opens, "outside_window", entry.attempts)
+        do = await check_callback(self._store, entry, self.rule, local)
+        if (number := do.number) is None:
+            if do.not_before is not None:  # outside the calling window: back until it opens
+                await self._back(entry, agent.code, do.not_before, do.outcome, entry.attempts)
+            else:
+                await self._close(entry, agent.code, do.status, do.outcome, do.note)
             return
         attempts = entry.attempts + 1
         if not await self._store.move(
@@ -140,9 +130,9 @@ class CallbackDialer:
         self._ensure_watch()
 
     def on_fact(self, fact: Fact) -> None:
-        """The outbound call of a callback attempt ended: settle the attempt. A call that ended
-        before the customer was dialled (no caller) and is the holding agent's: their phone was
-        never answered, and the item goes back at once (not when the watchdog fires)."""
+        """The outbound call of a callback attempt ended: settle the attempt. One of the holding
+        agent's ended before the customer was dialled: their phone was never answered, the item
+        goes back at once (not when the watchdog fires)."""
         if not isinstance(fact, CallEnded) or fact.record.direction != "outbound":
             return
         record = fact.record
@@ -283,6 +273,16 @@ class CallbackDialer:
         await self._back(
             entry, dialling.agent, later, "agent_no_answer", entry.attempts - 1, declined=True
         )
+
+    async def _dial_or_give_back(self, entry: WorkEntry, agent: Agent) -> None:
+        try:
+            await self.dial(entry, agent)
+        except Exception:  # the database away before the Originate: back, as a PBX failure is
+            log.exception("callback %d: not dialled", entry.id)
+            self._dialling.pop(entry.id, None)
+            later = datetime.fromtimestamp(self._clock() + self._retry_on_failure_s, UTC)
+            with contextlib.suppress(Exception):
+                await self._back(entry, agent.code, later, "dial_error", entry.attempts)
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coro)

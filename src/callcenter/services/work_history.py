@@ -64,12 +64,19 @@ class WorkCloser:
         outcome: str | None = None,
         disposition_code: str | None = None,
         note: str | None = None,
+        agent_id: int | None = None,
     ) -> bool:
-        """Close the item if `agent` owns it in one of `expected`; False if not (any more)."""
+        """Close the item if `agent` owns it in one of `expected`; False if not (any more).
+        `agent_id`: the agent's id as the caller knows it (no look-up when it is the owner's)."""
         async with self._uow() as uow:
             item = await uow.work_items.get(item_id=item_id)
-            owner = await uow.agents.get_by_code(code=agent)
-            if item is None or owner is None or item.owner_agent_id != owner.id:
+            if item is None:
+                return False
+            owner_id = agent_id
+            if owner_id is None or owner_id != item.owner_agent_id:
+                owner = await uow.agents.get_by_code(code=agent)
+                owner_id = owner.id if owner is not None else None
+            if owner_id is None or item.owner_agent_id != owner_id:
                 return False
             if item.status not in expected:
                 return False
@@ -93,7 +100,7 @@ class WorkCloser:
                 item,
                 status=status,
                 now=now,
-                agent_id=owner.id,
+                agent_id=owner_id,
                 outcome=outcome,
                 disposition_code=disposition_code,
             )
@@ -101,7 +108,7 @@ class WorkCloser:
         log.info("work item %d: %s by %s (%s)", item_id, status, agent, outcome or "-")
         if status == "done" and self._publish is not None:
             done = replace(
-                item, status=status, owner_agent_id=owner.id,
+                item, status=status, owner_agent_id=owner_id,
                 outcome=outcome or item.outcome,
                 disposition_code=disposition_code or item.disposition_code,
             )  # fmt: skip

@@ -23,6 +23,7 @@ from callcenter.domain.work_items import (
     channel_for,
     check_transition,
 )
+from callcenter.domain.work_transfer import transfer_due
 from callcenter.ports.uow import UowFactory
 from callcenter.ports.webhooks import EventSink
 from callcenter.ports.work_items import FileStore, StatusChange
@@ -167,8 +168,10 @@ class WorkItemService:
     async def transition(
         self, *, item_id: int, change: Transition, actor: Actor, now: datetime
     ) -> WorkItem:
-        """Move an item to a new status (legal moves only; an agent only on items they own)."""
-        if change.group is not None and change.group not in self.placer.rules.groups:
+        """Move an item to a new status (legal moves only; an agent only on items they own); into
+        another group (`change.group`) it is due by that group's rule, as a transfer is."""
+        rules = self.placer.rules
+        if change.group is not None and change.group not in rules.groups:
             raise InvalidField(("group",), f"unknown group {change.group!r}")
         async with self._uow() as uow:
             item = await uow.work_items.get(item_id=item_id)
@@ -190,6 +193,14 @@ class WorkItemService:
                 check_transition(item.status, change.status)
             except IllegalTransition as exc:
                 raise Conflict(str(exc)) from exc
+            moved_to = change.group if change.group != item.group_slug else None
+            due = (  # into another group: due by its rule, counted from when the item came in
+                None
+                if moved_to is None
+                else transfer_due(
+                    kind=item.kind, received=item.created_at, to_group=moved_to, rules=rules
+                )
+            )
             applied = await uow.work_items.change_status(
                 StatusChange(
                     item_id=item_id,
@@ -199,7 +210,10 @@ class WorkItemService:
                     at=now,
                     owner_agent_id=None if change.status == "new" else owner,
                     set_owner=owner is not None or change.status == "new",
-                    group_slug=change.group,
+                    group_slug=moved_to,
+                    from_group=item.group_slug,
+                    due_at=due,
+                    set_due=moved_to is not None,
                     outcome=change.outcome,
                     disposition_code=change.disposition_code,
                     note=change.note,

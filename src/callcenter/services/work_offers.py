@@ -121,7 +121,8 @@ class WorkOffers:
         return await self._store.for_agent(code)
 
     async def accept(self, *, code: str, item_id: int, by: Principal) -> WorkEntry:
-        """The agent takes the offered item; a callback is dialled agent-first at once."""
+        """The agent takes the offered item; a callback is dialled agent-first at once, in the
+        background (how the dial goes reaches the desktop as work_update frames)."""
         async with self._lock:
             entry = await self._held(code, item_id, ("offered",), by)
             if entry.expires_at is not None and entry.expires_at.timestamp() <= self._clock():
@@ -134,13 +135,11 @@ class WorkOffers:
             entry = self._items[item_id] = replace(entry, status="accepted", expires_at=None)
             self.on_wrote((item_id,))
         self._notifier.work_update(code, WorkUpdate(item_id, "accepted", None, entry.customer_id))
-        if channel_of(entry.kind) == VOICE:
-            agent = self._floor.agents.get(code)
-            if agent is not None:
-                await self.dialer.dial(entry, agent)
-        else:
+        if channel_of(entry.kind) != VOICE:
             await self._back_office_pause(code)
-        return self._items.get(item_id, entry)
+        elif (agent := self._floor.agents.get(code)) is not None:
+            self.dialer.start(entry, agent)  # the accept answers now; the dial's frames follow
+        return entry
 
     async def reject(self, *, code: str, item_id: int, by: Principal) -> None:
         """The agent declines: the item goes to the next agent (never back to this one)."""
@@ -169,16 +168,17 @@ class WorkOffers:
                 status="done",
                 now=datetime.fromtimestamp(self._clock(), UTC),
                 disposition_code=disposition,
+                agent_id=a.id if (a := self._floor.agents.get(code)) is not None else None,
             ):
                 self.changed((item_id,))
                 raise Conflict(f"item {item_id} is not held by agent {code}")
             self._items.pop(item_id, None)
             self.dialer.forget(item_id)
             self.on_wrote((item_id,))
+        self._wake.set()  # the next offer's pass runs as soon as this yields
         self._notifier.work_update(code, WorkUpdate(item_id, "done", entry.outcome))
         self.on_closed()
         await self._back_office_pause(code)
-        self._wake.set()
         return replace(entry, status="done", disposition=disposition)
 
     async def requeue(self, move: Callable[[], Awaitable[Moved]]) -> Moved:

@@ -70,7 +70,8 @@ async function act(item, action, body) {
   try {
     const out = await api(`/api/agents/${W.code}/work/${item.id}/${action}`, { method: "POST", body });
     if (action === "reject" || action === "complete") W.items.delete(item.id);
-    else W.items.set(item.id, { ...item, ...out });
+    else if (W.items.get(item.id)?.status === "offered") W.items.set(item.id, { ...item, ...out });
+    // else the pushed frames got here first (dialling, or given back): they are newer
     W.notify(t(DONE[action], { id: item.id }), "good");
   } catch (err) {
     W.notify(`${t("work.fail")}: ${err instanceof ApiError ? err.message : err}`, "bad");

@@ -151,6 +151,8 @@ class WorkItemRepository:
             values["owner_agent_id"] = change.owner_agent_id
         if change.group_slug is not None:
             values["group_slug"] = change.group_slug
+        if change.set_due:
+            values["due_at"] = change.due_at
         if change.outcome is not None:
             values["outcome"] = change.outcome
         if change.disposition_code is not None:
@@ -172,6 +174,8 @@ class WorkItemRepository:
                 from_status=change.expected,
                 to_status=change.status,
                 note=change.note,
+                from_group=change.from_group if change.group_slug is not None else None,
+                to_group=change.group_slug,
             ),
         )
         return True

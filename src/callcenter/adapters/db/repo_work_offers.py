@@ -161,7 +161,11 @@ class SqlWorkOffers:
                 row.outcome = outcome if outcome is not None else row.outcome
                 row.updated_at = now
             else:
-                owner = await session.scalar(select(AgentRow.id).where(AgentRow.code == agent))
+                owner = (  # only an accept sets the owner: no look-up for the other moves
+                    await session.scalar(select(AgentRow.id).where(AgentRow.code == agent))
+                    if status == "accepted"
+                    else None
+                )
                 change = StatusChange(
                     item_id,
                     entry.status,
