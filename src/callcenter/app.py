@@ -35,10 +35,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from fastapi.exceptions import RequestValidationError
 
     from callcenter.api import ROUTERS, dialplan
+    from callcenter.api.dialplan_hook import DialplanHook
     from callcenter.api.validation import validation_error
     from callcenter.api.ws import router as ws_router
 
     app.add_exception_handler(RequestValidationError, validation_error)
+    # The dialplan hook is answered by this middleware, ahead of FastAPI's router and its
+    # per-request dependency resolution; dialplan.router keeps the route in the OpenAPI schema.
+    app.add_middleware(DialplanHook, allow=settings.dialplan_allow)
 
     # Routes are matched in order, one by one: the ones a storm or an overload hits (desktops
     # reconnecting, the dialplan hook) come first, so each costs one match instead of ~25.
