@@ -1,4 +1,4 @@
-"""The collector tuning keeps freeing what calls and sockets throw away: no pauses traded for a leak."""
+"""The collector tuning still frees what calls and sockets throw away: shorter pauses, no leak."""
 
 from __future__ import annotations
 
