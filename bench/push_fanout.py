@@ -70,12 +70,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=1000)
     parser.add_argument("--pops", type=int, default=20000)
+    parser.add_argument(
+        "--no-trace", action="store_true", help="skip the traced pass (instruction counts)"
+    )
     args = parser.parse_args()
     cpu, passes = asyncio.run(run(args.agents, args.pops))
-    tracemalloc.start()
-    asyncio.run(run(args.agents, args.pops // 10))
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if not args.no_trace:
+        tracemalloc.start()
+        asyncio.run(run(args.agents, args.pops // 10))
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     per_k = [round(1000 * n / args.pops, 2) for n in passes]
     print(
         f"cpu_us_per_pop={1e6 * cpu / args.pops:.1f} gc_passes_per_1000_pops={per_k} "
