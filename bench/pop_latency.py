@@ -185,20 +185,36 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         ]
         fleet = DeskFleet(specs)
         await fleet.start()
+        cpu_before, offered_at = _cpu_s(backend.pid), time.monotonic()
         calls = await offer_calls(sim, callers, args)
         await asyncio.wait_for(sim.wait_idle(), 120)  # calls still queued ring later
         await asyncio.sleep(1.0)  # let the last pops arrive
+        cpu_s = _cpu_s(backend.pid) - cpu_before
+        print(
+            f"calls offered from monotonic {offered_at:.3f} to {time.monotonic():.3f}",
+            file=sys.stderr,
+        )
         rss_mb = _rss_mb(backend.pid)
         server_side = await _server_pop_buckets(http_port)
         seen = await fleet.stop()
     finally:
         backend.terminate()
-        await asyncio.wait_for(backend.wait(), 20)
+        try:
+            await asyncio.wait_for(backend.wait(), 30)
+        except TimeoutError:  # a starved machine: the figures are taken, do not lose them
+            backend.kill()
+            await backend.wait()
         await sim.stop()
         await db.aclose()
         tmp.cleanup()
+    latency = latency_figures(written, seen)
     figures = {
-        **latency_figures(written, seen),
+        **latency,
+        # CPU time (user + system) per pop while calls ran: the load-independent cost of a pop
+        # and of everything else a call brings (AMI parsing, state, wallboard, call updates)
+        "backend_cpu_ms_per_pop": round(1000 * cpu_s / latency["pops"], 3)
+        if latency["pops"]
+        else None,
         "backend_rss_mb": rss_mb,
         "server_pops_within_10ms_pct": server_side,
         "calls": calls,
@@ -232,7 +248,7 @@ async def _server_pop_buckets(port: int) -> float:
     """Share of pops the backend itself sent within 10 ms of the ring event (its /metrics)."""
     import httpx
 
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(timeout=30) as client:
         text = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
     buckets = {
         line.split('le="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
@@ -248,6 +264,13 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _rss_mb(pid: int) -> float:
