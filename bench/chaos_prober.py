@@ -20,6 +20,7 @@ process would have answered in time had it had a CPU whenever it was ready to ru
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import random
@@ -160,12 +161,21 @@ class Prober:
 def summarise(
     result: dict[str, Any], deadline_ms: float, wall0: float, faults: list[tuple[float, str]]
 ) -> dict[str, Any]:
-    """The hook figures: answers, spread, late ones (each with the fault just before it)."""
+    """The hook figures: answers, spread, late ones (each with the fault, restart or return to
+    listening just before it)."""
     answers = result["answers"]
     late = [a for a in answers if a["kernel_ms"] > deadline_ms]
     bench_late = [a for a in answers if a["ms"] > deadline_ms >= a["kernel_ms"]]
     # late, but in time had the serve process not sat runnable without a CPU meanwhile
     starved = [a for a in late if a["kernel_ms"] - (a["serve_wait_ms"] or 0) <= deadline_ms]
+    # a process listening again after a restart is an event too: the first answer after refusals
+    refusals = {round(at - wall0, 1) for at, why in result["failed"] if why == "refused"}
+    back = [
+        (a["start"] - wall0, f"listening again (node {a['node']})")
+        for prev, a in itertools.pairwise(answers)
+        if any(prev["start"] - wall0 < t < a["start"] - wall0 for t in refusals)
+    ]
+    faults = sorted(faults + back)
 
     def where(a: dict[str, Any]) -> dict[str, Any]:
         at = a["start"] - wall0
