@@ -8,8 +8,9 @@ Each answer is timed three ways, so a late one says whose lateness it is:
 - `kernel_ms`: from the same start to the kernel's receive stamp of that line (SO_TIMESTAMPNS):
   the prober being descheduled after the answer arrived does not count;
 - `prober_wait_ms` / `serve_wait_ms`: how long the prober and the answering serve process sat
-  runnable without a CPU during the exchange (run delay, /proc/<tid>/schedstat), and
-  `serve_ran_ms` how long the serve process ran meanwhile (busy with other work, or not).
+  runnable without a CPU from connect() to reading the first answer line (run delay,
+  /proc/<tid>/schedstat), and `serve_ran_ms` how long the serve process ran meanwhile (busy with
+  other work, or not).
 
 An answer is late when `kernel_ms` is past the deadline: the product's lateness. `ms` past the
 deadline with `kernel_ms` within it is the bench's (the prober got no CPU to read the answer).
@@ -67,6 +68,7 @@ def _probe(port: int, n: int, serve_pid: int) -> dict[str, Any] | None:
         sock.sendall(_ENV.format(n=n).encode())
         data, ancillary, _, _ = sock.recvmsg(4096, socket.CMSG_SPACE(16))
         read_at = time.time()
+        mine1, serve1 = schedstat_s(me), schedstat_s(serve_pid) if serve_pid else None
         stamp = next(
             (struct.unpack("qq", d[:16]) for lvl, typ, d in ancillary
              if lvl == socket.SOL_SOCKET and typ == SO_TIMESTAMPNS),
@@ -80,7 +82,6 @@ def _probe(port: int, n: int, serve_pid: int) -> dict[str, Any] | None:
             buffer = buffer[buffer.rfind(b"\n") + 1 :]
             data = sock.recv(4096)
             buffer += data
-    mine1, serve1 = schedstat_s(me), schedstat_s(serve_pid) if serve_pid else None
     return {
         "start": start,
         "ms": (read_at - start) * 1000,
