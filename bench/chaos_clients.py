@@ -1,19 +1,22 @@
 """The chaos bench's clients: agent desktops that reconnect and resume, the reconnect storm's
-extra sockets, the FastAGI prober on its own thread (used by bench/chaos.py)."""
+extra sockets (used by bench/chaos.py; the hook prober is chaos_prober.py)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
 import random
-import threading
 import time
 from typing import Any
 
 import httpx
 import websockets
 from chaos_rig import Node, Tally, answering
+
+from callcenter.sim.model import ENTRY_POINTS
+from callcenter.sim.server import SimulatedAsterisk
 
 REFETCHES: set[asyncio.Future[None]] = set()
 
@@ -32,6 +35,7 @@ async def desk(
                 f"ws://127.0.0.1:{node.http_port}/ws/agent", open_timeout=5
             ) as ws:
                 await ws.send(json.dumps({"type": "hello", "token": token, **resume}))
+                tally.desks.add(code)
                 base = f"http://127.0.0.1:{node.http_port}"
                 reading = asyncio.ensure_future(_read(ws, code, tally, resume, (base, token)))
                 stormed = asyncio.ensure_future(storm.wait())
@@ -102,52 +106,24 @@ async def extra_sockets(count: int, tokens: list[str], nodes: list[Node], tally:
     await asyncio.gather(*(one(tokens[i % len(tokens)]) for i in range(count)))
 
 
-def start_prober(nodes: list[Node], deadline_s: float, tally: Tally) -> threading.Event:
-    """The hook prober on a thread with its own event loop, as Asterisk is its own process: the
-    bench's own work (desktops reconnecting, the storm, the proxy) stalls this loop by up to
-    ~200 ms at times, which the prober's clock would otherwise count against the hook.
-    Set the returned event to stop it."""
-    stop = threading.Event()
-    threading.Thread(
-        target=asyncio.run, args=(hook_prober(nodes, deadline_s, tally, stop),), daemon=True
-    ).start()
-    return stop
-
-
-async def hook_prober(
-    nodes: list[Node], deadline_s: float, tally: Tally, stop: threading.Event
-) -> None:
-    """A FastAGI routing request 5 times a second to a live process; late answers counted."""
-    rng = random.Random(3)
-    while not stop.is_set():
-        await asyncio.sleep(0.2)
-        live = [n for n in nodes if n.alive()]
-        if not live:
-            continue
-        node = rng.choice(live)
-        start = time.monotonic()
-        try:
-            async with asyncio.timeout(5):
-                reader, writer = await asyncio.open_connection("127.0.0.1", node.agi_port)
-                env = (
-                    "agi_network_script: route\nagi_request: agi://127.0.0.1/route\n"
-                    f"agi_callerid: +86139{rng.randrange(10**8):08d}\nagi_calleridname: X\n"
-                    "agi_extension: 8001\nagi_arg_1: 8001\nagi_arg_2: \n\n"
-                )
-                writer.write(env.encode())
-                await writer.drain()
-                first = await reader.readline()
-                took = time.monotonic() - start
-                while first:
-                    writer.write(b"200 result=1\n")
-                    await writer.drain()
-                    first = await reader.readline()
-                writer.close()
-        except (OSError, TimeoutError):
-            tally.hook_failed += 1
-            continue
-        tally.hook_answers += 1
-        tally.hook_ms.append(took * 1000)
-        if took > deadline_s:
-            tally.hook_late += 1
-            tally.late_at.append((round(start - tally.t0, 1), round(took * 1000)))
+async def traffic(args: argparse.Namespace, sim: SimulatedAsterisk) -> list[str]:
+    """Calls at --rate per second for --seconds: answered, talking, some giving up."""
+    rng = random.Random(args.seed + 1)
+    entries = sorted(ENTRY_POINTS)
+    placed: list[str] = []
+    started = time.monotonic()
+    i = 0
+    while time.monotonic() - started < args.seconds:
+        placed.append(
+            sim.place_call(
+                f"+86139{i:08d}",
+                f"Caller {i}",
+                entries[i % len(entries)],
+                agent_answers_after=rng.uniform(1, 4),
+                talk_s=rng.uniform(5, 60),
+                caller_hangs_up_after=rng.uniform(20, 90),
+            )
+        )
+        i += 1
+        await asyncio.sleep(rng.expovariate(args.rate))
+    return placed

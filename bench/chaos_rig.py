@@ -1,5 +1,5 @@
 """The chaos bench's pieces: the TCP proxy it stalls the database through, the serve processes
-it kills and restarts, the tally of what it saw (used by bench/chaos.py)."""
+it kills and restarts, the tally of what it saw, the calls stored (used by bench/chaos.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,14 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+
+from callcenter.adapters.db.tables_calls import CallRecordRow
+from callcenter.bootstrap import open_database
 from callcenter.sim.server import SimulatedAsterisk
 
 SECRET = "chaos-secret"
@@ -75,12 +80,15 @@ class Node:
     agi_port: int
     log: Path
     proc: subprocess.Popen[bytes] | None = None
+    on_start: Callable[[int], None] | None = None  # told each new pid (the prober watches it)
 
     def start(self) -> None:
         out = self.log.open("ab")
         cmd = [sys.executable, "-m", "callcenter", "serve"]
         self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=out)
         out.close()
+        if self.on_start is not None:
+            self.on_start(self.proc.pid)
 
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -110,16 +118,14 @@ class Tally:
     seen: set[str] = field(default_factory=set)  # linkedids with an event while logged in
     span: dict[str, list[float]] = field(default_factory=dict)  # linkedid -> first, last event
     pops: set[tuple[str, str]] = field(default_factory=set)
+    desks: set[str] = field(default_factory=set)  # agents whose desktop has said hello
     pops_from_desk: int = 0  # pops a resynced desktop found on its desk (not pushed to it)
-    hook_answers: int = 0
-    hook_ms: list[float] = field(default_factory=list)  # how long each answer took
-    hook_late: int = 0
-    late_at: list[tuple[float, int]] = field(default_factory=list)  # when, and how late (ms)
-    hook_failed: int = 0
     storm_refused: int = 0
     storm_sockets: int = 0
     events: list[str] = field(default_factory=list)
     t0: float = field(default_factory=time.monotonic)
+    wall0: float = field(default_factory=time.time)  # the same moment on the prober's clock
+    faults: list[tuple[float, str]] = field(default_factory=list)  # (s after t0, what)
 
 
 async def answering(nodes: list[Node], timeout: float = 60.0) -> list[Node]:
@@ -137,6 +143,20 @@ async def answering(nodes: list[Node], timeout: float = 60.0) -> list[Node]:
             if up:
                 return up
             await asyncio.sleep(0.2)
+
+
+async def ready(nodes: list[Node], timeout: float = 120.0) -> None:
+    """Until every process accepts on its HTTP and its FastAGI port (it has finished starting)."""
+    async with asyncio.timeout(timeout):
+        for port in [p for n in nodes for p in (n.http_port, n.agi_port)]:
+            while True:
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                except OSError:
+                    await asyncio.sleep(0.2)
+                    continue
+                writer.close()
+                break
 
 
 def watched_simulator(
@@ -168,3 +188,9 @@ def watched_simulator(
 
     sim.emit = watched  # type: ignore[method-assign]
     return sim
+
+
+async def stored(url: str, placed: list[str]) -> set[str]:
+    async with open_database(url) as db, db.engine.connect() as conn:
+        rows = (await conn.execute(select(CallRecordRow.linkedid))).scalars().all()
+    return set(rows) & set(placed)
