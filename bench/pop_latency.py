@@ -185,15 +185,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         ]
         fleet = DeskFleet(specs)
         await fleet.start()
-        cpu_before, offered_at = _cpu_s(backend.pid), time.monotonic()
+        cpu_before = _cpu_s(backend.pid)
         calls = await offer_calls(sim, callers, args)
         await asyncio.wait_for(sim.wait_idle(), 120)  # calls still queued ring later
         await asyncio.sleep(1.0)  # let the last pops arrive
         cpu_s = _cpu_s(backend.pid) - cpu_before
-        print(
-            f"calls offered from monotonic {offered_at:.3f} to {time.monotonic():.3f}",
-            file=sys.stderr,
-        )
         rss_mb = _rss_mb(backend.pid)
         server_side = await _server_pop_buckets(http_port)
         seen = await fleet.stop()
