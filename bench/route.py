@@ -6,7 +6,9 @@ of a real session with varying callers and entry points. With --database-url URL
 callers up in that (seeded) database, and the callers are drawn from its phone numbers (about half
 of them unknown numbers). With --http BASE_URL the clients ask a running app's
 `GET /api/dialplan/route` instead (token from --token or CALLCENTER_TOKEN, or an allow-listed
-address). The last line is `route_p50_ms=… route_p99_ms=… routes_per_s=… fallbacks=…`.
+address). The last line is `route_p50_ms=… route_p99_ms=… routes_per_s=… fallbacks=…
+bare_p50_ms=… bare_p99_ms=… p99_ratio_to_bare=…`: the bare figures are the same clients at the
+same rate against a server that only replays the first answer seen (bare_hooks.py), the ceiling.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from bare_hooks import BareServer
+from route_clients import client, environment, http_call, http_client, one_call, open_loop
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.adapters.db.database import Database
@@ -47,107 +50,6 @@ def customers(n: int, rng: random.Random) -> dict[str, CustomerSnapshot]:
     return out
 
 
-def pick_caller(rng: random.Random, n: int, known: list[str] | None) -> str:
-    """A known number or a stranger's, about half and half."""
-    if known:
-        return rng.choice(known) if rng.random() < 0.5 else f"+86139{rng.randrange(10**8):08d}"
-    return f"+86138{rng.randrange(n * 2):08d}"
-
-
-def environment(rng: random.Random, n: int, seq: int, known: list[str] | None = None) -> bytes:
-    caller = pick_caller(rng, n, known)
-    did = f"800{rng.randint(1, 7)}"
-    lines = {
-        "agi_network": "yes",
-        "agi_network_script": "route",
-        "agi_request": "agi://127.0.0.1:4573/route",
-        "agi_channel": f"Local/s@caller-sim-{seq:08x};1",
-        "agi_uniqueid": f"1795343813.{seq}",
-        "agi_callerid": caller,
-        "agi_calleridname": "Bench Caller",
-        "agi_callingpres": "0",
-        "agi_dnid": did,
-        "agi_context": "inbound",
-        "agi_extension": did,
-        "agi_priority": "4",
-    }
-    return "".join(f"{k}: {v}\n" for k, v in lines.items()).encode() + b"\n"
-
-
-async def one_call(host: str, port: int, env: bytes) -> tuple[float, bool]:
-    started = time.perf_counter()
-    reader, writer = await asyncio.open_connection(host, port)
-    writer.write(env)
-    fallback = False
-    while line := await reader.readline():
-        if line.startswith(b"SET VARIABLE CC_REASON") and b"fallback" in line:
-            fallback = True
-        writer.write(b"200 result=1\n")
-    writer.close()
-    return time.perf_counter() - started, fallback
-
-
-async def client(
-    host: str,
-    port: int,
-    until: float,
-    rng: random.Random,
-    n: int,
-    results: list[tuple[float, bool]],
-    known: list[str] | None = None,
-) -> None:
-    seq = 0
-    while time.perf_counter() < until:
-        seq += 1
-        results.append(await one_call(host, port, environment(rng, n, seq, known)))
-
-
-async def open_loop(
-    call: Callable[[int], Awaitable[tuple[float, bool]]],
-    rate: float,
-    until: float,
-    results: list[tuple[float, bool]],
-) -> None:
-    """Start a route every 1/rate s whatever the answers do (Asterisk's calls do not wait)."""
-    tasks: list[asyncio.Task[tuple[float, bool]]] = []
-    next_at, seq = time.perf_counter(), 0
-    while next_at < until:
-        seq += 1
-        tasks.append(asyncio.create_task(call(seq)))
-        next_at += 1 / rate
-        await asyncio.sleep(max(0.0, next_at - time.perf_counter()))
-    results.extend(await asyncio.gather(*tasks))
-
-
-async def http_call(
-    http: httpx.AsyncClient, rng: random.Random, n: int, seq: int, known: list[str] | None
-) -> tuple[float, bool]:
-    params = {
-        "caller": pick_caller(rng, n, known),
-        "did": f"800{rng.randint(1, 7)}",
-        "uniqueid": f"1795343813.{seq}",
-    }
-    started = time.perf_counter()
-    reply = await http.get("/api/dialplan/route", params=params)
-    elapsed = time.perf_counter() - started
-    reply.raise_for_status()  # a refused token is the operator's mistake: stop loudly
-    return elapsed, "fallback" in str(reply.json().get("reason"))
-
-
-async def http_client(
-    http: httpx.AsyncClient,
-    until: float,
-    rng: random.Random,
-    n: int,
-    results: list[tuple[float, bool]],
-    known: list[str] | None,
-) -> None:
-    seq = 0
-    while time.perf_counter() < until:
-        seq += 1
-        results.append(await http_call(http, rng, n, seq, known))
-
-
 async def known_numbers(database_url: str, limit: int) -> list[str]:
     """Up to `limit` E.164 numbers stored in the database (the callers the router can match)."""
     from sqlalchemy import select
@@ -172,26 +74,23 @@ def db_service(database_url: str, deadline_s: float) -> tuple[RoutingService, Da
     return routing_service(settings, db), db
 
 
-async def main(args: argparse.Namespace) -> None:
+async def drive(
+    args: argparse.Namespace, known: list[str] | None, where: tuple[str, int] | str
+) -> tuple[list[tuple[float, bool]], float]:
+    """Routes at --rate (or --concurrency clients) for --seconds against a FastAGI (host, port)
+    or an HTTP base URL; (latency s, fell back) per route, and the elapsed seconds."""
     rng = random.Random(args.seed)
-    server: AgiServer | None = None
-    db: Database | None = None
-    known = await known_numbers(args.database_url, args.customers) if args.database_url else None
-    if known is not None and not known:
-        raise SystemExit(f"no phone numbers in {args.database_url}: seed it first")
+    rngs = [random.Random(rng.random()) for _ in range(args.concurrency)]
     results: list[tuple[float, bool]] = []
     started = time.perf_counter()
     until = started + args.seconds
-    rngs = [random.Random(rng.random()) for _ in range(args.concurrency)]
-    if args.http:
+    if isinstance(where, str):
         token = args.token or os.environ.get("CALLCENTER_TOKEN")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         limits = httpx.Limits(max_connections=args.concurrency)
         async with httpx.AsyncClient(
-            base_url=args.http, headers=headers, limits=limits, timeout=10
+            base_url=where, headers=headers, limits=limits, timeout=10
         ) as http:
-            started = time.perf_counter()
-            until = started + args.seconds
             if args.rate:
                 await open_loop(
                     lambda seq: http_call(http, rng, args.customers, seq, known),
@@ -204,22 +103,7 @@ async def main(args: argparse.Namespace) -> None:
                     *(http_client(http, until, r, args.customers, results, known) for r in rngs)
                 )
     else:
-        if args.connect:
-            host, _, port_text = args.connect.rpartition(":")
-            port = int(port_text)
-        else:
-            if args.database_url:
-                service, db = db_service(args.database_url, args.deadline_ms / 1000)
-            else:
-                service = RoutingService(
-                    rules=load_rules(None),
-                    snapshots=InMemorySnapshots(customers(args.customers, rng)),
-                    deadline_s=args.deadline_ms / 1000,
-                )
-            server = await start_agi_server(service, "127.0.0.1", 0)
-            host, port = server.host, server.port
-        started = time.perf_counter()
-        until = started + args.seconds
+        host, port = where
         if args.rate:
             await open_loop(
                 lambda seq: one_call(host, port, environment(rng, args.customers, seq, known)),
@@ -231,25 +115,69 @@ async def main(args: argparse.Namespace) -> None:
             await asyncio.gather(
                 *(client(host, port, until, r, args.customers, results, known) for r in rngs)
             )
-    elapsed = time.perf_counter() - started
+    return results, time.perf_counter() - started
+
+
+def cuts(results: list[tuple[float, bool]]) -> tuple[float, float]:
+    """p50 and p99 in ms."""
+    latencies = sorted(s * 1000 for s, _ in results)
+    return statistics.median(latencies), latencies[
+        min(len(latencies) - 1, int(len(latencies) * 0.99))
+    ]
+
+
+async def main(args: argparse.Namespace) -> None:
+    server: AgiServer | None = None
+    db: Database | None = None
+    known = await known_numbers(args.database_url, args.customers) if args.database_url else None
+    if known is not None and not known:
+        raise SystemExit(f"no phone numbers in {args.database_url}: seed it first")
+    where: tuple[str, int] | str
+    if args.http:
+        where = args.http
+    elif args.connect:
+        host, _, port_text = args.connect.rpartition(":")
+        where = host, int(port_text)
+    else:
+        if args.database_url:
+            service, db = db_service(args.database_url, args.deadline_ms / 1000)
+        else:
+            service = RoutingService(
+                rules=load_rules(None),
+                snapshots=InMemorySnapshots(customers(args.customers, random.Random(args.seed))),
+                deadline_s=args.deadline_ms / 1000,
+            )
+        server = await start_agi_server(service, "127.0.0.1", 0)
+        where = server.host, server.port
+    results, elapsed = await drive(args, known, where)
     if server is not None:
         await server.stop()
     if db is not None:
         await db.aclose()
-    latencies = sorted(ms * 1000 for ms, _ in results)
-    p50 = statistics.median(latencies)
-    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    p50, p99 = cuts(results)
     fallbacks = sum(1 for _, fb in results if fb)
     via = "http" if args.http else "agi"
+    bare = ""
+    if not args.no_bare:  # the same clients against a server that only replays an answer
+        ceiling = BareServer(via)
+        port = ceiling.start()
+        try:
+            target = f"http://127.0.0.1:{port}" if args.http else ("127.0.0.1", port)
+            bare_p50, bare_p99 = cuts((await drive(args, known, target))[0])
+        finally:
+            ceiling.stop()
+        bare = (
+            f" bare_p50_ms={bare_p50:.2f} bare_p99_ms={bare_p99:.2f}"
+            f" p99_ratio_to_bare={p99 / bare_p99:.2f}"
+        )
     source = "database" if args.database_url else "memory"
     print(
         f"calls={len(results)} concurrency={args.concurrency} rate={args.rate} "
-        f"seconds={elapsed:.2f} "
-        f"via={via} callers={source}"
+        f"seconds={elapsed:.2f} via={via} callers={source}"
     )
     print(
         f"route_p50_ms={p50:.2f} route_p99_ms={p99:.2f} "
-        f"routes_per_s={len(results) / elapsed:.0f} fallbacks={fallbacks}"
+        f"routes_per_s={len(results) / elapsed:.0f} fallbacks={fallbacks}{bare}"
     )
 
 
@@ -279,4 +207,5 @@ if __name__ == "__main__":
         help="ask GET /api/dialplan/route of a running app, e.g. http://127.0.0.1:8000",
     )
     parser.add_argument("--token", default=None, help="dialplan token for --http")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare-server ceiling")
     asyncio.run(main(parser.parse_args()))
