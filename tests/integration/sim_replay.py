@@ -74,7 +74,8 @@ async def play(tmp_path: Path, drive: Driver, **options: Any) -> list[dict[str, 
     return [c for c in outputs[0] if "summary" not in c]
 
 
-async def redirect(sim: SimulatedAsterisk, t: Tap) -> None:
+async def redirect(sim: SimulatedAsterisk, t: Tap) -> dict[str, str]:
+    """The agent's call redirected to the finance entry point; the AgentConnect before it."""
     sim.place_call(
         "+8613566667777",
         "Ma Jun",
@@ -94,9 +95,11 @@ async def redirect(sim: SimulatedAsterisk, t: Tap) -> None:
         Priority="1",
         ActionID="r1",
     )
+    return connect
 
 
-async def attended(sim: SimulatedAsterisk, t: Tap) -> None:
+async def attended(sim: SimulatedAsterisk, t: Tap) -> dict[str, str]:
+    """An attended transfer to finance (Atxfer); the AgentConnect before it."""
     sim.place_call(
         "+8613822223333",
         "Gao Yan",
@@ -115,6 +118,7 @@ async def attended(sim: SimulatedAsterisk, t: Tap) -> None:
         Context="cc-transfer",
         ActionID="x1",
     )
+    return connect
 
 
 FACTS = ("direction", "outcome", "queues", "agent", "transferred", "legs", "monitored", "amd")

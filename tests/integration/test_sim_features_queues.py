@@ -5,22 +5,12 @@ from __future__ import annotations
 
 from sim_client import running
 from sim_features import SCALE, by_channel, facts, recorded, settle, tap
+from sim_replay import withdraw_only
 
 
 async def test_withdrawn_caller_leaves_like_an_abandon_with_queuestatus_withdraw() -> None:
     async with running(time_scale=SCALE, record_calls=False) as (sim, port), tap(port) as t:
-        for ext in ("1001", "1002", "1003"):
-            sim.model.queues["member-hotline"].members[f"Local/{ext}@agents/n"].paused = True
-        sim.place_call("+8613588889999", "Fan Bing", "8001")
-        join = await t.event("QueueCallerJoin")
-        await sim.sleep(5)
-        t.act(
-            Action="QueueWithdrawCaller",
-            Queue="member-hotline",
-            Caller=join["Channel"],
-            WithdrawInfo="callback-requested",
-            ActionID="w1",
-        )
+        await withdraw_only(sim, t)
         reply = await t.response("w1")
         assert (reply["Response"], reply["Message"]) == (
             "Success",

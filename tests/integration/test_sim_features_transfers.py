@@ -5,29 +5,12 @@ from __future__ import annotations
 
 from sim_client import running
 from sim_features import SCALE, by_channel, recorded, settle, tap
+from sim_replay import attended, redirect
 
 
 async def test_redirect_of_the_customer_rejoins_the_target_queue_as_recorded() -> None:
     async with running(time_scale=SCALE, record_calls=False) as (sim, port), tap(port) as t:
-        sim.place_call(
-            "+8613566667777",
-            "Ma Jun",
-            "8001",
-            answer_by=("1001", "1009"),
-            agent_answers_after=2,
-            talk_s=6,
-            hangup_by="agent",
-        )
-        connect = await t.event("AgentConnect", Queue="member-hotline")
-        await sim.sleep(3)
-        t.act(
-            Action="Redirect",
-            Channel=connect["Channel"],
-            Context="cc-transfer",
-            Exten="7006",
-            Priority="1",
-            ActionID="r1",
-        )
+        await redirect(sim, t)
         assert (await t.response("r1"))["Message"] == "Redirect successful"
         await settle(sim, t)
     theirs = recorded("redirect_transfer")
@@ -44,24 +27,7 @@ async def test_redirect_of_the_customer_rejoins_the_target_queue_as_recorded() -
 
 async def test_attended_transfer_through_a_consultation_pair_as_recorded() -> None:
     async with running(time_scale=SCALE, record_calls=False) as (sim, port), tap(port) as t:
-        sim.place_call(
-            "+8613822223333",
-            "Gao Yan",
-            "8001",
-            answer_by=("1001", "1009"),
-            agent_answers_after=2,
-            talk_s=8,
-            hangup_by="agent",
-        )
-        connect = await t.event("AgentConnect")
-        await sim.sleep(3)
-        t.act(
-            Action="Atxfer",
-            Channel=connect["DestChannel"],
-            Exten="7006",
-            Context="cc-transfer",
-            ActionID="x1",
-        )
+        connect = await attended(sim, t)
         assert (await t.response("x1"))["Message"] == "Atxfer successfully queued"
         await settle(sim, t)
     theirs = recorded("attended_transfer")
