@@ -124,6 +124,28 @@ async def attended(sim: SimulatedAsterisk, t: Tap) -> dict[str, str]:
 FACTS = ("direction", "outcome", "queues", "agent", "transferred", "legs", "monitored", "amd")
 
 
+async def three_spies(sim: SimulatedAsterisk, t: Tap) -> dict[str, str]:
+    """A supervisor's three ChanSpy sessions (as recorded) on an agent's call, one after another."""
+    sim.place_call(
+        "+8613644445555",
+        "Song Jia",
+        "8001",
+        answer_by="1001",
+        agent_answers_after=2,
+        talk_s=24,
+        hangup_by="agent",
+    )
+    connect = await t.event("AgentConnect")
+    for n, action in enumerate(sent("chanspy_supervisor")):
+        await sim.sleep(1)
+        data = action["Data"].replace("Local/1001@agents-00000001;1", connect["DestChannel"])
+        t.act(**{**action, "Data": data, "ActionID": f"s{n}"})
+        await t.event(
+            "ChanSpyStop", wait_s=20, SpyerChannel=f"Local/2001@supervisor-0000000{n + 2};1"
+        )
+    return connect
+
+
 def facts_of(call: dict[str, Any]) -> dict[str, Any]:
     """What a record says about a call, timing left out."""
     out = {k: call.get(k) for k in FACTS}

@@ -7,7 +7,8 @@ import wave
 from pathlib import Path
 
 from sim_client import running
-from sim_features import SCALE, by_channel, facts, recorded, sent, settle, tap
+from sim_features import SCALE, by_channel, facts, recorded, settle, tap
+from sim_replay import three_spies
 
 
 async def test_mixmonitor_from_the_queue_gosub_and_from_ami_as_recorded(tmp_path: Path) -> None:
@@ -69,23 +70,7 @@ async def test_mixmonitor_from_the_queue_gosub_and_from_ami_as_recorded(tmp_path
 
 async def test_chanspy_supervisor_leg_as_recorded() -> None:
     async with running(time_scale=SCALE, record_calls=False) as (sim, port), tap(port) as t:
-        sim.place_call(
-            "+8613644445555",
-            "Song Jia",
-            "8001",
-            answer_by="1001",
-            agent_answers_after=2,
-            talk_s=24,
-            hangup_by="agent",
-        )
-        connect = await t.event("AgentConnect")
-        for n, action in enumerate(sent("chanspy_supervisor")):
-            await sim.sleep(1)
-            data = action["Data"].replace("Local/1001@agents-00000001;1", connect["DestChannel"])
-            t.act(**{**action, "Data": data, "ActionID": f"s{n}"})
-            await t.event(
-                "ChanSpyStop", wait_s=20, SpyerChannel=f"Local/2001@supervisor-0000000{n + 2};1"
-            )
+        connect = await three_spies(sim, t)
         await settle(sim, t)
     theirs = recorded("chanspy_supervisor")
     spy = {"ChanSpyStart", "ChanSpyStop", "OriginateResponse", "Hangup", "DialBegin", "DialEnd"}
