@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from sim_features import Tap
-from sim_replay import attended, play, redirect
+from sim_replay import attended, play, redirect, withdraw_only
 
 from callcenter.sim.server import SimulatedAsterisk
 
@@ -30,21 +30,7 @@ async def test_attended_transfer_keeps_both_agents(tmp_path: Path) -> None:
 
 
 async def test_withdrawn_caller_is_a_callback_request(tmp_path: Path) -> None:
-    async def drive(sim: SimulatedAsterisk, t: Tap) -> None:
-        for ext in ("1001", "1002", "1003"):
-            sim.model.queues["member-hotline"].members[f"Local/{ext}@agents/n"].paused = True
-        sim.place_call("+8613588889999", "Fan Bing", "8001")
-        join = await t.event("QueueCallerJoin")
-        await sim.sleep(5)
-        t.act(
-            Action="QueueWithdrawCaller",
-            Queue="member-hotline",
-            Caller=join["Channel"],
-            WithdrawInfo="callback-requested",
-            ActionID="w1",
-        )
-
-    (call,) = await play(tmp_path, drive, record_calls=False)
+    (call,) = await play(tmp_path, withdraw_only, record_calls=False)
     assert (call["direction"], call["outcome"]) == ("inbound", "callback_requested")
 
 
