@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = 1_048_576  # larger request bodies get 413 before being read
     ws_hello_timeout_s: float = 5.0  # a websocket must say hello within this
     ws_max_message_bytes: int = 65_536
+    # permessage-deflate: zlib state per socket and a compression per frame; off on a LAN
+    ws_compression: bool = False
     auth_fail_limit: int = 20  # failed token checks per source and window before 429
     auth_fail_window_s: float = 60.0
     token_cache_ttl_s: float = 60.0  # known tokens re-checked in the background after this

@@ -139,3 +139,13 @@ async def test_a_call_answered_while_ami_was_down_still_pops_after_the_resync(
         record = await _stored(stack, linkedid)
         assert record is not None and record.agent == "Wang Fang"
         await wang.ws.close()
+
+
+async def test_websockets_are_not_compressed_unless_configured(database_url: str) -> None:
+    """permessage-deflate costs a zlib state per desktop: off by default, on when asked."""
+    for setting, expected in ((False, None), (True, "permessage-deflate")):
+        async with live_stack(database_url, seed=not setting, ws_compression=setting) as stack:
+            desk = await stack.agent_socket("1001")
+            offered = desk.ws.response.headers.get("Sec-WebSocket-Extensions")
+            assert ((offered or "").split(";")[0] or None) == expected
+            await desk.ws.close()

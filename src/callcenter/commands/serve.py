@@ -89,6 +89,7 @@ def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Con
         "http": http,
         "ws": ws,
         "ws_max_size": settings.ws_max_message_bytes,
+        "ws_per_message_deflate": settings.ws_compression,
         "timeout_keep_alive": settings.http_idle_timeout_s,
         "h11_max_incomplete_event_size": settings.http_max_header_bytes,
         # uvicorn believes X-Forwarded-For from loopback unless told otherwise: only configured
