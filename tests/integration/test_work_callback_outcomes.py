@@ -183,3 +183,41 @@ async def test_a_refused_originate_reaches_the_desktop_after_the_accept_and_noth
             ("accepted", "in_progress"),
             ("in_progress", "new"),
         ]
+
+
+async def test_a_conversation_longer_than_the_dial_timeout_is_not_given_back(
+    database_url: str,
+) -> None:
+    """Figure: the dial timeout is 1.5 s and the customer talks 5 s (100 s at the simulator's 20x
+    pace) -> the agent answered, so the item stays theirs for the whole conversation (no `retry`,
+    nobody else offered it, not back to `new` with no attempt counted as before), the customer is
+    dialled once, and the attempt is settled by the call's end."""
+    async with work_stack(
+        database_url, callback_window="00:00-23:59", callback_dial_timeout_s=1.5
+    ) as stack:
+        stack.sim.pstn.numbers["13800138000"] = Dialled("answer", ring_s=0.3, talk_s=100.0)
+        seen = spy_originates(stack)
+        desks = {c: await stack.agent_socket(c) for c in HOTLINE}
+        await asyncio.sleep(0.3)
+        item = await file_item(stack, "callback", "member-hotline", caller="+8613800138000")
+        code = await offered_to(desks, item)
+        async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
+            took = await http.post(
+                f"/api/agents/{code}/work/{item}/accept", headers=await auth(stack, "agent", code)
+            )
+            assert took.status_code == 200, took.text
+        await desks[code].next("work_update", item_id=item, state="dialling")
+        await asyncio.sleep(3.0)  # twice the dial timeout, the customer still talking
+        status, holder, _, attempts, _, _ = await stored(stack, item)
+        assert (status, holder, attempts) == ("in_progress", code, 1)
+        reached = await desks[code].next("work_update", item_id=item, state="answered", timeout=10)
+        assert reached["outcome"] == "answered"
+        assert len(seen) == 1
+        others = {c: d for c, d in desks.items() if c != code}
+        for desk in others.values():  # never offered to anyone else meanwhile
+            await desk.drain(0.2)
+            assert not [
+                m for m in desk.received if m["type"] == "work_offer" and m["item_id"] == item
+            ]
+        status, holder, _, attempts, outcome, _ = await stored(stack, item)
+        assert (status, holder, attempts, outcome) == ("in_progress", code, 1, "answered")

@@ -12,17 +12,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.agents.records import Agent
-from callcenter.domain.calls.facts import CallEnded, Fact
+from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact
 from callcenter.domain.work_assignment import BACK_OFFICE
 from callcenter.domain.work_callbacks import CallbackRule, after_attempt
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.push import Notifier, WorkUpdate
 from callcenter.ports.work_offers import WorkEntry, WorkOfferStore
+from callcenter.services.callback_attempts import Attempt, AttemptsInFlight
 from callcenter.services.callback_checks import check_callback
 from callcenter.services.dial_targets import dial_string
 from callcenter.services.errors import PbxRefused, PbxUnavailable
@@ -31,14 +32,6 @@ from callcenter.services.work_history import WorkCloser
 log = logging.getLogger(__name__)
 
 Settle = Callable[[WorkEntry | None, int], Awaitable[None]]
-
-
-@dataclass
-class _Dialling:
-    entry: WorkEntry
-    agent: str
-    number: str
-    deadline: float
 
 
 class CallbackDialer:
@@ -72,7 +65,7 @@ class CallbackDialer:
         self._clock = clock
         self.agents: Mapping[str, Agent] = {}
         self.settle: Settle | None = None
-        self._dialling: dict[int, _Dialling] = {}
+        self._dialling = AttemptsInFlight()
         self._tasks: set[asyncio.Task[None]] = set()
         self._watch: asyncio.Task[None] | None = None
 
@@ -100,9 +93,7 @@ class CallbackDialer:
         ):
             return  # completed or taken back meanwhile
         entry = replace(entry, status="in_progress", attempts=attempts)
-        self._dialling[entry.id] = _Dialling(
-            entry, agent.code, number, self._clock() + self._dial_timeout_s
-        )
+        self._dialling.add(Attempt(entry, agent.code, number, self._clock() + self._dial_timeout_s))
         await self._settle(entry)
         if self.on_dial is not None:
             self.on_dial(agent.code, number)
@@ -122,7 +113,7 @@ class CallbackDialer:
             )
         except (PbxUnavailable, PbxRefused) as exc:  # not the customer's fault: not an attempt
             log.warning("callback %d: originate failed: %s", entry.id, exc)
-            self._dialling.pop(entry.id, None)
+            self._dialling.drop(entry.id)
             later = datetime.fromtimestamp(self._clock() + self._retry_on_failure_s, UTC)
             await self._back(entry, agent.code, later, "pbx_unavailable", attempts - 1)
             return
@@ -130,26 +121,25 @@ class CallbackDialer:
         self._ensure_watch()
 
     def on_fact(self, fact: Fact) -> None:
-        """The outbound call of a callback attempt ended: settle the attempt. One of the holding
-        agent's ended before the customer was dialled: their phone was never answered, the item
-        goes back at once (not when the watchdog fires)."""
+        """The agent answered an attempt's call: it has no deadline any more. The call ended:
+        settle the attempt; if it was the agent's own leg before the customer was dialled, their
+        phone was never answered and the item goes back at once (not when the watchdog fires)."""
+        if isinstance(fact, CallAnswered):
+            self._dialling.answered(fact, self.agents)
+            return
         if not isinstance(fact, CallEnded) or fact.record.direction != "outbound":
             return
-        record = fact.record
-        for item_id, dialling in list(self._dialling.items()):
-            if record.caller == dialling.number:
-                del self._dialling[item_id]
-                self._spawn(self._ended(dialling, record.outcome))
-                return
-            agent = self.agents.get(dialling.agent)
-            if record.caller is None and agent and record.agent in (agent.name, agent.interface):
-                del self._dialling[item_id]
-                self._spawn(self._agent_missed(dialling))
-                return
+        settled = self._dialling.ended(fact, self.agents)
+        if settled is not None:
+            attempt, dialled = settled
+            if dialled:
+                self._spawn(self._ended(attempt, fact.record.outcome))
+            else:
+                self._spawn(self._agent_missed(attempt))
 
     def forget(self, item_id: int) -> None:
         """The item was completed: no attempt is followed any more."""
-        self._dialling.pop(item_id, None)
+        self._dialling.drop(item_id)
 
     async def pause(self, code: str, *, paused: bool) -> None:
         """Pause (reason back-office) or unpause the agent in the voice queues."""
@@ -176,7 +166,7 @@ class CallbackDialer:
 
     # -- internals -----------------------------------------------------------------------------
 
-    async def _ended(self, dialling: _Dialling, outcome: str) -> None:
+    async def _ended(self, dialling: Attempt, outcome: str) -> None:
         entry, code = dialling.entry, dialling.agent
         local = datetime.fromtimestamp(self._clock(), self._tz)
         step = after_attempt(outcome, entry.attempts, local, self.rule)
@@ -258,16 +248,14 @@ class CallbackDialer:
             self._watch = asyncio.get_running_loop().create_task(self._watchdog())
 
     async def _watchdog(self) -> None:
-        """An attempt whose call never shows up (the agent did not answer) is given back."""
+        """An attempt whose agent never answered (no CallAnswered by the deadline) is given back;
+        an answered one is left to its CallEnded however long the conversation lasts."""
         while self._dialling:
             await asyncio.sleep(1.0)
-            now = self._clock()
-            for item_id, dialling in list(self._dialling.items()):
-                if dialling.deadline <= now:
-                    del self._dialling[item_id]
-                    await self._agent_missed(dialling)
+            for attempt in self._dialling.overdue(self._clock()):
+                await self._agent_missed(attempt)
 
-    async def _agent_missed(self, dialling: _Dialling) -> None:
+    async def _agent_missed(self, dialling: Attempt) -> None:
         """The agent never answered: back to the list (not an attempt), never to them again."""
         entry, later = dialling.entry, datetime.fromtimestamp(self._clock() + 1.0, UTC)
         await self._back(
@@ -279,7 +267,7 @@ class CallbackDialer:
             await self.dial(entry, agent)
         except Exception:  # the database away before the Originate: back, as a PBX failure is
             log.exception("callback %d: not dialled", entry.id)
-            self._dialling.pop(entry.id, None)
+            self._dialling.drop(entry.id)
             later = datetime.fromtimestamp(self._clock() + self._retry_on_failure_s, UTC)
             with contextlib.suppress(Exception):
                 await self._back(entry, agent.code, later, "dial_error", entry.attempts)
