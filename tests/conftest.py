@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from support import IN_CI, ApiHarness, create_pg_database, drop_pg_database
+from support.db_templates import MigratedTemplates
 
 # tests/pbx runs a real Asterisk: collected only when one is named (`make test-pbx` insists on it)
 collect_ignore = [] if os.environ.get("CALLCENTER_TEST_ASTERISK") else ["pbx"]
@@ -28,13 +29,28 @@ async def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> 
         await drop_pg_database(url)
 
 
-@pytest.fixture
-async def database_url(empty_database_url: str) -> str:
-    """A fresh database migrated to head, once for SQLite and once for PostgreSQL."""
-    from callcenter.adapters.db.migrate import upgrade
+@pytest.fixture(scope="session")
+def migrated_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplates]:
+    """The session's migrated templates (support/db_templates.py), dropped at the end."""
+    templates = MigratedTemplates(tmp_path_factory.mktemp("migrated"))
+    yield templates
+    templates.close()
 
-    await upgrade(empty_database_url)
-    return empty_database_url
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def database_url(
+    request: pytest.FixtureRequest, tmp_path: Path, migrated_templates: MigratedTemplates
+) -> AsyncIterator[str]:
+    """A fresh database migrated to head (a copy of the session's migrated template), once for
+    SQLite and once for PostgreSQL."""
+    if request.param == "sqlite":
+        yield await migrated_templates.sqlite_copy(tmp_path / "test.db")
+        return
+    url = await migrated_templates.pg_copy()
+    try:
+        yield url
+    finally:
+        await drop_pg_database(url)
 
 
 @pytest.fixture

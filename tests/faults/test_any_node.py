@@ -136,7 +136,7 @@ def members(sim: SimulatedAsterisk, code: str) -> dict[str, Any]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_agent_control_and_revocation_work_on_the_node_without_the_ami_connection(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
@@ -183,7 +183,7 @@ def figures(snapshot: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_wallboards_equal_again_after_redis_is_cut_and_back(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:

@@ -45,7 +45,7 @@ async def _attempted(database_url: str) -> list[str]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_preview_next_skip_dial_work_from_the_process_that_is_not_the_leader(
     database_url: str, bus_prefix: str, tmp_path: Path
 ) -> None:

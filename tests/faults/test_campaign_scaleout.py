@@ -51,7 +51,7 @@ def _dials_here(node: Node, cid: int) -> bool:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_only_the_leader_dials_and_the_next_leader_resumes(
     database_url: str, bus_prefix: str, tmp_path: Path
 ) -> None:

@@ -168,7 +168,7 @@ async def _until_recorded(database_url: str, linkedids: set[str], timeout: float
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_processes_one_listener_pops_anywhere_failover_loses_nothing(
     database_url: str, bus_prefix: str, tmp_path: Path
 ) -> None:

@@ -132,7 +132,7 @@ async def _calls(sim: SimulatedAsterisk, count: int) -> list[str]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_one_deliverer_each_event_once_and_failover_on_kill(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:

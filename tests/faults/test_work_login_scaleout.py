@@ -51,7 +51,7 @@ async def login_elsewhere_reaches_the_offers(
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_work_login_on_another_process_reaches_the_offering_one_over_the_bus(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:

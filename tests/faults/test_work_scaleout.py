@@ -56,7 +56,7 @@ async def offered_at_once(stack: LiveStack, other: Served, database_url: str) ->
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_an_item_filed_on_another_process_is_offered_over_the_bus(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:
@@ -92,7 +92,7 @@ async def test_without_a_bus_the_incremental_poll_finds_the_other_process_s_item
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_while_the_bus_is_cut_the_poll_finds_the_item_and_the_bus_back_reads_all_once(
     database_url: str, redis_prefix: str, tmp_path: Path
 ) -> None:

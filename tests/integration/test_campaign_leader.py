@@ -111,7 +111,7 @@ async def test_only_the_leader_dials_what_any_process_starts_pauses_or_stops(
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("empty_database_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_a_new_leader_resumes_the_campaign(floor: Floor, database_url: str) -> None:
     """Figure: A leads and dials; A gives the lock up after 6 dials -> A's dialer stops at
     once, B wins the lock and resumes the campaign to its end; every attempt of A's is kept and
