@@ -1,7 +1,7 @@
 """Campaign calls at the desk, through the simulated Asterisk over real AMI, on SQLite and
 PostgreSQL: the pop carries the campaign's record, script and offer; the connected agent's
 dispositions close, list or reschedule the record (a sale files a telemarketing order); caps
-change while running; the CSV tallies (a restarted process: test_campaign_resume.py)."""
+change while running; the CSV tallies (a restarted process: test_campaign_process_resume.py)."""
 
 from __future__ import annotations
 

@@ -32,6 +32,9 @@ DRIVER_SECRET = "pbx-lab-driver"
 PBX_NAME = "pbx1"
 WITHDRAW_AFTER_S = 4  # seconds a caller waits in documents before the backend withdraws them
 CALLBACK_RETRY_S = 5
+# an attempt whose agent has not answered by then is given back; longer than [agent-phone]'s
+# 30 s ring, so an unanswered phone is given back by its call's end, not by this deadline
+CALLBACK_DIAL_TIMEOUT_S = 40
 AGENT_CODES = tuple(f"10{n:02d}" for n in range(1, 13))
 
 
@@ -217,6 +220,7 @@ class Lab:
             CALLCENTER_WORK_FILES_DIR=str(self.root / "work-files"),
             CALLCENTER_CALLBACK_WINDOW="00:00-23:59",
             CALLCENTER_CALLBACK_RETRY_S=str(CALLBACK_RETRY_S),
+            CALLCENTER_CALLBACK_DIAL_TIMEOUT_S=str(CALLBACK_DIAL_TIMEOUT_S),
             # keep my place by the backend: only in the documents queue, which no other test
             # leaves a caller waiting in
             CALLCENTER_CALLBACK_WITHDRAW_AFTER_S=str(WITHDRAW_AFTER_S),

@@ -10,7 +10,7 @@ from typing import Any
 
 from driver import Driver
 from floor import Desk, Rest, stored_record
-from lab import CALLBACK_RETRY_S, Lab
+from lab import CALLBACK_DIAL_TIMEOUT_S, CALLBACK_RETRY_S, Lab
 from test_pbx_inbound import _named
 
 from conftest import Floor
@@ -116,6 +116,44 @@ async def test_a_callback_item_rings_the_agent_then_the_customer_and_lands_in_th
     assert [
         (c["direction"], c["outcome"], c["disposition_code"], c["agent_code"]) for c in mine
     ] == [("outbound", "answered", "other", "1001")], contacts
+
+
+async def test_a_callback_conversation_longer_than_the_dial_timeout_stays_with_its_agent(
+    lab: Lab, driver: Driver, floor: Floor, rest: Rest
+) -> None:
+    """The agent answers and talks 10 s past the lab's dial timeout: the item is not given back
+    mid-conversation (before, the watchdog did, and the customer was dialled again by another
+    agent); the call's end settles the attempt as answered, and the customer was dialled once."""
+    customer = "+8613800138000"
+    await floor.staff("1001")
+    await driver.db("ring1001", 1)
+    await driver.db("talk1001", CALLBACK_DIAL_TIMEOUT_S + 10)
+    await driver.db("pstn13800138000", "answer:2:180")
+    start = len(driver.events)
+    item = await file_callback(rest, customer, "member-hotline")
+    desk = floor.desks["1001"]
+    await accept_offer(rest, desk, item)
+    linkedid, end = await dialled_customer(driver, "13800138000", start)
+    assert end["DialStatus"] == "ANSWER"
+    reached = await update(desk, item, "answered", timeout=CALLBACK_DIAL_TIMEOUT_S + 40)
+    assert reached["outcome"] == "answered"
+    await driver.call_over(linkedid)
+    given_back = [
+        m
+        for m in desk.messages
+        if m.get("type") == "work_update" and m.get("item_id") == item and m["state"] == "retry"
+    ]
+    assert given_back == [], given_back
+    customer_dials = [
+        e
+        for e in driver.events[start:]
+        if e.get("Event") == "DialBegin" and "13800138000@test-pstn" in e.get("DestChannel", "")
+    ]
+    assert len(customer_dials) == 1, customer_dials
+    held = await rest.get(f"/api/work-items/{item}")
+    assert held["status"] == "in_progress", held
+    done = await rest.post(f"/api/agents/1001/work/{item}/complete", {"disposition": "other"})
+    assert done["status"] == "done"
 
 
 async def test_a_busy_customer_is_called_back_again_after_the_retry_time(
@@ -238,8 +276,8 @@ async def test_a_callback_whose_agent_never_picks_up_goes_back_to_the_list_for_a
         lambda e: e.get("Event") == "DialBegin" and "1003@test-phone" in e.get("DestChannel", ""),
         start=start,
     )
-    # [agent-phone] rings 30 s; the end of that call gives the item back, long before the
-    # backend's own 120 s watchdog would
+    # [agent-phone] rings 30 s; the end of that call gives the item back, before the backend's
+    # own watchdog (CALLBACK_DIAL_TIMEOUT_S, 40 s in the lab) would
     back = await update(desk, item, "retry", timeout=45)
     assert back["outcome"] == "agent_no_answer"
     assert not [
