@@ -81,12 +81,26 @@ async def test_backlog_overrun_tells_the_desktop_to_refetch(database_url: str) -
         await fresh.ws.close()
 
 
-async def test_resume_from_another_generation_is_a_resync(database_url: str) -> None:
-    """Figure: a `since` from a previous server generation -> 1 resync, nothing misattributed."""
+async def test_resume_from_another_generation_gets_a_resync_then_what_this_process_sent(
+    database_url: str,
+) -> None:
+    """Figure: the process restarted (the desktop's `since` is from a previous generation) and a
+    call rang and ended at agent 1001 before the desktop was back -> 1 resync (refetch: nothing of
+    the old seqs is replayed as if it were this process's), then this process's pop of that call
+    and its end, in this generation's seqs; before, the resync alone, the ring lost to the agent."""
     async with live_stack(database_url) as stack:
         await stack.ami_connected()
+        away = stack.sim.place_call(
+            LI_WEI, "Li Wei", "8001", answer_by="1001", agent_answers_after=1, talk_s=1
+        )
+        await stack.settled(timeout=30)
         back = await stack.agent_socket("1001", since=3, gen="not-this-server")
         resync = await back.next("resync")
-        assert resync["gen"] == stack.runtime.hub.generation
-        assert back.received == [resync]
+        gen = stack.runtime.hub.generation
+        assert resync["gen"] == gen
+        assert back.received == [resync]  # the resync comes first
+        pop = await back.next("screen_pop")
+        assert pop["call"]["linkedid"] == away and pop["gen"] == gen
+        ended = await back.next("call_update", state="ended", linkedid=away)
+        assert ended["seq"] <= resync["seq"]  # sent before this desktop connected
         await back.ws.close()

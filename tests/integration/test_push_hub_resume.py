@@ -37,8 +37,8 @@ async def test_backlog_overrun_or_other_generation_means_resync() -> None:
     async with serving(hub) as base:
         for n in range(10):
             hub.publish("agent:1001", "call_update", {"n": n})
-        # backlog now holds 7..10: 2 is too old, 99 is from the future, the generation is foreign
-        for query in ("since=2", "since=99", f"since=10&gen=not-{hub.generation}"):
+        # backlog now holds 7..10: 2 is too old, 99 is from the future
+        for query in ("since=2", "since=99"):
             current = hub.current_seq("agent:1001")
             async with client(f"{base}/agent:1001?{query}") as conn:
                 [message] = await receive(conn, 1)
@@ -46,6 +46,17 @@ async def test_backlog_overrun_or_other_generation_means_resync() -> None:
                 hub.publish("agent:1001", "call_update", {"n": "after"})
                 [after] = await receive(conn, 1)
                 assert (after["type"], after["seq"]) == ("call_update", current + 1)
+        # a foreign generation (the desktop was with a process now gone): the resync, then all
+        # the backlog holds of this generation, none of which it can have seen, then live
+        current = hub.current_seq("agent:1001")
+        async with client(f"{base}/agent:1001?since=10&gen=not-{hub.generation}") as conn:
+            got = await receive(conn, 5)
+            assert [(m["type"], m["seq"]) for m in got] == [("resync", current)] + [
+                ("call_update", seq) for seq in range(current - 3, current + 1)
+            ]
+            hub.publish("agent:1001", "call_update", {"n": "after"})
+            [after] = await receive(conn, 1)
+            assert (after["type"], after["seq"]) == ("call_update", current + 1)
 
 
 async def test_bad_since_is_refused_with_policy_close() -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from callcenter.adapters.push.channels import Channel, HubStats, Relay, clear
 from callcenter.adapters.push.protocol import RESYNC, WALLBOARD, ProtocolError, Template, encode
 from callcenter.adapters.push.subscription import Subscription
 from callcenter.settings import Settings
@@ -17,33 +16,6 @@ from callcenter.settings import Settings
 log = logging.getLogger(__name__)
 
 __all__ = ["HubStats", "PushHub", "Subscription"]
-
-
-@dataclass
-class HubStats:
-    """Counters an operator may want on a status page."""
-
-    published: int = 0
-    subscribed: int = 0
-    replayed: int = 0
-    resyncs: int = 0
-    cut_off: int = 0
-    disconnected: int = 0
-    delivered: int = 0  # sequenced elsewhere (the cluster bus), fanned out here
-    duplicates: int = 0
-    gaps: int = 0
-
-
-@dataclass
-class _Channel:
-    limit: int
-    seq: int = 0
-    backlog: deque[tuple[int, str, float]] = field(default_factory=deque)  # seq, text, when
-    size: int = 0  # characters of text held in the backlog
-    subscribers: dict[int, Subscription] = field(default_factory=dict)
-
-
-Relay = Callable[[str, Template], None]
 
 
 class PushHub:
@@ -74,7 +46,7 @@ class PushHub:
         # A new generation per hub: seqs of a restarted process (or another node) mean nothing here
         self.generation = generation or secrets.token_hex(6)
         self.stats = HubStats()
-        self._channels: dict[str, _Channel] = {}
+        self._channels: dict[str, Channel] = {}
         self._next_key = 0
         self._relay: Relay | None = None
         self._local_only: frozenset[str] = frozenset()
@@ -90,12 +62,12 @@ class PushHub:
             backlog_age_s=settings.ws_backlog_age_s,
         )
 
-    def _state(self, channel: str, seq: int = 0) -> _Channel:
+    def _state(self, channel: str, seq: int = 0) -> Channel:
         """The channel's state, created on first use with its backlog bound."""
         state = self._channels.get(channel)
         if state is None:
             limit = self._backlog_for.get(channel, self.backlog_size)
-            state = self._channels[channel] = _Channel(limit=limit, seq=seq)
+            state = self._channels[channel] = Channel(limit=limit, seq=seq)
         return state
 
     def current_seq(self, channel: str) -> int:
@@ -152,7 +124,7 @@ class PushHub:
         if seq > state.seq + 1:
             self.stats.gaps += 1
             log.warning("push: %s jumped from seq %d to %d", channel, state.seq, seq)
-            _clear(state)
+            clear(state)
             state.seq = seq - 1
             self._resync_subscribers(state)
         self._append(state, seq, text)
@@ -172,13 +144,13 @@ class PushHub:
                 continue
             known = seqs.get(name, 0)
             if changed or known > state.seq:
-                _clear(state)
+                clear(state)
                 state.seq = known
                 self._resync_subscribers(state)
         for name, known in seqs.items():
             self._state(name, seq=known)
 
-    def _append(self, state: _Channel, seq: int, text: str) -> None:
+    def _append(self, state: Channel, seq: int, text: str) -> None:
         state.seq = seq
         now = self._clock()
         state.backlog.append((seq, text, now))
@@ -200,7 +172,7 @@ class PushHub:
         """Characters of message text held in every channel's backlog (memory, roughly)."""
         return sum(state.size for state in self._channels.values())
 
-    def _trim(self, state: _Channel, now: float) -> None:
+    def _trim(self, state: Channel, now: float) -> None:
         backlog, oldest = state.backlog, now - self.backlog_age_s
         while backlog and (
             len(backlog) > state.limit
@@ -209,7 +181,7 @@ class PushHub:
         ):
             state.size -= len(backlog.popleft()[1])
 
-    def _resync_subscribers(self, state: _Channel) -> None:
+    def _resync_subscribers(self, state: Channel) -> None:
         if not state.subscribers:
             return
         text = encode(RESYNC, state.seq, self.generation)
@@ -226,7 +198,8 @@ class PushHub:
         generation: str | None = None,
         token_id: int | None = None,
     ) -> Subscription:
-        """Listen on a channel; with `since`, first get what was missed, or a resync message."""
+        """Listen on a channel; with `since`, first get what was missed, or a resync message
+        (from another generation: the resync, then this generation's backlog)."""
         if since is not None and since < 0:
             raise ProtocolError(f"since must be non-negative, got {since}")
         state = self._state(channel)
@@ -238,6 +211,11 @@ class PushHub:
         elif since is not None:
             replay = [encode(RESYNC, state.seq, self.generation)]
             self.stats.resyncs += 1
+            if generation is not None and generation != self.generation:
+                # It was with a process now gone: all this one pushed it (a ring while it was
+                # away, the wrap-up asked after it) is news to it, after the resync.
+                replay += [text for _, text, _ in state.backlog]
+                self.stats.replayed += len(state.backlog)
         self._next_key += 1
         sub = Subscription(self._remove, channel, self._next_key, self.queue_size, replay, token_id)
         state.subscribers[sub.key] = sub
@@ -269,7 +247,7 @@ class PushHub:
         """End every subscription (shutdown)."""
         return self.disconnect(lambda sub: True, reason="shutdown")
 
-    def _can_replay(self, state: _Channel, since: int, generation: str | None) -> bool:
+    def _can_replay(self, state: Channel, since: int, generation: str | None) -> bool:
         """Whether the backlog holds exactly what came after `since` in this generation."""
         if generation is not None and generation != self.generation:
             return False
@@ -292,8 +270,3 @@ class PushHub:
             state.subscribers.pop(sub.key, None)
         if not sub.closed:
             sub.end(reason)
-
-
-def _clear(state: _Channel) -> None:
-    state.backlog.clear()
-    state.size = 0
