@@ -32,6 +32,21 @@ def spy_originates(stack: LiveStack, *, swallow: bool = False) -> list[dict[str,
     return seen
 
 
+async def accepted_callback(stack: LiveStack, caller: str) -> tuple[dict[str, Any], int, str]:
+    """The hotline's desktops open; a callback item for `caller` filed, offered and accepted:
+    the desktops, the item, the agent who took it."""
+    desks = {c: await stack.agent_socket(c) for c in HOTLINE}
+    await asyncio.sleep(0.3)
+    item = await file_item(stack, "callback", "member-hotline", caller=caller)
+    code = await offered_to(desks, item)
+    async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
+        took = await http.post(
+            f"/api/agents/{code}/work/{item}/accept", headers=await auth(stack, "agent", code)
+        )
+        assert took.status_code == 200, took.text
+    return desks, item, code
+
+
 async def history(stack: LiveStack, customer_id: int) -> list[dict[str, Any]]:
     async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
         got = await http.get(
@@ -98,15 +113,7 @@ async def test_do_not_call_refuses_the_callback_and_says_so_in_the_history(
             )
             await uow.commit()
         seen = spy_originates(stack)
-        desks = {c: await stack.agent_socket(c) for c in HOTLINE}
-        await asyncio.sleep(0.3)
-        item = await file_item(stack, "callback", "member-hotline", caller="+8613900007777")
-        code = await offered_to(desks, item)
-        async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
-            took = await http.post(
-                f"/api/agents/{code}/work/{item}/accept", headers=await auth(stack, "agent", code)
-            )
-            assert took.status_code == 200, took.text
+        desks, item, code = await accepted_callback(stack, "+8613900007777")
         update = await desks[code].next("work_update", item_id=item, state="cancelled")
         assert update["outcome"] == "do_not_call"
         assert seen == []  # nothing was dialled
@@ -197,15 +204,7 @@ async def test_a_conversation_longer_than_the_dial_timeout_is_not_given_back(
     ) as stack:
         stack.sim.pstn.numbers["13800138000"] = Dialled("answer", ring_s=0.3, talk_s=100.0)
         seen = spy_originates(stack)
-        desks = {c: await stack.agent_socket(c) for c in HOTLINE}
-        await asyncio.sleep(0.3)
-        item = await file_item(stack, "callback", "member-hotline", caller="+8613800138000")
-        code = await offered_to(desks, item)
-        async with httpx.AsyncClient(base_url=stack.url(""), timeout=10) as http:
-            took = await http.post(
-                f"/api/agents/{code}/work/{item}/accept", headers=await auth(stack, "agent", code)
-            )
-            assert took.status_code == 200, took.text
+        desks, item, code = await accepted_callback(stack, "+8613800138000")
         await desks[code].next("work_update", item_id=item, state="dialling")
         await asyncio.sleep(3.0)  # twice the dial timeout, the customer still talking
         status, holder, _, attempts, _, _ = await stored(stack, item)
