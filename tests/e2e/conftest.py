@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from support.db_templates import MigratedTemplates
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CALLCENTER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -41,13 +43,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-async def sqlite_url(tmp_path: Path) -> str:
-    """A migrated SQLite database of this test (browser tests need no second engine)."""
-    from callcenter.adapters.db.migrate import upgrade
-
-    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
-    await upgrade(url)
-    return url
+async def sqlite_url(tmp_path: Path, migrated_templates: MigratedTemplates) -> str:
+    """A migrated SQLite database of this test (browser tests need no second engine): a copy of
+    the session's migrated template."""
+    return await migrated_templates.sqlite_copy(tmp_path / "e2e.db")
 
 
 @pytest.fixture
