@@ -188,7 +188,7 @@ class Settings(BaseSettings):
     callback_max_attempts: int = Field(default=3, ge=1)
     callback_retry_s: float = Field(default=600.0, ge=0)
     callback_window: str = "09:00-20:00"  # local time (`timezone`) calls may be placed in
-    callback_dial_timeout_s: float = Field(default=120.0, gt=0)  # the attempt's call must end
+    callback_dial_timeout_s: float = Field(default=120.0, gt=0)  # for the agent to answer
     # A known caller (matched customer) who hangs up after waiting longer than this gets a
     # callback item when on; a caller withdrawn from the queue always gets one (keep my place).
     callback_abandoned: bool = False
