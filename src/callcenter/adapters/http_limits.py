@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -100,6 +101,7 @@ def limited_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
         _in_head = False
         _head_bytes = 0
         _refused = False
+        _answered_at: float | None = None  # monotonic, when the last answer here was complete
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -130,9 +132,18 @@ def limited_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
         def on_headers_complete(self) -> None:
             self._in_head = False
             self._stop_timer()
-            # The hook's deadline counts from here (see RoutingService.route's received_at).
-            self.scope["state"]["received_at"] = arrival_time()
+            # The hook's deadline counts from here (see RoutingService.route's received_at), or
+            # from the previous answer on this kept-alive connection: the client could not send
+            # this request before it had that answer (a slow answer just before is not a wait).
+            arrived = arrival_time()
+            if self._answered_at is not None and self._answered_at > arrived:
+                arrived = self._answered_at
+            self.scope["state"]["received_at"] = arrived
             super().on_headers_complete()
+
+        def on_response_complete(self) -> None:
+            self._answered_at = time.monotonic()
+            super().on_response_complete()
 
         def _start_head(self) -> None:
             self._in_head = True
