@@ -6,6 +6,7 @@ The store is the real SQL adapter with a count of what is asked of it (the port'
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -214,3 +215,45 @@ async def test_an_item_offered_from_memory_is_the_item_the_store_would_read(
         for item in items:
             assert entry_of(item) == stored[item.id]
         assert stored[items[1].id].call_ref == "pbx1:1700000000.1"
+
+
+async def test_call_facts_run_no_pass_while_no_item_is_open(database_url: str) -> None:
+    """Figure: 500 call facts (a busy voice floor) with no work item open -> no offering pass
+    (before: one pass per fact, each building the floor of every agent: the pop path's CPU);
+    once a letter is filed it is offered, and a fact then wakes a pass again."""
+    await seed_letters(database_url)
+    async with open_database(database_url) as db:
+        intake = work_item_service(Settings(database_url=database_url), db)
+        async with db.uow() as uow:
+            queue = {g.slug: g.queue for g in await uow.groups.list_all()}["letters"]
+        store, notifier, presence = CountedStore(db.sessions), FakeNotifier(), PresenceBoard()
+        present(presence, queue)
+        dialer = CallbackDialer(
+            store=store, closer=WorkCloser(uow=db.uow), pbxs={}, notifier=notifier
+        )
+        work = WorkOffers(
+            store=store, uow=db.uow, presence=presence, notifier=notifier, dialer=dialer
+        )
+        intake.filed_hooks.append(work.filed)
+        await work.start()
+        try:
+            fact = AgentStateChanged(
+                pbx="pbx1", at=0.0, interface="Local/1007@agents/n", member_name="1007",
+                state="available", reason=None, queues=(queue,), paused_in=(),
+            )  # fmt: skip
+            for _ in range(500):
+                work.on_fact(fact)
+                await asyncio.sleep(0)
+            await asyncio.sleep(0.2)
+            assert work.passes == 0
+            filed = await intake.submit(letter(1), actor="t", now=datetime.now(UTC))
+            async with asyncio.timeout(10):
+                while filed.id not in [item for _, item in offers_of(notifier)]:
+                    await asyncio.sleep(0.02)
+            before = work.passes
+            work.on_fact(fact)
+            async with asyncio.timeout(10):
+                while work.passes == before:
+                    await asyncio.sleep(0.02)
+        finally:
+            await work.aclose()

@@ -1,9 +1,8 @@
 """Offering work items: one agent at a time, reservation timers, accept / reject / complete.
 
-The store is the truth (compare-and-set writes); memory holds the open items, read in full only on
-start and after a resync (the bus was away), kept up to date from this service's own writes,
-intake's filings and the change feed (items changed elsewhere or found moved: re-read by id). An
-offer keeps its one holder until its deadline, then goes on. One process runs the loop.
+The store is the truth (compare-and-set writes); memory holds the open items, read in full on start
+and after a resync (the bus was away), then kept up to date from own writes, intake's filings and
+the change feed (re-read by id). An offer keeps its holder until its deadline; one process offers.
 """
 
 from __future__ import annotations
@@ -63,7 +62,7 @@ class WorkOffers:
         self._fresh: list[WorkEntry] = []  # filed by intake in this process, not read back
         self._lock, self._wake = asyncio.Lock(), asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self.offers_made = self.full_reads = 0
+        self.offers_made = self.full_reads = self.passes = 0
         self.on_closed: Callable[[], None] = lambda: None  # e.g. the wallboard's work figures
         self.on_wrote: Callable[[Iterable[int]], None] = lambda ids: None  # the change feed
         dialer.agents, dialer.settle = self._floor.agents, self._callback_settled
@@ -112,9 +111,10 @@ class WorkOffers:
         self._wake.set()
 
     def on_fact(self, fact: Fact) -> None:
-        """Call facts: a callback's dial ends; an agent's phone frees up (a pass may offer)."""
+        """Call facts: a callback's dial ends; a phone frees up (a pass, if any item is open)."""
         self.dialer.on_fact(fact)
-        self._wake.set()
+        if self._items or self._fresh or self._stale or self._full:
+            self._wake.set()
 
     async def agent_work(self, *, code: str) -> list[WorkEntry]:
         """The items offered to or held by the agent."""
@@ -207,7 +207,7 @@ class WorkOffers:
 
     async def run_pass(self) -> None:
         """Expire offers past their deadline, take in what changed, make the policy's offers."""
-        now = self._clock()
+        now, self.passes = self._clock(), self.passes + 1
         fresh, self._fresh = self._fresh, []
         if self._full:
             await self._resync(resend=False)
@@ -241,8 +241,8 @@ class WorkOffers:
             self.changed({o.item_id for o in offers} - {item_id for item_id, _ in made})
 
     async def _expire(self, now: float) -> None:
-        """Offers past their deadline (that agent is passed over for the item), and offers to
-        agents who logged out of the item's work group (offered to them again once back)."""
+        """Withdraw offers past their deadline (that agent passed over) or to agents who left the
+        item's work group (offered to them again once back)."""
         f, at = self._floor, datetime.fromtimestamp(now, UTC)
         for entry, late in board.withdrawals(self._items.values(), f.logins, self.rules, at):
             assert entry.agent is not None
