@@ -147,3 +147,28 @@ async def test_the_wallboard_shows_the_same_live_and_after_a_rebuild() -> None:
     assert _shown(restarted) == _shown(restarted_full) == shown
     assert await bounded.rebuild(db.uow) > 0  # sealed calls count as not known here
     assert _shown(bounded) == shown
+
+
+def test_the_staffing_window_is_a_running_sum_equal_to_summing_its_calls() -> None:
+    """Figure: 2,400 calls added, some re-added (a later disposition), some taken back out,
+    the window's start moving forward -> at every step the running per-group sum `window()`
+    equals the sum of the calls still in it, counted one by one (the way it was computed before,
+    every second, over every call of the interval)."""
+    rng = random.Random(5)
+    book = KpiBook(RULES)
+    cutoff = 0.0
+    for n, call in enumerate(busy_day()):
+        book.add(call)
+        if rng.random() < 0.1:
+            book.add(replace(call, disposition_code="order_status"))
+        if rng.random() < 0.05:
+            book.discard((call.pbx, call.linkedid))
+        if n % 50 == 0:
+            cutoff = call.started_at.timestamp() - 1800
+            book.forget_started_before(cutoff)
+            summed: dict[str, Any] = {}
+            for share in book.started_within(cutoff, float("inf")):
+                for slug, part in share.groups:
+                    summed[slug] = summed[slug].plus(part) if slug in summed else part
+            window = book.window()
+            assert {k: v for k, v in window.items() if v.offered} == summed

@@ -29,13 +29,16 @@ order (live, as calls end, or rebuilt from storage).
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.kpi.tally import EMPTY as EMPTY
+from callcenter.domain.kpi.tally import Tally as Tally
 from callcenter.domain.routing.groups import Group
 
 CallKey = tuple[str, str]  # (pbx, linkedid)
@@ -63,34 +66,6 @@ def interval_start(at: datetime, tz: ZoneInfo, minutes: int) -> datetime:
 
 def _ms(seconds: float) -> int:
     return round(seconds * 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class Tally:
-    """Counts and millisecond sums over a set of calls; tallies add and subtract exactly."""
-
-    offered: int = 0
-    answered: int = 0
-    abandoned: int = 0
-    short_abandoned: int = 0
-    timeout: int = 0
-    answered_within_sl: int = 0
-    abandoned_within_sl: int = 0  # long abandons only
-    wait_answered_ms: int = 0
-    handle_ms: int = 0
-    dispositioned: int = 0
-    settled: int = 0
-
-    def plus(self, other: Tally) -> Tally:
-        """Field by field sum."""
-        return Tally(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
-
-    def minus(self, other: Tally) -> Tally:
-        """Field by field difference (to take a call back out)."""
-        return Tally(*(getattr(self, f.name) - getattr(other, f.name) for f in fields(self)))
-
-
-EMPTY = Tally()
 
 
 def _ratio(part: int, whole: int, scale: float = 1.0, digits: int = 1) -> float | None:
@@ -225,6 +200,8 @@ class KpiBook:
         self._shares: dict[CallKey, CallShare] = {}
         self._records: dict[CallKey, CallRecord] = {}
         self._started: dict[CallKey, tuple[float, CallShare]] = {}
+        self._start_order: list[tuple[float, CallKey]] = []  # heap: when each call started
+        self._window: dict[str, Tally] = {}  # per group, the sum of the calls in `_started`
         self._groups: dict[str, Tally] = {}
         self._agents: dict[str, Tally] = {}
 
@@ -241,7 +218,10 @@ class KpiBook:
         share = call_share(record, self.rules, self._agent_key(record))
         self._shares[key] = share
         self._records[key] = record
-        self._started[key] = (record.started_at.timestamp(), share)
+        at = record.started_at.timestamp()
+        self._started[key] = (at, share)
+        heapq.heappush(self._start_order, (at, key))
+        self._window_apply(share, Tally.plus)
         self._apply(share, Tally.plus)
         if self.max_records is not None:
             while len(self._records) > self.max_records:
@@ -257,6 +237,8 @@ class KpiBook:
     def discard(self, key: CallKey) -> None:
         """Take a call back out, if it was counted (a sealed one only while it is recent)."""
         started = self._started.pop(key, None)  # a sealed call's share, while it is recent
+        if started is not None:
+            self._window_apply(started[1], Tally.minus)
         share = self._shares.pop(key, None) or (started[1] if started is not None else None)
         self._records.pop(key, None)
         if share is not None:
@@ -275,9 +257,24 @@ class KpiBook:
         return [share for at, share in self._started.values() if start <= at <= end]
 
     def forget_started_before(self, at: float) -> None:
-        """`started_within` will never be asked about calls started before `at` again."""
-        for key in [k for k, (t, _) in self._started.items() if t < at]:
-            del self._started[key]
+        """`started_within` and `window` will never be asked about calls started before `at`
+        again (each call leaves once, in start order: not a scan of the window)."""
+        order, started = self._start_order, self._started
+        while order and order[0][0] < at:
+            t, key = heapq.heappop(order)
+            kept = started.get(key)
+            if kept is not None and kept[0] == t:  # else discarded or re-added since
+                del started[key]
+                self._window_apply(kept[1], Tally.minus)
+
+    def window(self) -> dict[str, Tally]:
+        """Per group, the tally of the calls not yet forgotten (`forget_started_before`), kept
+        as a running sum: the live staffing window without summing its calls again."""
+        return dict(self._window)
+
+    def _window_apply(self, share: CallShare, op: Callable[[Tally, Tally], Tally]) -> None:
+        for slug, tally in share.groups:
+            self._window[slug] = op(self._window.get(slug, EMPTY), tally)
 
     def group(self, slug: str) -> Tally:
         """One group's tally (empty when it had no calls)."""

@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from callcenter.domain.kpi.book import EMPTY, KpiBook, KpiRules, Tally, group_figures
+from callcenter.domain.kpi.book import EMPTY, KpiBook, KpiRules, group_figures
 
 MAX_AGENTS = 100_000
 
@@ -145,10 +145,7 @@ def live_agents_needed(
     """
     window = staffing.interval_minutes * 60.0
     book.forget_started_before(now - window)
-    sums: dict[str, Tally] = {}
-    for share in book.started_within(now - window, now):
-        for slug, part in share.groups:
-            sums[slug] = sums.get(slug, EMPTY).plus(part)
+    sums = book.window()
     needed: dict[str, int | None] = {}
     for group in rules.groups:
         tally = sums.get(group.slug, EMPTY)
