@@ -4,8 +4,8 @@ No sockets and no database lookup (the callers are withheld, so no customer is l
 remains is the HTTP layer and the routing decision, the part a burst of hook requests serialises
 on the loop; the rule book is opened around the clock (out of hours every request would file a
 callback item, and the figure would depend on the hour). Load-independent enough to compare two
-versions of the code on a busy machine (run
-each with PYTHONPATH pointing at its src/). Uses a scratch SQLite database; the last line is
+versions of the code on a busy machine (run each with PYTHONPATH pointing at its src/). Uses a
+scratch SQLite database; the last line is
 `hook_loop_cpu_us_min=… hook_loop_cpu_us_median=… requests=…`.
 """
 
