@@ -53,12 +53,9 @@ class AttemptsInFlight:
         """The agent's leg of an attempt was answered: no deadline any more."""
         for attempt in self._open.values():
             agent = agents.get(attempt.agent)
-            if not attempt.answered and agent and fact.agent in (agent.name, agent.interface):
-                attempt.deadline = math.inf
-                return attempt
-        for attempt in self._open.values():  # the interface alone (a member name not known)
-            agent = agents.get(attempt.agent)
-            if not attempt.answered and agent and fact.interface == agent.interface:
+            if attempt.answered or agent is None:
+                continue
+            if fact.agent in (agent.name, agent.interface) or fact.interface == agent.interface:
                 attempt.deadline = math.inf
                 return attempt
         return None
