@@ -9,7 +9,7 @@ deadline there gave answered calls back mid-conversation and had the customer di
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from callcenter.domain.agents.records import Agent
@@ -39,9 +39,6 @@ class AttemptsInFlight:
 
     def __bool__(self) -> bool:
         return bool(self._open)
-
-    def __iter__(self) -> Iterator[Attempt]:
-        return iter(list(self._open.values()))
 
     def add(self, attempt: Attempt) -> None:
         self._open[attempt.entry.id] = attempt

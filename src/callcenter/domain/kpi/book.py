@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.kpi.tally import EMPTY as EMPTY
 from callcenter.domain.kpi.tally import Tally as Tally
+from callcenter.domain.kpi.tally import fold
 from callcenter.domain.routing.groups import Group
 
 CallKey = tuple[str, str]  # (pbx, linkedid)
@@ -201,7 +202,7 @@ class KpiBook:
         self._records: dict[CallKey, CallRecord] = {}
         self._started: dict[CallKey, tuple[float, CallShare]] = {}
         self._start_order: list[tuple[float, CallKey]] = []  # heap: when each call started
-        self._window: dict[str, Tally] = {}  # per group, the sum of the calls in `_started`
+        self._window: dict[str, Tally] | None = None  # `_started` summed per group, once asked
         self._groups: dict[str, Tally] = {}
         self._agents: dict[str, Tally] = {}
 
@@ -270,11 +271,15 @@ class KpiBook:
     def window(self) -> dict[str, Tally]:
         """Per group, the tally of the calls not yet forgotten (`forget_started_before`), kept
         as a running sum: the live staffing window without summing its calls again."""
+        if self._window is None:
+            self._window = {}
+            for _, share in self._started.values():
+                fold(self._window, share.groups, Tally.plus)
         return dict(self._window)
 
     def _window_apply(self, share: CallShare, op: Callable[[Tally, Tally], Tally]) -> None:
-        for slug, tally in share.groups:
-            self._window[slug] = op(self._window.get(slug, EMPTY), tally)
+        if self._window is not None:
+            fold(self._window, share.groups, op)
 
     def group(self, slug: str) -> Tally:
         """One group's tally (empty when it had no calls)."""
@@ -289,7 +294,6 @@ class KpiBook:
         return sorted(k for k, t in self._agents.items() if t.answered)
 
     def _apply(self, share: CallShare, op: Callable[[Tally, Tally], Tally]) -> None:
-        for slug, tally in share.groups:
-            self._groups[slug] = op(self._groups.get(slug, EMPTY), tally)
+        fold(self._groups, share.groups, op)
         if share.agent is not None:
             self._agents[share.agent] = op(self._agents.get(share.agent, EMPTY), share.agent_tally)

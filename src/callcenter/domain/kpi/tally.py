@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 
@@ -23,8 +24,8 @@ class Tally:
     settled: int = 0
 
     def plus(self, other: Tally) -> Tally:
-        """Field by field sum (the staffing window sums every call of its interval each second:
-        one C pass over the fields, not a lookup of the field list per call)."""
+        """Field by field sum (one C pass over the fields, not a lookup of the field list per
+        call: every counted call adds its tallies)."""
         return Tally(*map(operator.add, _VALUES(self), _VALUES(other)))
 
     def minus(self, other: Tally) -> Tally:
@@ -34,3 +35,13 @@ class Tally:
 
 _VALUES = operator.attrgetter(*(f.name for f in fields(Tally)))
 EMPTY = Tally()
+
+
+def fold(
+    into: dict[str, Tally],
+    parts: Iterable[tuple[str, Tally]],
+    op: Callable[[Tally, Tally], Tally],
+) -> None:
+    """Add (or take out, with `Tally.minus`) each keyed part into the running tallies."""
+    for key, part in parts:
+        into[key] = op(into.get(key, EMPTY), part)
