@@ -31,8 +31,9 @@ async def _pg_admin_connect() -> object:
     )
 
 
-async def create_pg_database() -> str:
-    """A uniquely named PostgreSQL database; unreachable: fail under CI, skip elsewhere."""
+async def create_pg_database(template: str | None = None) -> str:
+    """A uniquely named PostgreSQL database (a copy of database `template` if named);
+    unreachable: fail under CI, skip elsewhere."""
     try:
         conn = await _pg_admin_connect()
     except (OSError, Exception) as exc:  # asyncpg raises its own errors besides OSError
@@ -40,7 +41,8 @@ async def create_pg_database() -> str:
             pytest.fail(f"PostgreSQL unreachable at {PG_ADMIN_URL} under CI=true: {exc!r}")
         pytest.skip(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc!r}")
     name = f"cc_test_{uuid.uuid4().hex[:12]}"
-    await conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[attr-defined]
+    copy = f' TEMPLATE "{template}"' if template else ""
+    await conn.execute(f'CREATE DATABASE "{name}"{copy}')  # type: ignore[attr-defined]
     await conn.close()  # type: ignore[attr-defined]
     return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 

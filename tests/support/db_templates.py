@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from support import _pg_admin_connect, create_pg_database, drop_pg_database
+from support import create_pg_database, drop_pg_database
 
 
 class MigratedTemplates:
@@ -44,14 +44,7 @@ class MigratedTemplates:
             url = await create_pg_database()  # fails under CI when PostgreSQL is unreachable
             await upgrade(url)
             self._pg_url = url
-        template = make_url(self._pg_url).database
-        name = f"cc_test_{uuid.uuid4().hex[:12]}"
-        conn = await _pg_admin_connect()
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')  # type: ignore[attr-defined]
-        finally:
-            await conn.close()  # type: ignore[attr-defined]
-        return make_url(self._pg_url).set(database=name).render_as_string(hide_password=False)
+        return await create_pg_database(template=make_url(self._pg_url).database)
 
     def close(self) -> None:
         if self._pg_url is not None:
