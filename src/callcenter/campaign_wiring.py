@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from callcenter.adapters.db.database import Database
+from callcenter.background import cancel_and_wait
 from callcenter.ports.pbx import PbxCommands
 from callcenter.ports.webhooks import EventSink
 from callcenter.settings import Settings
@@ -108,9 +108,7 @@ async def resume_campaigns(runtime: Runtime) -> None:
         task = asyncio.get_running_loop().create_task(_resume_later(desk), name="campaign-resume")
 
         async def stop() -> None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
         runtime.closers.append(stop)
         return

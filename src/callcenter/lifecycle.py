@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import logging
 import time
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any
 
+from callcenter.background import cancel_and_wait
 from callcenter.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -176,9 +176,7 @@ def _start_background(runtime: Runtime, coro: Coroutine[Any, Any, None], name: s
     task = asyncio.get_running_loop().create_task(coro, name=name)
 
     async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
 
     runtime.closers.append(stop)
 

@@ -132,7 +132,8 @@ database that stopped answering mid-flush: the crash journal keeps what a store 
 async def _bounded(closer: Callable[[], Awaitable[None]]) -> None:
     """Run one closer; one that overruns CLOSE_GRACE_S is cancelled and logged, not waited for."""
     try:
-        await asyncio.wait_for(closer(), CLOSE_GRACE_S)
+        async with asyncio.timeout(CLOSE_GRACE_S):
+            await closer()
     except TimeoutError:
         _log.error(
             "shutdown: %s did not stop within %.0f s; going on without it",

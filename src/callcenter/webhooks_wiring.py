@@ -16,7 +16,6 @@ child's own.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import multiprocessing
 import time
@@ -25,6 +24,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.webhooks import Event
 from callcenter.ports.webhooks import Subscription, WebhookOutbox
 from callcenter.services.webhooks_delivery import DeliveryStats
@@ -154,9 +154,7 @@ class PumpProcess:
 
     async def aclose(self) -> None:
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         if self._conn is None:
             return
@@ -246,7 +244,8 @@ class PumpProcess:
             except OSError:
                 self._lost()
                 raise
-            return await asyncio.wait_for(reply, CALL_TIMEOUT_S)
+            async with asyncio.timeout(CALL_TIMEOUT_S):
+                return await reply
         finally:
             self._replies.pop(call_id, None)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 
 import asyncpg
 from sqlalchemy.engine import make_url
@@ -126,3 +127,29 @@ async def test_losing_the_lock_connection_stops_the_listener_at_once(
         for leader in leaders.values():
             await leader.stop()
     assert running == []
+
+
+async def test_stop_always_stops_even_when_it_lands_as_a_lock_check_answers(
+    empty_database_url: str,
+) -> None:
+    """Figure: a leader checking its lock back to back is stopped 100 times, at random
+    points of its check -> every stop returns within 5 s, the listener is stopped each time and
+    the lock is free for the next one (on 3.11 a cancel that lands as an awaited check completes
+    used to be swallowed by wait_for: the leader kept its lock and stop() never returned)."""
+    running: list[str] = []
+    listener = FakeListener(running, "a")
+    for _ in range(100):
+        leader = AmiLeader(
+            pbx="pbx-stop",
+            listener=listener,
+            database_url=empty_database_url,
+            retry_s=0.01,
+            check_s=0.0,
+        )
+        await leader.start()
+        await until(lambda leader=leader: leader.leading)  # type: ignore[misc]
+        await asyncio.sleep(random.uniform(0.0, 0.02))
+        async with asyncio.timeout(5):
+            await leader.stop()
+        assert running == [] and not leader.leading
+    assert listener.starts == listener.stops == 100

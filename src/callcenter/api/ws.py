@@ -30,7 +30,8 @@ async def _hello(ws: WebSocket, timeout_s: float) -> dict[str, Any]:
     leaves before saying hello raises `_Gone`; one that says nothing in time gets {} (refused).
     """
     try:
-        text = await asyncio.wait_for(ws.receive_text(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            text = await ws.receive_text()
         hello = json.loads(text)
     except WebSocketDisconnect as exc:
         raise _Gone from exc

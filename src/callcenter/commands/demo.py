@@ -193,7 +193,8 @@ async def _demo(args: argparse.Namespace) -> None:
     try:
         if args.duration is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), args.duration)
+                async with asyncio.timeout(args.duration):
+                    await stop.wait()
         else:
             await stop.wait()
     finally:

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.calls.journal import SnapshotError, restore, snapshot
 from callcenter.domain.calls.livecall import LiveCall
 from callcenter.ports.live_calls import CallKey, LiveCallJournal, Snapshot
@@ -90,19 +91,19 @@ class CallJournaller:
         """One last flush (bounded), then stop."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
         self._task = None
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.flush(), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self.flush()
 
     async def restore(self, pbx: str) -> int:
         """Put this PBX's journalled calls back into its tracker (before the first resync)."""
         tracker = self._trackers.get(pbx)
         if tracker is None:
             return 0
-        rows = await asyncio.wait_for(self._journal.load(pbx), self._timeout)
+        async with asyncio.timeout(self._timeout):
+            rows = await self._journal.load(pbx)
         calls: list[LiveCall] = []
         for linkedid, data in rows.items():
             try:
@@ -175,11 +176,13 @@ class CallJournaller:
         forget = [key for key, at in self._ended.items() if at <= done]
         self.stats.pending = len(batch)
         if batch:
-            await asyncio.wait_for(self._journal.save(batch), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self._journal.save(batch)
             self._written.update(batch)
             self.stats.saved += len(batch)
         if forget:
-            await asyncio.wait_for(self._journal.forget(forget), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self._journal.forget(forget)
             for key in forget:
                 self._ended.pop(key, None)
                 self._written.pop(key, None)

@@ -75,7 +75,8 @@ class CallStore:
     async def flushed(self, timeout_s: float = 10.0) -> bool:
         """Wait until every queued record is written; False on timeout."""
         try:
-            await asyncio.wait_for(self._idle.wait(), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self._idle.wait()
         except TimeoutError:
             return False
         return True

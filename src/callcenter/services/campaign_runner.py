@@ -9,9 +9,9 @@ is stored, the campaigns stay running for the next leader). A non-leader never d
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
+from callcenter.background import cancel_and_wait
 from callcenter.services.campaign_desk import CampaignDesk
 from callcenter.services.campaigns import CampaignService
 
@@ -76,9 +76,7 @@ class CampaignRunner:
     async def aclose(self) -> None:
         """Stop following (the service's own close stops the dialers)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         await asyncio.gather(*self._releases, return_exceptions=True)
 

@@ -8,6 +8,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+from callcenter.background import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
@@ -54,15 +56,14 @@ class CoalescedPublisher:
         """Stop the task."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
         self._task = None
 
     async def _run(self) -> None:
         while True:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), self._min_interval)
+                async with asyncio.timeout(self._min_interval):
+                    await self._changed.wait()
             if self._last_published is not None:
                 wait = self._last_published + self._min_interval - self._clock()
                 if wait > 0:

@@ -17,7 +17,6 @@ cancelled (outcome `no_longer_needed`, the call named in its change log) when th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine
@@ -25,6 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.calls.facts import CallEnded
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.queue_callbacks import (
@@ -159,9 +159,7 @@ class QueueCallbacks:
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
         for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -85,7 +85,8 @@ class QueueLogRecovery:
         if source is None:
             return 0, set()
         self.stats.runs += 1
-        lines = await asyncio.wait_for(source.recent(self._lookback), self._timeout)
+        async with asyncio.timeout(self._timeout):
+            lines = await source.recent(self._lookback)
         fold = await asyncio.to_thread(QueueLogFold().feed_all, lines)
         if fold.first_at is None:
             return 0, set()

@@ -8,11 +8,11 @@ command, the rest follows from what Asterisk then reports.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Mapping
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.calls.facts import Fact
 from callcenter.domain.queue_withdraw import (
     WITHDRAW_INFO,
@@ -60,9 +60,7 @@ class QueueWithdrawer:
     async def aclose(self) -> None:
         """Stop the loop."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def withdraw_due(self) -> int:

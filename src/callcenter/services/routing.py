@@ -215,7 +215,8 @@ class RoutingService:
         real answers do not pay for it; bounded, never raises, counts nothing."""
         parsed = parse_caller_id(sample, self.region)
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self._inputs(parsed.e164), timeout_s)
+            async with asyncio.timeout(timeout_s):
+                await self._inputs(parsed.e164)
 
     def decision_for(self, call_id: str) -> RoutingDecision | None:
         """The decision remembered for a call (its uniqueid / linkedid), if still kept."""
@@ -226,7 +227,8 @@ class RoutingService:
         await self.breaker.aclose()
         if self._writer is not None:
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._handovers.join(), 5.0)
+                async with asyncio.timeout(5.0):
+                    await self._handovers.join()
             self._writer.cancel()
             await asyncio.gather(self._writer, return_exceptions=True)
             self._writer = None

@@ -115,7 +115,8 @@ class ScreenPopService:
 
     async def _fetch(self, key: tuple[str, str], prepared: PreparedCall) -> None:
         try:
-            await asyncio.wait_for(self._fill(key, prepared), self._timeout)
+            async with asyncio.timeout(self._timeout):
+                await self._fill(key, prepared)
         except Exception as exc:  # the pop goes out without the record; say so on the card
             prepared.error = f"customer record unavailable ({type(exc).__name__})"
             log.warning("screen-pop fetch for %s failed: %r", key[1], exc)

@@ -10,7 +10,6 @@ Only a leading process delivers (`lead` / `follow`); every process flushes what 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -19,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.webhooks import Event, wants
 from callcenter.ports.webhooks import NewDelivery, Subscription, WebhookOutbox, WebhookSender
 from callcenter.services.webhooks_delivery import DeliveryStats, RetryPolicy, SubscriptionWorker
@@ -112,9 +112,7 @@ class WebhookPump:
     async def aclose(self) -> None:
         """Stop the flusher, flush what is buffered (best effort), stop the workers."""
         if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+            await cancel_and_wait(self._flusher)
             self._flusher = None
         try:
             await self.flush()

@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.agents.records import Agent
 from callcenter.domain.calls.facts import CallAnswered, CallEnded, Fact
 from callcenter.domain.work_assignment import BACK_OFFICE
@@ -159,10 +160,7 @@ class CallbackDialer:
         """Stop following attempts (their items stay in progress for the agent to complete)."""
         tasks = [*self._tasks, *([self._watch] if self._watch else [])]
         for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
 
     # -- internals -----------------------------------------------------------------------------
 

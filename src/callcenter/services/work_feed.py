@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from datetime import UTC, datetime
 
+from callcenter.background import cancel_and_wait
 from callcenter.ports.work_offers import ChangedItems
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,7 @@ class WorkFeed:
         """Stop the loop (a message being sent is sent first)."""
         for task in (self._task, self._flush):
             if task is not None and not task.done():
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                await cancel_and_wait(task)
         self._task = None
 
     async def poll(self) -> list[int]:

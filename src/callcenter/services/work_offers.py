@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.access.auth import Principal
 from callcenter.domain.agents.presence import PresenceBoard
 from callcenter.domain.calls.facts import Fact
@@ -83,9 +84,7 @@ class WorkOffers:
     async def aclose(self) -> None:
         """Stop the loop (offers stay stored and are picked up by the next start)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
         await self.dialer.aclose()
 
     def filed(self, items: list[WorkItem]) -> None:

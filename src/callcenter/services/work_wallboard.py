@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callcenter.background import cancel_and_wait
 from callcenter.domain.work_figures import WorkTally, work_figures
 from callcenter.domain.work_items import FINAL_STATUSES, WorkItem
 from callcenter.ports.uow import UowFactory
@@ -125,9 +126,7 @@ class WorkWallboard:
     async def aclose(self) -> None:
         """Stop the loop."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     def _must_read(self) -> bool:

@@ -79,5 +79,6 @@ async def run_agi(
         finally:
             writer.close()
 
-    await asyncio.wait_for(session(), deadline_s)
+    async with asyncio.timeout(deadline_s):
+        await session()
     return variables

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 from sqlalchemy.engine import make_url
 
+from callcenter.background import cancel_and_wait
+
 log = logging.getLogger(__name__)
 
 
@@ -85,9 +87,7 @@ class AmiLeader:
     async def stop(self) -> None:
         """Stop the listener and give the lock up."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
         await self._follow()
 
@@ -127,26 +127,24 @@ class AmiLeader:
         return conn, lost
 
     async def _try_lock(self, conn: Any) -> bool:
-        got = await asyncio.wait_for(
-            conn.fetchval("SELECT pg_try_advisory_lock($1::bigint)", self.key), self._timeout_s
-        )
+        async with asyncio.timeout(self._timeout_s):
+            got = await conn.fetchval("SELECT pg_try_advisory_lock($1::bigint)", self.key)
         return bool(got)
 
     async def _hold(self, conn: Any, lost: asyncio.Event) -> None:
         """Return (raise) as soon as the lock connection is gone or stops answering."""
         while not lost.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lost.wait(), self._check_s)
+                async with asyncio.timeout(self._check_s):
+                    await lost.wait()
             if not lost.is_set():
-                held = await asyncio.wait_for(
-                    conn.fetchval(
+                async with asyncio.timeout(self._timeout_s):
+                    held = await conn.fetchval(
                         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
                         " AND pid = pg_backend_pid() AND granted"
                         " AND ((classid::bigint << 32) | objid::bigint) = $1::bigint",
                         self.key,
-                    ),
-                    self._timeout_s,
-                )
+                    )
                 if not held:
                     raise ConnectionError("advisory lock no longer held")
         raise ConnectionError("lock connection closed")

@@ -104,7 +104,8 @@ class AmiListener:
         manager = self._manager
         if manager is not None and self.connected:
             with contextlib.suppress(TimeoutError, OSError, asyncio.CancelledError):
-                await asyncio.wait_for(manager.send_action({"Action": "Logoff"}), 1.0)
+                async with asyncio.timeout(1.0):
+                    await manager.send_action({"Action": "Logoff"})
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -220,10 +221,10 @@ class AmiListener:
             log=logging.getLogger("callcenter.adapters.ami.panoramisk"),
         )
         manager.register_event("*", self._on_event)
-        transport, protocol = await asyncio.wait_for(
-            loop.create_connection(self._protocol_factory, self.server.host, self.server.port),
-            self._action_timeout,
-        )
+        async with asyncio.timeout(self._action_timeout):
+            transport, protocol = await loop.create_connection(
+                self._protocol_factory, self.server.host, self.server.port
+            )
         connected: asyncio.Future[tuple[object, object]] = loop.create_future()
         connected.set_result((transport, protocol))
         manager.connection_made(connected)
@@ -232,7 +233,8 @@ class AmiListener:
         self._transport = transport
         self._reading_paused = False
         try:
-            reply = await asyncio.wait_for(login, self._action_timeout)
+            async with asyncio.timeout(self._action_timeout):
+                reply = await login
             if not reply.success:
                 raise ConnectionError(f"AMI login refused: {reply.get('Message', '')}")
             self.connects += 1
@@ -257,7 +259,8 @@ class AmiListener:
     async def _watch(self) -> None:
         while not self._lost.is_set():
             try:
-                await asyncio.wait_for(self._lost.wait(), self._ping_interval)
+                async with asyncio.timeout(self._ping_interval):
+                    await self._lost.wait()
             except TimeoutError:
                 try:
                     await self.send_action({"Action": "Ping"})

@@ -107,7 +107,8 @@ class RedisBus:
             asyncio.create_task(self._send_loop(), name="bus-sender"),
         ]
         try:
-            await asyncio.wait_for(self._ready.wait(), wait_s)
+            async with asyncio.timeout(wait_s):
+                await self._ready.wait()
         except TimeoutError:
             log.error("bus: Redis not reachable; serving this process's sockets only, retrying")
             return False
@@ -161,7 +162,8 @@ class RedisBus:
                 batch.append(self._queue.get_nowait())
             if self.healthy:
                 try:
-                    await asyncio.wait_for(self._send(batch), self._op_timeout)
+                    async with asyncio.timeout(self._op_timeout):
+                        await self._send(batch)
                     continue
                 except BUS_ERRORS as exc:
                     self._outage(f"publish failed: {exc!r}")
@@ -198,9 +200,10 @@ class RedisBus:
         self._broken.clear()
         pubsub = self._redis.pubsub()
         try:
-            await asyncio.wait_for(self._subscribe(pubsub), self._op_timeout)
             # Subscribed first, then read the seqs: whatever comes after them reaches us.
-            generation, seqs = await asyncio.wait_for(self._cluster_state(), self._op_timeout)
+            async with asyncio.timeout(2 * self._op_timeout):  # one operation's time each
+                await self._subscribe(pubsub)
+                generation, seqs = await cluster_state(self._redis, self._prefix)
             self.hub.adopt_generation(generation, seqs)
             self.cluster_generation = generation
             self.stats.healthy = True
@@ -220,9 +223,6 @@ class RedisBus:
             msg = await pubsub.get_message(timeout=self._op_timeout)
             if msg is not None and msg["type"] == "subscribe":
                 confirmed += 1
-
-    async def _cluster_state(self) -> tuple[str, dict[str, int]]:
-        return await cluster_state(self._redis, self._prefix)
 
     def _announce_missed(self) -> None:
         """Channels whose messages other processes missed get a resync through the bus."""
