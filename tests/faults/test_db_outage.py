@@ -233,3 +233,29 @@ async def test_buffer_overflow_is_counted_and_logged(
         proxied.proxy.resume()
         await store.aclose()
         await engine.dispose()
+
+
+async def test_a_stop_while_the_database_is_silent_names_every_unwritten_call(
+    proxied: Proxied, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Figure: database silent, 5 calls end, the process stops with 0.3 s to drain -> the ERROR
+    line says 5 records unwritten: the batch that was in flight counts too (its calls are in
+    the live-call journal, which the next process stores)."""
+    engine = make_engine(proxied.url)
+    store = CallStore(uow=lambda: SqlUnitOfWork(make_session_factory(engine)))
+    store.start()
+    try:
+        proxied.proxy.stall()
+        for n in range(5):
+            assert store.submit(_record(n))
+        async with asyncio.timeout(5):
+            while store.pending:  # the writer took the batch and hangs on the silent database
+                await asyncio.sleep(0.01)
+        caplog.set_level(logging.ERROR, logger="callcenter.services.call_store")
+        await store.aclose(drain_s=0.3)
+        assert store.pending == 5 and store.stored == 0
+        assert any("5 call records unwritten" in r.getMessage() for r in caplog.records)
+    finally:
+        proxied.proxy.resume()
+        await store.aclose()
+        await engine.dispose()

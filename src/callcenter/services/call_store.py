@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from callcenter.domain.calls.records import CallRecord
@@ -14,19 +14,22 @@ log = logging.getLogger(__name__)
 
 
 class CallStore:
-    """Queues call records and writes them in order; retries while the database is away."""
+    """Queues call records and writes them in order, what is queued in one transaction (up to
+    `batch_max`); retries while the database is away."""
 
     def __init__(
         self,
         *,
         uow: UowFactory,
         capacity: int = 10_000,
+        batch_max: int = 200,
         retry_min_s: float = 0.2,
         retry_max_s: float = 5.0,
         agent_ids: Callable[[str | None, str | None], int | None] | None = None,
     ) -> None:
         self._uow = uow
         self._queue: asyncio.Queue[CallRecord] = asyncio.Queue(maxsize=capacity)
+        self._batch_max = batch_max  # records written per transaction, at most
         self._retry_min = retry_min_s
         self._retry_max = retry_max_s
         self._agent_ids = agent_ids
@@ -95,19 +98,23 @@ class CallStore:
 
     async def _run(self) -> None:
         while True:
-            record = await self._queue.get()
+            batch = [await self._queue.get()]
+            while len(batch) < self._batch_max and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
             delay = self._retry_min
             while True:
                 try:
-                    await self._write(record)
+                    await self._write(batch)
                     break
                 except asyncio.CancelledError:
+                    self._requeue(batch)
                     raise
                 except Exception as exc:
                     self.failures += 1
                     log.warning(
-                        "storing call %s failed (%r); retry in %.1fs, %d waiting",
-                        record.linkedid,
+                        "storing %d call(s) from %s failed (%r); retry in %.1fs, %d waiting",
+                        len(batch),
+                        batch[0].linkedid,
                         exc,
                         delay,
                         self._queue.qsize(),
@@ -117,33 +124,57 @@ class CallStore:
             if self._queue.empty():
                 self._idle.set()
 
-    async def _write(self, record: CallRecord) -> None:
-        if self._agent_ids is not None and record.agent_id is None:
-            record = replace(record, agent_id=self._agent_ids(record.agent, None))
-        if await store_call(uow=self._uow, record=record):
-            self.stored += 1
-        else:
-            self.duplicates += 1
+    def _requeue(self, batch: list[CallRecord]) -> None:
+        """A batch cut off by a stop goes back to the front, so it counts as unwritten."""
+        waiting = [*batch]
+        while not self._queue.empty():
+            waiting.append(self._queue.get_nowait())
+        for record in waiting[: self._queue.maxsize]:
+            self._queue.put_nowait(record)
+
+    async def _write(self, batch: list[CallRecord]) -> None:
+        if self._agent_ids is not None:
+            batch = [
+                r if r.agent_id is not None else replace(r, agent_id=self._agent_ids(r.agent, None))
+                for r in batch
+            ]
+        fresh = await store_calls(uow=self._uow, records=batch)
+        self.stored += fresh
+        self.duplicates += len(batch) - fresh
 
 
 async def store_call(*, uow: UowFactory, record: CallRecord) -> bool:
     """Store a finished call and its contact row once; False when it was already stored."""
+    return await store_calls(uow=uow, records=[record]) == 1
+
+
+async def store_calls(*, uow: UowFactory, records: Sequence[CallRecord]) -> int:
+    """Store finished calls and their contact rows in one transaction, each (pbx, linkedid)
+    once: those stored already (or twice in `records`) are skipped. Returns how many were new."""
     async with uow() as work:
-        if await work.calls.exists(record.pbx, record.linkedid):
-            return False
-        await work.calls.add(record)
-        if record.customer_id is not None:
-            await work.contacts.add(
-                channel="call",
-                direction=record.direction,
-                started_at=record.started_at,
-                ended_at=record.ended_at,
-                customer_id=record.customer_id,
-                group_slug=record.queues[-1] if record.queues else None,
-                agent_id=record.agent_id,
-                outcome=record.outcome,
-                call_linkedid=record.linkedid,
-                pbx=record.pbx,
-            )
+        stored: set[tuple[str, str]] = set()
+        for pbx in {r.pbx for r in records}:
+            ids = [r.linkedid for r in records if r.pbx == pbx]
+            stored.update((pbx, i) for i in await work.calls.stored_of(pbx, ids))
+        fresh = 0
+        for record in records:
+            if (record.pbx, record.linkedid) in stored:
+                continue
+            stored.add((record.pbx, record.linkedid))
+            fresh += 1
+            await work.calls.add(record)
+            if record.customer_id is not None:
+                await work.contacts.add(
+                    channel="call",
+                    direction=record.direction,
+                    started_at=record.started_at,
+                    ended_at=record.ended_at,
+                    customer_id=record.customer_id,
+                    group_slug=record.queues[-1] if record.queues else None,
+                    agent_id=record.agent_id,
+                    outcome=record.outcome,
+                    call_linkedid=record.linkedid,
+                    pbx=record.pbx,
+                )
         await work.commit()
-    return True
+    return fresh
