@@ -19,6 +19,7 @@ from callcenter.domain.queue_callbacks import (
     AbandonRule,
     owed_callback,
     queue_priority,
+    reaching_call,
 )
 from support import TRACES
 
@@ -130,3 +131,28 @@ def test_a_recorded_queue_withdraw_caller_is_owed_a_callback_placed_at_its_queue
     assert (owed.why, owed.caller, owed.queue) == (WITHDRAWN, "+8613588889999", "member-hotline")
     assert owed.placed_at == datetime.fromtimestamp(offered.at, UTC)
     assert owed.placed_at < withdrawn.record.ended_at - timedelta(seconds=4)  # waited ~5 s
+
+
+def test_the_first_answered_call_after_filing_of_the_same_caller_or_customer_reaches_it() -> None:
+    """Figure: an item filed at 10:05 for +861 / customer 7; answered calls: +861 at 10:00
+    (before: no), +862 at 10:20 (other), customer 7 from +863 at 10:30, +861 at 10:40 -> the
+    10:30 call reaches it (the earliest after filing); an item of neither caller nor customer
+    is reached by none."""
+
+    def answered(linkedid: str, caller: str, minute: int, customer: int | None) -> CallRecord:
+        at = START + timedelta(minutes=minute)
+        return call(
+            "answered", linkedid=linkedid, caller=caller, started_at=at, customer_id=customer
+        )
+
+    filed = START + timedelta(minutes=5)
+    calls = [
+        answered("4", "+861", 40, None),
+        answered("1", "+861", 0, None),
+        answered("2", "+862", 20, None),
+        answered("3", "+863", 30, 7),
+    ]
+    assert [c.linkedid for c in filter(None, [reaching_call("+861", 7, filed, calls)])] == ["3"]
+    assert [c.linkedid for c in filter(None, [reaching_call("+861", None, filed, calls)])] == ["4"]
+    assert reaching_call(None, None, filed, calls) is None
+    assert reaching_call("+864", 8, filed, calls) is None

@@ -19,7 +19,7 @@ A call owes at most one callback: its reference (PBX and linkedid) is the item's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -142,3 +142,20 @@ def owed_callback(
         priority=queue_priority(record.routing),
         waited_s=record.wait_s,
     )
+
+
+def reaching_call(
+    item_caller: str | None,
+    item_customer: int | None,
+    filed_at: datetime,
+    answered: Sequence[CallRecord],
+) -> CallRecord | None:
+    """The first of these answered calls that makes a waiting callback pointless: one of the
+    same caller or customer that started after the item was filed; None if none does."""
+    for record in sorted(answered, key=lambda r: r.started_at):
+        same = (item_caller is not None and record.caller == item_caller) or (
+            item_customer is not None and record.customer_id == item_customer
+        )
+        if same and filed_at < record.started_at:
+            return record
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -55,7 +55,7 @@ class WorkItems(Protocol):
     async def open_callback(self, *, caller: str, group_slug: str) -> WorkItem | None: ...
     async def by_call_ref(self, *, call_ref: str) -> WorkItem | None: ...
     async def owed_waiting(
-        self, *, caller: str | None, customer_id: int | None, before: datetime
+        self, *, callers: Collection[str], customer_ids: Collection[int], before: datetime
     ) -> list[WorkItem]: ...
     async def change_status(self, change: StatusChange) -> bool: ...
     async def add_event(self, *, item_id: int, event: WorkEvent) -> None: ...

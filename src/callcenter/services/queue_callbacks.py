@@ -35,6 +35,7 @@ from callcenter.domain.queue_callbacks import (
     call_ref,
     may_owe,
     owed_callback,
+    reaching_call,
 )
 from callcenter.domain.work_items import Sender, WorkEvent, WorkItem
 from callcenter.ports.uow import UowFactory
@@ -73,6 +74,8 @@ class QueueCallbacks:
         self._keep = keep
         self._seen: OrderedDict[str, None] = OrderedDict()  # calls handled by this process
         self._tasks: set[asyncio.Task[None]] = set()
+        self._answered: list[tuple[CallRecord, asyncio.Future[None]]] = []  # waiting for a check
+        self._reaching: asyncio.Task[None] | None = None  # the check running now
         self.on_cancelled: Callable[[int], Awaitable[None]] | None = None  # offering forgets it
         self.retry_s: tuple[float, ...] = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
@@ -158,7 +161,7 @@ class QueueCallbacks:
         """Wait a little for items being filed; one still failing is left to `catch_up`."""
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=5)
-        for task in list(self._tasks):
+        for task in [*self._tasks, self._reaching]:
             await cancel_and_wait(task)
 
     # -- internals -----------------------------------------------------------------------------
@@ -218,15 +221,42 @@ class QueueCallbacks:
         return replace(record, customer_id=match.customer_id)
 
     async def _reached(self, record: CallRecord) -> None:
-        """An answered call: the customer's waiting queue callbacks are no longer needed."""
+        """An answered call: the customer's waiting queue callbacks are no longer needed.
+        Calls answered while a check runs are checked together next (one transaction)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._answered.append((record, done))
+        if self._reaching is None or self._reaching.done():
+            self._reaching = asyncio.create_task(self._reach_all())
+        await done
+
+    async def _reach_all(self) -> None:
+        while self._answered:
+            batch, self._answered = self._answered, []
+            try:
+                await self._cancel_reached([record for record, _ in batch])
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+
+    async def _cancel_reached(self, answered: list[CallRecord]) -> None:
         now = self._clock()
-        note = f"no longer needed: call {call_ref(record.pbx, record.linkedid)} was answered"
-        closed = []
+        closed: list[tuple[int, str]] = []
         async with self._uow() as uow:
             waiting = await uow.work_items.owed_waiting(
-                caller=record.caller, customer_id=record.customer_id, before=record.started_at
+                callers={r.caller for r in answered if r.caller},
+                customer_ids={r.customer_id for r in answered if r.customer_id is not None},
+                before=max(r.started_at for r in answered),
             )
             for item in waiting:
+                call = reaching_call(item.caller, item.customer_id, item.created_at, answered)
+                if call is None:
+                    continue
+                note = f"no longer needed: call {call_ref(call.pbx, call.linkedid)} was answered"
                 change = StatusChange(
                     item.id, "new", "cancelled", "queue callbacks", now,
                     outcome=NO_LONGER_NEEDED, note=note,
@@ -234,9 +264,9 @@ class QueueCallbacks:
                 if await uow.work_items.change_status(change):
                     await add_contact(uow, item, status="cancelled", now=now, agent_id=None,
                                       outcome=NO_LONGER_NEEDED, settled=False)  # fmt: skip
-                    closed.append(item.id)
+                    closed.append((item.id, note))
             await uow.commit()
-        for item_id in closed:
+        for item_id, note in closed:
             log.info("callback %d: %s", item_id, note)
             if self.on_cancelled is not None:
                 await self.on_cancelled(item_id)

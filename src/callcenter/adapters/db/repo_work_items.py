@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -127,13 +127,13 @@ class WorkItemRepository:
         return None if row is None else (await self._with_files([row]))[0]
 
     async def owed_waiting(
-        self, *, caller: str | None, customer_id: int | None, before: datetime
+        self, *, callers: Collection[str], customer_ids: Collection[int], before: datetime
     ) -> list[WorkItem]:
-        """Callbacks calls owe this caller or customer (call_ref set), still waiting (new),
-        filed before `before`."""
-        who = [WorkItemRow.caller == caller] if caller else []
-        if customer_id is not None:
-            who.append(WorkItemRow.customer_id == customer_id)
+        """Callbacks calls owe any of these callers or customers (call_ref set), still waiting
+        (new), filed before `before`."""
+        who = [WorkItemRow.caller.in_(list(callers))] if callers else []
+        if customer_ids:
+            who.append(WorkItemRow.customer_id.in_(list(customer_ids)))
         if not who:
             return []
         stmt = select(WorkItemRow).where(
