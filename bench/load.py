@@ -5,9 +5,10 @@ Reports pop latency (AgentCalled written on the AMI socket -> pop frame at the a
 whichever process holds it), calls recorded vs offered (they must be equal), and each process's RSS
 and CPU. The database must be migrated and seeded (`callcenter seed`); bench agents are added where
 missing, and this run's calls are told apart by a fresh PBX name. The last line is
-`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… rss_mb=… cpu_pct=…
-sockets_refused=… rings_without_pop=… incomplete_pops=…`; it exits 1 when a socket was refused
-or a ring had no pop.
+`pop_p50_ms=… pop_p99_ms=… pop_max_ms=… calls_offered=… calls_recorded=… records_drain_s=…
+rss_mb=… cpu_pct=… sockets_refused=… rings_without_pop=… incomplete_pops=…`; it exits 1 when a
+socket was refused or a ring had no pop. `records_drain_s` is how long after the last call ended
+the last record was stored (`-`: not all were, within 2 minutes or 15 s without progress).
 
 With --kill-at S, one process (--kill: the AMI leader or another one) is killed with SIGKILL S
 seconds after the first call. Desktops then behave as behind a round-robin balancer: a dropped
@@ -74,6 +75,19 @@ async def _recorded(url: str, pbx: str) -> int:
         await db.aclose()
 
 
+async def _drained(url: str, pbx: str, offered: int) -> tuple[int, float | None]:
+    """Wait, after the last call ended, until every offered call is recorded or the count has not
+    moved for 15 s (2 minutes at most): the count, and how long the stores took (None: never)."""
+    start = time.monotonic()
+    recorded, moved = await _recorded(url, pbx), start
+    while recorded < offered and time.monotonic() - moved < 15 and time.monotonic() - start < 120:
+        await asyncio.sleep(1.0)
+        now = await _recorded(url, pbx)
+        if now > recorded:
+            recorded, moved = now, time.monotonic()
+    return recorded, (time.monotonic() - start if recorded >= offered else None)
+
+
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     pbx = f"load-{uuid.uuid4().hex[:6]}"
     sim, written = timed_simulator(args)
@@ -121,14 +135,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         offered = await offer_calls(sim, callers, args)
         await killer
         await asyncio.wait_for(sim.wait_idle(), 120)  # every call plays out to its end
-        await asyncio.sleep(5.0)  # last records written
+        recorded, drain_s = await _drained(args.database_url, pbx, offered)
         wall = time.perf_counter() - wall
         cpu = [
             None if b.returncode is not None else (_cpu_seconds(b.pid) - c) / wall * 100
             for b, c in zip(backends, cpu_before, strict=True)
         ]
         rss = [None if b.returncode is not None else _rss_mb(b.pid) for b in backends]
-        recorded = await _recorded(args.database_url, pbx)
         seen = await fleet.stop()
     finally:
         for backend in backends:
@@ -142,6 +155,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         **latency_figures(written, seen),
         "calls_offered": offered,
         "calls_recorded": recorded,
+        "records_drain_s": "-" if drain_s is None else round(drain_s, 1),
         "rss_mb": ",".join("-" if r is None else f"{r:.0f}" for r in rss),
         "cpu_pct": ",".join("-" if c is None else f"{c:.0f}" for c in cpu),
         **(_around_kill(kill, written, seen) if kill else {}),
