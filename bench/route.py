@@ -87,7 +87,9 @@ async def drive(
     if isinstance(where, str):
         token = args.token or os.environ.get("CALLCENTER_TOKEN")
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        limits = httpx.Limits(max_connections=args.concurrency)
+        # Open loop: as many connections as requests in flight, as Asterisk's calls each curl on
+        # their own; a capped pool would queue requests in this client, not in the server.
+        limits = httpx.Limits(max_connections=None if args.rate else args.concurrency)
         async with httpx.AsyncClient(
             base_url=where, headers=headers, limits=limits, timeout=10
         ) as http:
