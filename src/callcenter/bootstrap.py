@@ -82,7 +82,7 @@ def routing_service(
     rules = work.placer.rules if work is not None else load_rules(settings.routing_file)
     return RoutingService(
         rules=rules,
-        snapshots=SqlSnapshots(db.engine),
+        snapshots=SqlSnapshots(db.lookups),
         presence=BoardPresence(presence) if presence is not None else None,
         callbacks=work or work_item_service(settings, db, rules, presence),
         region=settings.default_region,

@@ -41,7 +41,7 @@ def work_item_service(
 
     placer = Placer(
         rules=rules or load_rules(settings.routing_file),
-        snapshots=SqlSnapshots(db.engine),
+        snapshots=SqlSnapshots(db.lookups),
         presence=BoardPresence(presence) if presence is not None else None,
     )
     return WorkItemService(
