@@ -19,7 +19,7 @@ from callcenter.services.tokens import create_token
 from callcenter.settings import Settings
 from support.livestack import seed_floor
 
-# Per operation and mode (valid, invalid data): bounded so both databases take well under a minute each.
+# Per operation and mode (valid, invalid data): bounded so each database takes under a minute.
 EXAMPLES = 25
 # Revoking token ids at random would sooner or later revoke the token this run works with;
 # revocation has its own test in test_access.py.
