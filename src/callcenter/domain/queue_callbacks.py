@@ -152,10 +152,13 @@ def reaching_call(
 ) -> CallRecord | None:
     """The first of these answered calls that makes a waiting callback pointless: one of the
     same caller or customer that started after the item was filed; None if none does."""
-    for record in sorted(answered, key=lambda r: r.started_at):
-        same = (item_caller is not None and record.caller == item_caller) or (
-            item_customer is not None and record.customer_id == item_customer
+    reaching = (
+        record
+        for record in answered
+        if filed_at < record.started_at
+        and (
+            (item_caller is not None and record.caller == item_caller)
+            or (item_customer is not None and record.customer_id == item_customer)
         )
-        if same and filed_at < record.started_at:
-            return record
-    return None
+    )
+    return min(reaching, key=lambda r: r.started_at, default=None)

@@ -30,6 +30,7 @@ class CallStore:
         self._uow = uow
         self._queue: asyncio.Queue[CallRecord] = asyncio.Queue(maxsize=capacity)
         self._batch_max = batch_max  # records written per transaction, at most
+        self._cut_off: list[CallRecord] = []  # the batch in flight when the writer was stopped
         self._retry_min = retry_min_s
         self._retry_max = retry_max_s
         self._agent_ids = agent_ids
@@ -50,8 +51,8 @@ class CallStore:
 
     @property
     def pending(self) -> int:
-        """Records waiting to be written."""
-        return self._queue.qsize()
+        """Records waiting to be written (with the batch a stop cut off in flight)."""
+        return self._queue.qsize() + len(self._cut_off)
 
     def start(self) -> None:
         """Start the writer task."""
@@ -88,13 +89,13 @@ class CallStore:
         """Write what can be written within `drain_s`, then stop."""
         if self._task is None:
             return
-        if not self._queue.empty():
+        if not self._idle.is_set():  # queued, or a batch in flight
             await self.flushed(drain_s)
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
-        if not self._queue.empty():
-            log.error("stopping with %d call records unwritten", self._queue.qsize())
+        if self.pending:
+            log.error("stopping with %d call records unwritten", self.pending)
 
     async def _run(self) -> None:
         while True:
@@ -107,7 +108,7 @@ class CallStore:
                     await self._write(batch)
                     break
                 except asyncio.CancelledError:
-                    self._requeue(batch)
+                    self._cut_off = batch
                     raise
                 except Exception as exc:
                     self.failures += 1
@@ -123,14 +124,6 @@ class CallStore:
                     delay = min(self._retry_max, delay * 2)
             if self._queue.empty():
                 self._idle.set()
-
-    def _requeue(self, batch: list[CallRecord]) -> None:
-        """A batch cut off by a stop goes back to the front, so it counts as unwritten."""
-        waiting = [*batch]
-        while not self._queue.empty():
-            waiting.append(self._queue.get_nowait())
-        for record in waiting[: self._queue.maxsize]:
-            self._queue.put_nowait(record)
 
     async def _write(self, batch: list[CallRecord]) -> None:
         if self._agent_ids is not None:
