@@ -37,16 +37,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     from callcenter.api import ROUTERS, dialplan
     from callcenter.api.dialplan_hook import DialplanHook
     from callcenter.api.validation import validation_error
-    from callcenter.api.ws import router as ws_router
+    from callcenter.api.ws_streams import WebsocketStreams
 
     app.add_exception_handler(RequestValidationError, validation_error)
     # The dialplan hook is answered by this middleware, ahead of FastAPI's router and its
     # per-request dependency resolution; dialplan.router keeps the route in the OpenAPI schema.
     app.add_middleware(DialplanHook, allow=settings.dialplan_allow)
+    # So are the desktop and wallboard websockets, their handshakes a few at a time.
+    app.add_middleware(WebsocketStreams)
 
-    # Routes are matched in order, one by one: the ones a storm or an overload hits (desktops
-    # reconnecting, the dialplan hook) come first, so each costs one match instead of ~25.
-    app.include_router(ws_router)
+    # Routes are matched in order, one by one: the dialplan hook's documented route comes first.
     app.include_router(dialplan.router)
     for router in ROUTERS:
         if router is not dialplan.router:

@@ -106,6 +106,7 @@ async def build_runtime(settings: Settings) -> Runtime:
     from callcenter.adapters.db.popview import SqlPopSource
     from callcenter.adapters.db.repo_audit import SqlAuditLog
     from callcenter.adapters.metrics import CallCenterMetrics
+    from callcenter.adapters.push.handshakes import HandshakeGate
     from callcenter.adapters.push.hub import PushHub
     from callcenter.adapters.push.notifier import HubNotifier
     from callcenter.campaign_wiring import attach_campaign_desk, campaign_service
@@ -205,6 +206,7 @@ async def build_runtime(settings: Settings) -> Runtime:
         settings=settings,
         database=db,
         hub=hub,
+        handshakes=HandshakeGate(settings.ws_handshakes_at_once),
         auth=TokenAuthenticator.from_settings(db.uow, settings),
         directory=directory(db, region),
         agents=agents,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from callcenter.adapters.db.database import Database
     from callcenter.adapters.db.uow import SqlUnitOfWork
     from callcenter.adapters.metrics import CallCenterMetrics
+    from callcenter.adapters.push.handshakes import HandshakeGate
     from callcenter.adapters.push.hub import PushHub
     from callcenter.domain.agents.directory import AgentDirectory
     from callcenter.domain.agents.presence import PresenceBoard
@@ -61,6 +62,7 @@ class Runtime:
     settings: Settings
     database: Database
     hub: PushHub
+    handshakes: HandshakeGate  # websocket handshakes at work at once
     auth: TokenAuthenticator
     directory: Directory
     agents: AgentDirectory

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     http_max_body_bytes: int = 1_048_576  # larger request bodies get 413 before being read
     ws_hello_timeout_s: float = 5.0  # a websocket must say hello within this
     ws_max_message_bytes: int = 65_536
+    # websocket handshakes at work at once; more wait their turn (a reconnect storm)
+    ws_handshakes_at_once: int = Field(default=16, ge=1)
     # permessage-deflate: zlib state per socket and a compression per frame; off on a LAN
     ws_compression: bool = False
     auth_fail_limit: int = 20  # failed token checks per source and window before 429

@@ -82,6 +82,14 @@ def runtime_families(runtime: Runtime, metrics: CallCenterMetrics) -> Iterable[M
         [(("agent",), hub.subscriber_count() - wallboards), (("wallboard",), wallboards)],
         labels=("stream",),
     )
+    gate = runtime.handshakes
+    yield family(
+        "callcenter_ws_handshakes",
+        "gauge",
+        "Websocket handshakes at work now, and waiting their turn (WS_HANDSHAKES_AT_ONCE).",
+        [(("busy",), gate.busy), (("waiting",), gate.waiting)],
+        labels=("state",),
+    )
     yield from _webhook_families(runtime, metrics)
     yield from _reconcile_families(metrics)
     yield from _scaleout_families(runtime)

@@ -1,4 +1,9 @@
-"""Websockets: `/ws/agent` (an agent's own desktop stream) and `/ws/wallboard` (supervisors)."""
+"""Websockets: `/ws/agent` (an agent's own desktop stream) and `/ws/wallboard` (supervisors).
+
+Served by `callcenter.api.ws_streams.WebsocketStreams` ahead of FastAPI's router; the work of each
+handshake (accept, token check) is done in a turn of the gate, the wait for the client's hello
+outside it.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +13,9 @@ import json
 import logging
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import WebSocket, WebSocketDisconnect
 
+from callcenter.adapters.push.handshakes import HandshakeGate
 from callcenter.adapters.push.hub import Subscription
 from callcenter.adapters.push.protocol import WALLBOARD, ProtocolError, close_code, parse_since
 from callcenter.domain.access.auth import Principal, allows, bearer_token
@@ -17,7 +23,6 @@ from callcenter.runtime import Runtime
 from callcenter.services.auth import Throttled
 
 log = logging.getLogger(__name__)
-router = APIRouter()
 
 POLICY_VIOLATION = 1008
 TRY_AGAIN_LATER = 1013
@@ -47,15 +52,19 @@ def _peer(ws: WebSocket) -> str:
     return ws.client.host if ws.client else "unknown"
 
 
-async def _authenticate(ws: WebSocket, runtime: Runtime) -> tuple[Principal | None, dict[str, Any]]:
+async def _authenticate(
+    ws: WebSocket, runtime: Runtime, gate: HandshakeGate
+) -> tuple[Principal | None, dict[str, Any]]:
     token = bearer_token(ws.headers.get("authorization"))
     hello: dict[str, Any] = {}
     if token is None:
-        hello = await _hello(ws, runtime.settings.ws_hello_timeout_s)
+        hello = await _hello(ws, runtime.settings.ws_hello_timeout_s)  # outside the gate
         raw = hello.get("token")
         token = raw if isinstance(raw, str) else None
     try:
-        principal = await runtime.auth.authenticate(token, ws.client.host if ws.client else None)
+        async with gate.turn():
+            source = ws.client.host if ws.client else None
+            principal = await runtime.auth.authenticate(token, source)
     except Throttled as exc:
         raise _TryLater(
             f"too many failed token checks; retry in {exc.retry_after_s:.0f} s"
@@ -102,13 +111,13 @@ async def _pump(ws: WebSocket, sub: Subscription) -> None:
         await ws.close(code=close_code(sub.close_reason or "closed"))
 
 
-@router.websocket("/ws/agent")
-async def agent_stream(ws: WebSocket) -> None:
+async def agent_stream(ws: WebSocket, gate: HandshakeGate) -> None:
     """An agent's desktop: screen_pop, call_update, agent_state; resume with `since`."""
     runtime: Runtime = ws.app.state.runtime
-    await ws.accept()
+    async with gate.turn():
+        await ws.accept()
     try:
-        principal, hello = await _authenticate(ws, runtime)
+        principal, hello = await _authenticate(ws, runtime, gate)
     except _Gone:
         log.info("websocket from %s closed before its hello", _peer(ws))
         return
@@ -130,13 +139,13 @@ async def agent_stream(ws: WebSocket) -> None:
         await _pump(ws, sub)
 
 
-@router.websocket("/ws/wallboard")
-async def wallboard_stream(ws: WebSocket) -> None:
+async def wallboard_stream(ws: WebSocket, gate: HandshakeGate) -> None:
     """Supervisors' live figures: a snapshot at connect, then coalesced updates."""
     runtime: Runtime = ws.app.state.runtime
-    await ws.accept()
+    async with gate.turn():
+        await ws.accept()
     try:
-        principal, _ = await _authenticate(ws, runtime)
+        principal, _ = await _authenticate(ws, runtime, gate)
     except _Gone:
         log.info("websocket from %s closed before its hello", _peer(ws))
         return
