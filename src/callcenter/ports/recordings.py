@@ -8,7 +8,7 @@ spool into a bucket and plays them from there.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -82,6 +82,11 @@ class RecordingIndex(Protocol):
 
     async def add(self, recording: StoredRecording) -> None:
         """Index one file of a call (a second add of the same file is ignored)."""
+        ...
+
+    async def add_many(self, recordings: Sequence[StoredRecording]) -> int:
+        """Index these files in one transaction; those indexed already are skipped. Returns
+        how many were new."""
         ...
 
     async def for_call(self, pbx: str, linkedid: str) -> list[StoredRecording]:

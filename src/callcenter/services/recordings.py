@@ -24,6 +24,7 @@ from callcenter.ports.recordings import (
 from callcenter.ports.uow import UowFactory
 from callcenter.services.call_access import principal_label
 from callcenter.services.errors import Conflict, Forbidden, NotFound, PbxUnavailable
+from callcenter.services.recording_writes import IndexWriter
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ class RecordingService:
         self._uow = uow
         self._store = store
         self._index = index
+        self.index_writes = IndexWriter(index)
         self._audit = audit
         self._pbxs: Mapping[str, PbxCommands] = pbxs if pbxs is not None else {}
         self._live_channel_of = live_channel_of
@@ -78,16 +80,18 @@ class RecordingService:
         task.add_done_callback(self._writes.discard)
 
     async def index_call(self, record: CallRecord, pauses: list[dict[str, Any]]) -> None:
-        """Write the call's recordings to the index (a missing file is indexed without facts)."""
+        """Queue the call's recordings for the index, written in batches (`IndexWriter`); a
+        missing file is indexed without facts."""
         try:
             group = await self._group_of(record)
+            found: list[StoredRecording] = []
             for name in record.recordings:
                 facts = await self._store.take(name) if self._store is not None else None
                 if facts is None and self._store is not None:  # no store set: nothing to find
                     log.warning(
                         "recording %s of call %s is not in the store", name, record.linkedid
                     )
-                await self._index.add(
+                found.append(
                     StoredRecording(
                         pbx=record.pbx,
                         linkedid=record.linkedid,
@@ -100,6 +104,7 @@ class RecordingService:
                         pauses=tuple(pauses),
                     )
                 )
+            self.index_writes.put(found)
         except Exception:
             log.exception("recordings of call %s not indexed", record.linkedid)
 
@@ -107,6 +112,7 @@ class RecordingService:
         """Wait for the index writes (and uploads) under way."""
         if self._writes:
             await asyncio.gather(*self._writes, return_exceptions=True)
+        await self.index_writes.flushed()
 
     async def close_store(self) -> None:
         """Release the store's connections (at shutdown, after `aclose`)."""

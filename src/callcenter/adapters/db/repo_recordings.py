@@ -1,15 +1,19 @@
-"""The RecordingIndex port over the call_recordings table; each call its own transaction."""
+"""The RecordingIndex port over the call_recordings table; a batch of files per transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from callcenter.adapters.db.tables_audit import CallRecordingRow
 from callcenter.ports.recordings import StoredRecording
+
+_TABLE = CallRecordingRow.__table__
 
 
 class SqlRecordingIndex:
@@ -17,25 +21,37 @@ class SqlRecordingIndex:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._insert: Any = (
+            postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
+        )
 
     async def add(self, recording: StoredRecording) -> None:
-        try:
-            async with self._engine.begin() as conn:
-                await conn.execute(
-                    insert(CallRecordingRow).values(
-                        pbx=recording.pbx,
-                        linkedid=recording.linkedid,
-                        file=recording.file,
-                        size_bytes=recording.size_bytes,
-                        duration_s=recording.duration_s,
-                        sha256=recording.sha256,
-                        pauses=list(recording.pauses) or None,
-                        group_slug=recording.group_slug,
-                        stored_at=recording.stored_at,
-                    )
-                )
-        except IntegrityError:
-            pass  # indexed already (a replayed call)
+        await self.add_many([recording])
+
+    async def add_many(self, recordings: Sequence[StoredRecording]) -> int:
+        """One INSERT of every row, those indexed already skipped (a replayed call)."""
+        if not recordings:
+            return 0
+        rows = [
+            {
+                "pbx": r.pbx,
+                "linkedid": r.linkedid,
+                "file": r.file,
+                "size_bytes": r.size_bytes,
+                "duration_s": r.duration_s,
+                "sha256": r.sha256,
+                "pauses": list(r.pauses) or None,
+                "group_slug": r.group_slug,
+                "stored_at": r.stored_at,
+            }
+            for r in recordings
+        ]
+        statement = self._insert(_TABLE).on_conflict_do_nothing(
+            index_elements=["pbx", "linkedid", "file"]
+        )
+        async with self._engine.begin() as conn:
+            result = await conn.execute(statement.returning(_TABLE.c.id), rows)
+            return len(result.all())
 
     async def for_call(self, pbx: str, linkedid: str) -> list[StoredRecording]:
         query = (
