@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     http_max_connections_per_source: int = 2048
     http_max_header_bytes: int = 65_536
     http_max_body_bytes: int = 1_048_576  # larger request bodies get 413 before being read
+    # new connections that begin reading in one turn of the event loop (a reconnect storm)
+    http_new_connections_per_turn: int = Field(default=16, ge=1)
     ws_hello_timeout_s: float = 5.0  # a websocket must say hello within this
     ws_max_message_bytes: int = 65_536
     # websocket handshakes at work at once; more wait their turn (a reconnect storm)

@@ -72,3 +72,27 @@ async def test_sockets_that_never_say_hello_do_not_hold_up_the_desktops_behind_t
                 d.close()
         assert all(s.upgraded for s in silent)
         assert not any(still_open)
+
+
+async def test_a_storm_of_new_connections_begins_reading_a_few_per_loop_turn(
+    database_url: str,
+) -> None:
+    """Figure: 200 desktops connecting at once, 4 new connections read per loop turn -> some
+    of them waited paused for a later turn, none waits now, all 200 upgraded and subscribed,
+    none closed."""
+    async with live_stack(database_url, http_new_connections_per_turn=4) as stack:
+        tokens = [await stack.token("agent", code) for code in CODES]
+        desktops = [Desktop(stack.http_port, tokens[i % 3]) for i in range(200)]
+        try:
+            await asyncio.gather(*(d.connect() for d in desktops))
+            await _subscribed(stack, 200)
+            refused = await asyncio.gather(*(d.refused(0.1) for d in desktops))
+        finally:
+            for d in desktops:
+                d.close()
+        assert stack._server is not None
+        intake = stack._server.config.connection_guard.intake  # type: ignore[attr-defined]
+        assert intake.deferred > 0
+        assert intake.waiting == 0
+        assert all(d.upgraded for d in desktops)
+        assert not any(refused)

@@ -10,7 +10,9 @@ descriptors. These uvicorn protocol classes add, per connection:
 - a header deadline: a request's head (request line and headers) must arrive in full within
   `header_timeout_s` of its first byte (of the connection, for the first request); otherwise
   `408 Request Timeout` and the connection is closed;
-- a header size cap: a head larger than `max_header_bytes` gets `431` and is closed.
+- a header size cap: a head larger than `max_header_bytes` gets `431` and is closed;
+- a paced intake: at most `new_per_turn` new connections begin reading in one turn of the event
+  loop, the others wait a turn or more, paused (`http_intake.TurnIntake`).
 
 `BodyLimit` is the ASGI side: a request body larger than the limit is refused with 413 before any
 route (and so before any authentication or parsing) sees it; a declared Content-Length over the
@@ -29,6 +31,7 @@ from typing import Any
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
+from callcenter.adapters.http_intake import TurnIntake
 from callcenter.adapters.loop_lag import arrival_time
 
 log = logging.getLogger(__name__)
@@ -56,11 +59,16 @@ class ConnectionGuard:
     max_per_source: int = 2048
     header_timeout_s: float = 10.0
     max_header_bytes: int = 65_536
+    new_per_turn: int = 16  # connections that begin reading in one turn of the loop
     open_total: int = 0
     by_source: Counter[str] = field(default_factory=Counter)
     refused: int = 0
     timed_out: int = 0
     _held: dict[int, str] = field(default_factory=dict)
+    intake: TurnIntake = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.intake = TurnIntake(self.new_per_turn)
 
     def admit(self, transport: asyncio.BaseTransport) -> bool:
         """Count a new connection in; False (and not counted) when a cap is reached."""
@@ -110,6 +118,7 @@ def limited_protocols(guard: ConnectionGuard) -> tuple[type[Any], type[Any]]:
                 transport.write(OVER_CAP)
                 transport.close()
                 return
+            guard.intake.arrived(transport)
             self._start_head()
 
         def connection_lost(self, exc: Exception | None) -> None:

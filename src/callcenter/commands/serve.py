@@ -77,6 +77,7 @@ def server_config(app: Any, settings: Settings, **overrides: Any) -> uvicorn.Con
         max_per_source=settings.http_max_connections_per_source,
         header_timeout_s=settings.http_header_timeout_s,
         max_header_bytes=settings.http_max_header_bytes,
+        new_per_turn=settings.http_new_connections_per_turn,
     )
     http, ws = limited_protocols(guard)
     trusted = list(settings.trusted_proxies)
