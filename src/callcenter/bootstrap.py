@@ -76,6 +76,7 @@ def routing_service(
 ) -> RoutingService:
     """The router of these settings: rule book, snapshots, presence, callbacks filed by `work`."""
     from callcenter.adapters.db.snapshots import SqlSnapshots
+    from callcenter.adapters.loop_lag import recent_lag
     from callcenter.services.routing import RoutingService, load_rules
     from callcenter.services.routing_sources import BoardPresence
 
@@ -89,6 +90,7 @@ def routing_service(
         deadline_s=settings.route_deadline_ms / 1000,
         on_routed=on_routed,
         max_pending=settings.route_max_pending,
+        loop_lag=recent_lag,
     )
 
 

@@ -80,6 +80,7 @@ async def _start_all(runtime: Runtime, scaleout: ScaleOut | None) -> None:
     # The full collection of start-up garbage (50-100 ms with every thread stopped) and the
     # rest of the start run before Asterisk's first session can be accepted, not while it waits.
     tune_collector()
+    _time_collector(runtime)
     if runtime.settings.agi_enabled:
         await _start_agi(runtime)
 
@@ -109,6 +110,20 @@ def tune_collector() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def _time_collector(runtime: Runtime) -> None:
+    """Each collector pass timed: on /metrics, and logged when it held the loop long."""
+    from callcenter.adapters.gc_pauses import GcPauses
+
+    pauses = GcPauses()
+    pauses.install()
+    runtime.metrics.add_collector(pauses.families)
+
+    async def stop() -> None:
+        pauses.uninstall()
+
+    runtime.closers.append(stop)
 
 
 async def _start_wallboard(runtime: Runtime) -> None:

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.domain.routing.inputs import CustomerSnapshot
-from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+from callcenter.services.routing import RoutingService, load_rules
+from callcenter.services.routing_sources import InMemorySnapshots
 from support import TRACES
 from support.faults import open_fds
 

@@ -14,7 +14,8 @@ import pytest
 
 from callcenter.adapters.agi import AgiServer, quote_agi, start_agi_server
 from callcenter.domain.routing.inputs import CustomerSnapshot, GroupStaff, LiveAgents
-from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+from callcenter.services.routing import RoutingService, load_rules
+from callcenter.services.routing_sources import InMemorySnapshots
 from support import TRACES
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -14,7 +14,8 @@ from sim_features import Tap, by_channel, tap
 
 from callcenter.adapters.agi import start_agi_server
 from callcenter.domain.routing.inputs import GroupStaff, LiveAgents
-from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+from callcenter.services.routing import RoutingService, load_rules
+from callcenter.services.routing_sources import InMemorySnapshots
 from callcenter.sim.model import DEFAULT_QUEUES
 from callcenter.sim.server import SimulatedAsterisk
 

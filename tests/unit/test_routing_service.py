@@ -7,7 +7,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from callcenter.domain.routing.inputs import CustomerSnapshot, GroupStaff, LiveAgents
-from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+from callcenter.services.routing import RoutingService, load_rules
+from callcenter.services.routing_sources import InMemorySnapshots
 
 RULES = load_rules(None)
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

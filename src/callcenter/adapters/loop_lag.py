@@ -13,8 +13,12 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections import deque
 
 BEAT_S = 0.010
+# The last beats' lateness kept: `recent_lag` is the second longest of them, so that a run of
+# long turns (a reconnect storm) counts and a single stall (a collector pass) does not.
+RECENT_BEATS = 5
 
 
 class _Heartbeat:
@@ -22,12 +26,14 @@ class _Heartbeat:
         self.loop = loop
         self.fired = time.monotonic()
         self.late = 0.0  # how late the last beat came: how long the loop had been away
+        self.recent: deque[float] = deque([0.0] * RECENT_BEATS, maxlen=RECENT_BEATS)
         self.due = self.fired + BEAT_S
         self.handle = loop.call_later(BEAT_S, self._beat)
 
     def _beat(self) -> None:
         self.fired = time.monotonic()
         self.late = max(0.0, self.fired - self.due)
+        self.recent.append(self.late)
         self.due = self.fired + BEAT_S
         self.handle = self.loop.call_later(BEAT_S, self._beat)
 
@@ -57,6 +63,20 @@ def arrival_time() -> float:
         _BEATS[loop] = _Heartbeat(loop)
         return now
     return beat.arrival(now)
+
+
+def recent_lag() -> float:
+    """Seconds: how long the running loop's turns have lately been (the second longest absence
+    of the last RECENT_BEATS beats: a run of long turns, not one stall). A reply about to be
+    sent waits about that long per turn it needs. 0.0 without a heartbeat or a running loop."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return 0.0
+    beat = _BEATS.get(loop)
+    if beat is None:
+        return 0.0
+    return sorted(beat.recent)[-2]
 
 
 def stop_heartbeat() -> None:

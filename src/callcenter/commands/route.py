@@ -46,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from datetime import UTC
 
     from callcenter.domain.routing.rules import RulesError
-    from callcenter.services.routing import InMemorySnapshots, load_rules
+    from callcenter.services.routing import load_rules
+    from callcenter.services.routing_sources import InMemorySnapshots
     from callcenter.settings import load_settings
 
     settings = load_settings()

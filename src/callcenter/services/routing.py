@@ -33,17 +33,9 @@ MIN_BUDGET_SHARE = 0.2
 # This share of the deadline is kept for sending the answer (the variables, over the socket):
 # a lookup that runs out of time gives up early enough for its fallback to arrive in time.
 ANSWER_RESERVE_SHARE = 0.2
-
-
-class InMemorySnapshots:
-    """A SnapshotSource over a dict keyed by E.164 (tests, benchmarks, the route command)."""
-
-    def __init__(self, snapshots: dict[str, CustomerSnapshot] | None = None) -> None:
-        self.snapshots = dict(snapshots or {})
-
-    async def snapshot_for(self, e164: str) -> CustomerSnapshot | None:
-        """The stored snapshot, or None for an unknown number."""
-        return self.snapshots.get(e164)
+# ... or, when the event loop's turns are long (a reconnect storm, a restart), this many of the
+# longest recent turns: the answer waits for about one turn to be written, and one more for luck.
+ANSWER_RESERVE_TURNS = 2
 
 
 @dataclass
@@ -98,6 +90,7 @@ class RoutingService:
         on_routed: Callable[[float], None] | None = None,
         max_pending: int = 64,
         max_callbacks_waiting: int = 10_000,
+        loop_lag: Callable[[], float] | None = None,
     ) -> None:
         self.rules = rules
         self.snapshots = snapshots
@@ -119,6 +112,7 @@ class RoutingService:
         )
         self._writer: asyncio.Task[None] | None = None
         self.breaker = LookupBreaker()
+        self._loop_lag = loop_lag  # how long the loop's turns have lately been (loop_lag.py)
 
     async def route(
         self,
@@ -153,7 +147,7 @@ class RoutingService:
     ) -> RoutingDecision:
         parsed = parse_caller_id(caller_raw, self.region)
         call = CallInfo(caller=parsed.e164, did=did or None, menu=menu or None, at=now)
-        budget = self.deadline_s * (1 - ANSWER_RESERVE_SHARE)
+        budget = self.deadline_s - self._answer_reserve()
         if received_at is not None:
             budget -= time.monotonic() - received_at
         if self.pending >= self.max_pending or budget < self.deadline_s * MIN_BUDGET_SHARE:
@@ -246,6 +240,14 @@ class RoutingService:
         except Exception as exc:  # presence only refines the choice: route without it
             log.warning("agent presence failed, routing without it: %r", exc)
             return {}
+
+    def _answer_reserve(self) -> float:
+        """The part of the deadline kept for writing the answer: a share of it, or more when
+        the loop's turns are long now (the answer then waits as long to be written)."""
+        share = self.deadline_s * ANSWER_RESERVE_SHARE
+        if self._loop_lag is None:
+            return share
+        return min(max(share, ANSWER_RESERVE_TURNS * self._loop_lag()), self.deadline_s)
 
     def _fallback(self, call: CallInfo, why: str) -> RoutingDecision:
         self.stats.fallbacks += 1
