@@ -28,7 +28,8 @@ from route_clients import client, environment, http_call, http_client, one_call,
 from callcenter.adapters.agi import AgiServer, start_agi_server
 from callcenter.adapters.db.database import Database
 from callcenter.domain.routing.inputs import CustomerSnapshot, OpenComplaint, ServedBy
-from callcenter.services.routing import InMemorySnapshots, RoutingService, load_rules
+from callcenter.services.routing import RoutingService, load_rules
+from callcenter.services.routing_sources import InMemorySnapshots
 
 SEGMENTS = ("regular", "regular", "senior", "vip")
 
