@@ -29,7 +29,9 @@ async def test_cut_in_a_burst_records_every_call_exactly_once(database_url: str)
         assert len(set(linkedids)) == BURST
 
         tracker = stack.runtime.pipelines["pbx1"].tracker
-        await asyncio.sleep(0.5)  # calls ringing, answered, queued: the burst is under way
+        async with asyncio.timeout(15):  # the burst under way: calls ringing, answered, queued
+            while len(tracker.live_calls("pbx1")) <= 10:  # (a fixed sleep was short on a busy CI)
+                await asyncio.sleep(0.02)
         live_at_cut = len(tracker.live_calls("pbx1"))
         stack.sim.drop_connections()
         await stack.ami_connected(connects=2)
