@@ -25,6 +25,21 @@ async def _subscribed(stack: LiveStack, count: int, timeout: float = 30.0) -> No
             await asyncio.sleep(0.02)
 
 
+async def _storm(stack: LiveStack, count: int) -> tuple[list[Desktop], list[bool]]:
+    """`count` desktops (the floor's three agents in turn) connecting at once, each saying
+    hello; once all are subscribed, whether each was closed on."""
+    tokens = [await stack.token("agent", code) for code in CODES]
+    desktops = [Desktop(stack.http_port, tokens[i % 3]) for i in range(count)]
+    try:
+        await asyncio.gather(*(d.connect() for d in desktops))
+        await _subscribed(stack, count)
+        refused = await asyncio.gather(*(d.refused(0.1) for d in desktops))
+    finally:
+        for d in desktops:
+            d.close()
+    return desktops, list(refused)
+
+
 async def test_a_storm_is_taken_a_few_handshakes_at_a_time_and_every_desktop_gets_in(
     database_url: str,
 ) -> None:
@@ -32,15 +47,7 @@ async def test_a_storm_is_taken_a_few_handshakes_at_a_time_and_every_desktop_get
     (and 4 at the busiest: the storm did queue), all 200 upgraded and subscribed, none closed;
     /metrics shows the gate idle afterwards."""
     async with live_stack(database_url, ws_handshakes_at_once=4) as stack:
-        tokens = [await stack.token("agent", code) for code in CODES]
-        desktops = [Desktop(stack.http_port, tokens[i % 3]) for i in range(200)]
-        try:
-            await asyncio.gather(*(d.connect() for d in desktops))
-            await _subscribed(stack, 200)
-            refused = await asyncio.gather(*(d.refused(0.1) for d in desktops))
-        finally:
-            for d in desktops:
-                d.close()
+        desktops, refused = await _storm(stack, 200)
         gate = stack.runtime.handshakes
         assert gate.peak == 4
         assert all(d.upgraded for d in desktops)
@@ -81,15 +88,7 @@ async def test_a_storm_of_new_connections_begins_reading_a_few_per_loop_turn(
     of them waited paused for a later turn, none waits now, all 200 upgraded and subscribed,
     none closed."""
     async with live_stack(database_url, http_new_connections_per_turn=4) as stack:
-        tokens = [await stack.token("agent", code) for code in CODES]
-        desktops = [Desktop(stack.http_port, tokens[i % 3]) for i in range(200)]
-        try:
-            await asyncio.gather(*(d.connect() for d in desktops))
-            await _subscribed(stack, 200)
-            refused = await asyncio.gather(*(d.refused(0.1) for d in desktops))
-        finally:
-            for d in desktops:
-                d.close()
+        desktops, refused = await _storm(stack, 200)
         assert stack._server is not None
         intake = stack._server.config.connection_guard.intake  # type: ignore[attr-defined]
         assert intake.deferred > 0

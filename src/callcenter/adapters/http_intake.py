@@ -12,10 +12,7 @@ and resumed `per_turn` a turn, in arrival order. The handshakes that follow are 
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections import deque
-
-log = logging.getLogger(__name__)
 
 
 class TurnIntake:

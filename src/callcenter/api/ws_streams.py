@@ -9,19 +9,14 @@ app and are refused there, as before.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
 from callcenter.adapters.push.handshakes import HandshakeGate
+from callcenter.api.dialplan_hook import ASGIApp, Receive, Scope, Send
 from callcenter.api.ws import agent_stream, wallboard_stream
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Stream = Callable[[WebSocket, HandshakeGate], Awaitable[None]]
 
 STREAMS: dict[str, Stream] = {"/ws/agent": agent_stream, "/ws/wallboard": wallboard_stream}

@@ -39,11 +39,6 @@ class IndexWriter:
                 self._drain(), name="recording-index"
             )
 
-    @property
-    def pending(self) -> int:
-        """Recordings queued or in the batch being written."""
-        return len(self._queue) + (0 if self._writing is None or self._writing.done() else 1)
-
     async def flushed(self) -> None:
         """Return once everything queued so far is written (or has failed)."""
         while self._writing is not None and not self._writing.done():
