@@ -110,6 +110,7 @@ def queue_log_recovery(
         submit=runtime.store.submit,
         region=settings.default_region,
         lookback_s=settings.queue_log_lookback_s,
+        flushed=runtime.store.flushed,
     )
     runtime.metrics.add_collector(queue_log_collector(recovery.stats))
     return recovery

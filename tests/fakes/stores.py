@@ -115,6 +115,17 @@ class FakeCalls(_Repo):
         ]
         return sorted(found, key=lambda r: r.started_at)
 
+    async def ended_unseen(self, pbx: str, linkedids: Collection[str]) -> list[CallRecord]:
+        found = (self.t.calls.get((pbx, i)) for i in linkedids)
+        return [r for r in found if r is not None and r.ended_during_outage]
+
+    async def correct(self, record: CallRecord) -> bool:
+        stored = self.t.calls.get((record.pbx, record.linkedid))
+        if stored is None or not stored.ended_during_outage:
+            return False
+        self.t.calls[(record.pbx, record.linkedid)] = record
+        return True
+
 
 class FakeDispositions(_Repo):
     async def find_call(self, *, linkedid: str, pbx: str | None = None) -> CallRef | None:

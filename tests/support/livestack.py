@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -219,18 +220,23 @@ async def live_stack(
     agi: bool = False,
     seed: bool = True,
     wait_ami: bool = False,
+    queue_log: Path | None = None,
     **overrides: Any,
 ) -> AsyncIterator[LiveStack]:
     """Seeded floor (agents 1001-1003, Li Wei), simulated Asterisk and the app on free ports.
 
-    `overrides` are Settings fields; `seed=False` leaves the database as it is.
+    `overrides` are Settings fields; `seed=False` leaves the database as it is; with `queue_log`
+    the simulator writes its queue_log there and the app is told to read it back.
     """
     ids = await seed_floor(database_url) if seed else {}
-    sim = SimulatedAsterisk("callcenter", SECRET, time_scale=time_scale, seed=7)
+    sim = SimulatedAsterisk(
+        "callcenter", SECRET, time_scale=time_scale, seed=7, queue_log=queue_log
+    )
     ami_port = await sim.start(port=0)
+    server = AmiServer(name="pbx1", port=ami_port, secret=SECRET, queue_log=queue_log)  # type: ignore[arg-type]
     settings = Settings(
         database_url=database_url,
-        ami_servers=[AmiServer(name="pbx1", port=ami_port, secret=SECRET)],  # type: ignore[arg-type]
+        ami_servers=[server],
         agi_enabled=agi,
         agi_port=0,
         **overrides,

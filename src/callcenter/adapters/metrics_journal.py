@@ -44,6 +44,12 @@ def queue_log_collector(stats: RecoveryStats) -> Callable[[], Iterable[Metric]]:
             value=stats.recovered,
         )
         yield CounterMetricFamily(
+            "callcenter_calls_corrected_from_queue_log_total",
+            "Calls stored as ended during an outage whose outcome, agent and times were set "
+            "right from the queue_log after the next login.",
+            value=stats.corrected,
+        )
+        yield CounterMetricFamily(
             "callcenter_queue_log_recovery_failures_total",
             "Read-backs of the queue_log that failed (each logged).",
             value=stats.failures,

@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from callcenter.domain.calls.livecall import LiveCall
 from callcenter.domain.calls.records import CallRecord
 from callcenter.domain.reconcile.queue_log import QueueLogFold
+from callcenter.domain.reconcile.queued_call import QueuedCall
 from callcenter.domain.reconcile.recovery import (
+    corrected_record,
     recovered_record,
     unknown_in_progress,
     unseen_calls,
@@ -42,6 +44,7 @@ class RecoveryStats:
 
     runs: int = 0
     recovered: int = 0  # calls stored from the queue_log
+    corrected: int = 0  # calls stored as ended during an outage, set right from the queue_log
     failures: int = 0  # a run that could not read the log or the database: logged
 
 
@@ -60,6 +63,7 @@ class QueueLogRecovery:
         timeout_s: float = 30.0,
         recheck_s: float = 10.0,
         rechecks: int = 60,
+        flushed: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         self._uow = uow
         self._sources = sources
@@ -69,6 +73,7 @@ class QueueLogRecovery:
         self._lookback = lookback_s
         self._timeout = timeout_s
         self._recheck_s, self._rechecks = recheck_s, rechecks
+        self._flushed = flushed  # the store has written what was submitted so far
         self.stats = RecoveryStats()
 
     def covers(self, pbx: str) -> bool:
@@ -95,6 +100,7 @@ class QueueLogRecovery:
         calls = fold.calls()
         candidates = unseen_calls(calls, live, since=fold.first_at)
         waiting = unknown_in_progress(calls, live)
+        await self._correct(pbx, [c for c in calls if c.finished and c.callid not in live])
         if not candidates:
             return 0, waiting
         async with asyncio.timeout(self._timeout), self._uow() as work:
@@ -116,6 +122,35 @@ class QueueLogRecovery:
                 taken,
             )
         return taken, waiting
+
+    async def _correct(self, pbx: str, finished: Sequence[QueuedCall]) -> None:
+        """Set right the calls stored as ended during the outage whose whole course the log has
+        (a call answered and hung up inside an AMI cut was stored as it stood at the cut)."""
+        if not finished:
+            return
+        if self._flushed is not None:  # the resync's own records are written first
+            await self._flushed()
+        by_id = {c.callid: c for c in finished}
+        async with asyncio.timeout(self._timeout), self._uow() as work:
+            stored = await work.calls.ended_unseen(pbx, list(by_id))
+            fixed = [
+                r
+                for r in (corrected_record(s, by_id[s.linkedid], self._region) for s in stored)
+                if r is not None
+            ]
+            done = [r for r in fixed if await work.calls.correct(r)]
+            await work.commit()
+        self.stats.corrected += len(done)
+        for record in done:
+            log.warning(
+                "AMI %s: call %s ended while the connection was down; the queue_log says %s "
+                "(agent %s, talk %.0f s): its record is set right",
+                pbx,
+                record.linkedid,
+                record.outcome,
+                record.agent,
+                record.talk_s,
+            )
 
     async def recover_or_log(self, pbx: str) -> None:
         """`recover`, then again every `recheck_s` while the log shows calls in progress that

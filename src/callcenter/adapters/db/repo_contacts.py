@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from callcenter.adapters.db.call_rows import call_record_from_row
@@ -201,3 +201,51 @@ class CallRepository:
             .limit(5000)
         )
         return [call_record_from_row(r) for r in rows]
+
+    async def ended_unseen(self, pbx: str, linkedids: Collection[str]) -> list[CallRecord]:
+        """The stored calls among these that ended during an outage (asked in chunks)."""
+        wanted, found = list(linkedids), list[CallRecord]()
+        for i in range(0, len(wanted), 500):
+            rows = await self._session.scalars(
+                select(CallRecordRow).where(
+                    CallRecordRow.pbx == pbx,
+                    CallRecordRow.linkedid.in_(wanted[i : i + 500]),
+                    CallRecordRow.ended_during_outage.is_(True),
+                )
+            )
+            found.extend(call_record_from_row(r) for r in rows)
+        return found
+
+    async def correct(self, record: CallRecord) -> bool:
+        """Rewrite what an outage left unknown of a stored call (and its contact's outcome);
+        only a record stored as ended during an outage is touched. Whether one was."""
+        changed = await self._session.execute(
+            update(CallRecordRow)
+            .where(
+                CallRecordRow.pbx == record.pbx,
+                CallRecordRow.linkedid == record.linkedid,
+                CallRecordRow.ended_during_outage.is_(True),
+            )
+            .values(
+                queues=list(record.queues),
+                agent=record.agent,
+                outcome=record.outcome,
+                wait_s=record.wait_s,
+                talk_s=record.talk_s,
+                ring_attempts=record.ring_attempts,
+                transferred=record.transferred,
+                answered_at=record.answered_at,
+                ended_at=record.ended_at,
+                legs=[
+                    {"agent": g.agent, "queue": g.queue, "talk_s": g.talk_s} for g in record.legs
+                ],
+            )
+        )
+        if not getattr(changed, "rowcount", 0):
+            return False
+        await self._session.execute(
+            update(ContactRow)
+            .where(ContactRow.pbx == record.pbx, ContactRow.call_linkedid == record.linkedid)
+            .values(outcome=record.outcome, ended_at=record.ended_at)
+        )
+        return True

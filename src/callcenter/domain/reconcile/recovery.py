@@ -10,6 +10,7 @@ who answered last, wait and talk in whole seconds; no caller name, routing or cu
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from callcenter.domain.calls.records import CallLeg, CallRecord
@@ -74,3 +75,41 @@ def recovered_record(pbx: str, call: QueuedCall, region: str) -> CallRecord:
 
 def _at(epoch: int) -> datetime:
     return datetime.fromtimestamp(epoch, UTC)
+
+
+def corrected_record(stored: CallRecord, call: QueuedCall, region: str) -> CallRecord | None:
+    """A call the tracker stored as ended during an outage, set right by the queue_log.
+
+    Such a record holds what was known when the call was found gone: a call ringing an agent at
+    an AMI cut that was answered, talked and hung up inside the gap was stored unanswered. When
+    the log has the whole call and tells another course (outcome or agents), its outcome,
+    agent, legs, wait, talk and end replace the guess; when the course is the one seen, only a
+    talk that went on unseen (the log's longer by a second or more) and its end are taken. What
+    only the tracker knew (caller name, customer, routing) is kept. None when the record was
+    seen to its end, the log does not have the whole call, or nothing is to be set right.
+    """
+    if not stored.ended_during_outage or not call.finished or call.partial:
+        return None
+    if call.callid != stored.linkedid:
+        return None
+    told = recovered_record(stored.pbx, call, region)
+    seen = [g.agent for g in stored.legs] == [g.agent for g in told.legs]
+    if stored.outcome == told.outcome and seen:
+        if told.talk_s < stored.talk_s + 1.0:
+            return None
+        return replace(
+            stored, talk_s=told.talk_s, legs=told.legs, ended_at=max(told.ended_at, stored.ended_at)
+        )
+    return replace(
+        stored,
+        queues=stored.queues + tuple(q for q in told.queues if q not in stored.queues),
+        agent=told.agent or stored.agent,
+        outcome=told.outcome,
+        wait_s=told.wait_s,
+        talk_s=told.talk_s,
+        ring_attempts=max(stored.ring_attempts, told.ring_attempts),
+        transferred=stored.transferred or told.transferred,
+        answered_at=told.answered_at or stored.answered_at,
+        ended_at=max(told.ended_at, stored.started_at),
+        legs=told.legs,
+    )
