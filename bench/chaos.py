@@ -28,9 +28,10 @@ a routing answer 5 times a second. At the end, after the calls have played out, 
   process waited for a CPU meanwhile; `hook_late_bench` counts answers that arrived in time but
   that the prober, short of CPU, read late (the bench's lateness, not the product's).
 
-The load generators (simulator, desktops, storm, database proxy: other machines, or the network,
-in production) run `--load-nice` (5) nicer than the serve processes and the prober, which keep the
-bench's own priority: on a small machine the measured processes get the CPU first (printed).
+The load generators (simulator, desktops, storm: other machines in production) run
+`--load-nice` (5) nicer than the serve processes, the prober and the database proxy (its own
+process, bench/chaos_proxy.py, standing for the network), which keep the bench's own priority:
+on a small machine the measured processes get the CPU first (printed).
 
 PostgreSQL is required (the stalls and the two-process leadership need it): a temporary database
 is made on `--pg-admin-url` and dropped after, unless `--database-url` names one. The last line is
@@ -57,7 +58,7 @@ from typing import Any
 
 from chaos_clients import desk, extra_sockets, traffic
 from chaos_prober import Prober, summarise
-from chaos_rig import SECRET, Node, Proxy, Tally, free_port, ready, stored, watched_simulator
+from chaos_rig import SECRET, Node, ProxyProcess, Tally, free_port, ready, stored, watched_simulator
 from pop_latency import ensure_agents
 from scratch_db import create_scratch, drop_scratch
 from sqlalchemy.engine import make_url
@@ -86,7 +87,7 @@ async def chaos(
     args: argparse.Namespace,
     nodes: list[Node],
     sim: SimulatedAsterisk,
-    proxy: Proxy,
+    proxy: ProxyProcess,
     storm: asyncio.Event,
     tokens: list[str],
     tally: Tally,
@@ -115,9 +116,9 @@ async def chaos(
         elif what == "ami_cut":
             sim.drop_connections()
         elif what == "db_stall":
-            proxy.flowing.clear()
+            proxy.stall()
             await asyncio.sleep(rng.uniform(2, 3))
-            proxy.flowing.set()
+            proxy.flow()
         else:
             storm.set()
             await asyncio.sleep(0)
@@ -132,7 +133,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     url = args.database_url or await create_scratch(args.pg_admin_url, "cc_chaos")
     queue_log = None if args.no_queue_log else workdir / "queue_log"
     sim = watched_simulator(args, tally, queue_log)
-    proxy = Proxy(make_url(url).port or 5432)
+    proxy = ProxyProcess(make_url(url).port or 5432)
     nodes: list[Node] = []
     tasks: list[asyncio.Task[Any]] = []
     prober: Prober | None = None
@@ -144,7 +145,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             tokens = {c: (await create_token(uow=db.uow, role="agent", agent_code=c))[0]
                       for c in codes}  # fmt: skip
         ami_port = await sim.start(port=0)
-        proxied = make_url(url).set(port=await proxy.start()).render_as_string(hide_password=False)
+        proxied = make_url(url).set(port=proxy.start()).render_as_string(hide_password=False)
         bus_prefix = f"chaos-{uuid.uuid4().hex[:8]}"
         pbx: dict[str, Any] = {"name": "pbx1", "port": ami_port, "secret": SECRET}
         if queue_log is not None:  # the backend reads Asterisk's queue_log back after a login
@@ -178,7 +179,7 @@ async def bench(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         for i, node in enumerate(nodes):
             node.on_start = functools.partial(restarted, tally, prober, i)
             prober.watch(i, node.proc.pid if node.proc is not None else 0)
-        if args.load_nice:  # this thread: the simulator, desktops, storm and database proxy
+        if args.load_nice:  # this thread: the simulator, desktops and storm
             os.nice(args.load_nice)
         await asyncio.sleep(2.0)
         faults = asyncio.create_task(
@@ -259,8 +260,8 @@ def main() -> None:
         "--load-nice",
         type=int,
         default=5,
-        help="niceness added to the load generators (simulator, desktops, storm, database "
-        "proxy) once the processes run; serve processes and the prober keep the bench's own",
+        help="niceness added to the load generators (simulator, desktops, storm) once the "
+        "processes run; serve processes, the prober and the database proxy keep the bench's own",
     )
     parser.add_argument("--database-url", default=None, help="an existing migrated database")
     parser.add_argument(

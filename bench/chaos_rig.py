@@ -1,5 +1,6 @@
-"""The chaos bench's pieces: the TCP proxy it stalls the database through, the serve processes
-it kills and restarts, the tally of what it saw, the calls stored (used by bench/chaos.py)."""
+"""The chaos bench's pieces: the process of the TCP proxy it stalls the database through, the
+serve processes it kills and restarts, the tally of what it saw, the calls stored (used by
+bench/chaos.py)."""
 
 from __future__ import annotations
 
@@ -30,44 +31,36 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-class Proxy:
-    """A loopback TCP proxy that can hold every byte for a while (a stalled database)."""
+class ProxyProcess:
+    """The database proxy (bench/chaos_proxy.py) in a process of its own: stall() holds every
+    byte between the serve processes and PostgreSQL until flow()."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.flowing = asyncio.Event()
-        self.flowing.set()
-        self._server: asyncio.Server | None = None
+        self.proc: subprocess.Popen[str] | None = None
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
+    def start(self) -> int:
+        """Start it; the port it listens on (read from its first line)."""
+        script = Path(__file__).with_name("chaos_proxy.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script), str(self.port)], stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        return int(self.proc.stdout.readline())
+
+    def stall(self) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGUSR1)
+
+    def flow(self) -> None:
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGUSR2)
 
     async def close(self) -> None:
-        self.flowing.set()
-        if self._server is not None:
-            self._server.close()
-
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.port)
-        except OSError:
-            writer.transport.abort()
-            return
-        await asyncio.gather(
-            self._pump(reader, up_writer), self._pump(up_reader, writer), return_exceptions=True
-        )
-
-    async def _pump(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while data := await reader.read(65536):
-                await self.flowing.wait()
-                writer.write(data)
-                await writer.drain()
-        except (ConnectionError, OSError):
-            pass
-        finally:
-            writer.transport.abort()
+        if self.proc is not None:
+            self.proc.terminate()
+            await asyncio.to_thread(self.proc.wait, 10)
+            self.proc = None
 
 
 @dataclass
