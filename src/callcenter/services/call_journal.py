@@ -1,7 +1,8 @@
 """Live calls journalled off the hot path, so a restarted process stores every call it knew.
 
-Every `interval_s` the journaller compares each PBX's live calls with what it last wrote and
-saves the changed ones in one batch (coalesced: a call that changed ten times is written once).
+Every `interval_s` the journaller snapshots the live calls events reached since its last pass
+(the tracker notes them), compares each with what it last wrote and saves the changed ones in
+one batch (coalesced: a call that changed ten times is written once).
 A call that left the tracker is forgotten only once the call store has written everything
 submitted up to then, so its record or its journal row always survives a kill -9.
 
@@ -31,6 +32,7 @@ class LiveCalls(Protocol):
     """The tracker as the journal sees it."""
 
     def live(self, pbx: str) -> list[LiveCall]: ...
+    def changed(self, pbx: str) -> list[LiveCall]: ...
     def restore(self, calls: list[LiveCall]) -> int: ...
 
 
@@ -79,6 +81,7 @@ class CallJournaller:
         self._restore_delay = restore_delay_s
         self._written: dict[CallKey, Snapshot] = {}  # as the journal holds them
         self._latest: dict[CallKey, Snapshot] = {}  # as last seen live
+        self._unwritten: set[CallKey] = set()  # live calls whose latest snapshot is not written
         self._ended: dict[CallKey, int] = {}  # key -> store submissions when it was seen gone
         self._task: asyncio.Task[None] | None = None
         self.stats = JournalStats()
@@ -157,16 +160,17 @@ class CallJournaller:
         A call that ended before its snapshot could be written (a write failed meanwhile) is
         written all the same while its record waits in the store: one of the two survives.
         """
-        batch: dict[CallKey, Snapshot] = {}
         live: set[CallKey] = set()
         for pbx, tracker in self._trackers.items():
-            for call in tracker.live(pbx):
+            live.update((call.pbx, call.linkedid) for call in tracker.live(pbx))
+            for call in tracker.changed(pbx):
                 key = (call.pbx, call.linkedid)
-                live.add(key)
-                data = snapshot(call)
-                self._latest[key] = data
-                if self._written.get(key) != data:
-                    batch[key] = data
+                data = self._latest[key] = snapshot(call)
+                if self._written.get(key) == data:
+                    self._unwritten.discard(key)
+                else:
+                    self._unwritten.add(key)
+        batch = {key: self._latest[key] for key in self._unwritten if key in live}
         mark = self._store.submitted
         done = self._store.completed
         for key in self._latest.keys() - live:
@@ -179,6 +183,7 @@ class CallJournaller:
             async with asyncio.timeout(self._timeout):
                 await self._journal.save(batch)
             self._written.update(batch)
+            self._unwritten.difference_update(batch)
             self.stats.saved += len(batch)
         if forget:
             async with asyncio.timeout(self._timeout):
@@ -187,6 +192,7 @@ class CallJournaller:
                 self._ended.pop(key, None)
                 self._written.pop(key, None)
                 self._latest.pop(key, None)
+                self._unwritten.discard(key)
             self.stats.forgotten += len(forget)
         self.stats.pending = 0
 

@@ -27,7 +27,12 @@ class ResyncRules(QueueRules):
 
     def live(self, pbx: str) -> list[LiveCall]:
         """The calls of one PBX that have not ended (for the journal; do not change them)."""
-        return [call for (p, _), call in self._calls.items() if p == pbx]
+        return self._calls.of(pbx)
+
+    def changed(self, pbx: str) -> list[LiveCall]:
+        """The live calls of one PBX that events may have changed since the last time asked
+        (for the journal; do not change them)."""
+        return self._calls.take_touched(pbx)
 
     def restore(self, calls: Iterable[LiveCall]) -> int:
         """Take back calls a previous process journalled; the ones known already are kept.

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from callcenter.domain.agents.states import AgentBook
 from callcenter.domain.calls import facts as f
 from callcenter.domain.calls.livecall import Leg, LiveCall
+from callcenter.domain.calls.touched import TouchedCalls
 
 # Dialplan contexts that tell a call's path (the shipped dialplan and the recordings' stand-ins).
 INBOUND_CONTEXTS = frozenset({"inbound", "from-trunk", "cc-route", "cc-queue"})
@@ -33,7 +34,7 @@ class TrackerState:
     ) -> None:
         self.region = region
         self.agents = AgentBook(queue_wrapup_s=queue_wrapup_s)
-        self._calls: dict[tuple[str, str], LiveCall] = {}
+        self._calls = TouchedCalls()  # notes the calls handlers reach, for the journal
         self._channel_call: dict[tuple[str, str], str] = {}
 
     def _call(self, pbx: str, linkedid: str, at: float) -> LiveCall:
