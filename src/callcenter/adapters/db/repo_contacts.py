@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from callcenter.adapters.db.tables import AgentRow
 from callcenter.adapters.db.tables_calls import CallRecordRow
 from callcenter.adapters.db.tables_customers import ContactRow
 from callcenter.adapters.db.tables_work import WorkItemEventRow, WorkItemRow
-from callcenter.domain.calls.records import CallRecord
+from callcenter.domain.calls.records import CallLeg, CallRecord
 from callcenter.domain.contacts import Contact
 
 
@@ -97,6 +98,18 @@ class ContactRepository:
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _chunks(linkedids: Collection[str], size: int = 500) -> Iterator[list[str]]:
+    """The linkedids in lists of at most `size` (one IN list per query)."""
+    wanted = list(linkedids)
+    for i in range(0, len(wanted), size):
+        yield wanted[i : i + size]
+
+
+def _legs_json(legs: Iterable[CallLeg]) -> list[dict[str, Any]]:
+    """A call's legs as the `legs` column holds them (call_rows reads them back)."""
+    return [{"agent": g.agent, "queue": g.queue, "talk_s": g.talk_s} for g in legs]
+
+
 class CallRepository:
     """Finished calls; (pbx, linkedid) is unique so a replayed call is never stored twice."""
 
@@ -114,9 +127,8 @@ class CallRepository:
 
     async def stored_of(self, pbx: str, linkedids: Collection[str]) -> set[str]:
         """Which of these linkedids of this server are stored (asked in chunks)."""
-        wanted, found = list(linkedids), set[str]()
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
+        found = set[str]()
+        for chunk in _chunks(linkedids):
             rows = await self._session.scalars(
                 select(CallRecordRow.linkedid).where(
                     CallRecordRow.pbx == pbx, CallRecordRow.linkedid.in_(chunk)
@@ -149,7 +161,7 @@ class CallRepository:
             wrapup_s=record.wrapup_s,
             disposition_code=record.disposition_code,
             settled_first_contact=record.settled_first_contact,
-            legs=[{"agent": g.agent, "queue": g.queue, "talk_s": g.talk_s} for g in record.legs],
+            legs=_legs_json(record.legs),
             monitored=record.monitored,
             recordings=list(record.recordings),
             amd=record.amd,
@@ -204,12 +216,12 @@ class CallRepository:
 
     async def ended_unseen(self, pbx: str, linkedids: Collection[str]) -> list[CallRecord]:
         """The stored calls among these that ended during an outage (asked in chunks)."""
-        wanted, found = list(linkedids), list[CallRecord]()
-        for i in range(0, len(wanted), 500):
+        found = list[CallRecord]()
+        for chunk in _chunks(linkedids):
             rows = await self._session.scalars(
                 select(CallRecordRow).where(
                     CallRecordRow.pbx == pbx,
-                    CallRecordRow.linkedid.in_(wanted[i : i + 500]),
+                    CallRecordRow.linkedid.in_(chunk),
                     CallRecordRow.ended_during_outage.is_(True),
                 )
             )
@@ -236,9 +248,7 @@ class CallRepository:
                 transferred=record.transferred,
                 answered_at=record.answered_at,
                 ended_at=record.ended_at,
-                legs=[
-                    {"agent": g.agent, "queue": g.queue, "talk_s": g.talk_s} for g in record.legs
-                ],
+                legs=_legs_json(record.legs),
             )
         )
         if not getattr(changed, "rowcount", 0):
