@@ -84,8 +84,9 @@ class QueueLogRecovery:
         """Store this PBX's unseen finished calls of the lookback window; how many."""
         return (await self._pass(pbx))[0]
 
-    async def _pass(self, pbx: str) -> tuple[int, set[str]]:
-        """Calls stored, and the calls in progress in the log that the tracker does not know."""
+    async def _pass(self, pbx: str, *, correct: bool = True) -> tuple[int, set[str]]:
+        """Calls stored, and the calls in progress in the log that the tracker does not know;
+        with `correct`, the records the resync stored as ended unseen are set right first."""
         source = self._sources.get(pbx)
         if source is None:
             return 0, set()
@@ -100,7 +101,8 @@ class QueueLogRecovery:
         calls = fold.calls()
         candidates = unseen_calls(calls, live, since=fold.first_at)
         waiting = unknown_in_progress(calls, live)
-        await self._correct(pbx, [c for c in calls if c.finished and c.callid not in live])
+        if correct:
+            await self._correct(pbx, [c for c in calls if c.finished and c.callid not in live])
         if not candidates:
             return 0, waiting
         async with asyncio.timeout(self._timeout), self._uow() as work:
@@ -156,9 +158,9 @@ class QueueLogRecovery:
         """`recover`, then again every `recheck_s` while the log shows calls in progress that
         the tracker does not know (begun around the login; stored once ended); a failure is
         counted and logged, never raised."""
-        for _ in range(self._rechecks + 1):
-            try:
-                _, waiting = await self._pass(pbx)
+        for check in range(self._rechecks + 1):
+            try:  # the resync's records are set right once; rechecks look for unseen calls
+                _, waiting = await self._pass(pbx, correct=check == 0)
             except Exception as exc:
                 self.stats.failures += 1
                 log.error(
